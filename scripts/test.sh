@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs dependencies if missing, starts the backing
+# services (scripts/services.sh), then runs static checks, unit, integration and e2e tests.
+# Exits non-zero on any failure. Extra arguments go to jest (e.g. a path filter).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x node_modules/.bin/jest ] || [ ! -x node_modules/.bin/node ]; then
+  echo "==> installing dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+export PATH="$PWD/node_modules/.bin:$PATH"
+
+echo "==> starting backing services"
+NEMO_SERVICES_FAST=1 bash scripts/services.sh start
+# shellcheck disable=SC1091
+source .local/env
+mkdir -p test-output
+
+echo "==> typecheck and lint"
+tsc -p tsconfig.json --noEmit
+eslint . --max-warnings=0
+prettier --check . >/dev/null || { prettier --check .; exit 1; }
+
+echo "==> unit, integration and e2e tests (parallel)"
+JEST_PHASE=parallel jest --ci "$@"
+
+echo "==> tests that stop and start shared services (serial)"
+JEST_PHASE=serial jest --ci --runInBand --passWithNoTests "$@"

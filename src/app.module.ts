@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { AppLoggerModule } from './common/http/logger.module';
+import { AppConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { EventsModule, EventsRelayModule } from './events/events.module';
+import { HealthModule } from './health/health.module';
+import { RedisModule } from './infra/redis/redis.module';
+import { S3Module } from './infra/s3/s3.module';
+import { HttpMetricsModule, MetricsModule } from './metrics/metrics.module';
+
+/** What both roles share: configuration, logs, database, outbox, metrics and the outside world. */
+const CORE_MODULES = [
+  AppConfigModule,
+  AppLoggerModule,
+  DatabaseModule,
+  MetricsModule,
+  RedisModule,
+  S3Module,
+  EventsModule,
+];
+
+/** The `api` role: HTTP routes and the outbox relay. */
+@Module({
+  imports: [...CORE_MODULES, EventsRelayModule, HealthModule, HttpMetricsModule],
+  providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+})
+export class ApiModule {}
+
+/** The `worker` role: BullMQ processors, no HTTP. */
+@Module({
+  imports: [...CORE_MODULES],
+})
+export class WorkerModule {}

@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig } from '../../config/app-config';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Accepts a caller's X-Request-Id when it is sane, otherwise makes one; echoes it back. */
+export function requestId(request: IncomingMessage, response: ServerResponse): string {
+  const given = request.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  response.setHeader('X-Request-Id', id);
+  return id;
+}
+
+/** Structured JSON logs, one line per request with its request id, secrets redacted. */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        pinoHttp: {
+          level: config.LOG_LEVEL,
+          genReqId: requestId,
+          autoLogging: {
+            ignore: (request) => ['/healthz', '/readyz', '/metrics'].includes(request.url ?? ''),
+          },
+          redact: ['req.headers.authorization', 'req.headers.cookie'],
+          customProps: () => ({ service: 'nemo-intent-api' }),
+        },
+      }),
+    }),
+  ],
+})
+export class AppLoggerModule {}

@@ -1,0 +1,16 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { APP_VERSION } from '../common/app-version';
+import { asyncApiDocument } from './asyncapi';
+
+@ApiExcludeController()
+@Controller({ path: 'api/asyncapi.json' })
+export class AsyncApiController {
+  private readonly document = asyncApiDocument(APP_VERSION);
+
+  @Get()
+  @Header('Cache-Control', 'public, max-age=300')
+  get(): Record<string, unknown> {
+    return this.document;
+  }
+}

@@ -1,0 +1,48 @@
+import { RabbitMQModule, RabbitMQQueueConfig } from '@golevelup/nestjs-rabbitmq';
+import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '../config/app-config';
+import { AsyncApiController } from './asyncapi.controller';
+import { OutboxMessage } from './entities/outbox-message.entity';
+import { EVENTS_EXCHANGE, ROUTING_KEYS } from './event-map';
+import { OutboxRelay } from './outbox-relay.service';
+import { OutboxService } from './outbox.service';
+
+/** The durable queue of each routing key, bound with the key of the same name (seed contract). */
+export const EVENT_QUEUES: RabbitMQQueueConfig[] = ROUTING_KEYS.map((key) => ({
+  name: key,
+  exchange: EVENTS_EXCHANGE,
+  routingKey: key,
+  options: { durable: true },
+}));
+
+/** Recording events: every role may change state, so every role has the outbox. */
+@Global()
+@Module({
+  imports: [TypeOrmModule.forFeature([OutboxMessage])],
+  providers: [OutboxService],
+  exports: [OutboxService],
+})
+export class EventsModule {}
+
+/** Publishing events: the broker connection, the topology and the relay, in the api role. */
+@Module({
+  imports: [
+    RabbitMQModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        uri: config.RABBITMQ_URL,
+        exchanges: [{ name: EVENTS_EXCHANGE, type: 'direct', options: { durable: true } }],
+        queues: EVENT_QUEUES,
+        connectionInitOptions: { wait: false },
+        connectionManagerOptions: { heartbeatIntervalInSeconds: 15, reconnectTimeInSeconds: 1 },
+        registerHandlers: false,
+        enableDirectReplyTo: false,
+      }),
+    }),
+  ],
+  controllers: [AsyncApiController],
+  providers: [OutboxRelay],
+  exports: [OutboxRelay, RabbitMQModule],
+})
+export class EventsRelayModule {}

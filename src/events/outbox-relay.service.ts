@@ -1,0 +1,238 @@
+import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { Options } from 'amqplib';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DataSource, QueryRunner } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
+import { EVENTS_EXCHANGE } from './event-map';
+import { OUTBOX_PARTITIONS } from './outbox.service';
+
+interface PendingRow {
+  id: string;
+  message_id: string;
+  routing_key: string;
+  body: string;
+  created_at: Date;
+}
+
+/** Namespace of the advisory locks that give one relay loop, in any replica, a partition. */
+const PARTITION_LOCK_SPACE = 0x6e656d6f;
+const RELAY_LOOPS = 2;
+const MAX_BACKOFF_MS = 5000;
+const PUBLISH_TIMEOUT_MS = 10000;
+const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
+
+/**
+ * Publishes outbox rows with publisher confirms and marks them sent only after the broker has
+ * confirmed them. Each partition is relayed by one loop at a time (advisory lock), which keeps
+ * events of an aggregate in order and lets several replicas run side by side; two loops per
+ * process overlap database and broker round trips.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private readonly stopping = new AbortController();
+  private loops: Promise<void>[] = [];
+  private backoffMs = 0;
+
+  private readonly published;
+  private readonly latency;
+  private readonly failures;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly amqp: AmqpConnection,
+    private readonly config: AppConfig,
+    metrics: MetricsService,
+  ) {
+    this.published = metrics.counter({
+      name: 'events_published_total',
+      help: 'Lifecycle events confirmed by the broker, by routing key',
+      labelNames: ['routing_key'],
+    });
+    this.latency = metrics.histogram({
+      name: 'event_publish_latency_seconds',
+      help: 'Time from recording an event in the outbox to its broker confirm',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 120],
+    });
+    this.failures = metrics.counter({
+      name: 'event_publish_failures_total',
+      help: 'Relay batches that could not be published (the events stay in the outbox)',
+    });
+    metrics.gauge({
+      name: 'outbox_depth',
+      help: 'Events recorded but not yet confirmed by the broker',
+      collect: async function (this: { set(value: number): void }) {
+        this.set(await countPending(dataSource));
+      },
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.loops = Array.from({ length: RELAY_LOOPS }, (_, index) =>
+      this.run(index * (OUTBOX_PARTITIONS / RELAY_LOOPS)),
+    );
+    this.loops.push(this.pruneEvery(PRUNE_INTERVAL_MS));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
+    await Promise.allSettled(this.loops);
+  }
+
+  /** Deletes sent events older than the retention; one replica at a time does the work. */
+  async prune(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const [{ locked }] = (await manager.query(
+        `SELECT pg_try_advisory_xact_lock($1, -1) AS locked`,
+        [PARTITION_LOCK_SPACE],
+      )) as Array<{ locked: boolean }>;
+      if (!locked) return 0;
+      const [, deleted] = (await manager.query(
+        `DELETE FROM outbox_message WHERE sent_at < now() - make_interval(hours => $1)`,
+        [this.config.OUTBOX_RETENTION_HOURS],
+      )) as [unknown, number];
+      return deleted;
+    });
+  }
+
+  /** Relays until nothing is pending; for tests and benchmarks that need a deterministic drain. */
+  async drain(): Promise<void> {
+    while ((await countPending(this.dataSource)) > 0)
+      await this.pause(this.config.OUTBOX_POLL_INTERVAL_MS);
+  }
+
+  private async pruneEvery(intervalMs: number): Promise<void> {
+    while (!this.stopping.signal.aborted) {
+      await this.prune().catch((error: unknown) =>
+        this.logger.warn(`Outbox pruning failed: ${String(error)}`),
+      );
+      await this.pause(intervalMs);
+    }
+  }
+
+  private async run(firstPartition: number): Promise<void> {
+    let partition = firstPartition;
+    while (!this.stopping.signal.aborted) {
+      const moved = await this.relayNextPartitions(partition).catch((error: unknown) =>
+        this.onFailure(error),
+      );
+      partition = (partition + 1) % OUTBOX_PARTITIONS;
+      if (moved === 0) await this.pause(this.backoffMs || this.config.OUTBOX_POLL_INTERVAL_MS);
+    }
+  }
+
+  /** Tries every partition once, starting at `first`; returns how many events went out. */
+  private async relayNextPartitions(first: number): Promise<number> {
+    const pending = await pendingPartitions(this.dataSource);
+    if (pending.length === 0) return 0;
+    if (!this.amqp.connected) throw new Error('broker not connected');
+    const rotated = [...pending.filter((p) => p >= first), ...pending.filter((p) => p < first)];
+    let moved = 0;
+    for (const partition of rotated) {
+      if (this.stopping.signal.aborted) break;
+      moved += await this.relayPartition(partition);
+    }
+    this.backoffMs = 0;
+    return moved;
+  }
+
+  private async relayPartition(partition: number): Promise<number> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const rows = await this.claim(runner, partition);
+      if (rows.length > 0) {
+        await this.publish(rows);
+        await runner.query(
+          `UPDATE outbox_message SET sent_at = clock_timestamp() WHERE id = ANY($1::bigint[])`,
+          [rows.map((row) => row.id)],
+        );
+      }
+      await runner.commitTransaction();
+      this.record(rows);
+      return rows.length;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async claim(runner: QueryRunner, partition: number): Promise<PendingRow[]> {
+    const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_xact_lock($1, $2) AS locked`, [
+      PARTITION_LOCK_SPACE,
+      partition,
+    ])) as Array<{ locked: boolean }>;
+    if (!locked) return [];
+    return (await runner.query(
+      `SELECT id, message_id, routing_key, body, created_at FROM outbox_message
+        WHERE sent_at IS NULL AND partition = $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [partition, this.config.OUTBOX_BATCH_SIZE],
+    )) as PendingRow[];
+  }
+
+  private async publish(rows: PendingRow[]): Promise<void> {
+    await Promise.all(
+      rows.map((row) =>
+        this.amqp.publish(
+          EVENTS_EXCHANGE,
+          row.routing_key,
+          Buffer.from(row.body),
+          publishOptions(row),
+        ),
+      ),
+    );
+  }
+
+  private record(rows: PendingRow[]): void {
+    const now = Date.now();
+    for (const row of rows) {
+      this.published.inc({ routing_key: row.routing_key });
+      this.latency.observe((now - row.created_at.getTime()) / 1000);
+    }
+  }
+
+  private onFailure(error: unknown): number {
+    this.failures.inc();
+    this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(100, this.backoffMs * 2));
+    const reason = error instanceof Error ? error.message : String(error);
+    this.logger.warn(`Outbox relay paused ${this.backoffMs} ms: ${reason}`);
+    return 0;
+  }
+
+  private async pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+  }
+}
+
+/** amqp-connection-manager also takes `timeout`: a publish not confirmed in time fails the batch. */
+function publishOptions(row: PendingRow): Options.Publish & { timeout: number } {
+  return {
+    persistent: true,
+    contentType: 'application/json',
+    contentEncoding: 'utf-8',
+    messageId: row.message_id,
+    type: row.routing_key,
+    appId: 'nemo-intent-api',
+    timestamp: Math.floor(row.created_at.getTime() / 1000),
+    timeout: PUBLISH_TIMEOUT_MS,
+  };
+}
+
+async function pendingPartitions(dataSource: DataSource): Promise<number[]> {
+  const rows = (await dataSource.query(
+    `SELECT DISTINCT partition FROM outbox_message WHERE sent_at IS NULL ORDER BY partition`,
+  )) as Array<{ partition: number }>;
+  return rows.map((row) => row.partition);
+}
+
+async function countPending(dataSource: DataSource): Promise<number> {
+  const [{ count }] = (await dataSource.query(
+    `SELECT count(*)::int AS count FROM outbox_message WHERE sent_at IS NULL`,
+  )) as Array<{ count: number }>;
+  return count;
+}

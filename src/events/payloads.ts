@@ -1,0 +1,140 @@
+/**
+ * The wire contract of the lifecycle events on exchange `nemo.api.workload`, exactly as the seed
+ * README's examples: snake_case names, database ids, nulls where the seed has nulls. Producers and
+ * tests import these types; `event-map.ts` ties each routing key to one of them.
+ */
+
+export type WorkloadStatus = 'pending' | 'onboarding' | 'accepted' | 'rejected';
+
+export type InstanceStatus =
+  'rendered' | 'deploying' | 'deployed' | 'failed' | 'deleting' | 'deleted';
+
+export type Condition =
+  | 'IS_EQUAL_TO'
+  | 'IS_LESS_THAN'
+  | 'IS_GREATER_THAN'
+  | 'IS_WITHIN_RANGE'
+  | 'IS_OUTSIDE_RANGE'
+  | 'IS_ONE_OF'
+  | 'IS_NOT_ONE_OF'
+  | 'IS_EQUAL_TO_OR_LESS_THAN'
+  | 'IS_EQUAL_TO_OR_GREATER_THAN';
+
+export type ExpectationVerb = 'DELIVER' | 'ENSURE';
+export type FulfilmentStatus = 'FULFILLED' | 'NOT_FULFILLED';
+export type NotFulfilledState =
+  'ACKNOWLEDGED' | 'COMPLIANT' | 'DEGRADED' | 'SUSPENDED' | 'TERMINATED' | 'FULFILMENTFAILED';
+export type FeasibilityCheckType = 'FEASIBLE' | 'INFEASIBLE';
+
+export type ValueRange = number | string | Array<number | string>;
+
+export interface Context {
+  id?: number;
+  context_attribute: string;
+  context_condition: Condition;
+  context_value_range: ValueRange;
+}
+
+export interface ExpectationObject {
+  id: number;
+  object_type: string;
+  object_instance: string;
+  context_selectivity: string | null;
+  object_contexts: Context[];
+}
+
+export interface ExpectationTarget {
+  id: number;
+  target_name: string;
+  target_condition: Condition;
+  target_value_range: ValueRange;
+  target_contexts: Context[];
+}
+
+export interface IntentExpectation {
+  id: number;
+  expectation_id: string;
+  expectation_verb: ExpectationVerb;
+  expectation_object: ExpectationObject;
+  expectation_targets: ExpectationTarget[];
+  expectation_contexts: Context[];
+}
+
+export interface FulfilmentInfo {
+  fulfilment_status: FulfilmentStatus;
+  not_fulfilled_state: NotFulfilledState | null;
+  not_fulfilled_reasons: string[];
+}
+
+export interface TargetFulfilmentResult {
+  target: number;
+  target_achieved_value: ValueRange | null;
+  target_fulfilment_info: FulfilmentInfo;
+}
+
+export interface ExpectationFulfilmentResult {
+  expectation_fulfilment_info: FulfilmentInfo;
+  expectation_id: number;
+  target_fulfilment_results: TargetFulfilmentResult[];
+}
+
+export interface IntentFulfilmentReport {
+  id: number;
+  intent_fulfilment_info: FulfilmentInfo;
+  expectation_fulfilment_results: ExpectationFulfilmentResult[];
+}
+
+export interface IntentFeasibilityCheckReport {
+  id: number;
+  feasibility_check_type: FeasibilityCheckType;
+  infeasibility_reason: string | null;
+}
+
+export interface IntentReport {
+  id: number;
+  intent_fulfilment_report: IntentFulfilmentReport;
+  intent_feasibility_check_report: IntentFeasibilityCheckReport | null;
+  /** ISO-8601 UTC with microseconds and `Z`, e.g. 2024-07-09T14:17:36.590890Z */
+  last_updated_time: string;
+}
+
+/** The full TS 28.312 intent object as serialized in `run` and `intent-notify`. */
+export interface IntentObject {
+  id: number;
+  user_label: string;
+  intent_preemption_capability: 'TRUE' | 'FALSE';
+  observation_period: number;
+  intent_expectations: IntentExpectation[];
+  intent_report_reference: IntentReport;
+  intent_contexts: Context[];
+}
+
+/** A rendered Kubernetes object: opaque JSON to the event contract. */
+export type KubernetesManifest = { apiVersion: string; kind: string } & Record<string, unknown>;
+
+export interface UploadEvent {
+  id: number;
+  name: string;
+  version: string;
+  type: 'chart';
+  status: Exclude<WorkloadStatus, 'pending'>;
+}
+
+export interface RunEvent {
+  id: number;
+  instance_id: string;
+  workload_document_id: number;
+  release_name: string;
+  status: 'rendered';
+  manifests: KubernetesManifest[];
+  cluster_name: string | null;
+  intents: IntentObject[];
+}
+
+export type IntentNotifyEvent = IntentObject;
+
+export interface DeleteEvent {
+  id: number;
+  instance_id: string;
+  cluster_name: string | null;
+}

@@ -1,0 +1,108 @@
+import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
+import { Controller, Get, Inject } from '@nestjs/common';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  HealthCheck,
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorResult,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
+import Redis from 'ioredis';
+import { AppConfig } from '../config/app-config';
+import { REDIS } from '../infra/redis/redis.module';
+import { parseBucketPath, S3_CLIENT } from '../infra/s3/s3.module';
+
+const CHECK_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`${what} did not answer in ${CHECK_TIMEOUT_MS} ms`)),
+        CHECK_TIMEOUT_MS,
+      ).unref(),
+    ),
+  ]);
+}
+
+const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+@ApiTags('health')
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly amqp: AmqpConnection,
+    private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(S3_CLIENT) private readonly s3: S3Client,
+  ) {}
+
+  @Get('healthz')
+  @ApiOperation({ operationId: 'health_liveness', summary: 'Liveness: the process answers.' })
+  @ApiOkResponse({ description: 'The process is alive.' })
+  liveness(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('readyz')
+  @HealthCheck()
+  @ApiOperation({
+    operationId: 'health_readiness',
+    summary: 'Readiness: PostgreSQL, Redis, RabbitMQ and S3 answer.',
+    description:
+      'A broker outage answers 503 unless READYZ_REQUIRE_BROKER=false, in which case it is reported as ' +
+      '"degraded" with 200: events wait in the outbox until the broker is back.',
+  })
+  @ApiServiceUnavailableResponse({ description: 'A required dependency is down.' })
+  readiness(): Promise<HealthCheckResult> {
+    return this.health.check([
+      () => this.database.pingCheck('postgresql', { timeout: CHECK_TIMEOUT_MS }),
+      () => this.checkRedis(),
+      () => this.checkBroker(),
+      () => this.checkS3(),
+    ]);
+  }
+
+  private async checkRedis(): Promise<HealthIndicatorResult> {
+    const session = this.indicators.check('redis');
+    try {
+      if (this.redis.status === 'wait' || this.redis.status === 'end') await this.redis.connect();
+      await withTimeout(this.redis.ping(), 'Redis');
+      return session.up();
+    } catch (error) {
+      return session.down({ message: reason(error) });
+    }
+  }
+
+  private checkBroker(): HealthIndicatorResult {
+    const session = this.indicators.check('rabbitmq');
+    if (this.amqp.connected) return session.up();
+    const message = 'RabbitMQ is not connected; events are kept in the outbox until it is back';
+    return this.config.READYZ_REQUIRE_BROKER
+      ? session.down({ message })
+      : session.degraded({ message });
+  }
+
+  private async checkS3(): Promise<HealthIndicatorResult> {
+    const session = this.indicators.check('s3');
+    const { bucket } = parseBucketPath(this.config.HELM_REPOSITORY_BUCKET);
+    try {
+      await withTimeout(this.s3.send(new HeadBucketCommand({ Bucket: bucket })), 'S3');
+      return session.up({ bucket });
+    } catch (error) {
+      return session.down({ bucket, message: reason(error) });
+    }
+  }
+}

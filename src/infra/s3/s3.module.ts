@@ -1,0 +1,48 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+
+/** The configured S3 client (AWS, MinIO, Ceph or the local s3rver). */
+export const S3_CLIENT = Symbol('S3_CLIENT');
+
+export interface BucketLocation {
+  bucket: string;
+  /** Key prefix of the Helm repository inside the bucket, without a trailing slash ('' at root). */
+  prefix: string;
+}
+
+/** `s3://nemo/charts` → `{bucket: 'nemo', prefix: 'charts'}` */
+export function parseBucketPath(path: string): BucketLocation {
+  const [bucket, ...rest] = path.replace(/^s3:\/\//, '').split('/');
+  return { bucket, prefix: rest.filter(Boolean).join('/') };
+}
+
+export function createS3Client(config: AppConfig): S3Client {
+  return new S3Client({
+    endpoint: config.AWS_ENDPOINT,
+    region: config.AWS_DEFAULT_REGION,
+    forcePathStyle: config.AWS_S3_FORCE_PATH_STYLE,
+    credentials: {
+      accessKeyId: config.AWS_ACCESS_KEY_ID,
+      secretAccessKey: config.AWS_SECRET_ACCESS_KEY,
+    },
+    // Checksums only where S3 requires them: some S3-compatible stores otherwise keep the
+    // aws-chunked framing inside the stored object.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: 3,
+  });
+}
+
+@Global()
+@Module({
+  providers: [{ provide: S3_CLIENT, inject: [AppConfig], useFactory: createS3Client }],
+  exports: [S3_CLIENT],
+})
+export class S3Module implements OnApplicationShutdown {
+  constructor(@Inject(S3_CLIENT) private readonly client: S3Client) {}
+
+  onApplicationShutdown(): void {
+    this.client.destroy();
+  }
+}

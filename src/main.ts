@@ -1,0 +1,54 @@
+import 'reflect-metadata';
+import { INestApplicationContext, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import { ApiModule, WorkerModule } from './app.module';
+import { configureHttp } from './common/http/configure-app';
+import { AppConfig } from './config/app-config';
+import { setupSwagger } from './openapi/swagger';
+
+type Role = 'api' | 'worker';
+
+function roleFromArgs(): Role {
+  const role = process.argv[2] ?? process.env.NEMO_ROLE ?? 'api';
+  if (role === 'api' || role === 'worker') return role;
+  throw new Error(`Unknown role "${role}": start with "api" or "worker" (argument or NEMO_ROLE)`);
+}
+
+async function startApi(): Promise<INestApplicationContext> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(PinoLogger));
+  configureHttp(app);
+  setupSwagger(app);
+  const config = app.get(AppConfig);
+  await app.listen(config.PORT, config.HOST);
+  const base = `http://${config.HOST}:${config.PORT}`;
+  new Logger('Bootstrap').log(`API listening on ${base}/api/v1 — Swagger UI ${base}/api/docs`);
+  return app;
+}
+
+async function startWorker(): Promise<INestApplicationContext> {
+  const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
+  app.useLogger(app.get(PinoLogger));
+  app.enableShutdownHooks();
+  new Logger('Bootstrap').log('Worker started');
+  return app;
+}
+
+async function main(): Promise<void> {
+  const role = roleFromArgs();
+  const app = role === 'api' ? await startApi() : await startWorker();
+  const timeout = app.get(AppConfig).SHUTDOWN_TIMEOUT_MS;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => setTimeout(() => process.exit(1), timeout).unref());
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+import { INestApplication, Type } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DataSource } from 'typeorm';
+import { ApiModule } from '../../src/app.module';
+import { configureHttp } from '../../src/common/http/configure-app';
+import { setupSwagger } from '../../src/openapi/swagger';
+
+/**
+ * Boots the real api role (real database, broker, Redis, S3) exactly as main.ts does, listening on
+ * an ephemeral loopback port. `env` overrides settings for this app only.
+ */
+export async function startApi(
+  env: Record<string, string> = {},
+  rootModule: Type<unknown> = ApiModule,
+): Promise<NestExpressApplication> {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    const moduleRef = await Test.createTestingModule({ imports: [rootModule] }).compile();
+    const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
+    configureHttp(app);
+    setupSwagger(app);
+    await app.listen(0, '127.0.0.1');
+    return app;
+  } finally {
+    process.env = saved;
+  }
+}
+
+/** Empties every table but the migrations ledger, so each test file starts from a clean slice. */
+export async function resetDatabase(app: INestApplication): Promise<void> {
+  const dataSource = app.get(DataSource);
+  const tables = (await dataSource.query(
+    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'`,
+  )) as Array<{ tablename: string }>;
+  if (tables.length === 0) return;
+  await dataSource.query(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
+}

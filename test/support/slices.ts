@@ -1,0 +1,45 @@
+/** The per-worker slice of the shared services, derived from the base URLs of `.local/env`. */
+export interface TestSlice {
+  database: string;
+  databaseUrl: string;
+  vhost: string;
+  rabbitmqUrl: string;
+  redisUrl: string;
+  bucket: string;
+}
+
+export const MAX_SLICES = 2;
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests with "npm test" (scripts/test.sh)`);
+  return value;
+}
+
+/** The base URLs as scripts/services.sh wrote them, before worker-env.ts rewrote them. */
+export function baseUrls(): { database: string; rabbitmq: string; redis: string } {
+  return {
+    database: process.env.BASE_DATABASE_URL ?? required('DATABASE_URL'),
+    rabbitmq: process.env.BASE_RABBITMQ_URL ?? required('RABBITMQ_URL'),
+    redis: process.env.BASE_REDIS_URL ?? required('REDIS_URL'),
+  };
+}
+
+export function testSlice(worker: number): TestSlice {
+  const base = baseUrls();
+  const database = `nemo_test_${worker}`;
+  const databaseUrl = new URL(base.database);
+  databaseUrl.pathname = `/${database}`;
+  const rabbitmqUrl = new URL(base.rabbitmq);
+  rabbitmqUrl.pathname = `/test-${worker}`;
+  const redisUrl = new URL(base.redis);
+  redisUrl.pathname = `/${worker}`;
+  return {
+    database,
+    databaseUrl: databaseUrl.toString(),
+    vhost: `test-${worker}`,
+    rabbitmqUrl: rabbitmqUrl.toString(),
+    redisUrl: redisUrl.toString(),
+    bucket: `nemo-test-${worker}`,
+  };
+}
