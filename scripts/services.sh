@@ -220,7 +220,8 @@ fail_with_log() {
 start_bg() {
   local pidfile="$1" logfile="$2"
   shift 2
-  setsid "$@" >>"$logfile" 2>&1 </dev/null &
+  # 9>&-: do not hand the services.lock descriptor to a long-lived process (it would hold the lock).
+  setsid "$@" >>"$logfile" 2>&1 </dev/null 9>&- &
   echo $! >"$pidfile"
 }
 
@@ -252,9 +253,9 @@ stop_pidfile() {
 # caller's working directory.
 as_pg_owner() {
   if is_root; then
-    (cd "$PG_BASE" && runuser -u postgres -- "$@")
+    (cd "$PG_BASE" && runuser -u postgres -- "$@" 9>&-)
   else
-    (cd "$PG_BASE" && "$@")
+    (cd "$PG_BASE" && "$@" 9>&-)
   fi
 }
 
@@ -440,8 +441,10 @@ write_config() {
     (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$HOME/.erlang.cookie")
   fi
   chmod 0400 "$HOME/.erlang.cookie"
+  # Log to $RABBITMQ_LOGS only (not also to stdout).
   cat >"$RABBITMQ_CONFIG_FILE" <<CONF
 listeners.tcp.default = 127.0.0.1:$RMQ_PORT
+log.console = false
 loopback_users = none
 default_user = $RMQ_USER
 default_pass = $RMQ_PASSWORD
@@ -656,7 +659,7 @@ cmd_start() {
 
   # RabbitMQ boots slowest (~7 s): start it in the background while the others start.
   local rabbit_out="$RUN_DIR/rabbitmq-start.out" rabbit_job
-  "$RABBITMQ_WRAPPER" start >"$rabbit_out" 2>&1 &
+  "$RABBITMQ_WRAPPER" start >"$rabbit_out" 2>&1 9>&- &
   rabbit_job=$!
 
   start_postgres
@@ -681,7 +684,7 @@ cmd_stop() {
   write_rabbitmq_wrapper
   stop_s3
   stop_registry
-  "$RABBITMQ_WRAPPER" stop
+  "$RABBITMQ_WRAPPER" stop 9>&-
   stop_redis
   stop_postgres
 }

@@ -6,6 +6,7 @@ import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule, EventsRelayModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { QueueModule } from './infra/queue/queue.module';
 import { RedisModule } from './infra/redis/redis.module';
 import { S3Module } from './infra/s3/s3.module';
 import { HttpMetricsModule, MetricsModule } from './metrics/metrics.module';
@@ -18,6 +19,7 @@ const CORE_MODULES = [
   MetricsModule,
   RedisModule,
   S3Module,
+  QueueModule,
   EventsModule,
 ];
 

@@ -62,6 +62,15 @@ export class AppConfig {
   @IsUrl({ ...URL_OPTIONS, protocols: ['redis', 'rediss'] })
   REDIS_URL!: string;
 
+  @Matches(/^[A-Za-z0-9_-]{1,40}$/, { message: 'must be 1-40 of [A-Za-z0-9_-]' })
+  QUEUE_PREFIX = 'nemo';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  WORKER_CONCURRENCY = 4;
+
   @IsUrl({ ...URL_OPTIONS, protocols: ['amqp', 'amqps'] })
   RABBITMQ_URL!: string;
 

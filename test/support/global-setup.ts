@@ -4,10 +4,9 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options';
-import { baseUrls, MAX_SLICES, testSlice } from './slices';
+import { baseUrls, MAX_SLICES, testNamespace, testSlice } from './slices';
 
 const run = promisify(execFile);
-const TEMPLATE = 'nemo_test_template';
 
 /**
  * Once per `jest` run: migrate a template database, clone it for each worker, and create each
@@ -30,6 +29,7 @@ async function withAdmin<T>(url: string, work: (client: Client) => Promise<T>): 
 }
 
 async function prepareDatabases(baseUrl: string): Promise<void> {
+  const TEMPLATE = `nemo_test_${testNamespace()}_template`;
   await withAdmin(baseUrl, async (client) => {
     await client.query(`DROP DATABASE IF EXISTS ${TEMPLATE} WITH (FORCE)`);
     await client.query(`CREATE DATABASE ${TEMPLATE}`);

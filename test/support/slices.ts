@@ -25,21 +25,32 @@ export function baseUrls(): { database: string; rabbitmq: string; redis: string 
   };
 }
 
+/**
+ * NEMO_TEST_NAMESPACE keeps concurrent jest runs of different people (or helpers) on one machine
+ * apart: each namespace has its own databases, vhosts, buckets and queue prefix.
+ */
+export function testNamespace(): string {
+  const namespace = process.env.NEMO_TEST_NAMESPACE ?? 'main';
+  if (!/^[a-z0-9]{1,20}$/.test(namespace)) throw new Error('NEMO_TEST_NAMESPACE must be 1-20 of [a-z0-9]');
+  return namespace;
+}
+
 export function testSlice(worker: number): TestSlice {
   const base = baseUrls();
-  const database = `nemo_test_${worker}`;
+  const namespace = testNamespace();
+  const database = `nemo_test_${namespace}_${worker}`;
   const databaseUrl = new URL(base.database);
   databaseUrl.pathname = `/${database}`;
   const rabbitmqUrl = new URL(base.rabbitmq);
-  rabbitmqUrl.pathname = `/test-${worker}`;
+  rabbitmqUrl.pathname = `/test-${namespace}-${worker}`;
   const redisUrl = new URL(base.redis);
   redisUrl.pathname = `/${worker}`;
   return {
     database,
     databaseUrl: databaseUrl.toString(),
-    vhost: `test-${worker}`,
+    vhost: `test-${namespace}-${worker}`,
     rabbitmqUrl: rabbitmqUrl.toString(),
     redisUrl: redisUrl.toString(),
-    bucket: `nemo-test-${worker}`,
+    bucket: `nemo-test-${namespace}-${worker}`,
   };
 }

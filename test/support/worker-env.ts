@@ -3,7 +3,7 @@
  * vhost test-<n>, Redis db <n>, bucket nemo-test-<n>. Files in one worker run one after another and
  * reset their slice; files in different workers never meet.
  */
-import { baseUrls, testSlice } from './slices';
+import { baseUrls, testNamespace, testSlice } from './slices';
 
 const base = baseUrls();
 Object.assign(process.env, {
@@ -21,4 +21,5 @@ Object.assign(process.env, {
   REDIS_URL: slice.redisUrl,
   HELM_REPOSITORY_BUCKET: `s3://${slice.bucket}/charts`,
   OUTBOX_POLL_INTERVAL_MS: '10',
+  QUEUE_PREFIX: `nemo-test-${testNamespace()}`,
 });

@@ -1,0 +1,34 @@
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { Permission, Principal } from './principal';
+
+export const PERMISSION_KEY = 'nemo:permission';
+export const PUBLIC_KEY = 'nemo:public';
+
+/** The route needs no token (probes, documents). Everything else requires one. */
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_KEY, true);
+
+/**
+ * The permission a route needs (`read`, `write` or `report`). Also documents the bearer scheme and
+ * the 401/403 answers in OpenAPI. Put it on every route method.
+ */
+export function RequirePermission(permission: Permission): MethodDecorator {
+  return applyDecorators(
+    SetMetadata(PERMISSION_KEY, permission),
+    ApiBearerAuth('bearer'),
+    ApiUnauthorizedResponse({ description: 'Missing, invalid or expired bearer token.' }),
+    ApiForbiddenResponse({ description: `The caller's roles do not grant "${permission}".` }),
+  );
+}
+
+export interface AuthenticatedRequest extends Request {
+  principal?: Principal;
+}
+
+/** The verified caller of the current request (set by the auth guard). */
+export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {
+  const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+  if (!principal) throw new Error('CurrentPrincipal used on a route without authentication');
+  return principal;
+});

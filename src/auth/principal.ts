@@ -1,0 +1,37 @@
+/** What a caller may do; each route asks for exactly one permission. */
+export type Permission = 'read' | 'write' | 'report';
+
+/** Platform roles, mapped from the token's role names (configurable, see AuthConfig). */
+export type AppRole = 'reader' | 'writer' | 'service' | 'admin';
+
+export const ROLE_PERMISSIONS: Record<AppRole, readonly Permission[]> = {
+  reader: ['read'],
+  writer: ['read', 'write'],
+  service: ['read', 'report'],
+  admin: ['read', 'write', 'report'],
+};
+
+/** The authenticated caller, derived from a verified bearer token. */
+export interface Principal {
+  /** The token's `sub`: recorded as the owner of what the caller creates. */
+  subject: string;
+  /** The caller's tenant: every owned row is filtered by it. */
+  tenant: string;
+  roles: ReadonlySet<AppRole>;
+}
+
+export function isAdmin(principal: Principal): boolean {
+  return principal.roles.has('admin');
+}
+
+export function hasPermission(principal: Principal, permission: Permission): boolean {
+  return [...principal.roles].some((role) => ROLE_PERMISSIONS[role].includes(permission));
+}
+
+/**
+ * The tenant filter for queries on owned rows: admins see every tenant. Spread it into a TypeORM
+ * `where`, e.g. `repo.findOneBy({ id, ...tenantScope(principal) })`; a miss is a 404.
+ */
+export function tenantScope(principal: Principal): { tenant?: string } {
+  return isAdmin(principal) ? {} : { tenant: principal.tenant };
+}
