@@ -31,6 +31,7 @@ const common = {
 
 module.exports = {
   maxWorkers: 2,
+  testTimeout: 60000,
   reporters: ['default'],
   projects: [
     {

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* eslint-disable */
 // Local S3 endpoint for development and tests (started by scripts/services.sh).
 //
 // Runs s3rver programmatically so the buckets we need exist from the first request
@@ -37,7 +36,9 @@ const server = new S3rver({
 
 server.run().then(
   (addr) => {
-    console.log(`s3rver listening on http://${addr.address}:${addr.port} (data: ${directory}, buckets: ${buckets.join(', ')})`);
+    console.log(
+      `s3rver listening on http://${addr.address}:${addr.port} (data: ${directory}, buckets: ${buckets.join(', ')})`,
+    );
   },
   (err) => {
     console.error('s3rver failed to start:', err);

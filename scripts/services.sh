@@ -176,13 +176,40 @@ prepare_local_dir() {
 # Generic helpers
 # ---------------------------------------------------------------------------------------------
 
-# pid_alive <pidfile>: the pid in the file is a live process. Not enough alone: a child that
-# died stays a zombie (kill -0 succeeds) until reaped, so callers also ask the service.
+# proc_running <pid>: kill -0 alone is not enough: a process that exited stays a zombie (kill -0
+# succeeds) until its parent reaps it, and some init processes reap late. Callers also ask the
+# service itself whether it answers.
+proc_running() {
+  local stat
+  kill -0 "$1" 2>/dev/null || return 1
+  read -r stat <"/proc/$1/stat" 2>/dev/null || return 0
+  stat="${stat##*) }"
+  [[ "${stat%% *}" != Z ]]
+}
+
+# cmdline_has <pid> <text>: the process's command line contains text.
+cmdline_has() {
+  local cmdline
+  cmdline="$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)" || return 1
+  [[ "$cmdline" == *"$2"* ]]
+}
+
+# pid_alive <pidfile>: the pid in the file is a running process of the expected program. The
+# program check matters after a reboot or a kill -9: a stale pid file may name a pid that now
+# belongs to something else, which we must neither wait for nor kill.
 pid_alive() {
-  local pid
+  local pid expected
   [[ -s "$1" ]] || return 1
   pid="$(head -n 1 "$1" 2>/dev/null | tr -dc '0-9')"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
+  [[ -n "$pid" ]] && proc_running "$pid" || return 1
+  case "$(basename "$1")" in
+    redis.pid) expected=redis-server ;;
+    registry.pid) expected=docker-registry ;;
+    s3rver.pid) expected=s3rver.js ;;
+    postmaster.pid) expected=postgres ;;
+    *) return 0 ;;
+  esac
+  cmdline_has "$pid" "$expected"
 }
 
 pid_of() { head -n 1 "$1" 2>/dev/null | tr -dc '0-9'; }
@@ -225,20 +252,30 @@ start_bg() {
   echo $! >"$pidfile"
 }
 
-# stop_pidfile <name> <pidfile>: SIGTERM, wait up to 15 s, then SIGKILL.
+# wait_gone <pid> <seconds>: true once the process has exited.
+wait_gone() {
+  local deadline=$((SECONDS + $2))
+  while proc_running "$1"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
+# stop_pid <name> <pid>: SIGTERM, wait up to 15 s, then SIGKILL.
+stop_pid() {
+  local name="$1" pid="$2"
+  kill -TERM "$pid" 2>/dev/null || true
+  if ! wait_gone "$pid" 15; then
+    log "$name did not stop on SIGTERM; killing"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+}
+
+# stop_pidfile <name> <pidfile>: stop the process in the pid file, if running.
 stop_pidfile() {
-  local name="$1" pidfile="$2" pid i
+  local name="$1" pidfile="$2"
   if pid_alive "$pidfile"; then
-    pid="$(pid_of "$pidfile")"
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 75; i++)); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.2
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "$name did not stop on SIGTERM; killing"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
+    stop_pid "$name" "$(pid_of "$pidfile")"
     log "$name stopped"
   fi
   rm -f "$pidfile"
@@ -342,6 +379,11 @@ start_redis() {
     pid_alive "$REDIS_PIDFILE" || log "redis: something else already answers on 127.0.0.1:$REDIS_PORT; using it"
     return 0
   fi
+  if pid_alive "$REDIS_PIDFILE"; then
+    log "redis: pid $(pid_of "$REDIS_PIDFILE") is running but not answering yet; waiting"
+    wait_ready redis "$REDIS_LOG" "$REDIS_PIDFILE" redis_answers
+    return 0
+  fi
   mkdir -p "$LOCAL_DIR/redis"
   log "redis: starting on 127.0.0.1:$REDIS_PORT"
   # Foreground (not --daemonize) so $! is the server and an early exit is noticed at once.
@@ -351,10 +393,15 @@ start_redis() {
 }
 
 stop_redis() {
-  if pid_alive "$REDIS_PIDFILE" && redis_answers; then
+  local pid
+  if pid_alive "$REDIS_PIDFILE"; then
+    # SHUTDOWN saves the dataset first; SIGTERM (stop_pid) only if it did not end the server.
+    pid="$(pid_of "$REDIS_PIDFILE")"
     redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || true
+    wait_gone "$pid" 15 || stop_pid redis "$pid"
+    log "redis stopped"
   fi
-  stop_pidfile redis "$REDIS_PIDFILE"
+  rm -f "$REDIS_PIDFILE"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -411,10 +458,23 @@ STDOUT_LOG="$RMQ_LOG_DIR/rabbitmq-stdout.log"
 
 log() { echo "[rabbitmq] $*" >&2; }
 
+# kill -0 alone would count a zombie (exited, not yet reaped) as running.
+proc_running() {
+  local stat
+  kill -0 "$1" 2>/dev/null || return 1
+  read -r stat <"/proc/$1/stat" 2>/dev/null || return 0
+  stat="${stat##*) }"
+  [[ "${stat%% *}" != Z ]]
+}
+
+# The broker's pid, if running. Checks the program too: after a reboot a stale pid file may name
+# a pid that now belongs to another process.
 pid_alive() {
-  local pid
+  local pid cmdline
   pid="$(head -n 1 "$RABBITMQ_PID_FILE" 2>/dev/null | tr -dc '0-9')"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
+  [[ -n "$pid" ]] && proc_running "$pid" || return 1
+  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+  [[ "$cmdline" == *beam* ]]
 }
 
 # Answers = speaks AMQP: after the protocol header the broker sends a frame starting with 0x01.
@@ -473,7 +533,7 @@ start() {
   # first, failing fast if the server died before.
   local deadline=$((SECONDS + RMQ_TIMEOUT))
   until [[ -s "$RABBITMQ_PID_FILE" ]]; do
-    if [[ -n "$server_pid" ]] && ! kill -0 "$server_pid" 2>/dev/null; then fail "rabbitmq-server exited during startup"; fi
+    if [[ -n "$server_pid" ]] && ! proc_running "$server_pid"; then fail "rabbitmq-server exited during startup"; fi
     ((SECONDS < deadline)) || fail "no pid file after ${RMQ_TIMEOUT}s"
     sleep 0.2
   done
@@ -495,8 +555,9 @@ stop() {
       pid="$(head -n 1 "$RABBITMQ_PID_FILE" | tr -dc '0-9')"
       log "rabbitmqctl stop did not end pid $pid; sending SIGTERM"
       kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 75); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-      kill -KILL "$pid" 2>/dev/null || true
+      for _ in $(seq 1 75); do proc_running "$pid" || break; sleep 0.2; done
+      proc_running "$pid" && kill -KILL "$pid" 2>/dev/null
+      true
     fi
     log "stopped"
   fi
@@ -535,13 +596,20 @@ start_registry() {
     pid_alive "$REGISTRY_PIDFILE" || log "registry: something else already answers on 127.0.0.1:$REGISTRY_PORT; using it"
     return 0
   fi
+  if pid_alive "$REGISTRY_PIDFILE"; then
+    log "registry: pid $(pid_of "$REGISTRY_PIDFILE") is running but not answering yet; waiting"
+    wait_ready registry "$REGISTRY_LOG" "$REGISTRY_PIDFILE" registry_answers
+    return 0
+  fi
   local dir="$LOCAL_DIR/registry"
   mkdir -p "$dir/data"
   # No blob descriptor cache: with deletes enabled an in-memory cache can report deleted blobs.
   cat >"$dir/config.yml" <<YAML
 version: 0.1
 log:
-  level: info
+  level: warn
+  accesslog:
+    disabled: true
 storage:
   filesystem:
     rootdirectory: $dir/data
@@ -583,6 +651,12 @@ ensure_bucket() {
 start_s3() {
   if s3_answers; then
     pid_alive "$S3_PIDFILE" || log "s3: something else already answers on 127.0.0.1:$S3_PORT; using it"
+    ensure_bucket
+    return 0
+  fi
+  if pid_alive "$S3_PIDFILE"; then
+    log "s3: pid $(pid_of "$S3_PIDFILE") is running but not answering yet; waiting"
+    wait_ready s3rver "$S3_LOG" "$S3_PIDFILE" s3_answers
     ensure_bucket
     return 0
   fi

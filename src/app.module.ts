@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { AppLoggerModule } from './common/http/logger.module';
 import { AppConfigModule } from './config/config.module';
@@ -25,7 +26,7 @@ const CORE_MODULES = [
 
 /** The `api` role: HTTP routes and the outbox relay. */
 @Module({
-  imports: [...CORE_MODULES, EventsRelayModule, HealthModule, HttpMetricsModule],
+  imports: [...CORE_MODULES, AuthModule, EventsRelayModule, HealthModule, HttpMetricsModule],
   providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
 })
 export class ApiModule {}

@@ -1,13 +1,25 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
+import type { AppConfig } from '../config/app-config';
 import { Permission, Principal } from './principal';
 
 export const PERMISSION_KEY = 'nemo:permission';
 export const PUBLIC_KEY = 'nemo:public';
+export const PUBLIC_WHEN_KEY = 'nemo:public-when';
 
 /** The route needs no token (probes, documents). Everything else requires one. */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_KEY, true);
+
+/** Decides from the settings whether a route is public (e.g. /metrics and METRICS_PUBLIC). */
+export type PublicPredicate = (config: AppConfig) => boolean;
+
+/**
+ * The route needs no token when `predicate(config)` holds; otherwise it is protected like any other
+ * route and also needs @RequirePermission.
+ */
+export const PublicWhen = (predicate: PublicPredicate): MethodDecorator & ClassDecorator =>
+  SetMetadata(PUBLIC_WHEN_KEY, predicate);
 
 /**
  * The permission a route needs (`read`, `write` or `report`). Also documents the bearer scheme and

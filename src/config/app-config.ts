@@ -11,8 +11,15 @@ import {
   Min,
   MinLength,
   validateSync,
+  ValidateIf,
   ValidationError,
 } from 'class-validator';
+import { NotDevModeInProduction } from '../auth/auth-mode.validator';
+import {
+  DEFAULT_HOST_TEMPLATE,
+  HOST_PLACEHOLDERS,
+  HOST_TEMPLATE_PATTERN,
+} from '../ingress/host-template';
 
 const toBoolean = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
@@ -41,6 +48,9 @@ export class AppConfig {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT: 'json' | 'pretty' = 'json';
 
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'must look like 1mb, 512kb or 1048576b' })
   HTTP_BODY_LIMIT = '1mb';
@@ -163,6 +173,222 @@ export class AppConfig {
   @Transform(toBoolean)
   @IsBoolean()
   METRICS_PUBLIC = true;
+
+  // --- Auth module (src/auth): bearer tokens, roles, tenancy, dev mode, rate limiting ---
+  @IsIn(['oidc', 'dev'])
+  @NotDevModeInProduction()
+  AUTH_MODE: 'oidc' | 'dev' = 'oidc';
+
+  @ValidateIf((config: AppConfig) => config.AUTH_MODE === 'oidc')
+  @IsUrl(URL_OPTIONS, { message: 'OIDC_ISSUER_URL must be the issuer URL (or start with AUTH_MODE=dev locally)' })
+  OIDC_ISSUER_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  OIDC_AUDIENCE?: string;
+
+  @IsOptional()
+  @IsString()
+  OIDC_CLIENT_ID?: string;
+
+  @IsOptional()
+  @IsUrl(URL_OPTIONS)
+  OIDC_JWKS_URL?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  OIDC_CLOCK_TOLERANCE_SECONDS = 30;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  OIDC_JWKS_CACHE_SECONDS = 600;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  OIDC_JWKS_COOLDOWN_SECONDS = 30;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  OIDC_HTTP_TIMEOUT_MS = 5000;
+
+  @IsString()
+  @MinLength(1)
+  AUTH_ROLE_CLAIMS = 'realm_access.roles,resource_access.{client_id}.roles';
+
+  @IsString()
+  @MinLength(1)
+  AUTH_TENANT_CLAIM = 'tenant';
+
+  @IsString()
+  @MinLength(1)
+  AUTH_ROLE_READER = 'nemo-reader';
+
+  @IsString()
+  @MinLength(1)
+  AUTH_ROLE_WRITER = 'nemo-writer';
+
+  @IsString()
+  @MinLength(1)
+  AUTH_ROLE_SERVICE = 'nemo-service';
+
+  @IsString()
+  @MinLength(1)
+  AUTH_ROLE_ADMIN = 'nemo-admin';
+
+  @IsString()
+  @MinLength(1)
+  AUTH_DEV_TOKEN_FILE = '.local/dev-token';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  AUTH_DEV_TOKEN_TTL_SECONDS = 86400;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_MINUTE = 600;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_BURST = 50;
+
+  // Instance and Ingress modules: rendering, the render cache and the NEMO ingress.
+  @Matches(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+    message: 'must be a lowercase DNS name such as apps.example.eu',
+  })
+  INGRESS_DOMAIN = 'nemo.local';
+
+  @Matches(HOST_TEMPLATE_PATTERN, {
+    message: `must be lowercase host characters and placeholders {${HOST_PLACEHOLDERS.join('}, {')}}`,
+  })
+  INGRESS_HOST_TEMPLATE = DEFAULT_HOST_TEMPLATE;
+
+  @Matches(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'must be an IngressClass name' })
+  INGRESS_CLASS_NAME = 'nginx';
+
+  @IsOptional()
+  @Matches(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'must be a Secret name' })
+  INGRESS_TLS_SECRET?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(4 * 1024 * 1024)
+  INSTANCE_VALUES_MAX_BYTES = 256 * 1024;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  RENDER_CACHE_ENABLED = true;
+
+  @IsOptional()
+  @IsString()
+  RENDER_CACHE_DIR?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RENDER_CACHE_MAX_ENTRIES = 2000;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._:-]{1,200}$/, { message: 'must be a RabbitMQ queue name' })
+  INSTANCE_STATUS_QUEUE?: string;
+
+  // --- Workload and HelmRepo modules (src/workload, src/helm-repo): upload, onboarding, mirroring ---
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(1024 * 1024 * 1024)
+  WORKLOAD_PACKAGE_MAX_BYTES = 10 * 1024 * 1024;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  CHART_MAX_ENTRIES = 5000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  CHART_MAX_UNPACKED_BYTES = 64 * 1024 * 1024;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  HELM_TIMEOUT_MS = 60000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(64 * 1024)
+  HELM_MAX_OUTPUT_BYTES = 32 * 1024 * 1024;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  SKOPEO_TIMEOUT_MS = 15 * 60 * 1000;
+
+  @Matches(/^([a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*)?$/, {
+    message: 'must be a registry repository path such as nemo/mirror (or empty)',
+  })
+  REGISTRY_MIRROR_PATH = 'mirror';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  MIRROR_PARALLELISM = 4;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  MIRROR_RETRIES = 3;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  MIRROR_RETRY_BACKOFF_MS = 1000;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  MIRROR_SKIP_EXISTING = true;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  REGISTRY_HTTP_TIMEOUT_MS = 15000;
+
+  @IsOptional()
+  @IsString()
+  SOURCE_REGISTRY_AUTH_FILE?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  ONBOARDING_ATTEMPTS = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  ONBOARDING_BACKOFF_MS = 5000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  ONBOARDING_SWEEP_INTERVAL_MS = 60000;
+
+  @IsIn(['both', 'conditional', 'lock'])
+  HELM_INDEX_WRITE_MODE: 'both' | 'conditional' | 'lock' = 'both';
+
+  @IsIn(['relative', 'http', 's3'])
+  HELM_REPOSITORY_CHART_URLS: 'relative' | 'http' | 's3' = 'relative';
 }
 
 export function formatConfigErrors(errors: ValidationError[]): string {

@@ -1,9 +1,11 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '../auth/auth.decorators';
 import { APP_VERSION } from '../common/app-version';
 import { asyncApiDocument } from './asyncapi';
 
 @ApiExcludeController()
+@Public()
 @Controller({ path: 'api/asyncapi.json' })
 export class AsyncApiController {
   private readonly document = asyncApiDocument(APP_VERSION);

@@ -192,7 +192,6 @@ function channel(key: RoutingKey): Schema {
           autoDelete: false,
           vhost: '/',
         },
-        queue: { name: key, durable: true, exclusive: false, autoDelete: false, vhost: '/' },
         bindingVersion: '0.3.0',
       },
     },
@@ -211,7 +210,7 @@ function message(key: RoutingKey): Schema {
     summary: PURPOSE[key],
     contentType: 'application/json',
     payload: ref(PAYLOAD_SCHEMA_OF[key]),
-    bindings: { amqp: { deliveryMode: 2, messageType: key, bindingVersion: '0.3.0' } },
+    bindings: { amqp: { contentEncoding: 'utf-8', messageType: key, bindingVersion: '0.3.0' } },
     ...(example ? { examples: [{ name: `seed-${key}`, payload: example }] } : {}),
   };
 }

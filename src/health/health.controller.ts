@@ -1,6 +1,7 @@
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { Response } from 'express';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -16,6 +17,7 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import Redis from 'ioredis';
+import { Public } from '../auth/auth.decorators';
 import { AppConfig } from '../config/app-config';
 import { REDIS } from '../infra/redis/redis.module';
 import { parseBucketPath, S3_CLIENT } from '../infra/s3/s3.module';
@@ -37,6 +39,7 @@ function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
 const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 @ApiTags('health')
+@Public()
 @Controller()
 export class HealthController {
   constructor(
@@ -66,13 +69,21 @@ export class HealthController {
       '"degraded" with 200: events wait in the outbox until the broker is back.',
   })
   @ApiServiceUnavailableResponse({ description: 'A required dependency is down.' })
-  readiness(): Promise<HealthCheckResult> {
-    return this.health.check([
-      () => this.database.pingCheck('postgresql', { timeout: CHECK_TIMEOUT_MS }),
-      () => this.checkRedis(),
-      () => this.checkBroker(),
-      () => this.checkS3(),
-    ]);
+  async readiness(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([
+        () => this.database.pingCheck('postgresql', { timeout: CHECK_TIMEOUT_MS }),
+        () => this.checkRedis(),
+        () => this.checkBroker(),
+        () => this.checkS3(),
+      ]);
+    } catch (error) {
+      // Probes and operators read the per-dependency report, so a 503 keeps terminus' body
+      // instead of becoming a problem document.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      response.status(503);
+      return error.getResponse() as HealthCheckResult;
+    }
   }
 
   private async checkRedis(): Promise<HealthIndicatorResult> {

@@ -5,6 +5,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import request from 'supertest';
 import { ApiModule } from '../../src/app.module';
+import { Public } from '../../src/auth/auth.decorators';
 import { ProblemDetails } from '../../src/common/errors/problem';
 import { startApi } from '../support/app';
 
@@ -13,6 +14,7 @@ class EchoDto {
   @ApiProperty() @IsInt() @Min(1) @Max(10) replicas!: number;
 }
 
+@Public()
 @Controller('probe-echo')
 class EchoController {
   @Post()

@@ -5,17 +5,19 @@ import { DataSource } from 'typeorm';
 import { ApiModule } from '../../src/app.module';
 import { configureHttp } from '../../src/common/http/configure-app';
 import { setupSwagger } from '../../src/openapi/swagger';
+import { testAuthEnv } from './auth';
 
 /**
  * Boots the real api role (real database, broker, Redis, S3) exactly as main.ts does, listening on
- * an ephemeral loopback port. `env` overrides settings for this app only.
+ * an ephemeral loopback port, trusting the loopback test issuer of ./auth (testAuthEnv). `env`
+ * overrides settings for this app only (and wins over the test auth settings).
  */
 export async function startApi(
   env: Record<string, string> = {},
   rootModule: Type<unknown> = ApiModule,
 ): Promise<NestExpressApplication> {
   const saved = { ...process.env };
-  Object.assign(process.env, env);
+  Object.assign(process.env, await testAuthEnv(), env);
   try {
     const moduleRef = await Test.createTestingModule({ imports: [rootModule] }).compile();
     const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });

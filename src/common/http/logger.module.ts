@@ -22,6 +22,10 @@ export function requestId(request: IncomingMessage, response: ServerResponse): s
       useFactory: (config: AppConfig) => ({
         pinoHttp: {
           level: config.LOG_LEVEL,
+          transport:
+            config.LOG_FORMAT === 'pretty'
+              ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
+              : undefined,
           genReqId: requestId,
           autoLogging: {
             ignore: (request) => ['/healthz', '/readyz', '/metrics'].includes(request.url ?? ''),

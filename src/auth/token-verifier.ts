@@ -1,0 +1,51 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { errors, JWTPayload, jwtVerify } from 'jose';
+import { DomainError } from '../common/errors/domain-error';
+import { AppConfig } from '../config/app-config';
+import { IdentityProviderUnavailableError, UnauthorizedError } from './auth.errors';
+import { VERIFICATION_KEYS, VerificationKeys } from './verification-keys';
+
+/** Asymmetric algorithms only: a JWKS never holds shared secrets, and `none` is never accepted. */
+const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
+/** jose failures that mean the identity provider (not the token) is at fault. */
+const PROVIDER_FAILURES = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID', 'ERR_JOSE_GENERIC']);
+
+/** Checks a bearer token's signature, `exp`/`nbf`, issuer and audience; one path for OIDC and dev mode. */
+@Injectable()
+export class TokenVerifier {
+  private readonly logger = new Logger(TokenVerifier.name);
+
+  constructor(
+    @Inject(VERIFICATION_KEYS) private readonly keys: VerificationKeys,
+    private readonly config: AppConfig,
+  ) {}
+
+  async verify(token: string): Promise<JWTPayload> {
+    try {
+      const { payload } = await jwtVerify(token, this.keys.getKey, {
+        issuer: this.keys.issuer,
+        audience: this.keys.audience,
+        algorithms: ALGORITHMS,
+        clockTolerance: this.config.OIDC_CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['exp', 'sub'],
+      });
+      return payload;
+    } catch (error) {
+      throw this.toDomainError(error);
+    }
+  }
+
+  private toDomainError(error: unknown): DomainError {
+    if (error instanceof DomainError) return error;
+    if (error instanceof errors.JWTExpired) return new UnauthorizedError('token_expired', 'The token has expired');
+    if (error instanceof errors.JWTClaimValidationFailed) {
+      return new UnauthorizedError('invalid_token', `The token's "${error.claim}" claim is not accepted`);
+    }
+    if (error instanceof errors.JOSEError && !PROVIDER_FAILURES.has(error.code)) {
+      return new UnauthorizedError('invalid_token', 'The token is malformed or its signature does not verify');
+    }
+    this.logger.error(`Fetching the issuer's signing keys failed: ${error instanceof Error ? error.message : String(error)}`);
+    return new IdentityProviderUnavailableError('The identity provider cannot be reached; try again later');
+  }
+}

@@ -1,0 +1,83 @@
+import { DeleteEvent, IntentObject, RunEvent, UploadEvent } from '../../src/events/payloads';
+
+/** The seed README's examples, typed with the producers' payload types (a compile-time check). */
+export const SEED_UPLOAD: UploadEvent = {
+  id: 4,
+  name: 'echo-server',
+  version: '0.5.5',
+  type: 'chart',
+  status: 'accepted',
+};
+
+const notFulfilled = (state: 'ACKNOWLEDGED' | 'COMPLIANT') => ({
+  fulfilment_status: 'NOT_FULFILLED' as const,
+  not_fulfilled_state: state,
+  not_fulfilled_reasons: [],
+});
+
+export const SEED_INTENT: IntentObject = {
+  id: 28,
+  user_label: 'FederatedLearning',
+  intent_preemption_capability: 'FALSE',
+  observation_period: 60,
+  intent_expectations: [
+    {
+      id: 24,
+      expectation_id: '1',
+      expectation_verb: 'DELIVER',
+      expectation_object: {
+        id: 25,
+        object_type: 'NEMO_WORKLOAD',
+        object_instance: 'e4708935-c65b-4159-9c81-8e33524ca1e7',
+        context_selectivity: null,
+        object_contexts: [],
+      },
+      expectation_targets: [
+        {
+          id: 58,
+          target_name: 'clusterType',
+          target_condition: 'IS_EQUAL_TO',
+          target_value_range: 'FederatedLearning',
+          target_contexts: [],
+        },
+      ],
+      expectation_contexts: [],
+    },
+  ],
+  intent_report_reference: {
+    id: 16,
+    intent_fulfilment_report: {
+      id: 16,
+      intent_fulfilment_info: notFulfilled('COMPLIANT'),
+      expectation_fulfilment_results: [
+        {
+          expectation_fulfilment_info: notFulfilled('ACKNOWLEDGED'),
+          expectation_id: 24,
+          target_fulfilment_results: [
+            { target: 58, target_achieved_value: null, target_fulfilment_info: notFulfilled('ACKNOWLEDGED') },
+          ],
+        },
+      ],
+    },
+    intent_feasibility_check_report: { id: 14, feasibility_check_type: 'FEASIBLE', infeasibility_reason: null },
+    last_updated_time: '2024-07-09T14:17:36.590890Z',
+  },
+  intent_contexts: [],
+};
+
+export const SEED_RUN: RunEvent = {
+  id: 6,
+  instance_id: '936623ae-8969-4d73-8c04-527d1cb815ac',
+  workload_document_id: 9,
+  release_name: 'dasddadasdaasdda',
+  status: 'rendered',
+  manifests: [],
+  cluster_name: null,
+  intents: [SEED_INTENT],
+};
+
+export const SEED_DELETE: DeleteEvent = {
+  id: 23,
+  instance_id: '5ce430d6-28d7-4775-b60b-17991e72c842',
+  cluster_name: 'k3s-cluster',
+};

@@ -1,0 +1,112 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { EVENTS_EXCHANGE, EventMap, ROUTING_KEYS, RoutingKey } from '../../../src/events/event-map';
+import { OutboxRelay } from '../../../src/events/outbox-relay.service';
+import { OutboxService } from '../../../src/events/outbox.service';
+import { resetDatabase, startApi } from '../../support/app';
+import { EventSubscriber } from '../../support/amqp';
+import { eventSchemaErrors } from '../../support/event-schema';
+import { SEED_DELETE, SEED_INTENT, SEED_RUN, SEED_UPLOAD } from '../../factories/seed-events';
+
+const SEED: { [K in RoutingKey]: EventMap[K] } = {
+  upload: SEED_UPLOAD,
+  run: SEED_RUN,
+  'intent-notify': SEED_INTENT,
+  delete: SEED_DELETE,
+};
+
+describe('outbox → relay → RabbitMQ (real PostgreSQL and broker)', () => {
+  let app: NestExpressApplication;
+  let dataSource: DataSource;
+  let outbox: OutboxService;
+  let subscriber: EventSubscriber;
+
+  beforeAll(async () => {
+    app = await startApi();
+    await resetDatabase(app);
+    dataSource = app.get(DataSource);
+    outbox = app.get(OutboxService);
+    subscriber = await EventSubscriber.open();
+    await subscriber.purge(...ROUTING_KEYS);
+  });
+
+  afterAll(async () => {
+    await subscriber.close();
+    await app.close();
+  });
+
+  const emit = <K extends RoutingKey>(key: K, payload: EventMap[K], id: number): Promise<string> =>
+    dataSource.transaction((manager) => outbox.add(manager, key, payload, { type: 'intent', id }));
+
+  it.each(ROUTING_KEYS)('publishes a %s event to its durable queue with the seed body and AMQP properties', async (key) => {
+    const messageId = await emit(key, SEED[key], 1);
+    const [event] = await subscriber.take(key, 1);
+    expect(event.body).toEqual(SEED[key]);
+    expect(event.raw).toBe(JSON.stringify(SEED[key]));
+    expect(eventSchemaErrors(key, event.body)).toEqual([]);
+    const { fields, properties } = event.message;
+    expect(fields.exchange).toBe(EVENTS_EXCHANGE);
+    expect(fields.routingKey).toBe(key);
+    expect(properties.deliveryMode).toBe(2);
+    expect(properties.contentType).toBe('application/json');
+    expect(properties.messageId).toBe(messageId);
+    expect(Math.abs(properties.timestamp - Date.now() / 1000)).toBeLessThan(60);
+  });
+
+  it('sends nothing for a rolled-back transaction', async () => {
+    await expect(
+      dataSource.transaction(async (manager) => {
+        await outbox.add(manager, 'delete', { ...SEED_DELETE, id: 999 }, { type: 'workload_instance', id: 999 });
+        throw new Error('the state change failed');
+      }),
+    ).rejects.toThrow('the state change failed');
+    await emit('delete', { ...SEED_DELETE, id: 1000 }, 1000);
+    const [event] = await subscriber.take('delete', 1);
+    expect(event.body.id).toBe(1000);
+    expect(await subscriber.depth('delete')).toBe(0);
+  });
+
+  it('refuses to record an event outside a transaction', async () => {
+    await expect(outbox.add(dataSource.manager, 'upload', SEED_UPLOAD, { type: 'workload_document', id: 1 })).rejects.toThrow(
+      /inside a transaction/,
+    );
+  });
+
+  it('keeps the order of one aggregate and delivers each event once', async () => {
+    const ids = Array.from({ length: 300 }, (_, index) => index + 1);
+    await Promise.all(
+      [0, 1, 2].map((aggregate) =>
+        dataSource.transaction(async (manager) => {
+          for (const id of ids.filter((n) => n % 3 === aggregate)) {
+            await outbox.add(manager, 'upload', { ...SEED_UPLOAD, id }, { type: 'workload_document', id: aggregate });
+          }
+        }),
+      ),
+    );
+    const events = await subscriber.take('upload', ids.length);
+    const seen = events.map((event) => event.body.id);
+    expect(new Set(seen).size).toBe(ids.length);
+    for (const aggregate of [0, 1, 2]) {
+      const ofAggregate = seen.filter((id) => id % 3 === aggregate);
+      expect(ofAggregate).toEqual([...ofAggregate].sort((a, b) => a - b));
+    }
+    await app.get(OutboxRelay).drain();
+    expect(await subscriber.depth('upload')).toBe(0);
+  });
+
+  it('prunes sent events after the retention and exports outbox metrics', async () => {
+    await emit('upload', SEED_UPLOAD, 7);
+    await subscriber.take('upload', 1);
+    await app.get(OutboxRelay).drain();
+    await dataSource.query(`UPDATE outbox_message SET sent_at = now() - interval '100 hours' WHERE sent_at IS NOT NULL`);
+    const pruned = await app.get(OutboxRelay).prune();
+    expect(pruned).toBeGreaterThan(0);
+    const [{ count }] = (await dataSource.query(`SELECT count(*)::int AS count FROM outbox_message`)) as Array<{ count: number }>;
+    expect(count).toBe(0);
+    const metrics = await request(app.getHttpServer()).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/^outbox_depth 0$/m);
+    expect(metrics.text).toMatch(/^events_published_total\{routing_key="upload"\} \d+/m);
+    expect(metrics.text).toMatch(/^event_publish_latency_seconds_count \d+/m);
+  });
+});
