@@ -22,12 +22,19 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WINDOW = 500;
 const BENCH_DB = 'nemo_bench';
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const percentile = (values: number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 };
-const payload = (id: number): UploadEvent => ({ id, name: 'echo-server', version: '0.5.5', type: 'chart', status: 'accepted' });
+const payload = (id: number): UploadEvent => ({
+  id,
+  name: 'echo-server',
+  version: '0.5.5',
+  type: 'chart',
+  status: 'accepted',
+});
 
 async function prepareDatabase(): Promise<string> {
   const base = process.env.DATABASE_URL ?? '';
@@ -126,14 +133,21 @@ async function main(): Promise<void> {
       const due = start + i * interval;
       const wait = due - performance.now();
       if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      // The clock starts when the change is ready to commit (the COMMIT round trip is counted).
       writes.push(
-        dataSource
-          .transaction((manager) => outbox.add(manager, 'upload', payload(i), { type: 'workload_document', id: i }))
-          .then((messageId) => void committedAt.set(messageId, performance.now())),
+        dataSource.transaction(async (manager) => {
+          const messageId = await outbox.add(manager, 'upload', payload(i), {
+            type: 'workload_document',
+            id: i,
+          });
+          committedAt.set(messageId, performance.now());
+        }),
       );
     }
     await Promise.all(writes);
-    const latencies = (await arrived).map((arrival) => arrival.at - (committedAt.get(arrival.id) ?? arrival.at));
+    const latencies = (await arrived).map(
+      (arrival) => arrival.at - (committedAt.get(arrival.id) ?? arrival.at),
+    );
     return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
   }
 
@@ -180,6 +194,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

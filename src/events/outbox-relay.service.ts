@@ -4,6 +4,7 @@ import type { Options } from 'amqplib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, QueryRunner } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { dataSourceOptions } from '../database/data-source-options';
 import { MetricsService } from '../metrics/metrics.service';
 import { EVENTS_EXCHANGE } from './event-map';
 import { OUTBOX_PARTITIONS } from './outbox.service';
@@ -18,23 +19,28 @@ interface PendingRow {
 
 /** Namespace of the advisory locks that give one relay loop, in any replica, a partition. */
 const PARTITION_LOCK_SPACE = 0x6e656d6f;
-const RELAY_LOOPS = 2;
+const PRUNE_LOCK = -1;
 const MAX_BACKOFF_MS = 5000;
 const PUBLISH_TIMEOUT_MS = 10000;
 const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
 
 /**
  * Publishes outbox rows with publisher confirms and marks them sent only after the broker has
- * confirmed them. Each partition is relayed by one loop at a time (advisory lock), which keeps
- * events of an aggregate in order and lets several replicas run side by side; two loops per
- * process overlap database and broker round trips.
+ * confirmed them (at-least-once; subscribers drop duplicates by message_id).
+ *
+ * Rows are spread over OUTBOX_PARTITIONS partitions by aggregate. A partition is relayed by one
+ * loop at a time in the whole deployment (transaction-scoped advisory lock), in id order, so the
+ * events of one aggregate keep their order while several replicas run side by side. Each process
+ * runs OUTBOX_RELAY_LOOPS loops over disjoint partition sets, which overlaps one loop's database
+ * work with another's wait for broker confirms.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly stopping = new AbortController();
   private loops: Promise<void>[] = [];
-  private backoffMs = 0;
+  /** Its own small pool: request traffic on the shared pool must not starve the relay. */
+  private relayDb!: DataSource;
 
   private readonly published;
   private readonly latency;
@@ -69,9 +75,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     });
   }
 
-  onApplicationBootstrap(): void {
-    this.loops = Array.from({ length: RELAY_LOOPS }, (_, index) =>
-      this.run(index * (OUTBOX_PARTITIONS / RELAY_LOOPS)),
+  async onApplicationBootstrap(): Promise<void> {
+    const loops = this.config.OUTBOX_RELAY_LOOPS;
+    this.relayDb = new DataSource({
+      ...dataSourceOptions(this.config.DATABASE_URL, loops + 1),
+      migrations: [],
+      name: 'outbox-relay',
+    });
+    await this.relayDb.initialize();
+    this.loops = Array.from({ length: loops }, (_, loop) =>
+      this.run(partitionsOfLoop(loop, loops)),
     );
     this.loops.push(this.pruneEvery(PRUNE_INTERVAL_MS));
   }
@@ -79,14 +92,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationShutdown(): Promise<void> {
     this.stopping.abort();
     await Promise.allSettled(this.loops);
+    if (this.relayDb?.isInitialized) await this.relayDb.destroy();
   }
 
   /** Deletes sent events older than the retention; one replica at a time does the work. */
   async prune(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const [{ locked }] = (await manager.query(
-        `SELECT pg_try_advisory_xact_lock($1, -1) AS locked`,
-        [PARTITION_LOCK_SPACE],
+        `SELECT pg_try_advisory_xact_lock($1, $2) AS locked`,
+        [PARTITION_LOCK_SPACE, PRUNE_LOCK],
       )) as Array<{ locked: boolean }>;
       if (!locked) return 0;
       const [, deleted] = (await manager.query(
@@ -97,10 +111,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     });
   }
 
-  /** Relays until nothing is pending; for tests and benchmarks that need a deterministic drain. */
+  /** Resolves once nothing is pending; for tests and benchmarks that need a deterministic point. */
   async drain(): Promise<void> {
-    while ((await countPending(this.dataSource)) > 0)
+    while ((await countPending(this.dataSource)) > 0) {
       await this.pause(this.config.OUTBOX_POLL_INTERVAL_MS);
+    }
   }
 
   private async pruneEvery(intervalMs: number): Promise<void> {
@@ -112,38 +127,31 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  private async run(firstPartition: number): Promise<void> {
-    let partition = firstPartition;
+  private async run(partitions: number[]): Promise<void> {
+    let backoffMs = 0;
     while (!this.stopping.signal.aborted) {
-      const moved = await this.relayNextPartitions(partition).catch((error: unknown) =>
-        this.onFailure(error),
-      );
-      partition = (partition + 1) % OUTBOX_PARTITIONS;
-      if (moved === 0) await this.pause(this.backoffMs || this.config.OUTBOX_POLL_INTERVAL_MS);
+      try {
+        const moved = await this.relayBatch(partitions);
+        backoffMs = 0;
+        if (moved < this.config.OUTBOX_BATCH_SIZE)
+          await this.pause(this.config.OUTBOX_POLL_INTERVAL_MS);
+      } catch (error) {
+        backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(100, backoffMs * 2));
+        this.onFailure(error, backoffMs);
+        await this.pause(backoffMs);
+      }
     }
   }
 
-  /** Tries every partition once, starting at `first`; returns how many events went out. */
-  private async relayNextPartitions(first: number): Promise<number> {
-    const pending = await pendingPartitions(this.dataSource);
-    if (pending.length === 0) return 0;
+  /** One transaction: lock the free partitions of the set, claim a batch, publish, mark sent. */
+  private async relayBatch(partitions: number[]): Promise<number> {
+    if (!(await hasPending(this.relayDb, partitions))) return 0;
     if (!this.amqp.connected) throw new Error('broker not connected');
-    const rotated = [...pending.filter((p) => p >= first), ...pending.filter((p) => p < first)];
-    let moved = 0;
-    for (const partition of rotated) {
-      if (this.stopping.signal.aborted) break;
-      moved += await this.relayPartition(partition);
-    }
-    this.backoffMs = 0;
-    return moved;
-  }
-
-  private async relayPartition(partition: number): Promise<number> {
-    const runner = this.dataSource.createQueryRunner();
+    const runner = this.relayDb.createQueryRunner();
     await runner.connect();
     try {
       await runner.startTransaction();
-      const rows = await this.claim(runner, partition);
+      const rows = await this.claim(runner, partitions);
       if (rows.length > 0) {
         await this.publish(rows);
         await runner.query(
@@ -162,16 +170,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  private async claim(runner: QueryRunner, partition: number): Promise<PendingRow[]> {
-    const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_xact_lock($1, $2) AS locked`, [
-      PARTITION_LOCK_SPACE,
-      partition,
-    ])) as Array<{ locked: boolean }>;
-    if (!locked) return [];
+  private async claim(runner: QueryRunner, partitions: number[]): Promise<PendingRow[]> {
+    const [{ locked }] = (await runner.query(
+      `SELECT coalesce(array_agg(p), '{}') AS locked FROM unnest($2::int[]) AS p
+        WHERE pg_try_advisory_xact_lock($1, p)`,
+      [PARTITION_LOCK_SPACE, partitions],
+    )) as Array<{ locked: number[] }>;
+    if (locked.length === 0) return [];
     return (await runner.query(
       `SELECT id, message_id, routing_key, body, created_at FROM outbox_message
-        WHERE sent_at IS NULL AND partition = $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [partition, this.config.OUTBOX_BATCH_SIZE],
+        WHERE sent_at IS NULL AND partition = ANY($1::int[]) ORDER BY id LIMIT $2`,
+      [locked, this.config.OUTBOX_BATCH_SIZE],
     )) as PendingRow[];
   }
 
@@ -196,17 +205,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  private onFailure(error: unknown): number {
+  private onFailure(error: unknown, backoffMs: number): void {
     this.failures.inc();
-    this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(100, this.backoffMs * 2));
     const reason = error instanceof Error ? error.message : String(error);
-    this.logger.warn(`Outbox relay paused ${this.backoffMs} ms: ${reason}`);
-    return 0;
+    this.logger.warn(`Outbox relay paused ${backoffMs} ms: ${reason}`);
   }
 
   private async pause(ms: number): Promise<void> {
     await sleep(ms, undefined, { signal: this.stopping.signal }).catch(() => undefined);
   }
+}
+
+/** Loop i of n relays partitions i, i+n, i+2n… */
+function partitionsOfLoop(loop: number, loops: number): number[] {
+  return Array.from({ length: OUTBOX_PARTITIONS }, (_, p) => p).filter((p) => p % loops === loop);
 }
 
 /** amqp-connection-manager also takes `timeout`: a publish not confirmed in time fails the batch. */
@@ -223,11 +235,12 @@ function publishOptions(row: PendingRow): Options.Publish & { timeout: number } 
   };
 }
 
-async function pendingPartitions(dataSource: DataSource): Promise<number[]> {
+async function hasPending(dataSource: DataSource, partitions: number[]): Promise<boolean> {
   const rows = (await dataSource.query(
-    `SELECT DISTINCT partition FROM outbox_message WHERE sent_at IS NULL ORDER BY partition`,
-  )) as Array<{ partition: number }>;
-  return rows.map((row) => row.partition);
+    `SELECT 1 FROM outbox_message WHERE sent_at IS NULL AND partition = ANY($1::int[]) LIMIT 1`,
+    [partitions],
+  )) as unknown[];
+  return rows.length > 0;
 }
 
 async function countPending(dataSource: DataSource): Promise<number> {

@@ -31,7 +31,11 @@ export class EventSubscriber {
   }
 
   /** Waits until `count` messages arrived on `queue` (or fails after `timeoutMs`), acking each. */
-  async take<K extends RoutingKey>(queue: K, count: number, timeoutMs = 15000): Promise<ReceivedEvent<K>[]> {
+  async take<K extends RoutingKey>(
+    queue: K,
+    count: number,
+    timeoutMs = 15000,
+  ): Promise<ReceivedEvent<K>[]> {
     const received: ReceivedEvent<K>[] = [];
     let done: () => void = () => undefined;
     const complete = new Promise<void>((resolve) => (done = resolve));
@@ -49,7 +53,9 @@ export class EventSubscriber {
     await this.channel.cancel(consumerTag);
     await this.channel.recover();
     if (received.length < count) {
-      throw new Error(`only ${received.length} of ${count} events arrived on "${queue}" in ${timeoutMs} ms`);
+      throw new Error(
+        `only ${received.length} of ${count} events arrived on "${queue}" in ${timeoutMs} ms`,
+      );
     }
     return received;
   }

@@ -68,7 +68,9 @@ describe('broker outage (real RabbitMQ stopped and started)', () => {
     expect(metrics.text).toMatch(/^outbox_depth 50$/m);
 
     await broker('start');
-    await eventually(async () => (await request(strict.getHttpServer()).get('/readyz')).status === 200);
+    await eventually(
+      async () => (await request(strict.getHttpServer()).get('/readyz')).status === 200,
+    );
 
     const subscriber = await EventSubscriber.open();
     try {

@@ -39,25 +39,33 @@ describe('outbox → relay → RabbitMQ (real PostgreSQL and broker)', () => {
   const emit = <K extends RoutingKey>(key: K, payload: EventMap[K], id: number): Promise<string> =>
     dataSource.transaction((manager) => outbox.add(manager, key, payload, { type: 'intent', id }));
 
-  it.each(ROUTING_KEYS)('publishes a %s event to its durable queue with the seed body and AMQP properties', async (key) => {
-    const messageId = await emit(key, SEED[key], 1);
-    const [event] = await subscriber.take(key, 1);
-    expect(event.body).toEqual(SEED[key]);
-    expect(event.raw).toBe(JSON.stringify(SEED[key]));
-    expect(eventSchemaErrors(key, event.body)).toEqual([]);
-    const { fields, properties } = event.message;
-    expect(fields.exchange).toBe(EVENTS_EXCHANGE);
-    expect(fields.routingKey).toBe(key);
-    expect(properties.deliveryMode).toBe(2);
-    expect(properties.contentType).toBe('application/json');
-    expect(properties.messageId).toBe(messageId);
-    expect(Math.abs(properties.timestamp - Date.now() / 1000)).toBeLessThan(60);
-  });
+  it.each(ROUTING_KEYS)(
+    'publishes a %s event to its durable queue with the seed body and AMQP properties',
+    async (key) => {
+      const messageId = await emit(key, SEED[key], 1);
+      const [event] = await subscriber.take(key, 1);
+      expect(event.body).toEqual(SEED[key]);
+      expect(event.raw).toBe(JSON.stringify(SEED[key]));
+      expect(eventSchemaErrors(key, event.body)).toEqual([]);
+      const { fields, properties } = event.message;
+      expect(fields.exchange).toBe(EVENTS_EXCHANGE);
+      expect(fields.routingKey).toBe(key);
+      expect(properties.deliveryMode).toBe(2);
+      expect(properties.contentType).toBe('application/json');
+      expect(properties.messageId).toBe(messageId);
+      expect(Math.abs(properties.timestamp - Date.now() / 1000)).toBeLessThan(60);
+    },
+  );
 
   it('sends nothing for a rolled-back transaction', async () => {
     await expect(
       dataSource.transaction(async (manager) => {
-        await outbox.add(manager, 'delete', { ...SEED_DELETE, id: 999 }, { type: 'workload_instance', id: 999 });
+        await outbox.add(
+          manager,
+          'delete',
+          { ...SEED_DELETE, id: 999 },
+          { type: 'workload_instance', id: 999 },
+        );
         throw new Error('the state change failed');
       }),
     ).rejects.toThrow('the state change failed');
@@ -68,9 +76,9 @@ describe('outbox → relay → RabbitMQ (real PostgreSQL and broker)', () => {
   });
 
   it('refuses to record an event outside a transaction', async () => {
-    await expect(outbox.add(dataSource.manager, 'upload', SEED_UPLOAD, { type: 'workload_document', id: 1 })).rejects.toThrow(
-      /inside a transaction/,
-    );
+    await expect(
+      outbox.add(dataSource.manager, 'upload', SEED_UPLOAD, { type: 'workload_document', id: 1 }),
+    ).rejects.toThrow(/inside a transaction/);
   });
 
   it('keeps the order of one aggregate and delivers each event once', async () => {
@@ -79,7 +87,12 @@ describe('outbox → relay → RabbitMQ (real PostgreSQL and broker)', () => {
       [0, 1, 2].map((aggregate) =>
         dataSource.transaction(async (manager) => {
           for (const id of ids.filter((n) => n % 3 === aggregate)) {
-            await outbox.add(manager, 'upload', { ...SEED_UPLOAD, id }, { type: 'workload_document', id: aggregate });
+            await outbox.add(
+              manager,
+              'upload',
+              { ...SEED_UPLOAD, id },
+              { type: 'workload_document', id: aggregate },
+            );
           }
         }),
       ),
@@ -99,10 +112,14 @@ describe('outbox → relay → RabbitMQ (real PostgreSQL and broker)', () => {
     await emit('upload', SEED_UPLOAD, 7);
     await subscriber.take('upload', 1);
     await app.get(OutboxRelay).drain();
-    await dataSource.query(`UPDATE outbox_message SET sent_at = now() - interval '100 hours' WHERE sent_at IS NOT NULL`);
+    await dataSource.query(
+      `UPDATE outbox_message SET sent_at = now() - interval '100 hours' WHERE sent_at IS NOT NULL`,
+    );
     const pruned = await app.get(OutboxRelay).prune();
     expect(pruned).toBeGreaterThan(0);
-    const [{ count }] = (await dataSource.query(`SELECT count(*)::int AS count FROM outbox_message`)) as Array<{ count: number }>;
+    const [{ count }] = (await dataSource.query(
+      `SELECT count(*)::int AS count FROM outbox_message`,
+    )) as Array<{ count: number }>;
     expect(count).toBe(0);
     const metrics = await request(app.getHttpServer()).get('/metrics').expect(200);
     expect(metrics.text).toMatch(/^outbox_depth 0$/m);
