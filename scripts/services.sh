@@ -54,7 +54,7 @@ PG_DATA="$PG_BASE/pg"
 PG_SOCKET_DIR="$PG_BASE/run"
 PG_LOG="$PG_BASE/postgresql.log"
 
-# Debian package -> how we tell it is already installed.
+# Debian packages we need (package_installed tells whether each is already there).
 readonly -a PACKAGES=(postgresql redis-server rabbitmq-server skopeo docker-registry s3cmd chromium unzip jq curl)
 
 log() { echo "[services] $*" >&2; }
@@ -68,7 +68,7 @@ is_root() { [[ "$(id -u)" == 0 ]]; }
 # Directory holding initdb/pg_ctl/postgres/pg_isready/psql; prefers PostgreSQL 15.
 pg_bindir() {
   local dir
-  for dir in "${NEMO_PG_BINDIR:-}" /usr/lib/postgresql/15/bin $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV); do
+  for dir in "${NEMO_PG_BINDIR:-}" /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
     [[ -n "$dir" && -x "$dir/initdb" && -x "$dir/pg_ctl" && -x "$dir/pg_isready" && -x "$dir/psql" ]] && {
       echo "$dir"
       return 0
@@ -81,7 +81,7 @@ package_installed() {
   case "$1" in
     postgresql) pg_bindir >/dev/null ;;
     redis-server) command -v redis-server >/dev/null && command -v redis-cli >/dev/null ;;
-    # The server script under /usr/lib/rabbitmq/bin, not the /usr/sbin wrapper (see start_rabbitmq).
+    # The server script under /usr/lib/rabbitmq/bin, not the /usr/sbin wrapper (see the wrapper).
     rabbitmq-server) [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] ;;
     docker-registry) [[ -x /usr/bin/docker-registry ]] ;;
     *) command -v "$1" >/dev/null ;;
@@ -426,6 +426,7 @@ write_rabbitmq_wrapper() {
     printf 'RMQ_EPMD_PORT=%q\n' "$EPMD_PORT"
     printf 'RMQ_USER=%q\n' "$RABBITMQ_USER"
     printf 'RMQ_PASSWORD=%q\n' "$RABBITMQ_PASSWORD"
+    # shellcheck disable=SC2016 # expanded when the wrapper runs
     printf 'RMQ_TIMEOUT="${NEMO_SERVICES_TIMEOUT:-%q}"\n' "$TIMEOUT"
     cat <<'WRAPPER'
 
@@ -467,19 +468,45 @@ proc_running() {
   [[ "${stat%% *}" != Z ]]
 }
 
-# The broker's pid, if running. Checks the program too: after a reboot a stale pid file may name
-# a pid that now belongs to another process.
-pid_alive() {
-  local pid cmdline
+# is_broker <pid>: a running Erlang VM booting RabbitMQ from our data folder. Checking the
+# program matters: after a reboot a stale pid file may name a pid now used by something else.
+is_broker() {
+  local cmdline
+  proc_running "$1" || return 1
+  cmdline="$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)" || return 1
+  [[ "$cmdline" == *beam* && "$cmdline" == *"-home $RMQ_BASE "* && "$cmdline" == *"rabbit boot"* ]]
+}
+
+# broker_pid: print the pid of our broker if it runs. The pid file is the usual source; if it is
+# missing (lost, or the node has not written it yet) look for the VM in /proc.
+broker_pid() {
+  local pid dir
   pid="$(head -n 1 "$RABBITMQ_PID_FILE" 2>/dev/null | tr -dc '0-9')"
-  [[ -n "$pid" ]] && proc_running "$pid" || return 1
-  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
-  [[ "$cmdline" == *beam* ]]
+  if [[ -n "$pid" ]] && is_broker "$pid"; then
+    echo "$pid"
+    return 0
+  fi
+  for dir in /proc/[0-9]*; do
+    pid="${dir#/proc/}"
+    if is_broker "$pid"; then
+      echo "$pid"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# Serialize start/stop: a stop during a start (e.g. ending epmd while the node registers) would
+# leave a half-started broker. fd 8 is closed for the broker itself so it does not hold the lock.
+take_lock() {
+  exec 8>"$RMQ_BASE/control.lock"
+  flock -w "$RMQ_TIMEOUT" 8 || { log "ERROR: another start/stop holds $RMQ_BASE/control.lock"; exit 1; }
 }
 
 # Answers = speaks AMQP: after the protocol header the broker sends a frame starting with 0x01.
 answers() {
   local first
+  # shellcheck disable=SC2016 # $1 is expanded by the inner bash
   first="$(timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "AMQP\x00\x00\x09\x01" >&3 && head -c 1 <&3' \
     _ "$RMQ_PORT" 2>/dev/null | od -An -tx1 | tr -d ' \n')" || return 1
   [[ "$first" == 01 ]]
@@ -519,45 +546,56 @@ CONF
 }
 
 start() {
-  answers && return 0
+  mkdir -p "$RMQ_BASE"
+  take_lock
+  local pid="" launcher="" deadline=$((SECONDS + RMQ_TIMEOUT))
+  if answers; then
+    # Already up. Repair a lost pid file so that stop and status keep working.
+    [[ -s "$RABBITMQ_PID_FILE" ]] || { pid="$(broker_pid)" && echo "$pid" >"$RABBITMQ_PID_FILE"; } || true
+    return 0
+  fi
   write_config
-  local server_pid=""
-  if ! pid_alive; then
+  if ! pid="$(broker_pid)"; then
     rm -f "$RABBITMQ_PID_FILE"
     log "starting on 127.0.0.1:$RMQ_PORT"
-    (cd "$RMQ_LOG_DIR" && setsid "$SBIN/rabbitmq-server" >>"$STDOUT_LOG" 2>&1 </dev/null &
-      echo $! >"$RMQ_BASE/launcher.pid")
-    server_pid="$(cat "$RMQ_BASE/launcher.pid")"
+    # Own session (a Ctrl-C in the caller's terminal must not reach it), crash dumps in the log
+    # folder, stdout in a log file.
+    (cd "$RMQ_LOG_DIR" && exec setsid "$SBIN/rabbitmq-server" >>"$STDOUT_LOG" 2>&1 </dev/null 8>&-) &
+    launcher=$!
+    # Wait for the Erlang VM to exist, failing fast if the launcher died before.
+    until pid="$(broker_pid)"; do
+      if ! proc_running "$launcher"; then fail "rabbitmq-server exited during startup"; fi
+      ((SECONDS < deadline)) || fail "no RabbitMQ node process after ${RMQ_TIMEOUT}s"
+      sleep 0.2
+    done
+  else
+    log "node (pid $pid) is running but not answering yet; waiting"
   fi
-  # `rabbitmqctl wait` needs the pid file, which the node writes once it runs: wait for it
-  # first, failing fast if the server died before.
-  local deadline=$((SECONDS + RMQ_TIMEOUT))
-  until [[ -s "$RABBITMQ_PID_FILE" ]]; do
-    if [[ -n "$server_pid" ]] && ! proc_running "$server_pid"; then fail "rabbitmq-server exited during startup"; fi
-    ((SECONDS < deadline)) || fail "no pid file after ${RMQ_TIMEOUT}s"
-    sleep 0.2
-  done
-  "$SBIN/rabbitmqctl" wait --timeout "$RMQ_TIMEOUT" "$RABBITMQ_PID_FILE" >>"$STDOUT_LOG" 2>&1 \
+  # Blocks until the rabbit application has booted, or fails if the OS process exits.
+  "$SBIN/rabbitmqctl" wait --pid "$pid" --timeout "$RMQ_TIMEOUT" >>"$STDOUT_LOG" 2>&1 \
     || fail "rabbitmqctl wait failed"
   until answers; do
     ((SECONDS < deadline)) || fail "broker booted but does not answer AMQP on 127.0.0.1:$RMQ_PORT"
     sleep 0.2
   done
+  # The node writes its pid file while booting; keep it right even if someone removed it.
+  echo "$pid" >"$RABBITMQ_PID_FILE"
   log "up on amqp://127.0.0.1:$RMQ_PORT"
 }
 
 stop() {
-  if pid_alive; then
-    # With the pid file, `stop` returns only once the OS process has exited.
+  mkdir -p "$RMQ_BASE"
+  take_lock
+  local pid
+  if pid="$(broker_pid)"; then
+    # With a pid file, `rabbitmqctl stop` returns only once the OS process has exited.
+    echo "$pid" >"$RABBITMQ_PID_FILE"
     "$SBIN/rabbitmqctl" stop "$RABBITMQ_PID_FILE" >>"$STDOUT_LOG" 2>&1 || true
-    if pid_alive; then
-      local pid
-      pid="$(head -n 1 "$RABBITMQ_PID_FILE" | tr -dc '0-9')"
+    if is_broker "$pid"; then
       log "rabbitmqctl stop did not end pid $pid; sending SIGTERM"
       kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 75); do proc_running "$pid" || break; sleep 0.2; done
-      proc_running "$pid" && kill -KILL "$pid" 2>/dev/null
-      true
+      for _ in $(seq 1 75); do is_broker "$pid" || break; sleep 0.2; done
+      if is_broker "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
     fi
     log "stopped"
   fi
@@ -569,7 +607,7 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  status) pid_alive && answers ;;
+  status) broker_pid >/dev/null && answers ;;
   ctl) shift; exec "$SBIN/rabbitmqctl" "$@" ;;
   env) env | grep -E '^(RABBITMQ_|ERL_|HOME=)' | sort ;;
   *) echo "usage: $0 start|stop|status|ctl <rabbitmqctl args>|env" >&2; exit 2 ;;
