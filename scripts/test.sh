@@ -19,8 +19,9 @@ NEMO_SERVICES_FAST=1 bash scripts/services.sh start
 source .local/env
 mkdir -p test-output
 
-echo "==> typecheck and lint"
+echo "==> typecheck, build and lint"
 tsc -p tsconfig.json --noEmit
+tsc -p tsconfig.build.json
 eslint . --max-warnings=0
 prettier --check . >/dev/null || { prettier --check .; exit 1; }
 

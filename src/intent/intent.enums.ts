@@ -19,9 +19,15 @@ export const CONDITIONS = [
   'IS_EQUAL_TO_OR_GREATER_THAN',
 ] as const satisfies readonly Condition[];
 
-export const EXPECTATION_VERBS = ['DELIVER', 'ENSURE'] as const satisfies readonly ExpectationVerb[];
+export const EXPECTATION_VERBS = [
+  'DELIVER',
+  'ENSURE',
+] as const satisfies readonly ExpectationVerb[];
 
-export const FULFILMENT_STATUSES = ['FULFILLED', 'NOT_FULFILLED'] as const satisfies readonly FulfilmentStatus[];
+export const FULFILMENT_STATUSES = [
+  'FULFILLED',
+  'NOT_FULFILLED',
+] as const satisfies readonly FulfilmentStatus[];
 
 export const NOT_FULFILLED_STATES = [
   'ACKNOWLEDGED',
@@ -32,7 +38,10 @@ export const NOT_FULFILLED_STATES = [
   'FULFILMENTFAILED',
 ] as const satisfies readonly NotFulfilledState[];
 
-export const FEASIBILITY_CHECK_TYPES = ['FEASIBLE', 'INFEASIBLE'] as const satisfies readonly FeasibilityCheckType[];
+export const FEASIBILITY_CHECK_TYPES = [
+  'FEASIBLE',
+  'INFEASIBLE',
+] as const satisfies readonly FeasibilityCheckType[];
 
 export const PREEMPTION_CAPABILITIES = ['TRUE', 'FALSE'] as const;
 export type PreemptionCapability = (typeof PREEMPTION_CAPABILITIES)[number];

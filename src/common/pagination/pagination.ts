@@ -6,14 +6,20 @@ export const MAX_PAGE_SIZE = 100;
 
 /** `page`/`limit`/`sort` query parameters shared by every list route. */
 export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, default: 1, description: 'Page number, from 1.' })
+  @ApiPropertyOptional({
+    type: Number,
+    minimum: 1,
+    default: 1,
+    description: 'Page number, from 1.',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  page = 1;
+  page: number = 1;
 
   @ApiPropertyOptional({
+    type: Number,
     minimum: 1,
     maximum: MAX_PAGE_SIZE,
     default: 20,
@@ -24,9 +30,15 @@ export class PageQuery {
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)
-  limit = 20;
+  limit: number = 20;
 
-  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc', description: 'Sort direction.' })
+  @ApiPropertyOptional({
+    type: String,
+    enum: ['asc', 'desc'],
+    enumName: 'SortOrder',
+    default: 'desc',
+    description: 'Sort direction.',
+  })
   @IsOptional()
   @IsIn(['asc', 'desc'])
   order: 'asc' | 'desc' = 'desc';

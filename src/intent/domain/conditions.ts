@@ -24,7 +24,9 @@ export function conditionsFor(type: ValueType): Condition[] {
 }
 
 const isOfType = (value: unknown, type: ValueType): boolean =>
-  type === 'number' ? typeof value === 'number' && Number.isFinite(value) : typeof value === 'string';
+  type === 'number'
+    ? typeof value === 'number' && Number.isFinite(value)
+    : typeof value === 'string';
 
 const show = (range: ValueRange): string => JSON.stringify(range);
 
@@ -32,7 +34,11 @@ const show = (range: ValueRange): string => JSON.stringify(range);
  * Why `condition` with `range` does not fit a target of `type`, or null when it does. The messages
  * end up in `infeasibility_reason`, so they name the condition and the value.
  */
-export function conditionMismatch(type: ValueType, condition: Condition, range: ValueRange): string | null {
+export function conditionMismatch(
+  type: ValueType,
+  condition: Condition,
+  range: ValueRange,
+): string | null {
   if (!conditionsFor(type).includes(condition)) {
     return `condition ${condition} does not apply to ${type} values`;
   }
@@ -41,9 +47,13 @@ export function conditionMismatch(type: ValueType, condition: Condition, range: 
     if (!Array.isArray(range) || range.length === 0) {
       return `${condition} needs a non-empty list of ${type} values, got ${show(range)}`;
     }
-    return range.every((v) => isOfType(v, type)) ? null : `${condition} needs ${type} values, got ${show(range)}`;
+    return range.every((v) => isOfType(v, type))
+      ? null
+      : `${condition} needs ${type} values, got ${show(range)}`;
   }
-  return isOfType(range, type) ? null : `${condition} needs a single ${type} value, got ${show(range)}`;
+  return isOfType(range, type)
+    ? null
+    : `${condition} needs a single ${type} value, got ${show(range)}`;
 }
 
 function rangeMismatch(condition: Condition, range: ValueRange): string | null {
@@ -51,7 +61,9 @@ function rangeMismatch(condition: Condition, range: ValueRange): string | null {
     return `${condition} needs two numeric bounds [lower, upper], got ${show(range)}`;
   }
   const [lower, upper] = range as [number, number];
-  return lower <= upper ? null : `${condition} needs ordered bounds (lower <= upper), got ${show(range)}`;
+  return lower <= upper
+    ? null
+    : `${condition} needs ordered bounds (lower <= upper), got ${show(range)}`;
 }
 
 /** The values satisfying a condition; only defined once `conditionMismatch` returned null. */
@@ -86,8 +98,11 @@ export function conditionSet(type: ValueType, condition: Condition, range: Value
 
 type Scalar = number | string;
 
-const compare = (achieved: Scalar, bound: ValueRange, test: (a: number, b: number) => boolean): boolean =>
-  typeof achieved === 'number' && typeof bound === 'number' && test(achieved, bound);
+const compare = (
+  achieved: Scalar,
+  bound: ValueRange,
+  test: (a: number, b: number) => boolean,
+): boolean => typeof achieved === 'number' && typeof bound === 'number' && test(achieved, bound);
 
 function bounds(range: ValueRange): [number, number] | null {
   if (!Array.isArray(range) || range.length !== 2) return null;
@@ -122,7 +137,12 @@ export function satisfies(condition: Condition, range: ValueRange, achieved: Sca
     case 'IS_ONE_OF':
       return Array.isArray(range) && range.includes(achieved);
     case 'IS_NOT_ONE_OF':
-      return Array.isArray(range) && range.length > 0 && typeof achieved === typeof range[0] && !range.includes(achieved);
+      return (
+        Array.isArray(range) &&
+        range.length > 0 &&
+        typeof achieved === typeof range[0] &&
+        !range.includes(achieved)
+      );
   }
 }
 

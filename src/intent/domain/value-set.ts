@@ -70,7 +70,8 @@ const zeroless = (x: number): number => (x === 0 ? 0 : x);
 
 export const numbers = {
   all: (): NumberSet => numberSet([{ lo: LOWEST, hi: HIGHEST }]),
-  between: (lo: number, hi: number): NumberSet => numberSet([{ lo: zeroless(lo), hi: zeroless(hi) }]),
+  between: (lo: number, hi: number): NumberSet =>
+    numberSet([{ lo: zeroless(lo), hi: zeroless(hi) }]),
   lessThan: (v: number): NumberSet => numberSet([{ lo: LOWEST, hi: nextDown(zeroless(v)) }]),
   atMost: (v: number): NumberSet => numberSet([{ lo: LOWEST, hi: zeroless(v) }]),
   greaterThan: (v: number): NumberSet => numberSet([{ lo: nextUp(zeroless(v)), hi: HIGHEST }]),
@@ -80,7 +81,8 @@ export const numbers = {
       { lo: LOWEST, hi: nextDown(zeroless(lo)) },
       { lo: nextUp(zeroless(hi)), hi: HIGHEST },
     ]),
-  oneOf: (values: readonly number[]): NumberSet => numberSet(values.map((v) => ({ lo: zeroless(v), hi: zeroless(v) }))),
+  oneOf: (values: readonly number[]): NumberSet =>
+    numberSet(values.map((v) => ({ lo: zeroless(v), hi: zeroless(v) }))),
   notOneOf: (values: readonly number[]): NumberSet => {
     const points = [...new Set(values.map(zeroless))].sort((a, b) => a - b);
     const gaps: NumberInterval[] = [];
@@ -116,10 +118,18 @@ function intersectNumbers(a: NumberSet, b: NumberSet): NumberSet {
 }
 
 function intersectStrings(a: StringSet, b: StringSet): StringSet {
-  if (a.mode === 'notIn' && b.mode === 'notIn') return stringSet('notIn', [...a.values, ...b.values]);
-  if (a.mode === 'in' && b.mode === 'in') return stringSet('in', a.values.filter((v) => b.values.includes(v)));
+  if (a.mode === 'notIn' && b.mode === 'notIn')
+    return stringSet('notIn', [...a.values, ...b.values]);
+  if (a.mode === 'in' && b.mode === 'in')
+    return stringSet(
+      'in',
+      a.values.filter((v) => b.values.includes(v)),
+    );
   const [included, excluded] = a.mode === 'in' ? [a, b] : [b, a];
-  return stringSet('in', included.values.filter((v) => !excluded.values.includes(v)));
+  return stringSet(
+    'in',
+    included.values.filter((v) => !excluded.values.includes(v)),
+  );
 }
 
 /** The values in both sets; sets of different kinds share nothing. */

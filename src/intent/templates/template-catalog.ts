@@ -1,6 +1,12 @@
 import type { Condition, ExpectationVerb, ValueRange } from '../../events/payloads';
 import { conditionMismatch, conditionsFor } from '../domain/conditions';
-import { CONDITIONS, EXPECTATION_VERBS, PreemptionCapability, VALUE_TYPES, ValueType } from '../intent.enums';
+import {
+  CONDITIONS,
+  EXPECTATION_VERBS,
+  PreemptionCapability,
+  VALUE_TYPES,
+  ValueType,
+} from '../intent.enums';
 
 /**
  * The intent types the platform understands, as data (`intent-templates.v<N>.json`): which targets
@@ -99,7 +105,9 @@ function readTarget(r: CatalogReader, raw: unknown, path: string): TargetSpec {
     unit: o.unit === null ? null : r.text(o.unit, `${path}.unit`),
     minimum: r.optionalNumber(o.minimum, `${path}.minimum`),
     maximum: r.optionalNumber(o.maximum, `${path}.maximum`),
-    allowed_conditions: conditions.map((c, i) => r.oneOf(c, CONDITIONS, `${path}.allowed_conditions[${i}]`)),
+    allowed_conditions: conditions.map((c, i) =>
+      r.oneOf(c, CONDITIONS, `${path}.allowed_conditions[${i}]`),
+    ),
   };
   if (valueType === 'string' && (spec.minimum !== undefined || spec.maximum !== undefined)) {
     r.problems.push(`${path}: string targets have no minimum/maximum`);
@@ -112,7 +120,9 @@ function readObjectType(r: CatalogReader, raw: unknown, path: string): ObjectTyp
   return {
     object_type: r.text(o.object_type, `${path}.object_type`),
     description: r.text(o.description, `${path}.description`),
-    targets: r.list(o.targets, `${path}.targets`).map((t, i) => readTarget(r, t, `${path}.targets[${i}]`)),
+    targets: r
+      .list(o.targets, `${path}.targets`)
+      .map((t, i) => readTarget(r, t, `${path}.targets[${i}]`)),
   };
 }
 
@@ -122,7 +132,8 @@ function readTemplateTarget(r: CatalogReader, raw: unknown, path: string): Templ
     target_name: r.text(o.target_name, `${path}.target_name`),
     default_condition: r.oneOf(o.default_condition, CONDITIONS, `${path}.default_condition`),
   };
-  if (o.default_value_range !== undefined) target.default_value_range = o.default_value_range as ValueRange;
+  if (o.default_value_range !== undefined)
+    target.default_value_range = o.default_value_range as ValueRange;
   return target;
 }
 
@@ -134,8 +145,14 @@ function readTemplate(r: CatalogReader, raw: unknown, path: string): IntentTempl
     expectation_verb: r.oneOf(o.expectation_verb, EXPECTATION_VERBS, `${path}.expectation_verb`),
     object_type: r.text(o.object_type, `${path}.object_type`),
     observation_period: r.number(o.observation_period, `${path}.observation_period`),
-    intent_preemption_capability: r.oneOf(o.intent_preemption_capability, ['TRUE', 'FALSE'] as const, path),
-    targets: r.list(o.targets, `${path}.targets`).map((t, i) => readTemplateTarget(r, t, `${path}.targets[${i}]`)),
+    intent_preemption_capability: r.oneOf(
+      o.intent_preemption_capability,
+      ['TRUE', 'FALSE'] as const,
+      path,
+    ),
+    targets: r
+      .list(o.targets, `${path}.targets`)
+      .map((t, i) => readTemplateTarget(r, t, `${path}.targets[${i}]`)),
   };
 }
 
@@ -150,7 +167,11 @@ function checkTemplate(catalog: TemplateCatalog, template: IntentTemplate, path:
       return [`${where}: ${target.default_condition} is not allowed for ${target.target_name}`];
     }
     if (target.default_value_range === undefined) return [];
-    const mismatch = conditionMismatch(spec.value_type, target.default_condition, target.default_value_range);
+    const mismatch = conditionMismatch(
+      spec.value_type,
+      target.default_condition,
+      target.default_value_range,
+    );
     return mismatch ? [`${where}: ${mismatch}`] : [];
   });
 }
@@ -165,21 +186,35 @@ export function parseCatalog(raw: unknown): TemplateCatalog {
   const o = r.object(raw, 'catalog');
   const catalog: TemplateCatalog = {
     version: r.number(o.version, 'version'),
-    object_types: r.list(o.object_types, 'object_types').map((t, i) => readObjectType(r, t, `object_types[${i}]`)),
-    templates: r.list(o.templates, 'templates').map((t, i) => readTemplate(r, t, `templates[${i}]`)),
+    object_types: r
+      .list(o.object_types, 'object_types')
+      .map((t, i) => readObjectType(r, t, `object_types[${i}]`)),
+    templates: r
+      .list(o.templates, 'templates')
+      .map((t, i) => readTemplate(r, t, `templates[${i}]`)),
   };
   const problems = [
     ...r.problems,
     ...catalog.object_types.flatMap((objectType) =>
       objectType.targets
-        .flatMap((t) => t.allowed_conditions.filter((c) => !conditionsFor(t.value_type).includes(c)).map((c) => [t, c] as const))
-        .map(([t, c]) => `${objectType.object_type}.${t.target_name}: ${c} does not apply to ${t.value_type} values`),
+        .flatMap((t) =>
+          t.allowed_conditions
+            .filter((c) => !conditionsFor(t.value_type).includes(c))
+            .map((c) => [t, c] as const),
+        )
+        .map(
+          ([t, c]) =>
+            `${objectType.object_type}.${t.target_name}: ${c} does not apply to ${t.value_type} values`,
+        ),
     ),
-    ...duplicates(catalog.object_types.map((t) => t.object_type)).map((d) => `duplicate object type ${d}`),
+    ...duplicates(catalog.object_types.map((t) => t.object_type)).map(
+      (d) => `duplicate object type ${d}`,
+    ),
     ...duplicates(catalog.templates.map((t) => t.user_label)).map((d) => `duplicate template ${d}`),
     ...catalog.templates.flatMap((t, i) => checkTemplate(catalog, t, `templates[${i}]`)),
   ];
-  if (problems.length > 0) throw new Error(`Invalid intent template catalog:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0)
+    throw new Error(`Invalid intent template catalog:\n  ${problems.join('\n  ')}`);
   return catalog;
 }
 

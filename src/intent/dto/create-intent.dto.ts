@@ -1,0 +1,199 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import type { Condition, ExpectationVerb, ValueRange } from '../../events/payloads';
+import {
+  CONDITIONS,
+  EXPECTATION_VERBS,
+  PREEMPTION_CAPABILITIES,
+  PreemptionCapability,
+} from '../intent.enums';
+import { IsValueRange, VALUE_RANGE_SCHEMA } from './value-range.validator';
+
+export const MAX_EXPECTATIONS = 16;
+export const MAX_TARGETS = 32;
+export const MAX_CONTEXTS = 16;
+export const MAX_OBSERVATION_PERIOD = 31_536_000;
+
+const NAME = { minLength: 1, maxLength: 128 };
+
+/** `{context_attribute, context_condition, context_value_range}` at any level of an intent. */
+export class ContextDto {
+  @ApiProperty({ example: 'timeOfDay', ...NAME })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  context_attribute!: string;
+
+  @ApiProperty({ enum: CONDITIONS, enumName: 'Condition', example: 'IS_WITHIN_RANGE' })
+  @IsIn(CONDITIONS)
+  context_condition!: Condition;
+
+  @ApiProperty({ ...VALUE_RANGE_SCHEMA, example: [8, 18] })
+  @IsValueRange()
+  context_value_range!: ValueRange;
+}
+
+/** An optional list of contexts (intent, expectation, object or target level). */
+const Contexts = (): PropertyDecorator =>
+  applyDecorators(
+    ApiPropertyOptional({ type: [ContextDto], maxItems: MAX_CONTEXTS, default: [] }),
+    IsOptional(),
+    IsArray(),
+    ArrayMaxSize(MAX_CONTEXTS),
+    ValidateNested({ each: true }),
+    Type(() => ContextDto),
+  );
+
+export class ExpectationObjectDto {
+  @ApiProperty({
+    example: 'NEMO_WORKLOAD',
+    ...NAME,
+    description: 'Object type from the template catalog.',
+  })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  object_type!: string;
+
+  @ApiPropertyOptional({
+    example: 'e4708935-c65b-4159-9c81-8e33524ca1e7',
+    minLength: 1,
+    maxLength: 256,
+    description:
+      'The object the expectation is about (for NEMO_WORKLOAD: the instance_id). Required, except inside a ' +
+      'workload instance request, where the instance fills it in.',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  object_instance?: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 128, example: null })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  context_selectivity?: string | null;
+
+  @Contexts()
+  object_contexts?: ContextDto[];
+}
+
+export class ExpectationTargetDto {
+  @ApiProperty({
+    example: 'cpuUsage',
+    ...NAME,
+    description: 'A target of the object type (see intent templates).',
+  })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  target_name!: string;
+
+  @ApiProperty({ enum: CONDITIONS, enumName: 'Condition', example: 'IS_LESS_THAN' })
+  @IsIn(CONDITIONS)
+  target_condition!: Condition;
+
+  @ApiProperty({
+    ...VALUE_RANGE_SCHEMA,
+    example: 20,
+    description:
+      'A number, a string, or a list: [lower, upper] for the range conditions, the members for ONE_OF.',
+  })
+  @IsValueRange()
+  target_value_range!: ValueRange;
+
+  @Contexts()
+  target_contexts?: ContextDto[];
+}
+
+export class IntentExpectationDto {
+  @ApiPropertyOptional({
+    example: '1',
+    minLength: 1,
+    maxLength: 64,
+    description:
+      'Label of the expectation, unique within the intent. Default: its position, from "1".',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  expectation_id?: string;
+
+  @ApiProperty({ enum: EXPECTATION_VERBS, enumName: 'ExpectationVerb', example: 'DELIVER' })
+  @IsIn(EXPECTATION_VERBS)
+  expectation_verb!: ExpectationVerb;
+
+  @ApiProperty({ type: ExpectationObjectDto })
+  @ValidateNested()
+  @Type(() => ExpectationObjectDto)
+  expectation_object!: ExpectationObjectDto;
+
+  @ApiProperty({ type: [ExpectationTargetDto], minItems: 1, maxItems: MAX_TARGETS })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_TARGETS)
+  @ValidateNested({ each: true })
+  @Type(() => ExpectationTargetDto)
+  expectation_targets!: ExpectationTargetDto[];
+
+  @Contexts()
+  expectation_contexts?: ContextDto[];
+}
+
+/** A TS 28.312 intent as a client writes it: no ids, no report (both are the server's). */
+export class CreateIntentDto {
+  @ApiProperty({ example: 'FederatedLearning', ...NAME })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  user_label!: string;
+
+  @ApiPropertyOptional({
+    enum: PREEMPTION_CAPABILITIES,
+    enumName: 'IntentPreemptionCapability',
+    default: 'FALSE',
+  })
+  @IsOptional()
+  @IsIn(PREEMPTION_CAPABILITIES)
+  intent_preemption_capability?: PreemptionCapability;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: MAX_OBSERVATION_PERIOD,
+    default: 60,
+    description: 'Seconds.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_OBSERVATION_PERIOD)
+  observation_period?: number;
+
+  @ApiProperty({ type: [IntentExpectationDto], minItems: 1, maxItems: MAX_EXPECTATIONS })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_EXPECTATIONS)
+  @ValidateNested({ each: true })
+  @Type(() => IntentExpectationDto)
+  intent_expectations!: IntentExpectationDto[];
+
+  @Contexts()
+  intent_contexts?: ContextDto[];
+}

@@ -1,0 +1,149 @@
+import type * as Wire from '../../events/payloads';
+import { formatMicroTimestamp } from '../domain/timestamp';
+import {
+  ExpectationFulfilmentResult,
+  ExpectationObject,
+  ExpectationTarget,
+  Intent,
+  IntentContext,
+  IntentExpectation,
+  IntentFeasibilityCheckReport,
+  IntentFulfilmentReport,
+  IntentReport,
+  TargetFulfilmentResult,
+} from '../entities';
+import { FulfilmentInfoColumns } from '../entities/fulfilment-info.columns';
+
+/** Every stored row of one intent (lists in their stored order). */
+export interface IntentRows {
+  intent: Intent;
+  expectations: IntentExpectation[];
+  objects: ExpectationObject[];
+  targets: ExpectationTarget[];
+  contexts: IntentContext[];
+  report: IntentReport;
+  fulfilmentReport: IntentFulfilmentReport;
+  feasibility: IntentFeasibilityCheckReport | null;
+  expectationResults: ExpectationFulfilmentResult[];
+  targetResults: TargetFulfilmentResult[];
+}
+
+type ContextOwner = 'intentExpectationId' | 'expectationObjectId' | 'expectationTargetId';
+const OWNERS: ContextOwner[] = [
+  'intentExpectationId',
+  'expectationObjectId',
+  'expectationTargetId',
+];
+
+function contextsOf(
+  rows: IntentRows,
+  owner: ContextOwner | null,
+  ownerId: number | null,
+): Wire.Context[] {
+  return rows.contexts
+    .filter((c) => (owner ? c[owner] === ownerId : OWNERS.every((o) => c[o] === null)))
+    .map((c) => ({
+      id: c.id,
+      context_attribute: c.contextAttribute,
+      context_condition: c.contextCondition,
+      context_value_range: c.contextValueRange,
+    }));
+}
+
+function toInfo(info: FulfilmentInfoColumns): Wire.FulfilmentInfo {
+  return {
+    fulfilment_status: info.fulfilmentStatus,
+    not_fulfilled_state: info.notFulfilledState,
+    not_fulfilled_reasons: info.notFulfilledReasons,
+  };
+}
+
+function toExpectation(rows: IntentRows, expectation: IntentExpectation): Wire.IntentExpectation {
+  const object = rows.objects.find((o) => o.intentExpectationId === expectation.id);
+  if (!object) throw new Error(`intent expectation ${expectation.id} has no expectation object`);
+  return {
+    id: expectation.id,
+    expectation_id: expectation.expectationId,
+    expectation_verb: expectation.expectationVerb,
+    expectation_object: {
+      id: object.id,
+      object_type: object.objectType,
+      object_instance: object.objectInstance,
+      context_selectivity: object.contextSelectivity,
+      object_contexts: contextsOf(rows, 'expectationObjectId', object.id),
+    },
+    expectation_targets: rows.targets
+      .filter((t) => t.intentExpectationId === expectation.id)
+      .map((t) => ({
+        id: t.id,
+        target_name: t.targetName,
+        target_condition: t.targetCondition,
+        target_value_range: t.targetValueRange,
+        target_contexts: contextsOf(rows, 'expectationTargetId', t.id),
+      })),
+    expectation_contexts: contextsOf(rows, 'intentExpectationId', expectation.id),
+  };
+}
+
+function toExpectationResult(
+  rows: IntentRows,
+  expectation: IntentExpectation,
+): Wire.ExpectationFulfilmentResult[] {
+  const result = rows.expectationResults.find((r) => r.intentExpectationId === expectation.id);
+  if (!result) return [];
+  const targets = rows.targets.filter((t) => t.intentExpectationId === expectation.id);
+  return [
+    {
+      expectation_fulfilment_info: toInfo(result.info),
+      expectation_id: expectation.id,
+      target_fulfilment_results: targets.flatMap((target) => {
+        const r = rows.targetResults.find((tr) => tr.expectationTargetId === target.id);
+        if (!r) return [];
+        return [
+          {
+            target: target.id,
+            target_achieved_value: r.targetAchievedValue,
+            target_fulfilment_info: toInfo(r.info),
+          },
+        ];
+      }),
+    },
+  ];
+}
+
+/** `intent_report_reference`: fulfilment report, feasibility check report, last update. */
+export function toIntentReport(rows: IntentRows): Wire.IntentReport {
+  const { report, fulfilmentReport, feasibility } = rows;
+  return {
+    id: report.id,
+    intent_fulfilment_report: {
+      id: fulfilmentReport.id,
+      intent_fulfilment_info: toInfo(fulfilmentReport.info),
+      expectation_fulfilment_results: rows.expectations.flatMap((e) =>
+        toExpectationResult(rows, e),
+      ),
+    },
+    intent_feasibility_check_report: feasibility
+      ? {
+          id: feasibility.id,
+          feasibility_check_type: feasibility.feasibilityCheckType,
+          infeasibility_reason: feasibility.infeasibilityReason,
+        }
+      : null,
+    last_updated_time: formatMicroTimestamp(report.lastUpdatedMicros),
+  };
+}
+
+/** The full intent object of the `run` and `intent-notify` events, keys in the seed's order. */
+export function toIntentObject(rows: IntentRows): Wire.IntentObject {
+  const { intent } = rows;
+  return {
+    id: intent.id,
+    user_label: intent.userLabel,
+    intent_preemption_capability: intent.intentPreemptionCapability ? 'TRUE' : 'FALSE',
+    observation_period: intent.observationPeriod,
+    intent_expectations: rows.expectations.map((e) => toExpectation(rows, e)),
+    intent_report_reference: toIntentReport(rows),
+    intent_contexts: contextsOf(rows, null, null),
+  };
+}

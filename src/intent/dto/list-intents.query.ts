@@ -1,0 +1,36 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import type { FulfilmentStatus } from '../../events/payloads';
+import { PageQuery } from '../../common/pagination/pagination';
+import { FULFILMENT_STATUSES } from '../intent.enums';
+
+export class ListIntentsQuery extends PageQuery {
+  @ApiPropertyOptional({
+    description: 'Only intents with this user_label (exact match).',
+    example: 'FederatedLearning',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  user_label?: string;
+
+  @ApiPropertyOptional({
+    description: 'Only intents with an expectation about this object instance.',
+    example: 'e4708935-c65b-4159-9c81-8e33524ca1e7',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  object_instance?: string;
+
+  @ApiPropertyOptional({
+    enum: FULFILMENT_STATUSES,
+    enumName: 'FulfilmentStatus',
+    description: 'Only intents whose intent-level fulfilment_status is this.',
+  })
+  @IsOptional()
+  @IsIn(FULFILMENT_STATUSES)
+  fulfilment_status?: FulfilmentStatus;
+}

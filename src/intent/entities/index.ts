@@ -1,0 +1,36 @@
+import { ExpectationFulfilmentResult } from './expectation-fulfilment-result.entity';
+import { ExpectationObject } from './expectation-object.entity';
+import { ExpectationTarget } from './expectation-target.entity';
+import { IntentContext } from './intent-context.entity';
+import { IntentExpectation } from './intent-expectation.entity';
+import { IntentFeasibilityCheckReport } from './intent-feasibility-check-report.entity';
+import { IntentFulfilmentReport } from './intent-fulfilment-report.entity';
+import { IntentReport } from './intent-report.entity';
+import { Intent } from './intent.entity';
+import { TargetFulfilmentResult } from './target-fulfilment-result.entity';
+
+export {
+  ExpectationFulfilmentResult,
+  ExpectationObject,
+  ExpectationTarget,
+  Intent,
+  IntentContext,
+  IntentExpectation,
+  IntentFeasibilityCheckReport,
+  IntentFulfilmentReport,
+  IntentReport,
+  TargetFulfilmentResult,
+};
+
+export const INTENT_ENTITIES = [
+  Intent,
+  IntentExpectation,
+  ExpectationObject,
+  ExpectationTarget,
+  IntentContext,
+  IntentReport,
+  IntentFulfilmentReport,
+  IntentFeasibilityCheckReport,
+  ExpectationFulfilmentResult,
+  TargetFulfilmentResult,
+];

@@ -1,0 +1,37 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+
+/** The root of a TS 28.312 intent; every nested row carries `intent_id` and is deleted with it. */
+@Entity('intent')
+export class Intent {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  /** The subject that created the intent. */
+  @Column('text')
+  owner!: string;
+
+  @Column('text')
+  tenant!: string;
+
+  @Column('text')
+  userLabel!: string;
+
+  @Column('boolean')
+  intentPreemptionCapability!: boolean;
+
+  /** Seconds. */
+  @Column('integer')
+  observationPeriod!: number;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,59 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Principal } from '../auth/principal';
+import {
+  FeasibilityVerdict,
+  feasibilityReasons,
+  feasibilityVerdict,
+  ObjectCheck,
+} from './domain/feasibility';
+import { IntentDraft, objectsOf } from './domain/intent-draft';
+import { INTENT_TEMPLATE_CATALOG } from './intent-templates.service';
+import { IntentStore } from './intent.store';
+import { ObjectResolverRegistry } from './object-resolver.registry';
+import type { TemplateCatalog } from './templates/template-catalog';
+
+/**
+ * Gathers what the pure feasibility rules need (object ownership from the registered resolvers,
+ * the other active intents on the same objects) inside the caller's transaction, and runs them.
+ */
+@Injectable()
+export class IntentFeasibilityService {
+  constructor(
+    private readonly store: IntentStore,
+    private readonly resolvers: ObjectResolverRegistry,
+    @Inject(INTENT_TEMPLATE_CATALOG) private readonly catalog: TemplateCatalog,
+  ) {}
+
+  /**
+   * `tenant` is the intent's tenant (contradictions are looked for among its intents); `except` is
+   * the intent being updated, which must not contradict its own previous version.
+   */
+  async check(
+    m: EntityManager,
+    principal: Principal,
+    tenant: string,
+    draft: IntentDraft,
+    except: number | null,
+  ): Promise<FeasibilityVerdict> {
+    const objects = objectsOf(draft);
+    await this.store.lockObjects(m, tenant, objects);
+    const checks: ObjectCheck[] = [];
+    for (const object of objects) {
+      const resolver = this.resolvers.get(object.object_type);
+      const owned = resolver ? await resolver(m, principal, object.object_instance) : null;
+      checks.push({
+        ...object,
+        status: owned === null ? 'unverifiable' : owned ? 'owned' : 'missing',
+      });
+    }
+    const otherIds = await this.store.activeIdsOnObjects(m, tenant, objects, except);
+    const others = (await this.store.load(m, otherIds)).map((intent) => ({
+      id: intent.id,
+      intent,
+    }));
+    return feasibilityVerdict(
+      feasibilityReasons({ candidate: draft, catalog: this.catalog, objects: checks, others }),
+    );
+  }
+}

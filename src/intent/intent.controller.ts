@@ -1,0 +1,225 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Patch,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
+import { Principal } from '../auth/principal';
+import { Page } from '../common/pagination/pagination';
+import type { IntentObject, IntentReport } from '../events/payloads';
+import { ApiPage } from '../openapi/api-page.decorator';
+import { ApiProblemResponses } from '../openapi/api-problem-responses.decorator';
+import { CreateIntentFromTemplateDto } from './dto/create-from-template.dto';
+import { CreateIntentDto } from './dto/create-intent.dto';
+import { IntentReportResponse, IntentResponse } from './dto/intent.response';
+import { ListIntentsQuery } from './dto/list-intents.query';
+import { ReportFulfilmentDto } from './dto/report-fulfilment.dto';
+import { UpdateIntentDto } from './dto/update-intent.dto';
+import { IntentService } from './intent.service';
+
+const FEASIBILITY =
+  'The feasibility check runs on the result and is recorded in `intent_report_reference.intent_feasibility_check_report`: ' +
+  'INFEASIBLE (with every `infeasibility_reason`) when a target is unknown for its object type, a condition does not ' +
+  "fit the value type or bounds, the object instance does not exist or is not the caller's, or the intent contradicts " +
+  'itself or another active intent on the same object. A FEASIBLE intent is published as an `intent-notify` event ' +
+  '(the same JSON as this response); an INFEASIBLE one is stored but not published.';
+
+const INTENT_ID = { name: 'id', description: 'Intent id.', example: 28 };
+
+@ApiTags('intents')
+@Controller('intents')
+export class IntentController {
+  constructor(private readonly intents: IntentService) {}
+
+  @Post()
+  @RequirePermission('write')
+  @ApiOperation({
+    operationId: 'intents_create',
+    summary: 'Create an intent',
+    description: FEASIBILITY,
+  })
+  @ApiCreatedResponse({
+    type: IntentResponse,
+    description: 'The stored intent, FEASIBLE or INFEASIBLE.',
+  })
+  @ApiProblemResponses(400)
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateIntentDto,
+  ): Promise<IntentObject> {
+    return this.intents.create(principal, body);
+  }
+
+  @Post('from-template/:user_label')
+  @RequirePermission('write')
+  @ApiOperation({
+    operationId: 'intents_create_from_template',
+    summary: 'Create an intent from a template',
+    description:
+      'Builds a full intent from a template of `GET /intent-templates` (one expectation on `object_instance`, the ' +
+      "requested targets with the template's default conditions and values) and creates it. " +
+      FEASIBILITY,
+  })
+  @ApiParam({
+    name: 'user_label',
+    description: 'Template name.',
+    example: 'DeliverComputingWorkload',
+  })
+  @ApiCreatedResponse({
+    type: IntentResponse,
+    description: 'The stored intent, FEASIBLE or INFEASIBLE.',
+  })
+  @ApiProblemResponses(400, 404, {
+    status: 422,
+    description:
+      'A target the template does not have, or a target without a default value and none given.',
+  })
+  createFromTemplate(
+    @CurrentPrincipal() principal: Principal,
+    @Param('user_label') userLabel: string,
+    @Body() body: CreateIntentFromTemplateDto,
+  ): Promise<IntentObject> {
+    return this.intents.createFromTemplate(principal, userLabel, body);
+  }
+
+  @Get()
+  @RequirePermission('read')
+  @ApiOperation({
+    operationId: 'intents_list',
+    summary: 'List intents',
+    description:
+      "The caller's tenant's intents (every tenant's for admins), by id, with optional filters.",
+  })
+  @ApiPage(IntentResponse)
+  @ApiProblemResponses(400)
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListIntentsQuery,
+  ): Promise<Page<IntentObject>> {
+    return this.intents.list(principal, query);
+  }
+
+  @Get(':id')
+  @RequirePermission('read')
+  @ApiOperation({
+    operationId: 'intents_get',
+    summary: 'Get an intent',
+    description: 'The full TS 28.312 intent object.',
+  })
+  @ApiParam(INTENT_ID)
+  @ApiOkResponse({ type: IntentResponse })
+  @ApiProblemResponses(404)
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIntPipe) id: number,
+  ): Promise<IntentObject> {
+    return this.intents.get(principal, id);
+  }
+
+  @Patch(':id')
+  @RequirePermission('write')
+  @ApiOperation({
+    operationId: 'intents_update',
+    summary: 'Update an intent',
+    description:
+      'Given fields replace the current ones: `intent_expectations` replaces every expectation with its object, ' +
+      'targets and contexts (new ids, fulfilment starts over), `intent_contexts` the intent-level contexts. ' +
+      FEASIBILITY,
+  })
+  @ApiParam(INTENT_ID)
+  @ApiOkResponse({ type: IntentResponse })
+  @ApiProblemResponses(400, 404)
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: UpdateIntentDto,
+  ): Promise<IntentObject> {
+    return this.intents.update(principal, id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @RequirePermission('write')
+  @ApiOperation({
+    operationId: 'intents_delete',
+    summary: 'Delete an intent',
+    description: 'With its report.',
+  })
+  @ApiParam(INTENT_ID)
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiProblemResponses(404)
+  delete(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIntPipe) id: number,
+  ): Promise<void> {
+    return this.intents.delete(principal, id);
+  }
+
+  @Get(':id/report')
+  @RequirePermission('read')
+  @ApiOperation({
+    operationId: 'intents_get_report',
+    summary: "Get an intent's report",
+    description:
+      'Fulfilment report, feasibility check report and last update (`intent_report_reference`).',
+  })
+  @ApiParam(INTENT_ID)
+  @ApiOkResponse({ type: IntentReportResponse })
+  @ApiProblemResponses(404)
+  getReport(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIntPipe) id: number,
+  ): Promise<IntentReport> {
+    return this.intents.getReport(principal, id);
+  }
+
+  @Put(':id/report')
+  @RequirePermission('report')
+  @ApiOperation({
+    operationId: 'intents_report_fulfilment',
+    summary: 'Report observed values (service role)',
+    description:
+      'Takes observed values per target and computes fulfilment: a target is FULFILLED when its latest value meets ' +
+      'its condition, NOT_FULFILLED/ACKNOWLEDGED while nothing is observed, NOT_FULFILLED/DEGRADED (with the reason) ' +
+      'otherwise; an expectation is FULFILLED when all its targets are, the intent when all its expectations are; ' +
+      'otherwise NOT_FULFILLED in the worst state of the unfulfilled parts, with their reasons. Unlisted targets keep ' +
+      'their last value; null clears one. Updates `last_updated_time` and returns the report.',
+  })
+  @ApiParam(INTENT_ID)
+  @ApiOkResponse({ type: IntentReportResponse })
+  @ApiProblemResponses(
+    400,
+    404,
+    {
+      status: 409,
+      description: 'The intent is INFEASIBLE: nothing fulfils it.',
+    },
+    {
+      status: 422,
+      description: 'A reported target is not a target of this intent, or is reported twice.',
+    },
+  )
+  reportFulfilment(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: ReportFulfilmentDto,
+  ): Promise<IntentReport> {
+    return this.intents.reportFulfilment(principal, id, body);
+  }
+}

@@ -1,0 +1,466 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, In, IsNull, ObjectLiteral, EntityTarget } from 'typeorm';
+import type { FulfilmentInfo, IntentObject } from '../events/payloads';
+import { Principal, tenantScope } from '../auth/principal';
+import { NotFoundError } from '../common/errors/domain-error';
+import type { FeasibilityVerdict } from './domain/feasibility';
+import { acknowledged, AchievedValue, FulfilmentOutcome } from './domain/fulfilment';
+import type { ContextDraft, ExpectationDraft, IntentDraft, ObjectRef } from './domain/intent-draft';
+import { IntentRows, toIntentObject } from './dto/intent-object.mapper';
+import { ListIntentsQuery } from './dto/list-intents.query';
+import {
+  ExpectationFulfilmentResult,
+  ExpectationObject,
+  ExpectationTarget,
+  Intent,
+  IntentContext,
+  IntentExpectation,
+  IntentFeasibilityCheckReport,
+  IntentFulfilmentReport,
+  IntentReport,
+  TargetFulfilmentResult,
+} from './entities';
+import { FulfilmentInfoColumns } from './entities/fulfilment-info.columns';
+
+/** Advisory-lock namespace ("intn") serializing feasibility checks per object instance. */
+const OBJECT_LOCK_SPACE = 0x696e746e;
+
+type ContextOwner = Pick<
+  IntentContext,
+  'intentExpectationId' | 'expectationObjectId' | 'expectationTargetId'
+>;
+const INTENT_LEVEL: ContextOwner = {
+  intentExpectationId: null,
+  expectationObjectId: null,
+  expectationTargetId: null,
+};
+
+interface InsertedExpectation {
+  id: number;
+  targetIds: number[];
+}
+
+const toColumns = (info: FulfilmentInfo): FulfilmentInfoColumns => ({
+  fulfilmentStatus: info.fulfilment_status,
+  notFulfilledState: info.not_fulfilled_state,
+  notFulfilledReasons: info.not_fulfilled_reasons,
+});
+
+function groupByIntent<T extends { intentId: number }>(rows: T[]): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const row of rows) groups.set(row.intentId, [...(groups.get(row.intentId) ?? []), row]);
+  return groups;
+}
+
+/**
+ * Reads and writes whole intents. Every nested table carries `intent_id`, so a set of intents loads
+ * with one query per table and deletes with one statement; lists keep the client's order through
+ * `position` columns.
+ */
+@Injectable()
+export class IntentStore {
+  private async insertRows<T extends ObjectLiteral>(
+    m: EntityManager,
+    entity: EntityTarget<T>,
+    rows: Array<Partial<T>>,
+  ): Promise<number[]> {
+    if (rows.length === 0) return [];
+    const result = await m.insert(entity, rows as never);
+    return result.identifiers.map((identifier) => Number(identifier.id));
+  }
+
+  private insertContexts(
+    m: EntityManager,
+    intentId: number,
+    contexts: readonly ContextDraft[],
+    owner: ContextOwner,
+  ): Promise<number[]> {
+    return this.insertRows(
+      m,
+      IntentContext,
+      contexts.map((c, position) => ({
+        intentId,
+        ...owner,
+        position,
+        contextAttribute: c.context_attribute,
+        contextCondition: c.context_condition,
+        contextValueRange: c.context_value_range,
+      })),
+    );
+  }
+
+  private async insertExpectations(
+    m: EntityManager,
+    intentId: number,
+    drafts: readonly ExpectationDraft[],
+  ): Promise<InsertedExpectation[]> {
+    const ids = await this.insertRows(
+      m,
+      IntentExpectation,
+      drafts.map((e, position) => ({
+        intentId,
+        position,
+        expectationId: e.expectation_id,
+        expectationVerb: e.expectation_verb,
+      })),
+    );
+    const objectIds = await this.insertRows(
+      m,
+      ExpectationObject,
+      drafts.map(({ expectation_object: o }, i) => ({
+        intentId,
+        intentExpectationId: ids[i],
+        objectType: o.object_type,
+        objectInstance: o.object_instance,
+        contextSelectivity: o.context_selectivity,
+      })),
+    );
+    const targetRows = drafts.flatMap((e, i) =>
+      e.expectation_targets.map((t, position) => ({
+        intentId,
+        intentExpectationId: ids[i],
+        position,
+        targetName: t.target_name,
+        targetCondition: t.target_condition,
+        targetValueRange: t.target_value_range,
+      })),
+    );
+    const targetIds = await this.insertRows(m, ExpectationTarget, targetRows);
+    const targets = drafts
+      .flatMap((e) => e.expectation_targets)
+      .map((t, i) => ({ draft: t, id: targetIds[i] }));
+    for (const [i, e] of drafts.entries()) {
+      await this.insertContexts(m, intentId, e.expectation_contexts, {
+        ...INTENT_LEVEL,
+        intentExpectationId: ids[i],
+      });
+      await this.insertContexts(m, intentId, e.expectation_object.object_contexts, {
+        ...INTENT_LEVEL,
+        expectationObjectId: objectIds[i],
+      });
+    }
+    for (const t of targets) {
+      await this.insertContexts(m, intentId, t.draft.target_contexts, {
+        ...INTENT_LEVEL,
+        expectationTargetId: t.id,
+      });
+    }
+    return ids.map((id) => ({
+      id,
+      targetIds: targetRows.flatMap((row, i) =>
+        row.intentExpectationId === id ? [targetIds[i]] : [],
+      ),
+    }));
+  }
+
+  /** One ACKNOWLEDGED result per expectation and per target (nothing observed yet). */
+  private async insertResults(
+    m: EntityManager,
+    intentId: number,
+    fulfilmentReportId: number,
+    expectations: InsertedExpectation[],
+  ): Promise<void> {
+    const info = toColumns(acknowledged());
+    const resultIds = await this.insertRows(
+      m,
+      ExpectationFulfilmentResult,
+      expectations.map((e) => ({
+        intentId,
+        intentFulfilmentReportId: fulfilmentReportId,
+        intentExpectationId: e.id,
+        info,
+      })),
+    );
+    await this.insertRows(
+      m,
+      TargetFulfilmentResult,
+      expectations.flatMap((e, i) =>
+        e.targetIds.map((targetId) => ({
+          intentId,
+          expectationFulfilmentResultId: resultIds[i],
+          expectationTargetId: targetId,
+          targetAchievedValue: null,
+          info,
+        })),
+      ),
+    );
+  }
+
+  /** Writes a whole new intent with its report: fulfilment ACKNOWLEDGED, feasibility as checked. */
+  async insert(
+    m: EntityManager,
+    principal: Principal,
+    draft: IntentDraft,
+    verdict: FeasibilityVerdict,
+  ): Promise<number> {
+    const [intentId] = await this.insertRows(m, Intent, [
+      {
+        owner: principal.subject,
+        tenant: principal.tenant,
+        userLabel: draft.user_label,
+        intentPreemptionCapability: draft.intent_preemption_capability === 'TRUE',
+        observationPeriod: draft.observation_period,
+      },
+    ]);
+    const expectations = await this.insertExpectations(m, intentId, draft.intent_expectations);
+    await this.insertContexts(m, intentId, draft.intent_contexts, INTENT_LEVEL);
+    const [reportId] = await this.insertRows(m, IntentReport, [{ intentId }]);
+    const [fulfilmentReportId] = await this.insertRows(m, IntentFulfilmentReport, [
+      { intentId, intentReportId: reportId, info: toColumns(acknowledged()) },
+    ]);
+    await this.insertRows(m, IntentFeasibilityCheckReport, [
+      {
+        intentId,
+        intentReportId: reportId,
+        feasibilityCheckType: verdict.feasibility_check_type,
+        infeasibilityReason: verdict.infeasibility_reason,
+      },
+    ]);
+    await this.insertResults(m, intentId, fulfilmentReportId, expectations);
+    return intentId;
+  }
+
+  /**
+   * Applies a PATCH: scalar fields, then (when given) new expectations, which start over with fresh
+   * ACKNOWLEDGED results, and new intent-level contexts; records the new feasibility verdict.
+   */
+  async update(
+    m: EntityManager,
+    rows: IntentRows,
+    draft: IntentDraft,
+    replace: { expectations: boolean; contexts: boolean },
+    verdict: FeasibilityVerdict,
+  ): Promise<void> {
+    const intentId = rows.intent.id;
+    await m.update(Intent, intentId, {
+      userLabel: draft.user_label,
+      intentPreemptionCapability: draft.intent_preemption_capability === 'TRUE',
+      observationPeriod: draft.observation_period,
+    });
+    if (replace.expectations) {
+      await m.delete(IntentExpectation, { intentId });
+      const expectations = await this.insertExpectations(m, intentId, draft.intent_expectations);
+      await this.insertResults(m, intentId, rows.fulfilmentReport.id, expectations);
+      await m.update(IntentFulfilmentReport, rows.fulfilmentReport.id, {
+        info: toColumns(acknowledged()),
+      });
+    }
+    if (replace.contexts) {
+      await m.delete(IntentContext, {
+        intentId,
+        intentExpectationId: IsNull(),
+        expectationObjectId: IsNull(),
+        expectationTargetId: IsNull(),
+      });
+      await this.insertContexts(m, intentId, draft.intent_contexts, INTENT_LEVEL);
+    }
+    await m.update(
+      IntentFeasibilityCheckReport,
+      { intentId },
+      {
+        feasibilityCheckType: verdict.feasibility_check_type,
+        infeasibilityReason: verdict.infeasibility_reason,
+      },
+    );
+    await this.touch(m, intentId);
+  }
+
+  /** Stores computed fulfilment and the observed values it was computed from. */
+  async saveFulfilment(
+    m: EntityManager,
+    rows: IntentRows,
+    outcome: FulfilmentOutcome,
+    achieved: ReadonlyMap<number, AchievedValue>,
+  ): Promise<void> {
+    await m.update(IntentFulfilmentReport, rows.fulfilmentReport.id, {
+      info: toColumns(outcome.info),
+    });
+    const expectationInfos = outcome.expectations.map((e) => ({ key: e.id, ...e.info }));
+    await m.query(
+      `UPDATE expectation_fulfilment_result r
+          SET fulfilment_status = v.fulfilment_status, not_fulfilled_state = v.not_fulfilled_state,
+              not_fulfilled_reasons = v.not_fulfilled_reasons
+         FROM jsonb_to_recordset($1::jsonb) AS v(key integer, fulfilment_status text, not_fulfilled_state text,
+              not_fulfilled_reasons jsonb)
+        WHERE r.intent_expectation_id = v.key AND r.intent_id = $2`,
+      [JSON.stringify(expectationInfos), rows.intent.id],
+    );
+    const targetInfos = outcome.expectations.flatMap((e) =>
+      e.targets.map((t) => ({ key: t.id, value: achieved.get(t.id) ?? null, ...t.info })),
+    );
+    await m.query(
+      `UPDATE target_fulfilment_result r
+          SET target_achieved_value = v.value, fulfilment_status = v.fulfilment_status,
+              not_fulfilled_state = v.not_fulfilled_state, not_fulfilled_reasons = v.not_fulfilled_reasons
+         FROM jsonb_to_recordset($1::jsonb) AS v(key integer, value jsonb, fulfilment_status text,
+              not_fulfilled_state text, not_fulfilled_reasons jsonb)
+        WHERE r.expectation_target_id = v.key AND r.intent_id = $2`,
+      [JSON.stringify(targetInfos), rows.intent.id],
+    );
+    await this.touch(m, rows.intent.id);
+  }
+
+  private touch(m: EntityManager, intentId: number): Promise<unknown> {
+    return m.update(IntentReport, { intentId }, { lastUpdatedTime: () => 'clock_timestamp()' });
+  }
+
+  /** Every row of the given intents, grouped per intent, in the order of `ids`. */
+  async loadRows(m: EntityManager, ids: readonly number[]): Promise<IntentRows[]> {
+    if (ids.length === 0) return [];
+    const where = { intentId: In([...ids]) };
+    const byPosition = { position: 'ASC', id: 'ASC' } as const;
+    // One after another: inside a transaction they share one connection, which runs one query at a time.
+    const intents = await m.find(Intent, { where: { id: In([...ids]) } });
+    const expectations = await m.find(IntentExpectation, { where, order: byPosition });
+    const objects = await m.find(ExpectationObject, { where });
+    const targets = await m.find(ExpectationTarget, { where, order: byPosition });
+    const contexts = await m.find(IntentContext, { where, order: byPosition });
+    const reports = await m.find(IntentReport, { where });
+    const fulfilment = await m.find(IntentFulfilmentReport, { where });
+    const feasibility = await m.find(IntentFeasibilityCheckReport, { where });
+    const eResults = await m.find(ExpectationFulfilmentResult, { where });
+    const tResults = await m.find(TargetFulfilmentResult, { where });
+    const groups = {
+      expectations: groupByIntent(expectations),
+      objects: groupByIntent(objects),
+      targets: groupByIntent(targets),
+      contexts: groupByIntent(contexts),
+      eResults: groupByIntent(eResults),
+      tResults: groupByIntent(tResults),
+    };
+    return ids.flatMap((id) => {
+      const intent = intents.find((i) => i.id === id);
+      const report = reports.find((r) => r.intentId === id);
+      const fulfilmentReport = fulfilment.find((r) => r.intentId === id);
+      if (!intent || !report || !fulfilmentReport) return [];
+      return [
+        {
+          intent,
+          expectations: groups.expectations.get(id) ?? [],
+          objects: groups.objects.get(id) ?? [],
+          targets: groups.targets.get(id) ?? [],
+          contexts: groups.contexts.get(id) ?? [],
+          report,
+          fulfilmentReport,
+          feasibility: feasibility.find((r) => r.intentId === id) ?? null,
+          expectationResults: groups.eResults.get(id) ?? [],
+          targetResults: groups.tResults.get(id) ?? [],
+        },
+      ];
+    });
+  }
+
+  async load(m: EntityManager, ids: readonly number[]): Promise<IntentObject[]> {
+    return (await this.loadRows(m, ids)).map(toIntentObject);
+  }
+
+  /** The intent's rows, locked against concurrent changes until the transaction ends; 404 if not visible. */
+  async lockRows(m: EntityManager, principal: Principal, id: number): Promise<IntentRows> {
+    const intent = await m.findOne(Intent, {
+      where: { id, ...tenantScope(principal) },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!intent) throw new NotFoundError('intent', id);
+    const [rows] = await this.loadRows(m, [id]);
+    return rows;
+  }
+
+  async findRows(m: EntityManager, principal: Principal, id: number): Promise<IntentRows> {
+    const visible = await m.existsBy(Intent, { id, ...tenantScope(principal) });
+    if (!visible) throw new NotFoundError('intent', id);
+    const [rows] = await this.loadRows(m, [id]);
+    return rows;
+  }
+
+  async findPage(
+    m: EntityManager,
+    principal: Principal,
+    query: ListIntentsQuery,
+  ): Promise<{ ids: number[]; total: number }> {
+    const qb = m.createQueryBuilder(Intent, 'intent').select('intent.id', 'id');
+    const { tenant } = tenantScope(principal);
+    if (tenant !== undefined) qb.andWhere('intent.tenant = :tenant', { tenant });
+    if (query.user_label !== undefined)
+      qb.andWhere('intent.user_label = :userLabel', { userLabel: query.user_label });
+    if (query.object_instance !== undefined) {
+      qb.andWhere(
+        'EXISTS (SELECT 1 FROM expectation_object o WHERE o.intent_id = intent.id AND o.object_instance = :objectInstance)',
+        { objectInstance: query.object_instance },
+      );
+    }
+    if (query.fulfilment_status !== undefined) {
+      qb.andWhere(
+        'EXISTS (SELECT 1 FROM intent_fulfilment_report f WHERE f.intent_id = intent.id AND f.fulfilment_status = :status)',
+        { status: query.fulfilment_status },
+      );
+    }
+    const total = await qb.getCount();
+    const page = await qb
+      .orderBy('intent.id', query.order === 'asc' ? 'ASC' : 'DESC')
+      .offset(query.skip)
+      .limit(query.limit)
+      .getRawMany<{ id: number }>();
+    return { ids: page.map((row) => Number(row.id)), total };
+  }
+
+  async idsByObjectInstance(
+    m: EntityManager,
+    principal: Principal,
+    objectInstance: string,
+  ): Promise<number[]> {
+    const { tenant } = tenantScope(principal);
+    const rows: Array<{ id: number }> = await m.query(
+      `SELECT DISTINCT i.id FROM intent i JOIN expectation_object o ON o.intent_id = i.id
+        WHERE o.object_instance = $1 AND ($2::text IS NULL OR i.tenant = $2) ORDER BY i.id`,
+      [objectInstance, tenant ?? null],
+    );
+    return rows.map((row) => Number(row.id));
+  }
+
+  /** FEASIBLE intents of a tenant with an expectation on one of the objects (one intent excepted). */
+  async activeIdsOnObjects(
+    m: EntityManager,
+    tenant: string,
+    objects: readonly ObjectRef[],
+    except: number | null,
+  ): Promise<number[]> {
+    if (objects.length === 0) return [];
+    const rows: Array<{ id: number }> = await m.query(
+      `SELECT DISTINCT i.id FROM intent i
+         JOIN expectation_object o ON o.intent_id = i.id
+         JOIN intent_feasibility_check_report f ON f.intent_id = i.id
+        WHERE i.tenant = $1 AND f.feasibility_check_type = 'FEASIBLE' AND i.id <> $2
+          AND (o.object_type, o.object_instance) IN (SELECT * FROM unnest($3::text[], $4::text[]))
+        ORDER BY i.id`,
+      [
+        tenant,
+        except ?? 0,
+        objects.map((o) => o.object_type),
+        objects.map((o) => o.object_instance),
+      ],
+    );
+    return rows.map((row) => Number(row.id));
+  }
+
+  /**
+   * Serializes feasibility checks on the same objects until the transaction ends, so two concurrent
+   * intents cannot both pass the contradiction check against each other. Sorted to avoid deadlocks.
+   */
+  async lockObjects(
+    m: EntityManager,
+    tenant: string,
+    objects: readonly ObjectRef[],
+  ): Promise<void> {
+    const keys = [
+      ...new Set(objects.map((o) => JSON.stringify([tenant, o.object_type, o.object_instance]))),
+    ].sort();
+    for (const key of keys) {
+      await m.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [OBJECT_LOCK_SPACE, key]);
+    }
+  }
+
+  async delete(m: EntityManager, principal: Principal, id: number): Promise<void> {
+    const result = await m.delete(Intent, { id, ...tenantScope(principal) });
+    if (!result.affected) throw new NotFoundError('intent', id);
+  }
+}
