@@ -7,10 +7,15 @@ import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule, EventsRelayModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { HelmRepoModule } from './helm-repo/helm-repo.module';
+import { HelmModule } from './infra/helm/helm.module';
 import { QueueModule } from './infra/queue/queue.module';
 import { RedisModule } from './infra/redis/redis.module';
 import { S3Module } from './infra/s3/s3.module';
+import { InstanceModule } from './instance/instance.module';
+import { IntentModule } from './intent/intent.module';
 import { HttpMetricsModule, MetricsModule } from './metrics/metrics.module';
+import { WorkloadModule, WorkloadWorkerModule } from './workload/workload.module';
 
 /** What both roles share: configuration, logs, database, outbox, metrics and the outside world. */
 const CORE_MODULES = [
@@ -22,17 +27,28 @@ const CORE_MODULES = [
   S3Module,
   QueueModule,
   EventsModule,
+  HelmModule,
 ];
 
 /** The `api` role: HTTP routes and the outbox relay. */
 @Module({
-  imports: [...CORE_MODULES, AuthModule, EventsRelayModule, HealthModule, HttpMetricsModule],
+  imports: [
+    ...CORE_MODULES,
+    AuthModule,
+    EventsRelayModule,
+    HealthModule,
+    HttpMetricsModule,
+    IntentModule,
+    HelmRepoModule,
+    WorkloadModule,
+    InstanceModule,
+  ],
   providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
 })
 export class ApiModule {}
 
 /** The `worker` role: BullMQ processors, no HTTP. */
 @Module({
-  imports: [...CORE_MODULES],
+  imports: [...CORE_MODULES, WorkloadWorkerModule],
 })
 export class WorkerModule {}

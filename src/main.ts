@@ -34,18 +34,39 @@ async function startApi(): Promise<INestApplicationContext> {
 async function startWorker(): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
-  app.enableShutdownHooks();
   new Logger('Bootstrap').log('Worker started');
   return app;
+}
+
+/**
+ * SIGTERM/SIGINT drain the process: stop taking requests, let BullMQ finish active jobs and the relay
+ * its batch, close connections, exit 0. A drain longer than SHUTDOWN_TIMEOUT_MS exits 1.
+ */
+function drainOnSignals(app: INestApplicationContext): void {
+  const logger = new Logger('Shutdown');
+  const timeout = app.get(AppConfig).SHUTDOWN_TIMEOUT_MS;
+  let draining = false;
+  const drain = (signal: NodeJS.Signals): void => {
+    if (draining) return;
+    draining = true;
+    logger.log(`${signal} received: draining`);
+    setTimeout(() => process.exit(1), timeout).unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', drain);
+  process.on('SIGINT', drain);
 }
 
 async function main(): Promise<void> {
   const role = roleFromArgs();
   const app = role === 'api' ? await startApi() : await startWorker();
-  const timeout = app.get(AppConfig).SHUTDOWN_TIMEOUT_MS;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => setTimeout(() => process.exit(1), timeout).unref());
-  }
+  drainOnSignals(app);
 }
 
 main().catch((error: unknown) => {

@@ -6,7 +6,12 @@ import {
   isValidHost,
   renderHostTemplate,
 } from './host-template';
-import { buildIngresses, IngressAnnotationError, IngressSettings } from './ingress-builder';
+import {
+  buildIngresses,
+  ExposedInstance,
+  IngressAnnotationError,
+  IngressSettings,
+} from './ingress-builder';
 
 const INSTANCE = {
   releaseName: 'shop',
@@ -31,7 +36,11 @@ function service(
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name, ...(namespace ? { namespace } : {}), ...(annotations ? { annotations } : {}) },
+    metadata: {
+      name,
+      ...(namespace ? { namespace } : {}),
+      ...(annotations ? { annotations } : {}),
+    },
     spec: { selector: { app: name }, ports },
   };
 }
@@ -41,7 +50,11 @@ const exposed = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-function only(manifests: KubernetesManifest[], settings = SETTINGS, instance = INSTANCE) {
+function only(
+  manifests: KubernetesManifest[],
+  settings = SETTINGS,
+  instance: ExposedInstance = INSTANCE,
+) {
   const result = buildIngresses(manifests, instance, settings);
   expect(result.ingresses).toHaveLength(1);
   return { ingress: result.ingresses[0] as unknown as IngressShape, exposed: result.exposed[0] };
@@ -50,13 +63,24 @@ function only(manifests: KubernetesManifest[], settings = SETTINGS, instance = I
 interface IngressShape {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels: Record<string, string>; annotations: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+  };
   spec: {
     ingressClassName?: string;
     tls?: Array<{ hosts: string[]; secretName: string }>;
     rules: Array<{
       host: string;
-      http: { paths: Array<{ path: string; pathType: string; backend: { service: { name: string; port: object } } }> };
+      http: {
+        paths: Array<{
+          path: string;
+          pathType: string;
+          backend: { service: { name: string; port: object } };
+        }>;
+      };
     }>;
   };
 }
@@ -129,7 +153,9 @@ describe('buildIngresses: the seed annotation table', () => {
   });
 
   it('reads the expose flag case-insensitively and as a YAML boolean', () => {
-    expect(only([service('web', { 'nemo.eu/ingress-expose': 'True' })]).ingress.kind).toBe('Ingress');
+    expect(only([service('web', { 'nemo.eu/ingress-expose': 'True' })]).ingress.kind).toBe(
+      'Ingress',
+    );
     expect(only([service('web', { 'nemo.eu/ingress-expose': true })]).ingress.kind).toBe('Ingress');
   });
 
@@ -138,7 +164,9 @@ describe('buildIngresses: the seed annotation table', () => {
       { name: 'http', port: 80 },
       { name: 'admin', port: 9090 },
     ];
-    const { ingress } = only([service('web', exposed({ 'nemo.eu/ingress-service-port': '9090' }), ports)]);
+    const { ingress } = only([
+      service('web', exposed({ 'nemo.eu/ingress-service-port': '9090' }), ports),
+    ]);
     expect(pathOf(ingress).backend.service.port).toEqual({ number: 9090 });
   });
 
@@ -152,7 +180,9 @@ describe('buildIngresses: the seed annotation table', () => {
       { name: 'http', port: 80 },
       { name: 'metrics', port: 9100 },
     ];
-    const { ingress } = only([service('web', exposed({ 'nemo.eu/ingress-service-port': 'metrics' }), ports)]);
+    const { ingress } = only([
+      service('web', exposed({ 'nemo.eu/ingress-service-port': 'metrics' }), ports),
+    ]);
     expect(pathOf(ingress).backend.service.port).toEqual({ name: 'metrics' });
   });
 
@@ -166,17 +196,25 @@ describe('buildIngresses: the seed annotation table', () => {
   });
 
   it('nemo.eu/ingress-path sets the exposed path and the URL', () => {
-    const { ingress, exposed: url } = only([service('web', exposed({ 'nemo.eu/ingress-path': '/api/v2' }))]);
+    const { ingress, exposed: url } = only([
+      service('web', exposed({ 'nemo.eu/ingress-path': '/api/v2' })),
+    ]);
     expect(pathOf(ingress).path).toBe('/api/v2');
     expect(url.url).toBe(`http://${HOST}/api/v2`);
   });
 
-  it.each(['Exact', 'Prefix', 'ImplementationSpecific'])('nemo.eu/ingress-path-type %s is honoured', (type) => {
-    const { ingress } = only([
-      service('web', exposed({ 'nemo.eu/ingress-path': '/app', 'nemo.eu/ingress-path-type': type })),
-    ]);
-    expect(pathOf(ingress)).toMatchObject({ path: '/app', pathType: type });
-  });
+  it.each(['Exact', 'Prefix', 'ImplementationSpecific'])(
+    'nemo.eu/ingress-path-type %s is honoured',
+    (type) => {
+      const { ingress } = only([
+        service(
+          'web',
+          exposed({ 'nemo.eu/ingress-path': '/app', 'nemo.eu/ingress-path-type': type }),
+        ),
+      ]);
+      expect(pathOf(ingress)).toMatchObject({ path: '/app', pathType: type });
+    },
+  );
 
   it('treats empty optional annotations as their defaults', () => {
     const { ingress } = only([
@@ -209,7 +247,10 @@ describe('buildIngresses: which objects and where', () => {
       [
         deployment,
         service('web', exposed()),
-        service('api', exposed({ 'nemo.eu/ingress-path': '/api', 'nemo.eu/ingress-path-type': 'Prefix' })),
+        service(
+          'api',
+          exposed({ 'nemo.eu/ingress-path': '/api', 'nemo.eu/ingress-path-type': 'Prefix' }),
+        ),
         service('db', undefined, [{ port: 5432 }]),
       ],
       INSTANCE,
@@ -219,18 +260,29 @@ describe('buildIngresses: which objects and where', () => {
       'web-nemo-ingress',
       'api-nemo-ingress',
     ]);
-    expect(result.exposed.map((entry) => entry.url)).toEqual([`http://${HOST}/`, `http://${HOST}/api`]);
+    expect(result.exposed.map((entry) => entry.url)).toEqual([
+      `http://${HOST}/`,
+      `http://${HOST}/api`,
+    ]);
   });
 
   it("puts the Ingress in the Service's namespace, else the instance's, else none", () => {
-    expect(only([service('web', exposed(), undefined, 'team-a')]).ingress.metadata.namespace).toBe('team-a');
+    expect(only([service('web', exposed(), undefined, 'team-a')]).ingress.metadata.namespace).toBe(
+      'team-a',
+    );
     expect(only([service('web', exposed())]).ingress.metadata.namespace).toBe('edge');
-    const { ingress } = only([service('web', exposed())], SETTINGS, { ...INSTANCE, namespace: undefined });
+    const { ingress } = only([service('web', exposed())], SETTINGS, {
+      ...INSTANCE,
+      namespace: undefined,
+    });
     expect(ingress.metadata).not.toHaveProperty('namespace');
   });
 
   it('adds TLS with the configured secret and serves https URLs', () => {
-    const { ingress, exposed: url } = only([service('web', exposed())], { ...SETTINGS, tlsSecret: 'nemo-wildcard' });
+    const { ingress, exposed: url } = only([service('web', exposed())], {
+      ...SETTINGS,
+      tlsSecret: 'nemo-wildcard',
+    });
     expect(ingress.spec.tls).toEqual([{ hosts: [HOST], secretName: 'nemo-wildcard' }]);
     expect(url.url).toBe(`https://${HOST}/`);
   });
@@ -245,14 +297,19 @@ describe('buildIngresses: which objects and where', () => {
     const template = '{service}-{release}-{instance_short}.{namespace}.{INGRESS_DOMAIN}';
     const { ingress } = only([service('web', exposed())], { ...SETTINGS, hostTemplate: template });
     expect(ingress.spec.rules[0].host).toBe('web-shop-936623ae.edge.apps.nemo.eu');
-    const full = only([service('web', exposed())], { ...SETTINGS, hostTemplate: '{instance_id}.{INGRESS_DOMAIN}' });
+    const full = only([service('web', exposed())], {
+      ...SETTINGS,
+      hostTemplate: '{instance_id}.{INGRESS_DOMAIN}',
+    });
     expect(full.ingress.spec.rules[0].host).toBe(`${INSTANCE.instanceId}.apps.nemo.eu`);
   });
 
   it('is pure: the same input gives the same output and the input is not changed', () => {
     const manifests = [service('web', exposed())];
     const before = JSON.stringify(manifests);
-    expect(buildIngresses(manifests, INSTANCE, SETTINGS)).toEqual(buildIngresses(manifests, INSTANCE, SETTINGS));
+    expect(buildIngresses(manifests, INSTANCE, SETTINGS)).toEqual(
+      buildIngresses(manifests, INSTANCE, SETTINGS),
+    );
     expect(JSON.stringify(manifests)).toBe(before);
   });
 });
@@ -305,7 +362,9 @@ describe('buildIngresses: refusals (422 naming the Service and the annotation)',
 
   it('refuses a relative path whatever the path type', () => {
     const error = refusal([service('web', exposed({ 'nemo.eu/ingress-path': 'api' }))]);
-    expect(error.errors?.[0].field).toBe('Service/web.metadata.annotations["nemo.eu/ingress-path"]');
+    expect(error.errors?.[0].field).toBe(
+      'Service/web.metadata.annotations["nemo.eu/ingress-path"]',
+    );
     expect(error.errors?.[0].reason).toBe('"api" must be an absolute path (start with "/")');
   });
 
@@ -316,13 +375,18 @@ describe('buildIngresses: refusals (422 naming the Service and the annotation)',
     ['/a/.', 'must not end with "/."'],
   ])('refuses the path %p for Prefix (the API server would)', (path, reason) => {
     const error = refusal([
-      service('web', exposed({ 'nemo.eu/ingress-path': path, 'nemo.eu/ingress-path-type': 'Prefix' })),
+      service(
+        'web',
+        exposed({ 'nemo.eu/ingress-path': path, 'nemo.eu/ingress-path-type': 'Prefix' }),
+      ),
     ]);
     expect(error.errors?.[0].reason).toContain(reason);
   });
 
   it('lets ImplementationSpecific paths use controller syntax', () => {
-    const { ingress } = only([service('web', exposed({ 'nemo.eu/ingress-path': '/api(/|$)(.*)' }))]);
+    const { ingress } = only([
+      service('web', exposed({ 'nemo.eu/ingress-path': '/api(/|$)(.*)' })),
+    ]);
     expect(pathOf(ingress).path).toBe('/api(/|$)(.*)');
   });
 
@@ -337,16 +401,23 @@ describe('buildIngresses: refusals (422 naming the Service and the annotation)',
   });
 
   it('refuses a template that makes an invalid host', () => {
-    const error = refusal([service('web', exposed())], { ...SETTINGS, hostTemplate: '{release}..{INGRESS_DOMAIN}' });
+    const error = refusal([service('web', exposed())], {
+      ...SETTINGS,
+      hostTemplate: '{release}..{INGRESS_DOMAIN}',
+    });
     expect(error.errors?.[0]).toEqual({
       field: 'Service/web.metadata.annotations["nemo.eu/ingress-expose"]',
-      reason: 'the ingress host "shop..apps.nemo.eu" made from INGRESS_HOST_TEMPLATE is not a valid DNS name',
+      reason:
+        'the ingress host "shop..apps.nemo.eu" made from INGRESS_HOST_TEMPLATE is not a valid DNS name',
     });
   });
 
   it('names every broken annotation of every Service at once', () => {
     const error = refusal([
-      service('web', exposed({ 'nemo.eu/ingress-service-port': '81', 'nemo.eu/ingress-path-type': 'Glob' })),
+      service(
+        'web',
+        exposed({ 'nemo.eu/ingress-service-port': '81', 'nemo.eu/ingress-path-type': 'Glob' }),
+      ),
       service('api', exposed({ 'nemo.eu/ingress-path': 'x' })),
     ]);
     expect(error.errors?.map((entry) => entry.field)).toEqual([
@@ -354,20 +425,25 @@ describe('buildIngresses: refusals (422 naming the Service and the annotation)',
       'Service/web.metadata.annotations["nemo.eu/ingress-service-port"]',
       'Service/api.metadata.annotations["nemo.eu/ingress-path"]',
     ]);
-    expect(error.message).toMatch(/^Service "web", annotation nemo.eu\/ingress-path-type: .* \(and 2 more\)$/);
+    expect(error.message).toMatch(
+      /^Service "web", annotation nemo.eu\/ingress-path-type: .* \(and 2 more\)$/,
+    );
   });
 });
 
 describe('host template', () => {
-  it.each([DEFAULT_HOST_TEMPLATE, '{service}.{release}.example.eu', 'apps-{instance_id}.{INGRESS_DOMAIN}'])(
-    'accepts %p',
-    (template) => expect(HOST_TEMPLATE_PATTERN.test(template)).toBe(true),
-  );
+  it.each([
+    DEFAULT_HOST_TEMPLATE,
+    '{service}.{release}.example.eu',
+    'apps-{instance_id}.{INGRESS_DOMAIN}',
+  ])('accepts %p', (template) => expect(HOST_TEMPLATE_PATTERN.test(template)).toBe(true));
 
-  it.each(['{release}.{unknown}.eu', 'Upper.{INGRESS_DOMAIN}', '{release} .eu', 'http://{release}'])(
-    'rejects %p',
-    (template) => expect(HOST_TEMPLATE_PATTERN.test(template)).toBe(false),
-  );
+  it.each([
+    '{release}.{unknown}.eu',
+    'Upper.{INGRESS_DOMAIN}',
+    '{release} .eu',
+    'http://{release}',
+  ])('rejects %p', (template) => expect(HOST_TEMPLATE_PATTERN.test(template)).toBe(false));
 
   it('renders placeholders and leaves unknown braces as they are', () => {
     const values = {
@@ -378,7 +454,9 @@ describe('host template', () => {
       namespace: 'ns',
       INGRESS_DOMAIN: 'd.eu',
     };
-    expect(renderHostTemplate('{release}.{service}.{namespace}.{INGRESS_DOMAIN}', values)).toBe('r.svc.ns.d.eu');
+    expect(renderHostTemplate('{release}.{service}.{namespace}.{INGRESS_DOMAIN}', values)).toBe(
+      'r.svc.ns.d.eu',
+    );
     expect(renderHostTemplate('{nope}.x', values)).toBe('{nope}.x');
   });
 

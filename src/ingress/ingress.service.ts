@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { KubernetesManifest } from '../events/payloads';
-import { buildIngresses, ExposedInstance, IngressExposure, IngressSettings } from './ingress-builder';
+import {
+  buildIngresses,
+  ExposedInstance,
+  IngressExposure,
+  IngressSettings,
+} from './ingress-builder';
 
 /** The NEMO ingress with the operator's settings (INGRESS_* configuration) applied. */
 @Injectable()

@@ -1,7 +1,10 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../../src/config/app-config';
+import { REDIS } from '../../src/infra/redis/redis.module';
 import { ApiModule } from '../../src/app.module';
 import { configureHttp } from '../../src/common/http/configure-app';
 import { setupSwagger } from '../../src/openapi/swagger';
@@ -20,7 +23,10 @@ export async function startApi(
   Object.assign(process.env, await testAuthEnv(), env);
   try {
     const moduleRef = await Test.createTestingModule({ imports: [rootModule] }).compile();
-    const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
+    const app = moduleRef.createNestApplication<NestExpressApplication>({
+      bodyParser: false,
+      logger: false,
+    });
     configureHttp(app);
     setupSwagger(app);
     await app.listen(0, '127.0.0.1');
@@ -30,12 +36,30 @@ export async function startApi(
   }
 }
 
-/** Empties every table but the migrations ledger, so each test file starts from a clean slice. */
+/**
+ * Empties every table but the migrations ledger, and this slice's BullMQ keys (job ids derive from
+ * row ids, which restart), so each test file starts from a clean slice.
+ */
 export async function resetDatabase(app: INestApplication): Promise<void> {
+  await clearQueues(app);
   const dataSource = app.get(DataSource);
   const tables = (await dataSource.query(
     `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'`,
   )) as Array<{ tablename: string }>;
   if (tables.length === 0) return;
-  await dataSource.query(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
+  await dataSource.query(
+    `TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`,
+  );
+}
+
+async function clearQueues(app: INestApplication): Promise<void> {
+  const redis = app.get<Redis>(REDIS);
+  if (redis.status === 'wait') await redis.connect();
+  const prefix = app.get(AppConfig).QUEUE_PREFIX;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
 }

@@ -37,5 +37,4 @@ export function configureHttp(app: INestApplication): void {
       exceptionFactory: validationFailed,
     }),
   );
-  app.enableShutdownHooks();
 }

@@ -8,7 +8,10 @@ interface BodyParserError {
   message: string;
 }
 
-const REASONS: Record<string, { code: string; title: string; detail: (message: string) => string }> = {
+const REASONS: Record<
+  string,
+  { code: string; title: string; detail: (message: string) => string }
+> = {
   'entity.parse.failed': {
     code: 'malformed_body',
     title: 'Bad Request',
@@ -29,7 +32,8 @@ function isBodyParserError(error: unknown): error is BodyParserError {
 function toDomainError(error: unknown): unknown {
   if (!isBodyParserError(error) || error.status >= 500) return error;
   const reason = REASONS[error.type];
-  if (!reason) return new DomainError(error.status, 'unreadable_body', 'Bad Request', error.message);
+  if (!reason)
+    return new DomainError(error.status, 'unreadable_body', 'Bad Request', error.message);
   return new DomainError(error.status, reason.code, reason.title, reason.detail(error.message));
 }
 

@@ -24,7 +24,10 @@ export function requestId(request: IncomingMessage, response: ServerResponse): s
           level: config.LOG_LEVEL,
           transport:
             config.LOG_FORMAT === 'pretty'
-              ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
+              ? {
+                  target: 'pino-pretty',
+                  options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' },
+                }
               : undefined,
           genReqId: requestId,
           autoLogging: {

@@ -10,7 +10,11 @@ const MIRRORS: ImageMirror[] = [
     mirrored: 'registry.nemo:5000/nemo/acme/sidecar:2',
     digest: `sha256:${'b'.repeat(64)}`,
   },
-  { source: 'busybox', mirrored: 'registry.nemo:5000/nemo/busybox:latest', digest: `sha256:${'c'.repeat(64)}` },
+  {
+    source: 'busybox',
+    mirrored: 'registry.nemo:5000/nemo/busybox:latest',
+    digest: `sha256:${'c'.repeat(64)}`,
+  },
 ];
 
 const podSpec = (image = 'nginx:1.25') => ({
@@ -61,17 +65,25 @@ describe('rewriteImages', () => {
     'rewrites containers, initContainers and ephemeralContainers of a %s',
     (kind) => {
       const { manifests } = rewriteImages([workload(kind)], MIRRORS);
-      expect((manifests[0].spec as { template: { spec: unknown } }).template.spec).toEqual(EXPECTED_SPEC);
+      expect((manifests[0].spec as { template: { spec: unknown } }).template.spec).toEqual(
+        EXPECTED_SPEC,
+      );
     },
   );
 
   it('rewrites a Job, a ReplicationController and a custom kind with a pod template', () => {
     const { manifests } = rewriteImages(
-      [workload('Job', 'batch/v1'), workload('ReplicationController', 'v1'), workload('Rollout', 'argoproj.io/v1alpha1')],
+      [
+        workload('Job', 'batch/v1'),
+        workload('ReplicationController', 'v1'),
+        workload('Rollout', 'argoproj.io/v1alpha1'),
+      ],
       MIRRORS,
     );
     for (const manifest of manifests) {
-      expect((manifest.spec as { template: { spec: unknown } }).template.spec).toEqual(EXPECTED_SPEC);
+      expect((manifest.spec as { template: { spec: unknown } }).template.spec).toEqual(
+        EXPECTED_SPEC,
+      );
     }
   });
 
@@ -90,7 +102,12 @@ describe('rewriteImages', () => {
   });
 
   it('rewrites a bare Pod and a PodTemplate', () => {
-    const pod: KubernetesManifest = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: podSpec() };
+    const pod: KubernetesManifest = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: podSpec(),
+    };
     const template: KubernetesManifest = {
       apiVersion: 'v1',
       kind: 'PodTemplate',
@@ -102,19 +119,46 @@ describe('rewriteImages', () => {
     expect((manifests[1].template as { spec: unknown }).spec).toEqual(EXPECTED_SPEC);
   });
 
+  it('rewrites the items of a List', () => {
+    const list: KubernetesManifest = {
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [workload('Deployment'), workload('DaemonSet')],
+    };
+    const { manifests } = rewriteImages([list], MIRRORS);
+    for (const item of manifests[0].items as KubernetesManifest[]) {
+      expect((item.spec as { template: { spec: unknown } }).template.spec).toEqual(EXPECTED_SPEC);
+    }
+  });
+
   it('reports each rewrite and leaves objects without pods untouched', () => {
-    const configMap: KubernetesManifest = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { image: 'nginx' } };
+    const configMap: KubernetesManifest = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c' },
+      data: { image: 'nginx' },
+    };
     const { manifests, rewrites } = rewriteImages([configMap, workload('Deployment')], MIRRORS);
     expect(manifests[0]).toEqual(configMap);
     expect(rewrites).toEqual([
-      { object: 'Deployment/w', container: 'app', from: 'nginx:1.25', to: `registry.nemo:5000/nemo/nginx@${DIGEST}` },
+      {
+        object: 'Deployment/w',
+        container: 'app',
+        from: 'nginx:1.25',
+        to: `registry.nemo:5000/nemo/nginx@${DIGEST}`,
+      },
       {
         object: 'Deployment/w',
         container: 'side',
         from: 'ghcr.io/acme/sidecar:2',
         to: 'registry.nemo:5000/nemo/acme/sidecar:2',
       },
-      { object: 'Deployment/w', container: 'init', from: 'busybox', to: 'registry.nemo:5000/nemo/busybox:latest' },
+      {
+        object: 'Deployment/w',
+        container: 'init',
+        from: 'busybox',
+        to: 'registry.nemo:5000/nemo/busybox:latest',
+      },
       {
         object: 'Deployment/w',
         container: 'debug',
@@ -126,16 +170,32 @@ describe('rewriteImages', () => {
 
   it('matches an image pinned by the onboarded digest', () => {
     const { manifests } = rewriteImages(
-      [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image: `nginx@${DIGEST}` }] } }],
+      [
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'p' },
+          spec: { containers: [{ name: 'a', image: `nginx@${DIGEST}` }] },
+        },
+      ],
       MIRRORS,
     );
-    expect(manifests[0].spec).toEqual({ containers: [{ name: 'a', image: `registry.nemo:5000/nemo/nginx@${DIGEST}` }] });
+    expect(manifests[0].spec).toEqual({
+      containers: [{ name: 'a', image: `registry.nemo:5000/nemo/nginx@${DIGEST}` }],
+    });
   });
 
   it('keeps an image that already points at the mirror', () => {
     const image = 'registry.nemo:5000/nemo/acme/sidecar:2';
     const { manifests, rewrites } = rewriteImages(
-      [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image }] } }],
+      [
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'p' },
+          spec: { containers: [{ name: 'a', image }] },
+        },
+      ],
       MIRRORS,
     );
     expect(manifests[0].spec).toEqual({ containers: [{ name: 'a', image }] });
@@ -152,7 +212,16 @@ describe('rewriteImages', () => {
   it('refuses an image that was not mirrored at onboarding, naming the object and container', () => {
     const deployment = {
       ...workload('Deployment'),
-      spec: { template: { spec: { containers: [{ name: 'app', image: 'nginx:1.26' }, { name: 'x', image: 'redis' }] } } },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              { name: 'app', image: 'nginx:1.26' },
+              { name: 'x', image: 'redis' },
+            ],
+          },
+        },
+      },
     };
     let error: unknown;
     try {
@@ -169,12 +238,22 @@ describe('rewriteImages', () => {
           field: 'Deployment/w.containers[app].image',
           reason: 'nginx:1.26 was not mirrored when the workload document was onboarded',
         },
-        { field: 'Deployment/w.containers[x].image', reason: 'redis was not mirrored when the workload document was onboarded' },
+        {
+          field: 'Deployment/w.containers[x].image',
+          reason: 'redis was not mirrored when the workload document was onboarded',
+        },
       ],
     });
   });
 
   it('finds no pod spec where there is none', () => {
-    expect(podSpecsOf({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [] } })).toEqual([]);
+    expect(
+      podSpecsOf({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 's' },
+        spec: { ports: [] },
+      }),
+    ).toEqual([]);
   });
 });

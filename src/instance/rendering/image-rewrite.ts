@@ -32,7 +32,9 @@ export function parseImageReference(reference: string): ImageReference {
   const tag = hasTag ? nameAndTag.slice(colon + 1) : undefined;
   const [first, ...rest] = name.split('/');
   const isRegistry = rest.length > 0 && (/[.:]/.test(first) || first === 'localhost');
-  const registry = isRegistry ? first.replace(/^(index|registry-1)\.docker\.io$/, 'docker.io') : 'docker.io';
+  const registry = isRegistry
+    ? first.replace(/^(index|registry-1)\.docker\.io$/, 'docker.io')
+    : 'docker.io';
   const path = isRegistry ? rest.join('/') : name;
   const repositoryPath = registry === 'docker.io' && !path.includes('/') ? `library/${path}` : path;
   return {
@@ -69,7 +71,9 @@ class MirrorIndex {
     const bySource = this.bySource.get(normalized);
     if (bySource) return bySource.mirrored;
     const parsed = parseImageReference(image);
-    return parsed.digest ? this.byDigest.get(`${parsed.repository}@${parsed.digest}`)?.mirrored : undefined;
+    return parsed.digest
+      ? this.byDigest.get(`${parsed.repository}@${parsed.digest}`)?.mirrored
+      : undefined;
   }
 }
 
@@ -79,28 +83,19 @@ function asRecord(value: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
-function dig(value: unknown, path: string[]): Record<string, unknown> | undefined {
-  return path.reduce<Record<string, unknown> | undefined>((node, key) => asRecord(node?.[key]), asRecord(value));
-}
-
 /**
- * The pod specs inside a manifest: a Pod's own spec, a PodTemplate's template, a controller's
- * `spec.template` (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, and
- * custom kinds of the same shape) and a CronJob's `spec.jobTemplate.spec.template`.
+ * The pod specs inside a manifest, recognised by their shape (an object with a `containers` list)
+ * wherever they sit: a Pod's spec, a PodTemplate's template, a controller's `spec.template`
+ * (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job), a CronJob's
+ * `spec.jobTemplate.spec.template`, `List` items and custom kinds embedding a pod template. The
+ * onboarding image collector walks the same way, so every image it mirrored is found here.
  */
-export function podSpecsOf(manifest: KubernetesManifest): Array<Record<string, unknown>> {
-  const paths =
-    manifest.kind === 'Pod'
-      ? [['spec']]
-      : manifest.kind === 'PodTemplate'
-        ? [['template', 'spec']]
-        : [
-            ['spec', 'template', 'spec'],
-            ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-          ];
-  return paths
-    .map((path) => dig(manifest, path))
-    .filter((spec): spec is Record<string, unknown> => spec !== undefined);
+export function podSpecsOf(manifest: unknown): Array<Record<string, unknown>> {
+  if (Array.isArray(manifest)) return manifest.flatMap(podSpecsOf);
+  const node = asRecord(manifest);
+  if (!node) return [];
+  const own = Array.isArray(node.containers) ? [node] : [];
+  return [...own, ...Object.values(node).flatMap(podSpecsOf)];
 }
 
 export interface ImageRewrite {
@@ -111,7 +106,7 @@ export interface ImageRewrite {
 }
 
 function objectName(manifest: KubernetesManifest): string {
-  return `${manifest.kind}/${String(dig(manifest, ['metadata'])?.name ?? '')}`;
+  return `${manifest.kind}/${String(asRecord(manifest.metadata)?.name ?? '')}`;
 }
 
 /**
@@ -144,7 +139,8 @@ export function rewriteImages(
             continue;
           }
           container.image = to;
-          if (to !== from) rewrites.push({ object: objectName(manifest), container: name, from, to });
+          if (to !== from)
+            rewrites.push({ object: objectName(manifest), container: name, from, to });
         }
       }
     }

@@ -1,0 +1,431 @@
+/**
+ * Render benchmark (issue 7), two parts, each side by side in one process, alternating, after a
+ * warm-up, median of the rounds; prints one JSON object. `npm run bench:render` (services running).
+ *
+ * 1. `render`: ManifestRenderer (helm template or the render cache, + YAML parse), cold (one helm
+ *    process per render: the floor without a cache) against cached (same chart digest, values,
+ *    release and namespace). Says so: a private path, to show what the cache buys.
+ * 2. `instance_creation`: what a user feels, `POST /api/v1/workloads/{id}/instances` end to end
+ *    (render, image rewrite, ingress, transaction with the outbox event) against two api instances
+ *    that differ only in RENDER_CACHE_ENABLED, with a warm chart cache (the package is local).
+ *    Releases are re-created (create → DELETE → report deleted → create again), which is when a
+ *    render repeats; only the POST is timed. Target: p50 ≤ 150 ms including helm template.
+ *    BENCH_SKIP_HTTP=1 runs part 1 only (no database, broker, registry needed).
+ */
+import 'reflect-metadata';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { INestApplicationContext, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { ApiModule, WorkerModule } from '../src/app.module';
+import { DevTokenService } from '../src/auth/dev-token.service';
+import { configureHttp } from '../src/common/http/configure-app';
+import { AppConfig, validateConfig } from '../src/config/app-config';
+import { dataSourceOptions } from '../src/database/data-source-options';
+import { HelmRepoService } from '../src/helm-repo/helm-repo.service';
+import { HelmCli } from '../src/infra/helm/helm.cli';
+import { ManifestRenderer, RenderInput } from '../src/instance/rendering/manifest-renderer';
+import { RenderCache } from '../src/instance/rendering/render-cache';
+import { pushTestImage } from '../test/support/oci-image';
+
+const RENDERS = Number(process.env.BENCH_RENDERS ?? 40);
+const CREATIONS = Number(process.env.BENCH_CREATIONS ?? 24);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SLOTS = 8;
+const TARGET_P50_MS = 150;
+const BENCH_DB = 'nemo_bench_render';
+const BENCH_VHOST = 'nemo-bench-render';
+const BENCH_BUCKET = 'nemo-bench-render';
+
+const run = promisify(execFile);
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const percentile = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+const round1 = (value: number): number => Number(value.toFixed(1));
+
+/** A small but realistic chart: Deployment, Service with ingress annotations, ConfigMap, helpers. */
+const CHART_FILES: Record<string, string> = {
+  'Chart.yaml': 'apiVersion: v2\nname: bench-web\nversion: 1.0.0\ntype: application\n',
+  'values.yaml': 'replicaCount: 1\nimage: IMAGE\nport: 8080\nconfig: {}\n',
+  'templates/_helpers.tpl':
+    '{{- define "web.labels" -}}\napp.kubernetes.io/name: {{ .Chart.Name }}\napp.kubernetes.io/instance: {{ .Release.Name }}\n{{- end }}\n',
+  'templates/deployment.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}-web
+  labels: {{- include "web.labels" . | nindent 4 }}
+spec:
+  replicas: {{ .Values.replicaCount }}
+  selector:
+    matchLabels: {{- include "web.labels" . | nindent 6 }}
+  template:
+    metadata:
+      labels: {{- include "web.labels" . | nindent 8 }}
+    spec:
+      containers:
+        - name: web
+          image: {{ .Values.image | quote }}
+          ports: [{containerPort: {{ .Values.port }}}]
+`,
+  'templates/service.yaml': `apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .Release.Name }}-web
+  annotations:
+    nemo.eu/ingress-expose: "true"
+spec:
+  selector: {{- include "web.labels" . | nindent 4 }}
+  ports: [{name: http, port: 80, targetPort: {{ .Values.port }}}]
+`,
+  'templates/configmap.yaml': `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-config
+data:
+{{- range $key, $value := .Values.config }}
+  {{ $key }}: {{ $value | quote }}
+{{- end }}
+`,
+};
+
+async function packageChart(
+  dir: string,
+  helmBin: string,
+  version: string,
+  image: string,
+): Promise<string> {
+  const source = join(dir, `bench-web-${version}`, 'bench-web');
+  for (const [path, content] of Object.entries(CHART_FILES)) {
+    await mkdir(join(source, path, '..'), { recursive: true });
+    await writeFile(
+      join(source, path),
+      content.replace('version: 1.0.0', `version: ${version}`).replace('IMAGE', image),
+    );
+  }
+  await run(helmBin, ['package', source, '--destination', dir]);
+  return join(dir, `bench-web-${version}.tgz`);
+}
+
+const slotValues = (slot: number) => ({ replicaCount: 1 + slot, config: { slot: String(slot) } });
+
+function renderer(config: AppConfig, chartPath: string): ManifestRenderer {
+  const repository = { fetchChart: async () => chartPath } as unknown as HelmRepoService;
+  return new ManifestRenderer(new HelmCli(config), repository, new RenderCache(config));
+}
+
+interface Sample {
+  latencies: number[];
+  rendersPerSecond: number;
+}
+
+async function measure(target: ManifestRenderer, inputs: RenderInput[]): Promise<Sample> {
+  const latencies: number[] = [];
+  const start = performance.now();
+  for (const input of inputs) {
+    const begin = performance.now();
+    await target.render({ name: 'bench-web', version: '1.0.0' }, input);
+    latencies.push(performance.now() - begin);
+  }
+  return { latencies, rendersPerSecond: inputs.length / ((performance.now() - start) / 1000) };
+}
+
+interface Summary {
+  p50_ms: number;
+  p99_ms: number;
+  per_second: number;
+}
+
+/** Median over rounds of each round's p50, p99 and rate. */
+function summarize(rounds: Sample[]): Summary {
+  return {
+    p50_ms: round1(median(rounds.map((sample) => percentile(sample.latencies, 50)))),
+    p99_ms: round1(median(rounds.map((sample) => percentile(sample.latencies, 99)))),
+    per_second: round1(median(rounds.map((sample) => sample.rendersPerSecond))),
+  };
+}
+
+function comparison(cold: Sample[], cached: Sample[]) {
+  const coldSummary = summarize(cold);
+  const cachedSummary = summarize(cached);
+  return {
+    cold: coldSummary,
+    cached: cachedSummary,
+    ratio_p50_cold_over_cached: round1(coldSummary.p50_ms / cachedSummary.p50_ms),
+    ratio_rate_cached_over_cold: round1(cachedSummary.per_second / coldSummary.per_second),
+  };
+}
+
+async function renderPart(dir: string) {
+  const base = { ...process.env, AUTH_MODE: 'dev', WORK_DIR: join(dir, 'work') };
+  const cachedConfig = validateConfig({ ...base, RENDER_CACHE_DIR: join(dir, 'cache') });
+  const coldConfig = validateConfig({ ...base, RENDER_CACHE_ENABLED: 'false' });
+  const chartPath = await packageChart(
+    dir,
+    cachedConfig.HELM_BIN,
+    '1.0.0',
+    'registry.invalid/bench/web:1.0',
+  );
+  const cold = renderer(coldConfig, chartPath);
+  const cached = renderer(cachedConfig, chartPath);
+  // Distinct releases and values, each rendered repeatedly: what re-creating instances looks like.
+  const inputs: RenderInput[] = Array.from({ length: RENDERS }, (_, index) => ({
+    releaseName: `bench-${index % SLOTS}`,
+    namespace: 'bench',
+    values: slotValues(index % SLOTS),
+  }));
+  await measure(cold, inputs.slice(0, 4));
+  await measure(cached, inputs);
+  const coldRounds: Sample[] = [];
+  const cachedRounds: Sample[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    coldRounds.push(await measure(cold, inputs));
+    cachedRounds.push(await measure(cached, inputs));
+  }
+  return {
+    measures:
+      'ManifestRenderer.render: helm template or the render cache, + YAML parse; sequential',
+    renders_per_round: RENDERS,
+    ...comparison(coldRounds, cachedRounds),
+  };
+}
+
+/** A fresh database, vhost and bucket of the benchmark's own: nothing of a developer's is touched. */
+async function prepareServices(): Promise<Record<string, string>> {
+  const admin = new Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${BENCH_DB}`);
+  await admin.end();
+  const databaseUrl = new URL(process.env.DATABASE_URL ?? '');
+  databaseUrl.pathname = `/${BENCH_DB}`;
+  const dataSource = new DataSource(dataSourceOptions(databaseUrl.toString(), 2));
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  await dataSource.destroy();
+  const ctl = process.env.NEMO_RABBITMQ_CTL;
+  const rabbitmqUrl = new URL(process.env.RABBITMQ_URL ?? '');
+  if (ctl) {
+    await run(ctl, ['ctl', 'add_vhost', BENCH_VHOST]).catch(() => undefined);
+    await run(ctl, [
+      'ctl',
+      'set_permissions',
+      '-p',
+      BENCH_VHOST,
+      decodeURIComponent(rabbitmqUrl.username),
+      '.*',
+      '.*',
+      '.*',
+    ]);
+    await run(ctl, ['ctl', 'purge_queue', '-p', BENCH_VHOST, 'run']).catch(() => undefined);
+    await run(ctl, ['ctl', 'purge_queue', '-p', BENCH_VHOST, 'delete']).catch(() => undefined);
+    rabbitmqUrl.pathname = `/${BENCH_VHOST}`;
+  }
+  const s3 = new S3Client({
+    endpoint: process.env.AWS_ENDPOINT,
+    region: process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    forcePathStyle: true,
+    credentials: {
+      accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? '',
+      secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '',
+    },
+  });
+  await s3.send(new CreateBucketCommand({ Bucket: BENCH_BUCKET })).catch(() => undefined);
+  s3.destroy();
+  return {
+    DATABASE_URL: databaseUrl.toString(),
+    RABBITMQ_URL: rabbitmqUrl.toString(),
+    HELM_REPOSITORY_BUCKET: `s3://${BENCH_BUCKET}/charts`,
+    QUEUE_PREFIX: 'nemo-bench-render',
+    SOURCE_REGISTRY_TLS_VERIFY: 'false',
+    AUTH_MODE: 'dev',
+    LOG_LEVEL: 'silent',
+    // One client hammering the API on purpose: the per-client rate limit is not what is measured.
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_BURST: '1000000',
+  };
+}
+
+interface ApiHandle {
+  app: NestExpressApplication;
+  base: string;
+  headers: Record<string, string>;
+}
+
+async function startApiWith(env: Record<string, string>): Promise<ApiHandle> {
+  Object.assign(process.env, env);
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule, {
+    bodyParser: false,
+    logger: false,
+  });
+  configureHttp(app);
+  await app.listen(0, '127.0.0.1');
+  const token = app.get(DevTokenService).devToken ?? '';
+  return {
+    app,
+    base: `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/api/v1`,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+  };
+}
+
+async function call(
+  api: ApiHandle,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  const response = await fetch(`${api.base}${path}`, {
+    method,
+    headers: api.headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer = (await response.json()) as Record<string, unknown>;
+  if (response.status >= 300)
+    throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+/** Registers and uploads the chart, then waits for the worker to accept it. */
+async function onboard(api: ApiHandle, chartPath: string, version: string): Promise<number> {
+  const created = await call(api, 'POST', '/workloads', {
+    name: 'bench-web',
+    version,
+    type: 'chart',
+    ingress_support: true,
+  });
+  const form = new FormData();
+  form.append('file', new Blob([await readFile(chartPath)]), `bench-web-${version}.tgz`);
+  const upload = await fetch(`${api.base}/workloads/${String(created.id)}/upload`, {
+    method: 'POST',
+    headers: { Authorization: api.headers.Authorization },
+    body: form,
+  });
+  if (upload.status !== 202)
+    throw new Error(`upload answered ${upload.status}: ${await upload.text()}`);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const document = await call(api, 'GET', `/workloads/${String(created.id)}`);
+    if (document.status === 'accepted') return Number(created.id);
+    if (document.status === 'rejected' || Date.now() > deadline) {
+      throw new Error(`onboarding did not accept the chart: ${JSON.stringify(document)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Creates each slot's release (timed), then deletes it and reports it deleted so it can return. */
+async function creations(
+  api: ApiHandle,
+  workloadId: number,
+  prefix: string,
+  count: number,
+): Promise<Sample> {
+  const latencies: number[] = [];
+  for (let index = 0; index < count; index++) {
+    const slot = index % SLOTS;
+    const begin = performance.now();
+    const instance = await call(api, 'POST', `/workloads/${workloadId}/instances`, {
+      release_name: `${prefix}-${slot}`,
+      namespace: 'bench',
+      values: slotValues(slot),
+      ingress_enabled: true,
+    });
+    latencies.push(performance.now() - begin);
+    await call(api, 'DELETE', `/instances/${String(instance.instance_id)}`);
+    await call(api, 'PUT', `/instances/${String(instance.instance_id)}/status`, {
+      status: 'deleted',
+    });
+  }
+  const seconds = latencies.reduce((sum, latency) => sum + latency, 0) / 1000;
+  return { latencies, rendersPerSecond: count / seconds };
+}
+
+async function instanceCreationPart(dir: string) {
+  const env = await prepareServices();
+  const image = await pushTestImage(
+    process.env.REGISTRY_HOST ?? '',
+    'bench-render/web',
+    `r${Date.now()}`,
+  );
+  const version = `1.0.0-r${Date.now()}`;
+  const chartPath = await packageChart(
+    dir,
+    process.env.HELM_BIN ?? 'helm',
+    version,
+    image.reference,
+  );
+  const common = {
+    ...env,
+    WORK_DIR: join(dir, 'http'),
+    AUTH_DEV_TOKEN_FILE: join(dir, 'dev-token'),
+  };
+  const saved = { ...process.env };
+  const started: INestApplicationContext[] = [];
+  try {
+    Object.assign(process.env, common);
+    const worker = await NestFactory.createApplicationContext(WorkerModule, { logger: false });
+    started.push(worker);
+    const cold = await startApiWith({ ...common, RENDER_CACHE_ENABLED: 'false' });
+    started.push(cold.app);
+    const cached = await startApiWith({
+      ...common,
+      RENDER_CACHE_ENABLED: 'true',
+      RENDER_CACHE_DIR: join(dir, 'http-cache'),
+    });
+    started.push(cached.app);
+    const workloadId = await onboard(cold, chartPath, version);
+    await creations(cold, workloadId, 'cold', SLOTS);
+    await creations(cached, workloadId, 'warm', SLOTS);
+    const coldRounds: Sample[] = [];
+    const cachedRounds: Sample[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      coldRounds.push(await creations(cold, workloadId, 'cold', CREATIONS));
+      cachedRounds.push(await creations(cached, workloadId, 'warm', CREATIONS));
+    }
+    const result = comparison(coldRounds, cachedRounds);
+    return {
+      measures:
+        'POST /api/v1/workloads/{id}/instances over HTTP (render, image rewrite, ingress, transaction + run event); ' +
+        'sequential; per_second = creations per second of POST time',
+      creations_per_round: CREATIONS,
+      ...result,
+      target_p50_ms: TARGET_P50_MS,
+      meets_target: result.cold.p50_ms <= TARGET_P50_MS,
+    };
+  } finally {
+    for (const app of started.reverse()) await app.close();
+    process.env = saved;
+  }
+}
+
+async function main(): Promise<void> {
+  Logger.overrideLogger(false);
+  const dir = await mkdtemp(join(tmpdir(), 'bench-render-'));
+  try {
+    const render = await renderPart(dir);
+    const instanceCreation = process.env.BENCH_SKIP_HTTP ? null : await instanceCreationPart(dir);
+    process.stdout.write(
+      `${JSON.stringify({ benchmark: 'instance-render', rounds: ROUNDS, render, instance_creation: instanceCreation })}\n`,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main()
+  .then(() => process.exit(0))
+  .catch((error: unknown) => {
+    process.stderr.write(
+      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  });

@@ -1,0 +1,82 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { CreateIntentDto } from '../../intent/dto/create-intent.dto';
+
+/** RFC 1123 label: what Kubernetes and helm accept as a release name or a namespace. */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_LABEL_MESSAGE =
+  '$property must be a DNS-1123 label: lowercase letters, digits and "-", alphanumeric at both ends';
+export const MAX_RELEASE_NAME = 53;
+export const MAX_INLINE_INTENTS = 16;
+
+export class CreateInstanceDto {
+  @ApiProperty({
+    example: 'shop',
+    maxLength: MAX_RELEASE_NAME,
+    pattern: DNS_LABEL.source,
+    description: 'The helm release name; unique among the live instances of your tenant.',
+  })
+  @IsString()
+  @MaxLength(MAX_RELEASE_NAME)
+  @Matches(DNS_LABEL, { message: DNS_LABEL_MESSAGE })
+  release_name!: string;
+
+  @ApiPropertyOptional({
+    example: 'edge-apps',
+    maxLength: 63,
+    pattern: DNS_LABEL.source,
+    description:
+      'Namespace passed to `helm template --namespace`. Default: none (the chart decides).',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(63)
+  @Matches(DNS_LABEL, { message: DNS_LABEL_MESSAGE })
+  namespace?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { replicaCount: 2, service: { port: 8080 } },
+    description:
+      'Chart values, given to helm as a values file (size limit: INSTANCE_VALUES_MAX_BYTES).',
+  })
+  @IsOptional()
+  @IsObject()
+  values?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Expose the Services annotated `nemo.eu/ingress-expose: "true"` through the NEMO ingress. ' +
+      'Requires a workload document created with ingress_support.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  ingress_enabled?: boolean;
+
+  @ApiPropertyOptional({
+    type: [CreateIntentDto],
+    maxItems: MAX_INLINE_INTENTS,
+    description:
+      'Intents about this instance, created with it. Each expectation object gets object_type ' +
+      'NEMO_WORKLOAD and object_instance = the new instance_id (whatever was sent there).',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_INLINE_INTENTS)
+  @ValidateNested({ each: true })
+  @Type(() => CreateIntentDto)
+  intents?: CreateIntentDto[];
+}

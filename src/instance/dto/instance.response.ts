@@ -1,0 +1,105 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { InstanceStatus, IntentObject, KubernetesManifest } from '../../events/payloads';
+import { PageMeta } from '../../common/pagination/pagination';
+import { IntentResponse } from '../../intent/dto/intent.response';
+import { WorkloadInstance } from '../entities/workload-instance.entity';
+import { INSTANCE_STATUSES } from '../instance-status';
+
+const OBJECT_SCHEMA = { type: 'object', additionalProperties: true } as const;
+
+export class InstanceResponse {
+  @ApiProperty({ example: 6 })
+  id!: number;
+
+  @ApiProperty({ format: 'uuid', example: '936623ae-8969-4d73-8c04-527d1cb815ac' })
+  instance_id!: string;
+
+  @ApiProperty({ example: 9 })
+  workload_document_id!: number;
+
+  @ApiProperty({ example: 'dasddadasdaasdda' })
+  release_name!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'edge-apps' })
+  namespace!: string | null;
+
+  @ApiProperty({ enum: INSTANCE_STATUSES, enumName: 'InstanceStatus', example: 'rendered' })
+  status!: InstanceStatus;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'Why the instance is in its status, as last reported.',
+  })
+  status_reason!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'Set by the meta-Orchestrator.',
+  })
+  cluster_name!: string | null;
+
+  @ApiProperty({ example: false })
+  ingress_enabled!: boolean;
+
+  @ApiProperty({
+    type: [String],
+    example: ['http://shop.936623ae.nemo.local/'],
+    description: 'The URLs the NEMO ingress serves for this instance (empty without ingress).',
+  })
+  exposed_urls!: string[];
+
+  @ApiProperty({
+    type: 'array',
+    items: OBJECT_SCHEMA,
+    description:
+      'The rendered Kubernetes objects (images pointing at the NEMO registry, Ingress objects appended).',
+    example: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'shop-web' } }],
+  })
+  manifests!: KubernetesManifest[];
+
+  @ApiProperty({
+    type: [IntentResponse],
+    description: 'The full TS 28.312 intents whose expectation objects are this instance.',
+  })
+  intents!: IntentObject[];
+
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at!: string;
+}
+
+export class InstancePage {
+  @ApiProperty({ type: [InstanceResponse] })
+  items!: InstanceResponse[];
+
+  @ApiProperty({ type: PageMeta })
+  meta!: PageMeta;
+}
+
+export function toInstanceResponse(
+  instance: WorkloadInstance,
+  intents: IntentObject[],
+): InstanceResponse {
+  return {
+    id: instance.id,
+    instance_id: instance.instanceId,
+    workload_document_id: instance.workloadDocumentId,
+    release_name: instance.releaseName,
+    namespace: instance.namespace,
+    status: instance.status,
+    status_reason: instance.statusReason,
+    cluster_name: instance.clusterName,
+    ingress_enabled: instance.ingressEnabled,
+    exposed_urls: instance.exposedUrls,
+    manifests: instance.manifests,
+    intents,
+    created_at: instance.createdAt.toISOString(),
+    updated_at: instance.updatedAt.toISOString(),
+  };
+}

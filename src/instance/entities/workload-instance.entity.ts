@@ -1,0 +1,63 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import type { InstanceStatus, KubernetesManifest } from '../../events/payloads';
+
+/** A rendered workload document, handed to the meta-Orchestrator with a `run` event. */
+@Entity('workload_instance')
+export class WorkloadInstance {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  /** The public id (UUID v4): what intents' expectation objects and the events name. */
+  @Column({ type: 'uuid' })
+  instanceId!: string;
+
+  @Column({ type: 'integer' })
+  workloadDocumentId!: number;
+
+  @Column({ type: 'text' })
+  releaseName!: string;
+
+  @Column({ type: 'text', nullable: true })
+  namespace!: string | null;
+
+  /** The caller's values, as given (the render input, kept for audit and re-rendering). */
+  @Column({ type: 'jsonb' })
+  values!: Record<string, unknown>;
+
+  @Column({ type: 'boolean' })
+  ingressEnabled!: boolean;
+
+  @Column({ type: 'text' })
+  status!: InstanceStatus;
+
+  @Column({ type: 'text', nullable: true })
+  statusReason!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  clusterName!: string | null;
+
+  /** `json`, not `jsonb`: the objects come back with their keys in the order helm wrote them. */
+  @Column({ type: 'json' })
+  manifests!: KubernetesManifest[];
+
+  @Column({ type: 'jsonb' })
+  exposedUrls!: string[];
+
+  @Column({ type: 'text' })
+  owner!: string;
+
+  @Column({ type: 'text' })
+  tenant!: string;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt!: Date;
+}

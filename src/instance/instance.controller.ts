@@ -1,0 +1,152 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  ParseUUIDPipe,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { Page } from '../common/pagination/pagination';
+import { CreateInstanceDto } from './dto/create-instance.dto';
+import { InstancePage, InstanceResponse } from './dto/instance.response';
+import { ListInstancesQuery } from './dto/list-instances.query';
+import { ReportStatusDto } from './dto/report-status.dto';
+import { InstanceService } from './instance.service';
+
+const INSTANCE_ID = 'instance_id';
+
+@ApiTags('instances')
+@Controller()
+export class InstanceController {
+  constructor(private readonly instances: InstanceService) {}
+
+  @Post('workloads/:id/instances')
+  @RequirePermission('write')
+  @ApiOperation({
+    operationId: 'instances_create',
+    summary: 'Instantiate an accepted workload document',
+    description:
+      'Renders the chart as stored in the NEMO Helm repository with `helm template` (the values as a values ' +
+      'file), points every container image at its mirror in the NEMO registry, appends an Ingress for each ' +
+      'Service annotated `nemo.eu/ingress-expose: "true"` when `ingress_enabled`, creates the inline intents ' +
+      'about the new instance and publishes a `run` event, all in one transaction.',
+  })
+  @ApiCreatedResponse({ type: InstanceResponse, description: 'The instance, status `rendered`.' })
+  @ApiBadRequestResponse({
+    description: 'Invalid body (release_name, values not an object or too large, intents).',
+  })
+  @ApiNotFoundResponse({ description: 'No such workload document in your tenant.' })
+  @ApiConflictResponse({
+    description:
+      'The document is not accepted (workload_not_accepted) or the release name is taken (release_name_taken).',
+  })
+  @ApiUnprocessableEntityResponse({
+    description:
+      "helm template failed (render_failed, with helm's message), an image was not mirrored (image_not_mirrored), " +
+      'ingress_enabled without ingress_support (ingress_not_supported), or an ingress annotation cannot be ' +
+      'honoured (ingress_annotation_invalid, naming the Service and the annotation).',
+  })
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIntPipe) workloadDocumentId: number,
+    @Body() body: CreateInstanceDto,
+  ): Promise<InstanceResponse> {
+    return this.instances.create(principal, workloadDocumentId, body);
+  }
+
+  @Get('instances')
+  @RequirePermission('read')
+  @ApiOperation({
+    operationId: 'instances_list',
+    summary: 'List workload instances',
+    description:
+      "Your tenant's instances, newest first by default, filtered by document, status or cluster.",
+  })
+  @ApiOkResponse({ type: InstancePage })
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListInstancesQuery,
+  ): Promise<Page<InstanceResponse>> {
+    return this.instances.list(principal, query);
+  }
+
+  @Get(`instances/:${INSTANCE_ID}`)
+  @RequirePermission('read')
+  @ApiOperation({
+    operationId: 'instances_get',
+    summary: 'Get a workload instance',
+    description: 'With its manifests and intents.',
+  })
+  @ApiOkResponse({ type: InstanceResponse })
+  @ApiNotFoundResponse({ description: 'No such instance in your tenant.' })
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @Param(INSTANCE_ID, new ParseUUIDPipe()) instanceId: string,
+  ): Promise<InstanceResponse> {
+    return this.instances.get(principal, instanceId);
+  }
+
+  @Delete(`instances/:${INSTANCE_ID}`)
+  @HttpCode(202)
+  @RequirePermission('write')
+  @ApiOperation({
+    operationId: 'instances_delete',
+    summary: 'Delete a workload instance',
+    description:
+      'Marks the instance `deleting` and publishes a `delete` event for the meta-Orchestrator, which reports ' +
+      '`deleted` when it is gone. Repeating the request answers the same and publishes nothing.',
+  })
+  @ApiAcceptedResponse({
+    type: InstanceResponse,
+    description: 'The instance, status `deleting` (or `deleted`).',
+  })
+  @ApiNotFoundResponse({ description: 'No such instance in your tenant.' })
+  delete(
+    @CurrentPrincipal() principal: Principal,
+    @Param(INSTANCE_ID, new ParseUUIDPipe()) instanceId: string,
+  ): Promise<InstanceResponse> {
+    return this.instances.delete(principal, instanceId);
+  }
+
+  @Put(`instances/:${INSTANCE_ID}/status`)
+  @RequirePermission('report')
+  @ApiOperation({
+    operationId: 'instances_report_status',
+    summary: 'Report the status of a workload instance',
+    description:
+      "Feedback of the meta-Orchestrator (service role; any tenant's instance). Allowed: rendered → deploying | " +
+      'deployed | failed; deploying → deployed | failed; deployed → deploying | failed; failed → deploying | ' +
+      'deployed; deleting → deleted | failed; reporting the current status again updates cluster and reason. ' +
+      'The same reports are read from the INSTANCE_STATUS_QUEUE RabbitMQ queue when configured.',
+  })
+  @ApiOkResponse({ type: InstanceResponse })
+  @ApiNotFoundResponse({ description: 'No such instance.' })
+  @ApiConflictResponse({
+    description: 'The transition is not allowed (illegal_status_transition).',
+  })
+  reportStatus(
+    @CurrentPrincipal() principal: Principal,
+    @Param(INSTANCE_ID, new ParseUUIDPipe()) instanceId: string,
+    @Body() body: ReportStatusDto,
+  ): Promise<InstanceResponse> {
+    return this.instances.reportStatus(principal, instanceId, body);
+  }
+}

@@ -1,0 +1,108 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppConfig } from '../../config/app-config';
+
+/** What decides the output of `helm template`: the same key always renders the same text. */
+export interface RenderKey {
+  chartDigest: string;
+  values: Record<string, unknown>;
+  releaseName: string;
+  namespace?: string;
+}
+
+/** JSON with object keys sorted, so `{a, b}` and `{b, a}` values share one cache entry. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.keys(value)
+      .sort()
+      .map(
+        (key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`,
+      );
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function renderCacheKey(key: RenderKey): string {
+  return createHash('sha256')
+    .update(canonicalJson([key.chartDigest, key.values, key.releaseName, key.namespace ?? null]))
+    .digest('hex');
+}
+
+const FILE_SUFFIX = '.yaml';
+/** Pruning lists the folder: do it once per this many writes, not on every write. */
+const PRUNE_EVERY_WRITES = 50;
+
+/**
+ * `helm template` output on local disk, keyed by {@link renderCacheKey}. Files are written
+ * atomically (temp file + rename) and readable by the owner only (renders may hold secrets from
+ * values). Replicas on one node may share the folder; a miss only costs a render. The oldest
+ * entries beyond RENDER_CACHE_MAX_ENTRIES are removed.
+ */
+@Injectable()
+export class RenderCache {
+  private readonly logger = new Logger(RenderCache.name);
+  private readonly dir: string;
+  private readonly maxEntries: number;
+  readonly enabled: boolean;
+  private writes = 0;
+  private ready?: Promise<unknown>;
+
+  constructor(config: AppConfig) {
+    this.dir = config.RENDER_CACHE_DIR ?? join(config.WORK_DIR, 'render-cache');
+    this.maxEntries = config.RENDER_CACHE_MAX_ENTRIES;
+    this.enabled = config.RENDER_CACHE_ENABLED;
+  }
+
+  private path(key: string): string {
+    return join(this.dir, `${key}${FILE_SUFFIX}`);
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    if (!this.enabled) return undefined;
+    try {
+      return await readFile(this.path(key), 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  async put(key: string, rendered: string): Promise<void> {
+    if (!this.enabled) return;
+    this.ready ??= mkdir(this.dir, { recursive: true, mode: 0o700 });
+    try {
+      await this.ready;
+      const temporary = join(this.dir, `.${randomUUID()}.tmp`);
+      await writeFile(temporary, rendered, { mode: 0o600 });
+      await rename(temporary, this.path(key));
+    } catch (error) {
+      this.ready = undefined;
+      this.logger.warn(`render cache write failed: ${(error as Error).message}`);
+      return;
+    }
+    this.writes += 1;
+    if (this.writes % PRUNE_EVERY_WRITES === 0) await this.prune();
+  }
+
+  /** Removes the oldest entries beyond the configured maximum. */
+  async prune(): Promise<number> {
+    const names = (await readdir(this.dir).catch(() => [])).filter((name) =>
+      name.endsWith(FILE_SUFFIX),
+    );
+    if (names.length <= this.maxEntries) return 0;
+    const aged = await Promise.all(
+      names.map(async (name) => ({
+        name,
+        mtime: (await stat(join(this.dir, name)).catch(() => undefined))?.mtimeMs ?? 0,
+      })),
+    );
+    const victims = aged.sort((a, b) => a.mtime - b.mtime).slice(0, names.length - this.maxEntries);
+    await Promise.all(
+      victims.map((victim) => unlink(join(this.dir, victim.name)).catch(() => undefined)),
+    );
+    return victims.length;
+  }
+}
