@@ -4,7 +4,13 @@ import type { Response } from 'express';
 import { DomainError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
 import { ForbiddenError, UnauthorizedError } from './auth.errors';
-import { AuthenticatedRequest, PERMISSION_KEY, PUBLIC_KEY, PUBLIC_WHEN_KEY, PublicPredicate } from './auth.decorators';
+import {
+  AuthenticatedRequest,
+  PERMISSION_KEY,
+  PUBLIC_KEY,
+  PUBLIC_WHEN_KEY,
+  PublicPredicate,
+} from './auth.decorators';
 import { ClientThrottlerGuard } from './client-throttler.guard';
 import { hasPermission, Permission, Principal } from './principal';
 import { PrincipalMapper } from './principal-mapper';
@@ -44,16 +50,27 @@ export class AuthGuard implements CanActivate {
   private isPublic(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
-    const predicate = this.reflector.getAllAndOverride<PublicPredicate | undefined>(PUBLIC_WHEN_KEY, targets);
+    const predicate = this.reflector.getAllAndOverride<PublicPredicate | undefined>(
+      PUBLIC_WHEN_KEY,
+      targets,
+    );
     return predicate !== undefined && predicate(this.config);
   }
 
   /** Sets request.principal, or returns why the caller is not authenticated (refused after throttling). */
   private async authenticate(request: AuthenticatedRequest): Promise<DomainError | undefined> {
     const header = request.headers.authorization;
-    if (!header) return new UnauthorizedError('missing_token', 'This route needs an Authorization: Bearer <token> header');
+    if (!header)
+      return new UnauthorizedError(
+        'missing_token',
+        'This route needs an Authorization: Bearer <token> header',
+      );
     const token = BEARER.exec(header)?.[1];
-    if (!token) return new UnauthorizedError('invalid_token', 'The Authorization header is not "Bearer <token>"');
+    if (!token)
+      return new UnauthorizedError(
+        'invalid_token',
+        'The Authorization header is not "Bearer <token>"',
+      );
     try {
       request.principal = this.mapper.toPrincipal(await this.verifier.verify(token));
       return undefined;
@@ -64,20 +81,29 @@ export class AuthGuard implements CanActivate {
   }
 
   private withChallenge(failure: DomainError, response: Response): DomainError {
-    if (failure instanceof UnauthorizedError) response.setHeader('WWW-Authenticate', failure.wwwAuthenticate);
+    if (failure instanceof UnauthorizedError)
+      response.setHeader('WWW-Authenticate', failure.wwwAuthenticate);
     return failure;
   }
 
   private authorize(context: ExecutionContext, principal: Principal): void {
-    const permission = this.reflector.get<Permission | undefined>(PERMISSION_KEY, context.getHandler());
+    const permission = this.reflector.get<Permission | undefined>(
+      PERMISSION_KEY,
+      context.getHandler(),
+    );
     if (!permission) {
       const route = `${context.getClass().name}.${context.getHandler().name}`;
-      this.logger.error(`${route} declares neither @Public() nor @RequirePermission(): refused (fail closed)`);
+      this.logger.error(
+        `${route} declares neither @Public() nor @RequirePermission(): refused (fail closed)`,
+      );
       throw new ForbiddenError('route_not_authorized', 'This route grants no permission to anyone');
     }
     if (!hasPermission(principal, permission)) {
       const roles = [...principal.roles].join(', ') || 'none';
-      throw new ForbiddenError('insufficient_permission', `This route needs the "${permission}" permission; your roles: ${roles}`);
+      throw new ForbiddenError(
+        'insufficient_permission',
+        `This route needs the "${permission}" permission; your roles: ${roles}`,
+      );
     }
   }
 }

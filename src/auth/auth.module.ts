@@ -36,7 +36,8 @@ import { OidcKeys, VERIFICATION_KEYS } from './verification-keys';
     {
       provide: DEV_IDENTITY,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => (config.AUTH_MODE === 'dev' ? DevIdentity.create(config) : null),
+      useFactory: (config: AppConfig) =>
+        config.AUTH_MODE === 'dev' ? DevIdentity.create(config) : null,
     },
     {
       provide: VERIFICATION_KEYS,

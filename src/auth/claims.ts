@@ -16,8 +16,12 @@ export function parseClaimPaths(spec: string, clientId?: string): ClaimPath[] {
     .split(',')
     .map((path) => path.trim())
     .filter((path) => path.length > 0)
-    .map((path) => path.split('.').map((segment) => (segment === CLIENT_ID_SEGMENT ? clientId : segment)))
-    .filter((segments): segments is string[] => segments.every((segment) => segment !== undefined && segment !== ''));
+    .map((path) =>
+      path.split('.').map((segment) => (segment === CLIENT_ID_SEGMENT ? clientId : segment)),
+    )
+    .filter((segments): segments is string[] =>
+      segments.every((segment) => segment !== undefined && segment !== ''),
+    );
 }
 
 export function readClaim(payload: JWTPayload, path: ClaimPath): unknown {
@@ -31,7 +35,11 @@ export function readClaim(payload: JWTPayload, path: ClaimPath): unknown {
 }
 
 /** Writes a claim at a path, creating the objects on the way (used to mint dev and test tokens). */
-export function writeClaim(payload: Record<string, unknown>, path: ClaimPath, value: unknown): void {
+export function writeClaim(
+  payload: Record<string, unknown>,
+  path: ClaimPath,
+  value: unknown,
+): void {
   let current = payload;
   path.slice(0, -1).forEach((segment) => {
     const next = current[segment];
@@ -64,7 +72,11 @@ export function buildRoleMap(names: Record<AppRole, string>): RoleMap {
 }
 
 /** The platform roles granted by every configured claim path together; unknown names are ignored. */
-export function extractRoles(payload: JWTPayload, paths: readonly ClaimPath[], roleMap: RoleMap): Set<AppRole> {
+export function extractRoles(
+  payload: JWTPayload,
+  paths: readonly ClaimPath[],
+  roleMap: RoleMap,
+): Set<AppRole> {
   const roles = new Set<AppRole>();
   for (const path of paths) {
     for (const name of asStrings(readClaim(payload, path))) {
@@ -81,11 +93,18 @@ const MAX_TENANT_LENGTH = 200;
  * The tenant from the first configured path that holds one: a non-empty string, or a list with
  * exactly one string (a single group). Several values are ambiguous and count as no tenant.
  */
-export function extractTenant(payload: JWTPayload, paths: readonly ClaimPath[]): string | undefined {
+export function extractTenant(
+  payload: JWTPayload,
+  paths: readonly ClaimPath[],
+): string | undefined {
   for (const path of paths) {
     const value = readClaim(payload, path);
     const candidate = Array.isArray(value) && value.length === 1 ? value[0] : value;
-    if (typeof candidate === 'string' && candidate.length > 0 && candidate.length <= MAX_TENANT_LENGTH) {
+    if (
+      typeof candidate === 'string' &&
+      candidate.length > 0 &&
+      candidate.length <= MAX_TENANT_LENGTH
+    ) {
       return candidate;
     }
   }

@@ -15,11 +15,18 @@ export class ClientThrottlerGuard extends ThrottlerGuard {
     return Promise.resolve(principal ? `sub:${principal.subject}` : `ip:${ip ?? 'unknown'}`);
   }
 
-  protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {
+  protected override generateKey(
+    _context: ExecutionContext,
+    tracker: string,
+    throttlerName: string,
+  ): string {
     return `${throttlerName}:${tracker}`;
   }
 
-  protected override throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  protected override throwThrottlingException(
+    _context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
     throw new TooManyRequestsError(Math.max(1, detail.timeToBlockExpire));
   }
 }

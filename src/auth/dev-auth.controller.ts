@@ -26,7 +26,13 @@ export class DevAuthController {
   }
 
   private devIdentity(): DevIdentity {
-    if (!this.identity) throw new DomainError(404, 'route_not_found', 'Not Found', 'Dev mode is off (AUTH_MODE=oidc)');
+    if (!this.identity)
+      throw new DomainError(
+        404,
+        'route_not_found',
+        'Not Found',
+        'Dev mode is off (AUTH_MODE=oidc)',
+      );
     return this.identity;
   }
 }

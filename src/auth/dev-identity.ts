@@ -1,4 +1,12 @@
-import { createLocalJWKSet, CryptoKey, exportJWK, generateKeyPair, JSONWebKeySet, JWTVerifyGetKey, SignJWT } from 'jose';
+import {
+  createLocalJWKSet,
+  CryptoKey,
+  exportJWK,
+  generateKeyPair,
+  JSONWebKeySet,
+  JWTVerifyGetKey,
+  SignJWT,
+} from 'jose';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { writeClaim } from './claims';
@@ -41,7 +49,13 @@ export class DevIdentity implements VerificationKeys {
     const { privateKey, publicKey } = await generateKeyPair(ALGORITHM);
     const jwk = { ...(await exportJWK(publicKey)), kid: randomUUID(), alg: ALGORITHM, use: 'sig' };
     const issuer = `http://${config.HOST}:${config.PORT}/api/v1/dev`;
-    return new DevIdentity(config, privateKey, { keys: [jwk] }, issuer, config.OIDC_AUDIENCE ?? DEFAULT_AUDIENCE);
+    return new DevIdentity(
+      config,
+      privateKey,
+      { keys: [jwk] },
+      issuer,
+      config.OIDC_AUDIENCE ?? DEFAULT_AUDIENCE,
+    );
   }
 
   openIdConfiguration(): OpenIdConfiguration {
@@ -56,7 +70,9 @@ export class DevIdentity implements VerificationKeys {
   issueDevToken(): Promise<string> {
     const settings = claimSettings(this.config);
     const claims: Record<string, unknown> = {};
-    const roleNames = DEV_ROLES.map((role) => [...settings.roleMap].find(([, mapped]) => mapped === role)?.[0]);
+    const roleNames = DEV_ROLES.map(
+      (role) => [...settings.roleMap].find(([, mapped]) => mapped === role)?.[0],
+    );
     writeClaim(claims, settings.rolePaths[0] ?? ['realm_access', 'roles'], roleNames);
     writeClaim(claims, settings.tenantPaths[0] ?? ['tenant'], DEV_TENANT);
     return new SignJWT(claims)

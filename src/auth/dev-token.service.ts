@@ -32,6 +32,8 @@ export class DevTokenService implements OnModuleInit {
     await mkdir(dirname(this.tokenFile), { recursive: true, mode: 0o700 });
     await writeFile(this.tokenFile, `${this.token}\n`, { mode: 0o600 });
     await chmod(this.tokenFile, 0o600);
-    this.logger.warn(`AUTH_MODE=dev: tokens are signed by a throwaway key; dev token written to ${this.tokenFile}`);
+    this.logger.warn(
+      `AUTH_MODE=dev: tokens are signed by a throwaway key; dev token written to ${this.tokenFile}`,
+    );
   }
 }

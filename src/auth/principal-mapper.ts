@@ -2,7 +2,14 @@ import { Injectable } from '@nestjs/common';
 import type { JWTPayload } from 'jose';
 import { AppConfig } from '../config/app-config';
 import { ForbiddenError, UnauthorizedError } from './auth.errors';
-import { buildRoleMap, ClaimPath, extractRoles, extractTenant, parseClaimPaths, RoleMap } from './claims';
+import {
+  buildRoleMap,
+  ClaimPath,
+  extractRoles,
+  extractTenant,
+  parseClaimPaths,
+  RoleMap,
+} from './claims';
 import { Principal } from './principal';
 
 /** The tenant of an admin whose token names none: rows it creates are visible to admins only. */
@@ -48,6 +55,9 @@ export class PrincipalMapper {
     const tenant = extractTenant(payload, this.settings.tenantPaths);
     if (tenant) return { subject, tenant, roles };
     if (roles.has('admin')) return { subject, tenant: ADMIN_TENANT, roles };
-    throw new ForbiddenError('tenant_missing', 'The token names no tenant, so no object can be shown or created');
+    throw new ForbiddenError(
+      'tenant_missing',
+      'The token names no tenant, so no object can be shown or created',
+    );
   }
 }

@@ -36,7 +36,13 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     private readonly prefix: string,
   ) {}
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, name: string): Promise<ThrottlerStorageRecord> {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    name: string,
+  ): Promise<ThrottlerStorageRecord> {
     const base = `${this.prefix}:${name}:${key}`;
     try {
       const [hits, windowLeft, blockLeft] = (await this.redis.eval(
@@ -63,7 +69,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   private failOpen(error: unknown): ThrottlerStorageRecord {
     if (Date.now() - this.lastWarning > WARN_EVERY_MS) {
       this.lastWarning = Date.now();
-      this.logger.warn(`Rate limiting is off while Redis fails: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(
+        `Rate limiting is off while Redis fails: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     return { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
   }

@@ -6,7 +6,18 @@ import { IdentityProviderUnavailableError, UnauthorizedError } from './auth.erro
 import { VERIFICATION_KEYS, VerificationKeys } from './verification-keys';
 
 /** Asymmetric algorithms only: a JWKS never holds shared secrets, and `none` is never accepted. */
-const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+const ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
 
 /** jose failures that mean the identity provider (not the token) is at fault. */
 const PROVIDER_FAILURES = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID', 'ERR_JOSE_GENERIC']);
@@ -38,14 +49,25 @@ export class TokenVerifier {
 
   private toDomainError(error: unknown): DomainError {
     if (error instanceof DomainError) return error;
-    if (error instanceof errors.JWTExpired) return new UnauthorizedError('token_expired', 'The token has expired');
+    if (error instanceof errors.JWTExpired)
+      return new UnauthorizedError('token_expired', 'The token has expired');
     if (error instanceof errors.JWTClaimValidationFailed) {
-      return new UnauthorizedError('invalid_token', `The token's "${error.claim}" claim is not accepted`);
+      return new UnauthorizedError(
+        'invalid_token',
+        `The token's "${error.claim}" claim is not accepted`,
+      );
     }
     if (error instanceof errors.JOSEError && !PROVIDER_FAILURES.has(error.code)) {
-      return new UnauthorizedError('invalid_token', 'The token is malformed or its signature does not verify');
+      return new UnauthorizedError(
+        'invalid_token',
+        'The token is malformed or its signature does not verify',
+      );
     }
-    this.logger.error(`Fetching the issuer's signing keys failed: ${error instanceof Error ? error.message : String(error)}`);
-    return new IdentityProviderUnavailableError('The identity provider cannot be reached; try again later');
+    this.logger.error(
+      `Fetching the issuer's signing keys failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return new IdentityProviderUnavailableError(
+      'The identity provider cannot be reached; try again later',
+    );
   }
 }

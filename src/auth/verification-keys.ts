@@ -28,9 +28,19 @@ export class OidcKeys implements VerificationKeys {
   private remote?: Promise<JWTVerifyGetKey>;
 
   constructor(private readonly config: AppConfig) {
-    if (!config.OIDC_ISSUER_URL) throw new Error('OIDC_ISSUER_URL is required when AUTH_MODE=oidc');
+    if (!config.OIDC_ISSUER_URL) {
+      throw new Error(
+        'OIDC_ISSUER_URL is not set: set it to the OIDC issuer (e.g. https://keycloak.example/realms/nemo) ' +
+          'or, on a development machine, start with AUTH_MODE=dev',
+      );
+    }
     this.issuer = config.OIDC_ISSUER_URL;
     this.audience = config.OIDC_AUDIENCE;
+    if (!this.audience) {
+      this.logger.warn(
+        'OIDC_AUDIENCE is not set: tokens the issuer made for any client are accepted',
+      );
+    }
   }
 
   readonly getKey: JWTVerifyGetKey = async (header, token) => {
@@ -38,31 +48,41 @@ export class OidcKeys implements VerificationKeys {
     return keySet(header, token);
   };
 
+  /** Resolved once; a failed discovery is forgotten so the next request tries again. */
   private keySet(): Promise<JWTVerifyGetKey> {
-    this.remote ??= this.jwksUrl().then((url) =>
+    if (this.remote) return this.remote;
+    const remote = this.jwksUrl().then((url) =>
       createRemoteJWKSet(url, {
         timeoutDuration: this.config.OIDC_HTTP_TIMEOUT_MS,
         cooldownDuration: this.config.OIDC_JWKS_COOLDOWN_SECONDS * 1000,
         cacheMaxAge: this.config.OIDC_JWKS_CACHE_SECONDS * 1000,
       }),
     );
-    this.remote.catch(() => (this.remote = undefined));
-    return this.remote;
+    remote.catch(() => {
+      if (this.remote === remote) this.remote = undefined;
+    });
+    this.remote = remote;
+    return remote;
   }
 
   private async jwksUrl(): Promise<URL> {
     if (this.config.OIDC_JWKS_URL) return new URL(this.config.OIDC_JWKS_URL);
     const discovery = `${this.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
     try {
-      const response = await fetch(discovery, { signal: AbortSignal.timeout(this.config.OIDC_HTTP_TIMEOUT_MS) });
+      const response = await fetch(discovery, {
+        signal: AbortSignal.timeout(this.config.OIDC_HTTP_TIMEOUT_MS),
+      });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const document = (await response.json()) as DiscoveryDocument;
-      if (typeof document.jwks_uri !== 'string') throw new Error('no jwks_uri in the discovery document');
+      if (typeof document.jwks_uri !== 'string')
+        throw new Error('no jwks_uri in the discovery document');
       return new URL(document.jwks_uri);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.logger.error(`OIDC discovery at ${discovery} failed: ${reason}`);
-      throw new IdentityProviderUnavailableError('The identity provider cannot be reached; try again later');
+      throw new IdentityProviderUnavailableError(
+        'The identity provider cannot be reached; try again later',
+      );
     }
   }
 }

@@ -1,7 +1,9 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { APP_VERSION } from '../common/app-version';
+import { finalizeOpenApiDocument } from './finalize-document';
 
+/** The OpenAPI 3 document of every route of `app`, completed and ordered by finalizeOpenApiDocument. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('NEMO Intent API')
@@ -11,11 +13,26 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'Errors are RFC 9457 application/problem+json. Lifecycle events: see /api/asyncapi.json.',
     )
     .setVersion(APP_VERSION)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
+    // Relative: the document describes whichever deployment serves it.
+    .addServer('/', 'This deployment')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          'An access token of the configured OIDC issuer (roles reader, writer, service, admin). ' +
+          'Locally, with AUTH_MODE=dev, paste the dev token printed at start-up (also in .local/dev-token).',
+      },
+      'bearer',
+    )
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
+    // Only a fallback: every route sets its own `resource_action` operationId (the tests check).
     operationIdFactory: (controllerKey, methodKey) => `${controllerKey}_${methodKey}`,
   });
+  return finalizeOpenApiDocument(document);
 }
 
 /** Swagger UI at /api/docs and the document at /api/docs-json. */

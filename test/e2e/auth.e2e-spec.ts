@@ -62,12 +62,22 @@ describe('Authentication and authorization (loopback OIDC issuer)', () => {
     await app.close();
   });
 
-  const expectUnauthorized = async (authorization: string | undefined, code: string): Promise<request.Response> => {
+  const expectUnauthorized = async (
+    authorization: string | undefined,
+    code: string,
+  ): Promise<request.Response> => {
     const call = http.get('/api/v1/auth-probe');
-    const res = await (authorization === undefined ? call : call.set('Authorization', authorization));
+    const res = await (authorization === undefined
+      ? call
+      : call.set('Authorization', authorization));
     expect(res.status).toBe(401);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ status: 401, code, title: 'Unauthorized', instance: '/api/v1/auth-probe' });
+    expect(res.body).toMatchObject({
+      status: 401,
+      code,
+      title: 'Unauthorized',
+      instance: '/api/v1/auth-probe',
+    });
     expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="nemo-intent-api"/);
     return res;
   };
@@ -75,7 +85,10 @@ describe('Authentication and authorization (loopback OIDC issuer)', () => {
   it('accepts a valid token and exposes the principal', async () => {
     const res = await http
       .get('/api/v1/auth-probe')
-      .set('Authorization', await authHeader({ subject: 'alice', tenant: 'tenant-a', roles: ['reader'] }))
+      .set(
+        'Authorization',
+        await authHeader({ subject: 'alice', tenant: 'tenant-a', roles: ['reader'] }),
+      )
       .expect(200);
     expect(res.body).toEqual({ subject: 'alice', tenant: 'tenant-a', roles: ['reader'] });
   });
@@ -92,13 +105,18 @@ describe('Authentication and authorization (loopback OIDC issuer)', () => {
   });
 
   it('refuses a token signed by a key the issuer never published', async () => {
-    const res = await expectUnauthorized(await authHeader({ signWith: 'other-key' }), 'invalid_token');
+    const res = await expectUnauthorized(
+      await authHeader({ signWith: 'other-key' }),
+      'invalid_token',
+    );
     expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
   });
 
   it('refuses a tampered payload', async () => {
     const [header, , signature] = (await authHeader()).slice('Bearer '.length).split('.');
-    const forged = Buffer.from(JSON.stringify({ sub: 'mallory', tenant: 'tenant-b' })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ sub: 'mallory', tenant: 'tenant-b' })).toString(
+      'base64url',
+    );
     await expectUnauthorized(`Bearer ${header}.${forged}.${signature}`, 'invalid_token');
   });
 
@@ -108,23 +126,35 @@ describe('Authentication and authorization (loopback OIDC issuer)', () => {
   });
 
   it('tolerates small clock skew but not a token that is not yet valid', async () => {
-    await http.get('/api/v1/auth-probe').set('Authorization', await authHeader({ expiresIn: -5 })).expect(200);
+    await http
+      .get('/api/v1/auth-probe')
+      .set('Authorization', await authHeader({ expiresIn: -5 }))
+      .expect(200);
     await expectUnauthorized(await authHeader({ notBefore: 600 }), 'invalid_token');
   });
 
   it('refuses a token from another issuer', async () => {
-    const res = await expectUnauthorized(await authHeader({ issuer: 'https://evil.example/realms/nemo' }), 'invalid_token');
+    const res = await expectUnauthorized(
+      await authHeader({ issuer: 'https://evil.example/realms/nemo' }),
+      'invalid_token',
+    );
     expect(res.body.detail).toContain('"iss"');
   });
 
   it('refuses a token for another audience, or for none', async () => {
-    const res = await expectUnauthorized(await authHeader({ audience: 'another-api' }), 'invalid_token');
+    const res = await expectUnauthorized(
+      await authHeader({ audience: 'another-api' }),
+      'invalid_token',
+    );
     expect(res.body.detail).toContain('"aud"');
     await expectUnauthorized(await authHeader({ audience: null }), 'invalid_token');
   });
 
   it('refuses a token without a subject', async () => {
-    await expectUnauthorized(`Bearer ${await signToken({ tenant: 'tenant-a', realm_access: { roles: ['nemo-reader'] } })}`, 'invalid_token');
+    await expectUnauthorized(
+      `Bearer ${await signToken({ tenant: 'tenant-a', realm_access: { roles: ['nemo-reader'] } })}`,
+      'invalid_token',
+    );
   });
 
   it('lets a reader read but not write (403 problem+json)', async () => {
@@ -152,14 +182,23 @@ describe('Authentication and authorization (loopback OIDC issuer)', () => {
       sub: 'svc',
       tenant: 'tenant-a',
       realm_access: { roles: ['offline_access', 'uma_authorization'] },
-      resource_access: { 'nemo-intent-api': { roles: ['nemo-service'] }, account: { roles: ['nemo-admin'] } },
+      resource_access: {
+        'nemo-intent-api': { roles: ['nemo-service'] },
+        account: { roles: ['nemo-admin'] },
+      },
     });
-    const res = await http.get('/api/v1/auth-probe').set('Authorization', `Bearer ${token}`).expect(200);
+    const res = await http
+      .get('/api/v1/auth-probe')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
     expect(res.body.roles).toEqual(['service']);
   });
 
   it('refuses a token without any known role (403)', async () => {
-    const res = await http.get('/api/v1/auth-probe').set('Authorization', await authHeader({ roles: [] })).expect(403);
+    const res = await http
+      .get('/api/v1/auth-probe')
+      .set('Authorization', await authHeader({ roles: [] }))
+      .expect(403);
     expect(res.body.code).toBe('insufficient_permission');
   });
 

@@ -11,6 +11,8 @@ import { AppRole } from '../../src/auth/principal';
 
 export const TEST_AUDIENCE = 'nemo-intent-api';
 const ALGORITHM = 'RS256';
+/** Keycloak's layout: the issuer is a realm URL, discovery and certs live under it. */
+const REALM_PATH = '/realms/nemo-test';
 
 /** The default token role name of each platform role (AUTH_ROLE_* defaults), put in realm_access.roles. */
 export const TEST_ROLE_NAMES: Record<AppRole, string> = {
@@ -40,20 +42,33 @@ let issuer: Promise<Issuer> | undefined;
 
 async function newKey(kid = randomUUID()): Promise<SigningKey> {
   const { privateKey, publicKey } = await generateKeyPair(ALGORITHM);
-  return { kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: ALGORITHM, use: 'sig' } };
+  return {
+    kid,
+    privateKey,
+    publicJwk: { ...(await exportJWK(publicKey)), kid, alg: ALGORITHM, use: 'sig' },
+  };
 }
 
 async function startIssuer(): Promise<Issuer> {
-  const state: Issuer = { url: '', server: createServer(), keys: [await newKey()], otherKey: await newKey(), jwksRequests: 0 };
+  const state: Issuer = {
+    url: '',
+    server: createServer(),
+    keys: [await newKey()],
+    otherKey: await newKey(),
+    jwksRequests: 0,
+  };
   state.server.on('request', (request, response) => {
     const send = (status: number, body: unknown): void => {
       response.writeHead(status, { 'Content-Type': 'application/json', Connection: 'close' });
       response.end(JSON.stringify(body));
     };
-    if (request.url === '/.well-known/openid-configuration') {
-      return send(200, { issuer: state.url, jwks_uri: `${state.url}/protocol/openid-connect/certs` });
+    if (request.url === `${REALM_PATH}/.well-known/openid-configuration`) {
+      return send(200, {
+        issuer: state.url,
+        jwks_uri: `${state.url}/protocol/openid-connect/certs`,
+      });
     }
-    if (request.url === '/protocol/openid-connect/certs') {
+    if (request.url === `${REALM_PATH}/protocol/openid-connect/certs`) {
       state.jwksRequests += 1;
       return send(200, { keys: state.keys.map((key) => key.publicJwk) });
     }
@@ -61,7 +76,7 @@ async function startIssuer(): Promise<Issuer> {
   });
   await new Promise<void>((resolve) => state.server.listen(0, '127.0.0.1', resolve));
   state.server.unref();
-  state.url = `http://127.0.0.1:${(state.server.address() as AddressInfo).port}/realms/nemo-test`;
+  state.url = `http://127.0.0.1:${(state.server.address() as AddressInfo).port}${REALM_PATH}`;
   return state;
 }
 
@@ -98,7 +113,10 @@ export interface SignOptions {
 }
 
 /** Signs arbitrary claims as the test issuer (lower level than authHeader). */
-export async function signToken(claims: Record<string, unknown>, options: SignOptions = {}): Promise<string> {
+export async function signToken(
+  claims: Record<string, unknown>,
+  options: SignOptions = {},
+): Promise<string> {
   const state = await testIssuer();
   const current = state.keys[state.keys.length - 1];
   const key = options.signWith === 'other-key' ? state.otherKey : current;
@@ -155,4 +173,9 @@ export async function jwksRequestCount(): Promise<number> {
 /** The test issuer's URL (the `iss` of its tokens). */
 export async function testIssuerUrl(): Promise<string> {
   return (await testIssuer()).url;
+}
+
+/** The test issuer's JWKS URL (what its discovery document names). */
+export async function testJwksUrl(): Promise<string> {
+  return `${(await testIssuer()).url}/protocol/openid-connect/certs`;
 }

@@ -1,0 +1,102 @@
+import { validateConfig } from '../config/app-config';
+import { DomainError } from '../common/errors/domain-error';
+import { ADMIN_TENANT, PrincipalMapper } from './principal-mapper';
+import { hasPermission, tenantScope } from './principal';
+
+const base = {
+  DATABASE_URL: 'postgres://nemo:nemo@127.0.0.1:55432/nemo',
+  REDIS_URL: 'redis://127.0.0.1:56379',
+  RABBITMQ_URL: 'amqp://nemo:nemo@127.0.0.1:55672',
+  AWS_ENDPOINT: 'http://127.0.0.1:54566',
+  AWS_ACCESS_KEY_ID: 'S3RVER',
+  AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  HELM_REPOSITORY_BUCKET: 's3://nemo/charts',
+  REGISTRY_HOST: '127.0.0.1:55000',
+};
+
+const mapper = (settings: Record<string, string> = {}): PrincipalMapper =>
+  new PrincipalMapper(validateConfig({ ...base, OIDC_AUDIENCE: 'nemo-intent-api', ...settings }));
+
+const refusal = (work: () => unknown): DomainError => {
+  try {
+    work();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+};
+
+describe('PrincipalMapper', () => {
+  it('builds the principal from sub, tenant and the default Keycloak role claims', () => {
+    const principal = mapper().toPrincipal({
+      sub: 'u1',
+      tenant: 'tenant-a',
+      realm_access: { roles: ['nemo-writer'] },
+      resource_access: { 'nemo-intent-api': { roles: ['nemo-service'] } },
+    });
+    expect(principal.subject).toBe('u1');
+    expect(principal.tenant).toBe('tenant-a');
+    expect([...principal.roles].sort()).toEqual(['service', 'writer']);
+    expect(tenantScope(principal)).toEqual({ tenant: 'tenant-a' });
+  });
+
+  it('uses OIDC_CLIENT_ID over the audience for client roles', () => {
+    const payload = {
+      sub: 'u',
+      tenant: 't',
+      resource_access: {
+        web: { roles: ['nemo-reader'] },
+        'nemo-intent-api': { roles: ['nemo-admin'] },
+      },
+    };
+    expect([...mapper({ OIDC_CLIENT_ID: 'web' }).toPrincipal(payload).roles]).toEqual(['reader']);
+  });
+
+  it('follows configured claim paths and role names', () => {
+    const custom = mapper({
+      AUTH_ROLE_CLAIMS: 'groups',
+      AUTH_TENANT_CLAIM: 'org.id,azp',
+      AUTH_ROLE_READER: 'viewers',
+      AUTH_ROLE_WRITER: 'editors',
+    });
+    const principal = custom.toPrincipal({
+      sub: 'u',
+      azp: 'portal',
+      groups: ['editors', 'nemo-reader'],
+    });
+    expect(principal.tenant).toBe('portal');
+    expect([...principal.roles]).toEqual(['writer']);
+    expect(hasPermission(principal, 'write')).toBe(true);
+    expect(hasPermission(principal, 'report')).toBe(false);
+  });
+
+  it('refuses a token without a tenant (403) unless the caller is an admin, who then sees every tenant', () => {
+    const error = refusal(() =>
+      mapper().toPrincipal({ sub: 'u', realm_access: { roles: ['nemo-writer'] } }),
+    );
+    expect(error).toMatchObject({ status: 403, code: 'tenant_missing' });
+    const admin = mapper().toPrincipal({ sub: 'root', realm_access: { roles: ['nemo-admin'] } });
+    expect(admin.tenant).toBe(ADMIN_TENANT);
+    expect(tenantScope(admin)).toEqual({});
+  });
+
+  it('refuses a token without a subject (401)', () => {
+    expect(refusal(() => mapper().toPrincipal({ tenant: 't' }))).toMatchObject({
+      status: 401,
+      code: 'invalid_token',
+    });
+  });
+});
+
+describe('AUTH_MODE validation', () => {
+  it('refuses dev mode in production with a clear message', () => {
+    expect(() => validateConfig({ ...base, AUTH_MODE: 'dev', NODE_ENV: 'production' })).toThrow(
+      /AUTH_MODE \(invalid\): AUTH_MODE=dev is for local development only and is refused when NODE_ENV=production/,
+    );
+    expect(validateConfig({ ...base, AUTH_MODE: 'dev', NODE_ENV: 'development' }).AUTH_MODE).toBe(
+      'dev',
+    );
+    expect(() => validateConfig({ ...base, AUTH_MODE: 'none' })).toThrow(/AUTH_MODE \(invalid\)/);
+  });
+});
