@@ -42,7 +42,10 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts', '<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      testMatch: [
+        '<rootDir>/test/integration/**/*.int-spec.ts',
+        '<rootDir>/test/e2e/**/*.e2e-spec.ts',
+      ],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       setupFiles: ['<rootDir>/test/support/worker-env.ts'],
       slowTestThreshold: 30,

@@ -31,7 +31,9 @@ describe('validateConfig', () => {
   });
 
   it('names a wrong variable and why', () => {
-    expect(() => validateConfig({ ...valid, PORT: 'eighty' })).toThrow(/PORT \(invalid\):.*PORT must be an integer number/);
+    expect(() => validateConfig({ ...valid, PORT: 'eighty' })).toThrow(
+      /PORT \(invalid\):.*PORT must be an integer number/,
+    );
     expect(() => validateConfig({ ...valid, HELM_REPOSITORY_BUCKET: 'nemo/charts' })).toThrow(
       /HELM_REPOSITORY_BUCKET \(invalid\): must be an s3:\/\/ bucket path/,
     );

@@ -98,7 +98,6 @@ export class AppConfig {
   @Min(5)
   OUTBOX_POLL_INTERVAL_MS = 20;
 
-
   @Transform(toInt)
   @IsInt()
   @Min(1)

@@ -1,5 +1,6 @@
 import { RabbitMQModule, RabbitMQQueueConfig } from '@golevelup/nestjs-rabbitmq';
 import { Global, Module } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { AsyncApiController } from './asyncapi.controller';
@@ -31,6 +32,9 @@ export class EventsModule {}
     RabbitMQModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
+        // golevelup keeps connections in a process-wide map keyed by name: a unique name keeps
+        // two applications in one process (tests) from overwriting each other's connection.
+        name: `nemo-intent-api-${randomUUID()}`,
         uri: config.RABBITMQ_URL,
         exchanges: [{ name: EVENTS_EXCHANGE, type: 'direct', options: { durable: true } }],
         queues: EVENT_QUEUES,

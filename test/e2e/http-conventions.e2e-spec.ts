@@ -41,7 +41,11 @@ describe('HTTP conventions (real services)', () => {
   });
 
   const expectProblem = (body: ProblemDetails, status: number): void => {
-    expect(body).toMatchObject({ status, type: expect.stringMatching(/^https:\/\//), title: expect.any(String) });
+    expect(body).toMatchObject({
+      status,
+      type: expect.stringMatching(/^https:\/\//),
+      title: expect.any(String),
+    });
     expect(body.detail).toEqual(expect.any(String));
   };
 
@@ -55,7 +59,10 @@ describe('HTTP conventions (real services)', () => {
   });
 
   it('serves routes under /api/v1 and echoes a valid body', async () => {
-    await http.post('/api/v1/probe-echo').send({ name: 'a', replicas: 2 }).expect(201, { name: 'a', replicas: 2 });
+    await http
+      .post('/api/v1/probe-echo')
+      .send({ name: 'a', replicas: 2 })
+      .expect(201, { name: 'a', replicas: 2 });
     await http.post('/probe-echo').send({ name: 'a', replicas: 2 }).expect(404);
   });
 
@@ -71,21 +78,35 @@ describe('HTTP conventions (real services)', () => {
   });
 
   it('names an unknown field', async () => {
-    const res = await http.post('/api/v1/probe-echo').send({ name: 'a', replicas: 1, colour: 'red' }).expect(400);
+    const res = await http
+      .post('/api/v1/probe-echo')
+      .send({ name: 'a', replicas: 1, colour: 'red' })
+      .expect(400);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     expectProblem(res.body, 400);
-    expect(res.body.errors).toEqual([{ field: 'colour', reason: 'property colour should not exist' }]);
+    expect(res.body.errors).toEqual([
+      { field: 'colour', reason: 'property colour should not exist' },
+    ]);
   });
 
   it('names a field of the wrong type and each broken rule', async () => {
-    const res = await http.post('/api/v1/probe-echo').send({ name: 7, replicas: 'many' }).expect(400);
+    const res = await http
+      .post('/api/v1/probe-echo')
+      .send({ name: 7, replicas: 'many' })
+      .expect(400);
     const fields = (res.body as ProblemDetails).errors?.map((error) => error.field);
     expect(new Set(fields)).toEqual(new Set(['name', 'replicas']));
-    expect(res.body.errors).toContainEqual({ field: 'replicas', reason: 'replicas must be an integer number' });
+    expect(res.body.errors).toContainEqual({
+      field: 'replicas',
+      reason: 'replicas must be an integer number',
+    });
   });
 
   it('refuses a body over the limit with 413', async () => {
-    const res = await http.post('/api/v1/probe-echo').send({ name: 'x'.repeat(4096), replicas: 1 }).expect(413);
+    const res = await http
+      .post('/api/v1/probe-echo')
+      .send({ name: 'x'.repeat(4096), replicas: 1 })
+      .expect(413);
     expect(res.body.code).toBe('body_too_large');
   });
 

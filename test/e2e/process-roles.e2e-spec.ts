@@ -22,7 +22,10 @@ function freePort(): Promise<number> {
 }
 
 /** Runs the built service as an operator would: `node dist/src/main.js <role>`. */
-function launch(args: string[], env: Record<string, string | undefined>): { child: ChildProcess; exited: Promise<Exit> } {
+function launch(
+  args: string[],
+  env: Record<string, string | undefined>,
+): { child: ChildProcess; exited: Promise<Exit> } {
   const child = spawn(process.execPath, [main, ...args], {
     cwd: root,
     env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'info', ...env },
@@ -31,7 +34,9 @@ function launch(args: string[], env: Record<string, string | undefined>): { chil
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<Exit>((resolve) => child.on('exit', (code) => resolve({ code, output })));
+  const exited = new Promise<Exit>((resolve) =>
+    child.on('exit', (code) => resolve({ code, output })),
+  );
   return { child, exited };
 }
 
@@ -49,7 +54,8 @@ async function waitFor(url: string, timeoutMs = 30000): Promise<Response> {
 
 describe('process roles of the built service (dist/, as `npm run dev` runs it)', () => {
   beforeAll(() => {
-    if (!existsSync(main)) throw new Error('dist/ is missing: run `npm run build` (scripts/test.sh does)');
+    if (!existsSync(main))
+      throw new Error('dist/ is missing: run `npm run build` (scripts/test.sh does)');
   });
 
   it('stops start-up with one message naming a missing or wrong setting', async () => {
@@ -83,8 +89,12 @@ describe('process roles of the built service (dist/, as `npm run dev` runs it)',
     const { child, exited } = launch(['worker'], {});
     const deadline = Date.now() + 30000;
     let started = false;
-    child.stdout?.on('data', (chunk: Buffer) => (started ||= chunk.toString().includes('Worker started')));
-    while (!started && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    child.stdout?.on(
+      'data',
+      (chunk: Buffer) => (started ||= chunk.toString().includes('Worker started')),
+    );
+    while (!started && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     expect(started).toBe(true);
     child.kill('SIGTERM');
     expect((await exited).code).toBe(0);

@@ -54,12 +54,20 @@ export const SEED_INTENT: IntentObject = {
           expectation_fulfilment_info: notFulfilled('ACKNOWLEDGED'),
           expectation_id: 24,
           target_fulfilment_results: [
-            { target: 58, target_achieved_value: null, target_fulfilment_info: notFulfilled('ACKNOWLEDGED') },
+            {
+              target: 58,
+              target_achieved_value: null,
+              target_fulfilment_info: notFulfilled('ACKNOWLEDGED'),
+            },
           ],
         },
       ],
     },
-    intent_feasibility_check_report: { id: 14, feasibility_check_type: 'FEASIBLE', infeasibility_reason: null },
+    intent_feasibility_check_report: {
+      id: 14,
+      feasibility_check_type: 'FEASIBLE',
+      infeasibility_reason: null,
+    },
     last_updated_time: '2024-07-09T14:17:36.590890Z',
   },
   intent_contexts: [],

@@ -36,9 +36,17 @@ describe('AsyncAPI document of the lifecycle events', () => {
 
   it('describes the seed exchange and each routing key', () => {
     for (const key of ROUTING_KEYS) {
-      const amqp = (document.channels as Record<string, { bindings: { amqp: Record<string, Record<string, unknown>> } }>)[key]
-        .bindings.amqp;
-      expect(amqp.exchange).toMatchObject({ name: 'nemo.api.workload', type: 'direct', durable: true });
+      const amqp = (
+        document.channels as Record<
+          string,
+          { bindings: { amqp: Record<string, Record<string, unknown>> } }
+        >
+      )[key].bindings.amqp;
+      expect(amqp.exchange).toMatchObject({
+        name: 'nemo.api.workload',
+        type: 'direct',
+        durable: true,
+      });
     }
   });
 
@@ -48,7 +56,9 @@ describe('AsyncAPI document of the lifecycle events', () => {
     expect(eventSchemaErrors('intent-notify', SEED_INTENT)).toEqual([]);
     expect(eventSchemaErrors('delete', SEED_DELETE)).toEqual([]);
     expect(eventSchemaErrors('upload', { ...SEED_UPLOAD, workloadId: 4 })).not.toEqual([]);
-    expect(eventSchemaErrors('delete', { id: 1, instance_id: SEED_DELETE.instance_id })).not.toEqual([]);
+    expect(
+      eventSchemaErrors('delete', { id: 1, instance_id: SEED_DELETE.instance_id }),
+    ).not.toEqual([]);
   });
 
   it('is committed as asyncapi.json exactly as the code produces it (npm run docs)', () => {
