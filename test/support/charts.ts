@@ -64,7 +64,10 @@ export function packChart(fixture: string, options: PackOptions = {}): Buffer {
   const dir = join(CHART_FIXTURES, fixture);
   const files = new Map<string, string>();
   for (const file of walk(dir)) files.set(relative(dir, file), readFileSync(file, 'utf8'));
-  const chart = { ...(load(files.get('Chart.yaml') ?? '') as Record<string, unknown>), ...options.chart };
+  const chart = {
+    ...(load(files.get('Chart.yaml') ?? '') as Record<string, unknown>),
+    ...options.chart,
+  };
   if (options.name) chart.name = options.name;
   if (options.version) chart.version = options.version;
   files.set('Chart.yaml', dump(chart));
@@ -97,12 +100,14 @@ function walk(dir: string): string[] {
   });
 }
 
-function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+function deepMerge(
+  base: Record<string, unknown>,
+  over: Record<string, unknown>,
+): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(over)) {
     const current = merged[key];
-    merged[key] =
-      isObject(current) && isObject(value) ? deepMerge(current, value) : value;
+    merged[key] = isObject(current) && isObject(value) ? deepMerge(current, value) : value;
   }
   return merged;
 }

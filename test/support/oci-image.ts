@@ -9,7 +9,8 @@ import { tarball } from './charts';
 
 const run = promisify(execFile);
 
-const digestOf = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+const digestOf = (bytes: Buffer): string =>
+  `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
 export interface OciImageOptions {
   /** Different contents give different digests. */
@@ -22,7 +23,11 @@ export interface OciImageOptions {
  * Writes an OCI image layout (one gzipped layer, a config, a manifest, index.json) into `dir`,
  * tagged `tag`: an image skopeo can push without Docker. Returns the manifest digest.
  */
-export async function writeOciLayout(dir: string, tag: string, options: OciImageOptions = {}): Promise<string> {
+export async function writeOciLayout(
+  dir: string,
+  tag: string,
+  options: OciImageOptions = {},
+): Promise<string> {
   const payload = options.layerBytes
     ? Buffer.concat([Buffer.from(options.content ?? randomUUID()), randomBytes(options.layerBytes)])
     : Buffer.from(options.content ?? randomUUID());
@@ -40,8 +45,18 @@ export async function writeOciLayout(dir: string, tag: string, options: OciImage
     JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digestOf(config), size: config.length },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: digestOf(layer), size: layer.length }],
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: digestOf(config),
+        size: config.length,
+      },
+      layers: [
+        {
+          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+          digest: digestOf(layer),
+          size: layer.length,
+        },
+      ],
     }),
   );
   const blobs = join(dir, 'blobs', 'sha256');

@@ -25,7 +25,10 @@ describe('readChartArchive', () => {
   });
 
   it('keeps string fields verbatim (appVersion 1.10 stays "1.10")', async () => {
-    const archive = await readChartArchive(tgz([{ path: 'demo/Chart.yaml', content: CHART_YAML }]), LIMITS);
+    const archive = await readChartArchive(
+      tgz([{ path: 'demo/Chart.yaml', content: CHART_YAML }]),
+      LIMITS,
+    );
     expect(archive.metadata.appVersion).toBe('1.10');
   });
 
@@ -45,7 +48,11 @@ describe('readChartArchive', () => {
 
   it.each([
     ['a non-gzip file', Buffer.from('just text, not a chart'), /not a gzip-compressed tar/],
-    ['gzip of something that is not tar', gzipSync(Buffer.from('x'.repeat(2000))), /cannot be read/],
+    [
+      'gzip of something that is not tar',
+      gzipSync(Buffer.from('x'.repeat(2000))),
+      /cannot be read/,
+    ],
     ['an empty archive', tgz([]), /cannot be read|empty/],
     ['no Chart.yaml', tgz([{ path: 'demo/values.yaml', content: 'a: 1' }]), /no demo\/Chart\.yaml/],
     ['an absolute path', tgz([{ path: '/etc/passwd', content: 'x' }]), /absolute path/],
@@ -97,7 +104,11 @@ describe('readChartArchive', () => {
       ]),
       /exactly one top-level chart folder/,
     ],
-    ['a file at the top level', tgz([{ path: 'Chart.yaml', content: CHART_YAML }]), /outside the chart folder/],
+    [
+      'a file at the top level',
+      tgz([{ path: 'Chart.yaml', content: CHART_YAML }]),
+      /outside the chart folder/,
+    ],
     [
       'a Chart.yaml without version',
       tgz([{ path: 'demo/Chart.yaml', content: 'name: demo\n' }]),

@@ -73,7 +73,8 @@ interface TarScan {
 function scanTar(bytes: Buffer, limits: ChartArchiveLimits): Promise<TarScan> {
   return new Promise((resolve, reject) => {
     const scan: TarScan = { entries: 0, unpackedBytes: 0 };
-    const maxStreamBytes = limits.maxUnpackedBytes + (limits.maxEntries + 8) * TAR_OVERHEAD_PER_ENTRY;
+    const maxStreamBytes =
+      limits.maxUnpackedBytes + (limits.maxEntries + 8) * TAR_OVERHEAD_PER_ENTRY;
     let streamed = 0;
     let failed = false;
     const gunzip = createGunzip();
@@ -234,9 +235,7 @@ function loadMapping(text: Buffer, schema: typeof CORE_SCHEMA): Record<string, u
 }
 
 function tooLarge(limits: ChartArchiveLimits): ChartArchiveError {
-  return new ChartArchiveError(
-    `the archive unpacks to more than ${limits.maxUnpackedBytes} bytes`,
-  );
+  return new ChartArchiveError(`the archive unpacks to more than ${limits.maxUnpackedBytes} bytes`);
 }
 
 function unreadable(error: unknown): ChartArchiveError {
@@ -246,5 +245,9 @@ function unreadable(error: unknown): ChartArchiveError {
 
 /** Paths come from the archive: keep control characters out of messages and logs. */
 function printable(value: string): string {
-  return value.replace(/[\x00-\x1f\x7f]/g, '?').slice(0, 200);
+  const visible = [...value].map((char) => {
+    const code = char.charCodeAt(0);
+    return code < 0x20 || code === 0x7f ? '?' : char;
+  });
+  return visible.join('').slice(0, 200);
 }

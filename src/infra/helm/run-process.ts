@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, ExecFileException } from 'node:child_process';
 
 export interface ProcessLimits {
   timeoutMs: number;
@@ -24,17 +24,15 @@ export class ProcessFailure extends Error {
   }
 }
 
-interface ExecError extends Error {
-  code?: number | string;
-  killed?: boolean;
-  signal?: NodeJS.Signals | null;
-}
-
 /**
  * Runs a binary with an argument array (never through a shell). Resolves with the exit code and
  * output whatever the exit code is, so callers decide what a non-zero exit means.
  */
-export function runProcess(bin: string, args: string[], limits: ProcessLimits): Promise<ProcessResult> {
+export function runProcess(
+  bin: string,
+  args: string[],
+  limits: ProcessLimits,
+): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     execFile(
       bin,
@@ -46,7 +44,7 @@ export function runProcess(bin: string, args: string[], limits: ProcessLimits): 
         encoding: 'utf8',
         windowsHide: true,
       },
-      (error: ExecError | null, stdout: string, stderr: string) => {
+      (error: ExecFileException | null, stdout: string, stderr: string) => {
         if (!error) return resolve({ exitCode: 0, stdout, stderr });
         if (typeof error.code === 'number') {
           return resolve({ exitCode: error.code, stdout, stderr });
@@ -57,7 +55,7 @@ export function runProcess(bin: string, args: string[], limits: ProcessLimits): 
   });
 }
 
-function describe(bin: string, error: ExecError, limits: ProcessLimits): string {
+function describe(bin: string, error: ExecFileException, limits: ProcessLimits): string {
   if (error.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
     return `${bin} printed more than ${limits.maxOutputBytes} bytes and was stopped`;
   }

@@ -1,0 +1,149 @@
+import { CORE_SCHEMA, DEFAULT_SCHEMA, dump, load } from 'js-yaml';
+import { rcompare, valid } from 'semver';
+
+/** One chart version in index.yaml: Chart.yaml's metadata plus where and what the package is. */
+export interface IndexEntry extends Record<string, unknown> {
+  name: string;
+  version: string;
+  urls: string[];
+  /** sha256 of the .tgz, hex (helm compares it with what it downloads). */
+  digest: string;
+  created: string;
+}
+
+/** index.yaml of a Helm repository; fields other tools wrote are kept as they are. */
+export interface HelmIndex extends Record<string, unknown> {
+  apiVersion: 'v1';
+  entries: Record<string, IndexEntry[]>;
+  generated: string;
+}
+
+export class IndexFormatError extends Error {}
+
+/** Chart.yaml fields helm copies into an index entry (helm's `chart.Metadata`). */
+const METADATA_FIELDS = [
+  'apiVersion',
+  'name',
+  'home',
+  'sources',
+  'version',
+  'description',
+  'keywords',
+  'maintainers',
+  'icon',
+  'condition',
+  'tags',
+  'appVersion',
+  'deprecated',
+  'annotations',
+  'kubeVersion',
+  'dependencies',
+  'type',
+];
+
+export function emptyIndex(now: Date): HelmIndex {
+  return { apiVersion: 'v1', entries: {}, generated: now.toISOString() };
+}
+
+/**
+ * Reads index.yaml without YAML 1.1 surprises in either direction: timestamps stay strings (the
+ * core schema has none), so `created` is written back exactly as it was read.
+ */
+export function parseIndex(text: string): HelmIndex {
+  let document: unknown;
+  try {
+    document = load(text, { schema: CORE_SCHEMA });
+  } catch (error) {
+    throw new IndexFormatError(`index.yaml is not valid YAML: ${(error as Error).message}`);
+  }
+  if (!isObject(document)) throw new IndexFormatError('index.yaml is not a mapping');
+  const entries = document.entries ?? {};
+  if (!isObject(entries)) throw new IndexFormatError('index.yaml entries is not a mapping');
+  for (const [name, versions] of Object.entries(entries)) {
+    if (!Array.isArray(versions))
+      throw new IndexFormatError(`index.yaml entries.${name} is not a list`);
+  }
+  return {
+    ...document,
+    apiVersion: 'v1',
+    entries: entries as Record<string, IndexEntry[]>,
+    generated: String(document.generated ?? new Date(0).toISOString()),
+  };
+}
+
+/**
+ * YAML a YAML 1.1 reader (helm's) reads back as the same strings: js-yaml quotes `on`, `yes`, `n`,
+ * numbers-as-text and timestamps-as-text.
+ */
+export function serializeIndex(index: HelmIndex): string {
+  return dump(index, { schema: DEFAULT_SCHEMA, noRefs: true, lineWidth: -1, sortKeys: false });
+}
+
+export function buildEntry(
+  metadata: Record<string, unknown>,
+  package_: { digest: string; url: string; created: Date },
+): IndexEntry {
+  const entry: Record<string, unknown> = {};
+  for (const field of METADATA_FIELDS) {
+    if (metadata[field] !== undefined && metadata[field] !== null) entry[field] = metadata[field];
+  }
+  return {
+    ...entry,
+    name: String(metadata.name),
+    version: String(metadata.version),
+    urls: [package_.url],
+    created: package_.created.toISOString(),
+    digest: package_.digest,
+  };
+}
+
+export function findEntry(index: HelmIndex, name: string, version: string): IndexEntry | undefined {
+  return index.entries[name]?.find((entry) => entry.version === version);
+}
+
+export type AddOutcome = 'added' | 'present' | 'conflict';
+
+/**
+ * Adds the entry, newest version first as helm orders them. An entry of the same version and
+ * digest is already there ('present', nothing changes); of another digest it is a 'conflict':
+ * a published version is immutable (helm caches by digest).
+ */
+export function addEntry(index: HelmIndex, entry: IndexEntry, now: Date): AddOutcome {
+  const existing = findEntry(index, entry.name, entry.version);
+  if (existing) return existing.digest === entry.digest ? 'present' : 'conflict';
+  const versions = [...(index.entries[entry.name] ?? []), entry];
+  index.entries[entry.name] = versions.sort(byVersionDescending);
+  index.generated = now.toISOString();
+  return 'added';
+}
+
+/** Removes the version if its digest is `digest`; answers whether anything was removed. */
+export function removeEntry(
+  index: HelmIndex,
+  name: string,
+  version: string,
+  digest: string,
+  now: Date,
+): boolean {
+  const versions = index.entries[name];
+  const existing = findEntry(index, name, version);
+  if (!versions || !existing || existing.digest !== digest) return false;
+  const remaining = versions.filter((entry) => entry !== existing);
+  if (remaining.length === 0) delete index.entries[name];
+  else index.entries[name] = remaining;
+  index.generated = now.toISOString();
+  return true;
+}
+
+function byVersionDescending(a: IndexEntry, b: IndexEntry): number {
+  const left = valid(a.version);
+  const right = valid(b.version);
+  if (left && right) return rcompare(left, right);
+  if (left) return -1;
+  if (right) return 1;
+  return 0;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

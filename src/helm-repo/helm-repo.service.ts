@@ -1,0 +1,277 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { access, mkdir, rename, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { NotFoundError } from '../common/errors/domain-error';
+import { AppConfig } from '../config/app-config';
+import { BucketLocation, parseBucketPath, S3_CLIENT } from '../infra/s3/s3.module';
+import {
+  addEntry,
+  AddOutcome,
+  buildEntry,
+  findEntry,
+  HelmIndex,
+  IndexEntry,
+  removeEntry,
+  serializeIndex,
+} from './helm-index';
+import { IndexStore, isMissing } from './index-store';
+
+export interface ChartPackage {
+  bytes: Buffer;
+  /** sha256 of `bytes`, hex. */
+  digest: string;
+  /** Chart.yaml as read from the package (name and version at least). */
+  metadata: Record<string, unknown> & { name: string; version: string };
+}
+
+export type PublishOutcome = 'published' | 'already-published' | 'conflict';
+
+export interface ChartSummary {
+  name: string;
+  versions: IndexEntry[];
+}
+
+/** How long a read of index.yaml answers fetchChart before it is read again. */
+const INDEX_CACHE_MS = 2000;
+const SHA256_HEX = /^[a-f0-9]{64}$/;
+
+/**
+ * The NEMO Helm repository: an S3 bucket path in the helm-s3 layout (`<prefix>/index.yaml` and
+ * `<prefix>/<name>-<version>.tgz`), readable by `helm repo add` over HTTP, by the helm-s3 plugin and
+ * by s3cmd. Writes of index.yaml go through IndexStore, which never loses a concurrent entry.
+ */
+@Injectable()
+export class HelmRepoService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(HelmRepoService.name);
+  private readonly location: BucketLocation;
+  private readonly store: IndexStore;
+  private readonly cacheDir: string;
+  private cachedIndex?: { index: HelmIndex; readAt: number };
+  private readonly downloads = new Map<string, Promise<string>>();
+
+  constructor(
+    @Inject(S3_CLIENT) private readonly s3: S3Client,
+    dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {
+    this.location = parseBucketPath(config.HELM_REPOSITORY_BUCKET);
+    this.store = new IndexStore(
+      s3,
+      dataSource,
+      { bucket: this.location.bucket, key: this.key('index.yaml') },
+      config.HELM_INDEX_WRITE_MODE,
+    );
+    this.cacheDir = join(config.WORK_DIR, 'charts');
+  }
+
+  /** `helm s3 init --ignore-if-exists`: a fresh repository answers `helm repo add` at once. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.store
+      .update((stored) => ({ changed: stored.text === undefined, result: undefined }))
+      .catch((error: unknown) =>
+        this.logger.warn(`Could not initialize index.yaml: ${(error as Error).message}`),
+      );
+  }
+
+  /** The repository URL for `helm repo add` over HTTP. */
+  repositoryUrl(): string {
+    if (this.config.HELM_REPOSITORY_PUBLIC_URL) {
+      return this.config.HELM_REPOSITORY_PUBLIC_URL.replace(/\/+$/, '');
+    }
+    const endpoint = this.config.AWS_ENDPOINT.replace(/\/+$/, '');
+    return [endpoint, this.location.bucket, this.location.prefix].filter(Boolean).join('/');
+  }
+
+  async readIndex(): Promise<HelmIndex> {
+    return (await this.store.read()).index;
+  }
+
+  /** index.yaml exactly as stored (an empty index when the repository has none yet). */
+  async readIndexText(): Promise<string> {
+    const stored = await this.store.read();
+    return stored.text ?? serializeIndex(stored.index);
+  }
+
+  async listCharts(): Promise<ChartSummary[]> {
+    const index = await this.readIndex();
+    return Object.keys(index.entries)
+      .sort()
+      .map((name) => ({ name, versions: index.entries[name] }));
+  }
+
+  /**
+   * Stores the package and adds its index entry. Safe to repeat: an entry with the same digest is
+   * left alone (and a missing package object is written again). A different package already
+   * published under the same name and version is a 'conflict' and nothing is written.
+   */
+  async publish(chart: ChartPackage): Promise<PublishOutcome> {
+    const file = `${chart.metadata.name}-${chart.metadata.version}.tgz`;
+    return this.store.exclusive(async (update) => {
+      const stored = await this.store.read();
+      const current = findEntry(stored.index, chart.metadata.name, chart.metadata.version);
+      if (current && current.digest !== chart.digest) return 'conflict';
+      if (!current || !(await this.exists(file))) await this.putPackage(file, chart);
+      const entry = buildEntry(chart.metadata, {
+        digest: chart.digest,
+        url: this.chartUrl(file),
+        created: new Date(),
+      });
+      const outcome = await update<AddOutcome>(({ index }) => {
+        const added = addEntry(index, entry, new Date());
+        return { changed: added === 'added', result: added };
+      }, stored);
+      this.cachedIndex = undefined;
+      if (outcome === 'added') return 'published';
+      return outcome === 'present' ? 'already-published' : 'conflict';
+    });
+  }
+
+  /**
+   * Removes the version from the index and then its package, but only when the published digest is
+   * `digest` (a version someone else published stays). Safe to repeat after a partial failure.
+   */
+  async unpublish(name: string, version: string, digest: string): Promise<void> {
+    const file = `${name}-${version}.tgz`;
+    await this.store.exclusive(async (update) => {
+      const owned = await update(({ index }) => {
+        const entry = findEntry(index, name, version);
+        const removed = removeEntry(index, name, version, digest, new Date());
+        return { changed: removed, result: removed || entry === undefined };
+      });
+      if (owned) await this.deletePackage(file, digest);
+    });
+    this.cachedIndex = undefined;
+  }
+
+  /** Local path of the chart package as stored in the repository, downloaded once and cached on disk by digest (verify sha256 against index.yaml). */
+  async fetchChart(name: string, version: string, expectedDigest?: string): Promise<string> {
+    if (expectedDigest && (await this.isCached(expectedDigest)))
+      return this.cachePath(expectedDigest);
+    let entry = findEntry(await this.indexForFetch(false), name, version);
+    if (!entry || (expectedDigest && entry.digest !== expectedDigest)) {
+      entry = findEntry(await this.indexForFetch(true), name, version);
+    }
+    if (!entry) throw new NotFoundError('chart', `${name}-${version}`);
+    const digest = entry.digest;
+    if (!SHA256_HEX.test(digest))
+      throw new Error(`index.yaml has no sha256 digest for ${name}-${version}`);
+    if (await this.isCached(digest)) return this.cachePath(digest);
+    const file = basename(entry.urls[0] ?? `${name}-${version}.tgz`);
+    const pending = this.downloads.get(digest) ?? this.download(file, digest);
+    this.downloads.set(digest, pending);
+    try {
+      return await pending;
+    } finally {
+      this.downloads.delete(digest);
+    }
+  }
+
+  private async indexForFetch(fresh: boolean): Promise<HelmIndex> {
+    const cached = this.cachedIndex;
+    if (!fresh && cached && Date.now() - cached.readAt < INDEX_CACHE_MS) return cached.index;
+    const index = await this.readIndex();
+    this.cachedIndex = { index, readAt: Date.now() };
+    return index;
+  }
+
+  private async download(file: string, digest: string): Promise<string> {
+    const answer = await this.s3.send(
+      new GetObjectCommand({ Bucket: this.location.bucket, Key: this.key(file) }),
+    );
+    const bytes = Buffer.from((await answer.Body?.transformToByteArray()) ?? []);
+    const actual = sha256(bytes);
+    if (actual !== digest) {
+      throw new Error(`${file} in the repository has digest ${actual}, index.yaml says ${digest}`);
+    }
+    await mkdir(this.cacheDir, { recursive: true });
+    const path = this.cachePath(digest);
+    const partial = `${path}.${process.pid}.${Date.now()}.partial`;
+    await writeFile(partial, bytes);
+    await rename(partial, path);
+    return path;
+  }
+
+  private async putPackage(file: string, chart: ChartPackage): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.location.bucket,
+        Key: this.key(file),
+        Body: chart.bytes,
+        ContentType: 'application/gzip',
+        Metadata: { sha256: chart.digest },
+      }),
+    );
+  }
+
+  private async deletePackage(file: string, digest: string): Promise<void> {
+    try {
+      const head = await this.s3.send(
+        new HeadObjectCommand({ Bucket: this.location.bucket, Key: this.key(file) }),
+      );
+      const stored = head.Metadata?.sha256;
+      if (stored && stored !== digest) return;
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    await this.s3.send(
+      new DeleteObjectCommand({ Bucket: this.location.bucket, Key: this.key(file) }),
+    );
+  }
+
+  private async exists(file: string): Promise<boolean> {
+    try {
+      await this.s3.send(
+        new HeadObjectCommand({ Bucket: this.location.bucket, Key: this.key(file) }),
+      );
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * `relative` (default) resolves against whatever URL the repository was added with: HTTP(S) for
+   * `helm repo add`, s3:// for the helm-s3 plugin. `http` and `s3` write absolute URLs.
+   */
+  private chartUrl(file: string): string {
+    switch (this.config.HELM_REPOSITORY_CHART_URLS) {
+      case 'http':
+        return `${this.repositoryUrl()}/${file}`;
+      case 's3':
+        return `s3://${[this.location.bucket, this.location.prefix, file].filter(Boolean).join('/')}`;
+      default:
+        return file;
+    }
+  }
+
+  private key(file: string): string {
+    return this.location.prefix ? `${this.location.prefix}/${file}` : file;
+  }
+
+  private cachePath(digest: string): string {
+    return join(this.cacheDir, `${digest}.tgz`);
+  }
+
+  private async isCached(digest: string): Promise<boolean> {
+    if (!SHA256_HEX.test(digest)) return false;
+    return access(this.cachePath(digest)).then(
+      () => true,
+      () => false,
+    );
+  }
+}
+
+export function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}

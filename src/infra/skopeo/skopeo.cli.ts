@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppConfig } from '../../config/app-config';
+import { ProcessFailure, runProcess } from '../helm/run-process';
+import { authFileContent } from './auth-file';
+import { Skopeo, SkopeoError } from './skopeo.port';
+
+const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The real skopeo. NEMO registry credentials reach it through an auth file (mode 0600) rather
+ * than `--dest-creds`, so the password never shows in a process list.
+ */
+@Injectable()
+export class SkopeoCli implements Skopeo {
+  private readonly home: string;
+  private destinationAuthFile?: Promise<string>;
+
+  constructor(private readonly config: AppConfig) {
+    this.home = join(config.WORK_DIR, 'skopeo');
+  }
+
+  async copy(source: string, destination: string): Promise<string> {
+    await mkdir(this.home, { recursive: true });
+    const dir = await mkdtemp(join(this.home, 'copy-'));
+    try {
+      const digestFile = join(dir, 'digest');
+      const args = [
+        'copy',
+        '--all',
+        '--preserve-digests',
+        `--src-tls-verify=${this.config.SOURCE_REGISTRY_TLS_VERIFY}`,
+        `--dest-tls-verify=${this.config.REGISTRY_TLS_VERIFY}`,
+        '--digestfile',
+        digestFile,
+        ...(await this.authArgs()),
+        `docker://${source}`,
+        `docker://${destination}`,
+      ];
+      const result = await this.run(args);
+      if (result.exitCode !== 0)
+        throw new SkopeoError(result.stderr.trim() || result.stdout.trim());
+      return (await readFile(digestFile, 'utf8')).trim();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private async run(args: string[]) {
+    try {
+      return await runProcess(this.config.SKOPEO_BIN, args, {
+        timeoutMs: this.config.SKOPEO_TIMEOUT_MS,
+        maxOutputBytes: MAX_OUTPUT_BYTES,
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME ?? this.home,
+          TMPDIR: process.env.TMPDIR,
+          XDG_RUNTIME_DIR: this.home,
+        },
+      });
+    } catch (error) {
+      if (error instanceof ProcessFailure)
+        throw new SkopeoError(`${error.message} ${error.stderr}`.trim());
+      throw error;
+    }
+  }
+
+  private async authArgs(): Promise<string[]> {
+    const args: string[] = [];
+    if (this.config.SOURCE_REGISTRY_AUTH_FILE) {
+      args.push('--src-authfile', this.config.SOURCE_REGISTRY_AUTH_FILE);
+    }
+    const { REGISTRY_USERNAME: username, REGISTRY_PASSWORD: password } = this.config;
+    if (username && password) {
+      this.destinationAuthFile ??= this.writeDestinationAuth({ username, password });
+      args.push('--dest-authfile', await this.destinationAuthFile);
+    }
+    return args;
+  }
+
+  private async writeDestinationAuth(credentials: {
+    username: string;
+    password: string;
+  }): Promise<string> {
+    const path = join(this.home, 'nemo-registry-auth.json');
+    const host = this.config.REGISTRY_HOST.split('/')[0];
+    await writeFile(path, authFileContent(host, credentials), { mode: 0o600 });
+    return path;
+  }
+}

@@ -1,0 +1,97 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import { WorkloadStatus } from '../../events/payloads';
+
+export const WORKLOAD_TYPES = ['chart'] as const;
+export type WorkloadType = (typeof WORKLOAD_TYPES)[number];
+
+export const WORKLOAD_STATUSES: readonly WorkloadStatus[] = [
+  'pending',
+  'onboarding',
+  'accepted',
+  'rejected',
+];
+
+export const ONBOARDING_STEPS = [
+  'queued',
+  'validating',
+  'linting',
+  'mirroring',
+  'publishing',
+  'done',
+] as const;
+export type OnboardingStep = (typeof ONBOARDING_STEPS)[number];
+
+/** A registered Helm chart and its onboarding state; unique by (tenant, name, version). */
+@Entity({ name: 'workload_document' })
+@Index('workload_document_tenant_name_version', ['tenant', 'name', 'version'], { unique: true })
+export class WorkloadDocument {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'text' })
+  tenant!: string;
+
+  @Column({ type: 'text' })
+  owner!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Column({ type: 'text' })
+  version!: string;
+
+  @Column({ type: 'text', default: 'chart' })
+  type!: WorkloadType;
+
+  @Column({ type: 'boolean', default: false })
+  ingressSupport!: boolean;
+
+  @Column({ type: 'text', nullable: true })
+  description!: string | null;
+
+  @Column({ type: 'text', default: 'pending' })
+  status!: WorkloadStatus;
+
+  @Column({ type: 'text', nullable: true })
+  rejectionReason!: string | null;
+
+  /** Bumped by every upload: the onboarding job of an older upload finds it changed and stops. */
+  @Column({ type: 'int', default: 0 })
+  uploadSeq!: number;
+
+  /** sha256 (hex) of the uploaded package. */
+  @Column({ type: 'text', nullable: true })
+  packageDigest!: string | null;
+
+  @Column({ type: 'int', nullable: true })
+  packageSize!: number | null;
+
+  @Column({ type: 'text', nullable: true })
+  onboardingStep!: OnboardingStep | null;
+
+  @Column({ type: 'int', default: 0 })
+  imagesTotal!: number;
+
+  @Column({ type: 'int', default: 0 })
+  imagesDone!: number;
+
+  /** Digest of the package in the Helm repository, once accepted. */
+  @Column({ type: 'text', nullable: true })
+  publishedDigest!: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  acceptedAt!: Date | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt!: Date;
+}

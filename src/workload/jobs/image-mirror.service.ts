@@ -1,0 +1,147 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { normalizeHost, readAuthFile, RegistryCredentials } from '../../infra/skopeo/auth-file';
+import {
+  formatImageReference,
+  ImageReference,
+  mirrorTarget,
+  parseImageReference,
+} from '../../infra/skopeo/image-reference';
+import {
+  REGISTRY_CLIENT,
+  RegistryClient,
+  RegistryEndpoint,
+} from '../../infra/skopeo/registry-client';
+import { SKOPEO, Skopeo, SkopeoError } from '../../infra/skopeo/skopeo.port';
+import { mapLimit, withRetries } from './map-limit';
+
+export interface MirroredImage {
+  /** As the chart names it. */
+  source: string;
+  mirrored: string;
+  digest: string;
+  /** false when the NEMO registry already served the source's digest under the mirrored tag. */
+  copied: boolean;
+}
+
+/** An image that cannot be mirrored because of the image itself: the upload is rejected. */
+export class ImageRejection extends Error {}
+
+/**
+ * Mirrors images into the NEMO registry, in parallel up to MIRROR_PARALLELISM. Before copying, two
+ * HTTP HEADs (source and NEMO registry) compare digests: an image mirrored before costs no skopeo
+ * process. Copies use `skopeo copy --all --preserve-digests`, retried with backoff.
+ */
+@Injectable()
+export class ImageMirrorService {
+  private sourceCredentials?: Map<string, RegistryCredentials>;
+
+  constructor(
+    @Inject(SKOPEO) private readonly skopeo: Skopeo,
+    @Inject(REGISTRY_CLIENT) private readonly registry: RegistryClient,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Parses every reference first, so a bad one rejects the chart before anything is copied. */
+  plan(images: string[]): Array<{ image: string; source: ImageReference; target: ImageReference }> {
+    return images.map((image) => {
+      let source: ImageReference;
+      try {
+        source = parseImageReference(image);
+      } catch (error) {
+        throw new ImageRejection((error as Error).message);
+      }
+      return {
+        image,
+        source,
+        target: mirrorTarget(source, this.config.REGISTRY_HOST, this.config.REGISTRY_MIRROR_PATH),
+      };
+    });
+  }
+
+  /**
+   * `copyAllowed` lets digest checks start at once while copies wait for it (onboarding lets them
+   * wait for `helm lint`): nothing is copied for a chart that a rejection stops, should it reject.
+   */
+  async mirrorAll(
+    images: string[],
+    onMirrored: (image: MirroredImage) => Promise<void>,
+    copyAllowed: Promise<unknown> = Promise.resolve(),
+  ): Promise<MirroredImage[]> {
+    const plan = this.plan(images);
+    return mapLimit(plan, this.config.MIRROR_PARALLELISM, async (item) => {
+      const mirrored = await this.mirrorOne(item, copyAllowed);
+      await onMirrored(mirrored);
+      return mirrored;
+    });
+  }
+
+  private async mirrorOne(
+    { image, source, target }: { image: string; source: ImageReference; target: ImageReference },
+    copyAllowed: Promise<unknown>,
+  ): Promise<MirroredImage> {
+    const destination = { ...target, digest: undefined };
+    const mirrored = (digest: string): string =>
+      source.digest
+        ? formatImageReference({ ...destination, tag: undefined, digest })
+        : formatImageReference(destination);
+    if (this.config.MIRROR_SKIP_EXISTING) {
+      const existing = await this.alreadyMirrored(source, destination);
+      if (existing)
+        return { source: image, mirrored: mirrored(existing), digest: existing, copied: false };
+    }
+    await copyAllowed;
+    const digest = await withRetries(
+      // containers/image refuses "name:tag@digest": a digest alone names the exact manifest.
+      () =>
+        this.skopeo.copy(
+          formatImageReference(source.digest ? { ...source, tag: undefined } : source),
+          formatImageReference(destination),
+        ),
+      {
+        retries: this.config.MIRROR_RETRIES,
+        backoffMs: this.config.MIRROR_RETRY_BACKOFF_MS,
+        retryable: (error) => !(error instanceof SkopeoError && error.sourceProblem),
+      },
+    ).catch((error: unknown) => {
+      if (error instanceof SkopeoError && error.sourceProblem) {
+        throw new ImageRejection(
+          `image ${image} cannot be read from its registry: ${error.message}`,
+        );
+      }
+      throw error;
+    });
+    return { source: image, mirrored: mirrored(digest), digest, copied: true };
+  }
+
+  /** The digest both registries agree on, or null (then copy). A failed check just means: copy. */
+  private async alreadyMirrored(
+    source: ImageReference,
+    destination: ImageReference,
+  ): Promise<string | null> {
+    const [sourceDigest, destinationDigest] = await Promise.all([
+      source.digest ??
+        this.registry.manifestDigest(source, this.sourceEndpoint(source)).catch(() => null),
+      this.registry.manifestDigest(destination, this.nemoEndpoint()).catch(() => null),
+    ]);
+    return sourceDigest && sourceDigest === destinationDigest ? sourceDigest : null;
+  }
+
+  private nemoEndpoint(): RegistryEndpoint {
+    const { REGISTRY_USERNAME: username, REGISTRY_PASSWORD: password } = this.config;
+    return {
+      tlsVerify: this.config.REGISTRY_TLS_VERIFY,
+      credentials: username && password ? { username, password } : undefined,
+    };
+  }
+
+  private sourceEndpoint(source: ImageReference): RegistryEndpoint {
+    if (this.config.SOURCE_REGISTRY_AUTH_FILE && !this.sourceCredentials) {
+      this.sourceCredentials = readAuthFile(this.config.SOURCE_REGISTRY_AUTH_FILE);
+    }
+    return {
+      tlsVerify: this.config.SOURCE_REGISTRY_TLS_VERIFY,
+      credentials: this.sourceCredentials?.get(normalizeHost(source.registry)),
+    };
+  }
+}

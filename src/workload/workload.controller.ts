@@ -1,0 +1,171 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
+import { Principal } from '../auth/principal';
+import { ChartPackageInterceptor } from './chart-package.interceptor';
+import { CreateWorkloadDto } from './dto/create-workload.dto';
+import { ListWorkloadsQuery } from './dto/list-workloads.query';
+import {
+  toWorkloadDetailResponse,
+  toWorkloadPageResponse,
+  toWorkloadResponse,
+  WorkloadDetailResponse,
+  WorkloadPageResponse,
+  WorkloadResponse,
+} from './dto/workload.response';
+import { WorkloadService } from './workload.service';
+
+const NOT_FOUND = 'No workload document with this id in your tenant.';
+
+@ApiTags('workloads')
+@Controller('workloads')
+export class WorkloadController {
+  constructor(private readonly workloads: WorkloadService) {}
+
+  @Post()
+  @RequirePermission('write')
+  @ApiOperation({
+    operationId: 'workloads_create',
+    summary: 'Register a workload document (a Helm chart)',
+    description:
+      'Registers a chart name and version; the document is `pending` until its package is uploaded. ' +
+      '(name, version) is unique per tenant.',
+  })
+  @ApiCreatedResponse({ type: WorkloadResponse })
+  @ApiBadRequestResponse({
+    description: 'Invalid name, version or type (problem+json naming each field).',
+  })
+  @ApiConflictResponse({
+    description: 'This name and version are already registered (code workload_exists).',
+  })
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateWorkloadDto,
+  ): Promise<WorkloadResponse> {
+    return toWorkloadResponse(await this.workloads.create(principal, body));
+  }
+
+  @Post(':id/upload')
+  @HttpCode(202)
+  @RequirePermission('write')
+  @UseInterceptors(ChartPackageInterceptor)
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: {
+        file: { type: 'string', format: 'binary', description: 'The chart package (.tgz).' },
+      },
+    },
+  })
+  @ApiOperation({
+    operationId: 'workloads_upload',
+    summary: 'Upload the chart package and start onboarding',
+    description:
+      'Stores the package and starts onboarding in the background (status `onboarding`): the archive ' +
+      'is checked, `helm lint` and `helm template` must pass, every image is mirrored into the NEMO ' +
+      'registry and the chart is published to the NEMO Helm repository; then the status is `accepted` ' +
+      'or `rejected` with a reason. Allowed while `pending` or `rejected`.',
+  })
+  @ApiAcceptedResponse({ type: WorkloadResponse, description: 'Onboarding queued.' })
+  @ApiBadRequestResponse({ description: 'No file in the multipart field `file`.' })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
+  @ApiConflictResponse({
+    description: 'The document is onboarding or accepted (code workload_not_uploadable).',
+  })
+  @ApiPayloadTooLargeResponse({
+    description: 'The package is larger than WORKLOAD_PACKAGE_MAX_BYTES.',
+  })
+  async upload(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIntPipe) id: number,
+    @UploadedFile() file: { buffer: Buffer } | undefined,
+  ): Promise<WorkloadResponse> {
+    return toWorkloadResponse(await this.workloads.upload(principal, id, file?.buffer));
+  }
+
+  @Get()
+  @RequirePermission('read')
+  @ApiOperation({
+    operationId: 'workloads_list',
+    summary: 'List workload documents',
+    description:
+      'Pages of the documents of your tenant, filtered by name, status and type, sorted by `sort` and `order`.',
+  })
+  @ApiOkResponse({ type: WorkloadPageResponse })
+  @ApiBadRequestResponse({ description: 'Invalid query parameter.' })
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListWorkloadsQuery,
+  ): Promise<WorkloadPageResponse> {
+    const [documents, total] = await this.workloads.list(principal, query);
+    return toWorkloadPageResponse(documents, total, query);
+  }
+
+  @Get(':id')
+  @RequirePermission('read')
+  @ApiOperation({
+    operationId: 'workloads_get',
+    summary: 'Get a workload document',
+    description:
+      'With its onboarding progress, the rejection reason when rejected, and its mirrored images.',
+  })
+  @ApiOkResponse({ type: WorkloadDetailResponse })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIntPipe) id: number,
+  ): Promise<WorkloadDetailResponse> {
+    const { document, mirrors } = await this.workloads.get(principal, id);
+    return toWorkloadDetailResponse(document, mirrors);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @RequirePermission('write')
+  @ApiOperation({
+    operationId: 'workloads_delete',
+    summary: 'Delete a workload document',
+    description:
+      'Removes the document and its chart from the NEMO Helm repository (index entry included). ' +
+      'Refused while live instances use it or while it is onboarding. Safe to repeat after a failure.',
+  })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
+  @ApiConflictResponse({
+    description:
+      'Live instances exist (workload_in_use) or it is onboarding (workload_onboarding).',
+  })
+  async delete(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIntPipe) id: number,
+  ): Promise<void> {
+    await this.workloads.delete(principal, id);
+  }
+}

@@ -1,0 +1,56 @@
+import { ConflictError, DomainError } from '../common/errors/domain-error';
+
+export class WorkloadExistsError extends ConflictError {
+  constructor(name: string, version: string) {
+    super(
+      'workload_exists',
+      `A workload document ${name} ${version} already exists in this tenant`,
+      [{ field: 'version', reason: `${name} ${version} is already registered` }],
+    );
+  }
+}
+
+export class WorkloadNotUploadableError extends ConflictError {
+  constructor(id: number, status: string) {
+    super(
+      'workload_not_uploadable',
+      `Workload document ${id} is ${status}: a package can be uploaded while it is pending or rejected`,
+    );
+  }
+}
+
+export class WorkloadNotAcceptedError extends ConflictError {
+  constructor(id: number, status: string) {
+    super(
+      'workload_not_accepted',
+      `Workload document ${id} is ${status}: only accepted documents can be instantiated`,
+    );
+  }
+}
+
+export class WorkloadOnboardingError extends ConflictError {
+  constructor(id: number) {
+    super(
+      'workload_onboarding',
+      `Workload document ${id} is being onboarded; delete it once onboarding ends`,
+    );
+  }
+}
+
+export class WorkloadInUseError extends ConflictError {
+  constructor(id: number, detail: string) {
+    super('workload_in_use', `Workload document ${id} is still used: ${detail}`);
+  }
+}
+
+export class PackageTooLargeError extends DomainError {
+  constructor(limit: number) {
+    super(
+      413,
+      'package_too_large',
+      'Content Too Large',
+      `The chart package is larger than ${limit} bytes`,
+      [{ field: 'file', reason: `must be at most ${limit} bytes` }],
+    );
+  }
+}

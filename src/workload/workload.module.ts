@@ -1,0 +1,36 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { HelmRepoModule } from '../helm-repo/helm-repo.module';
+import { SkopeoModule } from '../infra/skopeo/skopeo.module';
+import { WorkloadDocument } from './entities/workload-document.entity';
+import { WorkloadImageMirror } from './entities/workload-image-mirror.entity';
+import { WorkloadPackage } from './entities/workload-package.entity';
+import { ImageMirrorService } from './jobs/image-mirror.service';
+import { ONBOARDING_QUEUE, OnboardingQueue } from './jobs/onboarding.queue';
+import { OnboardingProcessor } from './jobs/onboarding.processor';
+import { OnboardingService } from './jobs/onboarding.service';
+import { OnboardingSweeper } from './jobs/onboarding.sweeper';
+import { WorkloadController } from './workload.controller';
+import { WorkloadService } from './workload.service';
+
+/** Workload documents over REST (api role) and for other modules (WorkloadService). */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([WorkloadDocument, WorkloadPackage, WorkloadImageMirror]),
+    BullModule.registerQueue({ name: ONBOARDING_QUEUE }),
+    HelmRepoModule,
+  ],
+  controllers: [WorkloadController],
+  providers: [WorkloadService, OnboardingQueue],
+  exports: [WorkloadService, OnboardingQueue, TypeOrmModule],
+})
+export class WorkloadModule {}
+
+/** Worker role: the onboarding processor and the sweep that re-queues interrupted onboardings. */
+@Module({
+  imports: [WorkloadModule, HelmRepoModule, SkopeoModule],
+  providers: [OnboardingService, ImageMirrorService, OnboardingProcessor, OnboardingSweeper],
+  exports: [OnboardingService, OnboardingSweeper],
+})
+export class WorkloadWorkerModule {}

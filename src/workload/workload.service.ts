@@ -1,0 +1,273 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import { DataSource, EntityManager, Not, QueryFailedError, Repository } from 'typeorm';
+import { Principal, tenantScope } from '../auth/principal';
+import { BadRequestError, NotFoundError } from '../common/errors/domain-error';
+import { OutboxService } from '../events/outbox.service';
+import { UploadEvent } from '../events/payloads';
+import { HelmRepoService } from '../helm-repo/helm-repo.service';
+import { CreateWorkloadDto } from './dto/create-workload.dto';
+import { ListWorkloadsQuery } from './dto/list-workloads.query';
+import { WorkloadDocument } from './entities/workload-document.entity';
+import { WorkloadImageMirror } from './entities/workload-image-mirror.entity';
+import { WorkloadPackage } from './entities/workload-package.entity';
+import { OnboardingQueue } from './jobs/onboarding.queue';
+import {
+  WorkloadExistsError,
+  WorkloadInUseError,
+  WorkloadNotAcceptedError,
+  WorkloadNotUploadableError,
+  WorkloadOnboardingError,
+} from './workload.errors';
+
+export interface InstantiableWorkload {
+  id: number;
+  name: string;
+  version: string;
+  ingressSupport: boolean;
+  tenant: string;
+  imageMirrors: Array<{ source: string; mirrored: string; digest: string }>;
+  /** sha256 of the published package: pass it to HelmRepoService.fetchChart to skip the index read. */
+  chartDigest: string;
+}
+
+type DeletionBlocker = (workloadDocumentId: number) => Promise<number>;
+
+const UNIQUE_VIOLATION = '23505';
+const FOREIGN_KEY_VIOLATION = '23503';
+const UPLOADABLE = new Set(['pending', 'rejected']);
+
+const SORT_COLUMNS = {
+  created_at: 'createdAt',
+  updated_at: 'updatedAt',
+  name: 'name',
+  version: 'version',
+  status: 'status',
+  id: 'id',
+} as const;
+
+/** The `upload` event of a status change: exactly the seed's fields, in the seed's order. */
+export function uploadEvent(document: WorkloadDocument): UploadEvent {
+  if (document.status === 'pending') throw new Error('pending documents have no upload event');
+  return {
+    id: document.id,
+    name: document.name,
+    version: document.version,
+    type: 'chart',
+    status: document.status,
+  };
+}
+
+/** Workload documents: registration, upload, listing, deletion; the rules and the transactions. */
+@Injectable()
+export class WorkloadService {
+  private readonly logger = new Logger(WorkloadService.name);
+  private readonly blockers: Array<{ blocker: DeletionBlocker; label: string }> = [];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @InjectRepository(WorkloadDocument) private readonly documents: Repository<WorkloadDocument>,
+    @InjectRepository(WorkloadImageMirror)
+    private readonly mirrors: Repository<WorkloadImageMirror>,
+    private readonly outbox: OutboxService,
+    private readonly onboardingQueue: OnboardingQueue,
+    private readonly helmRepo: HelmRepoService,
+  ) {}
+
+  async create(principal: Principal, dto: CreateWorkloadDto): Promise<WorkloadDocument> {
+    const document = this.documents.create({
+      tenant: principal.tenant,
+      owner: principal.subject,
+      name: dto.name,
+      version: dto.version,
+      type: dto.type,
+      ingressSupport: dto.ingress_support ?? false,
+      description: dto.description ?? null,
+      status: 'pending',
+    });
+    try {
+      return await this.documents.save(document);
+    } catch (error) {
+      if (isDatabaseError(error, UNIQUE_VIOLATION))
+        throw new WorkloadExistsError(dto.name, dto.version);
+      throw error;
+    }
+  }
+
+  /**
+   * Stores the package with the status change and its `onboarding` event in one transaction, then
+   * queues the onboarding job (after the commit: the job must find what it onboards). Should the
+   * queue be unreachable, the worker's sweep queues it later.
+   */
+  async upload(
+    principal: Principal,
+    id: number,
+    bytes: Buffer | undefined,
+  ): Promise<WorkloadDocument> {
+    if (!bytes || bytes.length === 0) {
+      throw new BadRequestError(
+        'validation_failed',
+        'A chart package is required in the multipart field "file"',
+        [{ field: 'file', reason: 'a Helm chart package (.tgz) is required' }],
+      );
+    }
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    const document = await this.dataSource.transaction(async (manager) => {
+      const locked = await this.lockOwned(manager, principal, id);
+      if (!UPLOADABLE.has(locked.status)) throw new WorkloadNotUploadableError(id, locked.status);
+      Object.assign(locked, {
+        status: 'onboarding',
+        uploadSeq: locked.uploadSeq + 1,
+        packageDigest: digest,
+        packageSize: bytes.length,
+        rejectionReason: null,
+        onboardingStep: 'queued',
+        imagesDone: 0,
+        imagesTotal: 0,
+      });
+      await manager.upsert(
+        WorkloadPackage,
+        { documentId: id, uploadSeq: locked.uploadSeq, digest, size: bytes.length, content: bytes },
+        ['documentId'],
+      );
+      await manager.delete(WorkloadImageMirror, { documentId: id });
+      const saved = await manager.save(locked);
+      await this.outbox.add(manager, 'upload', uploadEvent(saved), {
+        type: 'workload_document',
+        id,
+      });
+      return saved;
+    });
+    await this.onboardingQueue
+      .ensure({ documentId: id, uploadSeq: document.uploadSeq })
+      .catch((error: unknown) =>
+        this.logger.warn(`Onboarding of ${id} not queued now, the sweep will: ${String(error)}`),
+      );
+    return document;
+  }
+
+  async list(
+    principal: Principal,
+    query: ListWorkloadsQuery,
+  ): Promise<[WorkloadDocument[], number]> {
+    const direction = query.order === 'asc' ? 'ASC' : 'DESC';
+    return this.documents.findAndCount({
+      where: {
+        ...tenantScope(principal),
+        ...(query.name === undefined ? {} : { name: query.name }),
+        ...(query.status === undefined ? {} : { status: query.status }),
+        ...(query.type === undefined ? {} : { type: query.type }),
+      },
+      order: { [SORT_COLUMNS[query.sort]]: direction, id: direction },
+      skip: query.skip,
+      take: query.limit,
+    });
+  }
+
+  async get(
+    principal: Principal,
+    id: number,
+  ): Promise<{ document: WorkloadDocument; mirrors: WorkloadImageMirror[] }> {
+    const document = await this.findOwned(principal, id);
+    const mirrors = await this.mirrors.find({ where: { documentId: id }, order: { id: 'ASC' } });
+    return { document, mirrors };
+  }
+
+  /**
+   * Refused while onboarding or while a registered blocker (live instances) counts users. The chart
+   * leaves the repository first, outside any transaction, then the row goes: a failure in between
+   * leaves the document in place, and deleting again finishes the job.
+   */
+  async delete(principal: Principal, id: number): Promise<void> {
+    const document = await this.findOwned(principal, id);
+    if (document.status === 'onboarding') throw new WorkloadOnboardingError(id);
+    await this.checkBlockers(id);
+    if (document.publishedDigest && !(await this.sharesPublishedChart(document))) {
+      await this.helmRepo.unpublish(document.name, document.version, document.publishedDigest);
+    }
+    try {
+      const result = await this.documents.delete({ id, status: Not('onboarding') });
+      if (result.affected === 0 && (await this.documents.existsBy({ id }))) {
+        throw new WorkloadOnboardingError(id);
+      }
+    } catch (error) {
+      if (isDatabaseError(error, FOREIGN_KEY_VIOLATION)) {
+        throw new WorkloadInUseError(id, 'other records refer to it');
+      }
+      throw error;
+    }
+  }
+
+  /** 404 if not visible to the principal (tenantScope), 409 (code workload_not_accepted) unless status is accepted. */
+  async findInstantiable(principal: Principal, id: number): Promise<InstantiableWorkload> {
+    const document = await this.findOwned(principal, id);
+    if (document.status !== 'accepted' || !document.publishedDigest) {
+      throw new WorkloadNotAcceptedError(id, document.status);
+    }
+    const mirrors = await this.mirrors.find({ where: { documentId: id }, order: { id: 'ASC' } });
+    return {
+      id: document.id,
+      name: document.name,
+      version: document.version,
+      ingressSupport: document.ingressSupport,
+      tenant: document.tenant,
+      imageMirrors: mirrors.map(({ source, mirrored, digest }) => ({ source, mirrored, digest })),
+      chartDigest: document.publishedDigest,
+    };
+  }
+
+  /** Other modules (instances) register a check; delete answers 409 when any returns > 0. */
+  registerDeletionBlocker(blocker: DeletionBlocker, label: string): void {
+    this.blockers.push({ blocker, label });
+  }
+
+  private async checkBlockers(id: number): Promise<void> {
+    const counts = await Promise.all(
+      this.blockers.map(async ({ blocker, label }) => ({ label, count: await blocker(id) })),
+    );
+    const blocking = counts.filter(({ count }) => count > 0);
+    if (blocking.length > 0) {
+      throw new WorkloadInUseError(
+        id,
+        blocking.map(({ label, count }) => `${count} ${label}`).join(', '),
+      );
+    }
+  }
+
+  /** Another tenant's accepted document published the very same package: the chart must stay. */
+  private sharesPublishedChart(document: WorkloadDocument): Promise<boolean> {
+    return this.documents.existsBy({
+      id: Not(document.id),
+      name: document.name,
+      version: document.version,
+      publishedDigest: document.publishedDigest ?? '',
+      status: 'accepted',
+    });
+  }
+
+  private async findOwned(principal: Principal, id: number): Promise<WorkloadDocument> {
+    const document = await this.documents.findOneBy({ id, ...tenantScope(principal) });
+    if (!document) throw new NotFoundError('workload_document', id);
+    return document;
+  }
+
+  private async lockOwned(
+    manager: EntityManager,
+    principal: Principal,
+    id: number,
+  ): Promise<WorkloadDocument> {
+    const document = await manager.findOne(WorkloadDocument, {
+      where: { id, ...tenantScope(principal) },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!document) throw new NotFoundError('workload_document', id);
+    return document;
+  }
+}
+
+function isDatabaseError(error: unknown, code: string): boolean {
+  return (
+    error instanceof QueryFailedError && (error.driverError as { code?: string }).code === code
+  );
+}

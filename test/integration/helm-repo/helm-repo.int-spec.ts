@@ -1,0 +1,256 @@
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { load } from 'js-yaml';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../../src/config/app-config';
+import { HelmIndex } from '../../../src/helm-repo/helm-index';
+import { ChartPackage, HelmRepoService } from '../../../src/helm-repo/helm-repo.service';
+import { readChartArchive } from '../../../src/infra/chart-archive/chart-archive';
+import { parseBucketPath } from '../../../src/infra/s3/s3.module';
+import { packChart, sha256 } from '../../support/charts';
+import { S3ConditionalFront } from '../../support/s3-conditional-front';
+import {
+  freshBucketPath,
+  helmPull,
+  openDataSource,
+  run,
+  s3cmd,
+  s3For,
+  testConfig,
+} from '../workload/support';
+
+const LIMITS = { maxEntries: 100, maxUnpackedBytes: 1024 * 1024 };
+
+async function chartPackage(
+  name: string,
+  version = '1.0.0',
+  description = 'a test chart',
+): Promise<ChartPackage> {
+  const bytes = packChart('good', { name, version, chart: { description } });
+  const { metadata } = await readChartArchive(bytes, LIMITS);
+  return { bytes, digest: sha256(bytes), metadata };
+}
+
+interface Repo {
+  config: AppConfig;
+  s3: S3Client;
+  service: HelmRepoService;
+}
+
+describe('HelmRepoService against S3 (s3rver), helm and s3cmd', () => {
+  let dataSource: DataSource;
+  const opened: Repo[] = [];
+  let work: string;
+
+  async function repo(overrides: Record<string, string> = {}): Promise<Repo> {
+    const config = await testConfig({
+      HELM_REPOSITORY_BUCKET: freshBucketPath(),
+      WORK_DIR: join(work, `w${opened.length}`),
+      ...overrides,
+    });
+    const s3 = s3For(config);
+    const opened_ = { config, s3, service: new HelmRepoService(s3, dataSource, config) };
+    opened.push(opened_);
+    return opened_;
+  }
+
+  const indexOf = async ({ s3, config }: Repo): Promise<HelmIndex> => {
+    const { bucket, prefix } = parseBucketPath(config.HELM_REPOSITORY_BUCKET);
+    const answer = await s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: `${prefix}/index.yaml` }),
+    );
+    return load(await answer.Body!.transformToString()) as HelmIndex;
+  };
+
+  beforeAll(async () => {
+    dataSource = await openDataSource(await testConfig());
+    work = await mkdtemp(join(tmpdir(), 'nemo-helm-repo-'));
+  });
+
+  afterAll(async () => {
+    for (const { s3 } of opened) s3.destroy();
+    await dataSource.destroy();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('initializes an empty index that helm accepts', async () => {
+    const { service, config } = await repo();
+    await service.onApplicationBootstrap();
+    const text = await service.readIndexText();
+    expect(load(text)).toMatchObject({ apiVersion: 'v1', entries: {} });
+    const { bucket, prefix } = parseBucketPath(config.HELM_REPOSITORY_BUCKET);
+    expect(await s3cmd('ls', `s3://${bucket}/${prefix}/`)).toContain(
+      `s3://${bucket}/${prefix}/index.yaml`,
+    );
+    await helmPull(service.repositoryUrl(), 'x', '1.0.0', join(work, 'empty')).then(
+      () => fail('nothing to pull'),
+      (error: Error) => expect(error.message).toMatch(/not found|no chart/i),
+    );
+  });
+
+  it('publishes a package that s3cmd lists and helm pulls, with the real digest', async () => {
+    const target = await repo();
+    const chart = await chartPackage('alpha', '1.2.3', 'yes');
+    expect(await target.service.publish(chart)).toBe('published');
+    const { bucket, prefix } = parseBucketPath(target.config.HELM_REPOSITORY_BUCKET);
+    const listing = await s3cmd('ls', `s3://${bucket}/${prefix}/`);
+    expect(listing).toContain(`s3://${bucket}/${prefix}/alpha-1.2.3.tgz`);
+    const indexText = await s3cmd('get', `s3://${bucket}/${prefix}/index.yaml`, '-');
+    const index = load(indexText) as HelmIndex;
+    expect(index.entries.alpha[0]).toMatchObject({
+      name: 'alpha',
+      version: '1.2.3',
+      apiVersion: 'v2',
+      appVersion: '1.10',
+      description: 'yes',
+      digest: chart.digest,
+      urls: ['alpha-1.2.3.tgz'],
+    });
+    expect(indexText).toMatch(/description: 'yes'/);
+    const pulled = await helmPull(
+      target.service.repositoryUrl(),
+      'alpha',
+      '1.2.3',
+      join(work, 'pull-a'),
+    );
+    expect(sha256(await readFile(pulled))).toBe(chart.digest);
+    const { stdout } = await run(process.env.HELM_BIN ?? 'helm', ['template', 'r', pulled]);
+    expect(stdout).toContain('kind: CronJob');
+  });
+
+  it('is idempotent for the same package and refuses other bytes under a published version', async () => {
+    const { service } = await repo();
+    const chart = await chartPackage('beta');
+    expect(await service.publish(chart)).toBe('published');
+    expect(await service.publish(chart)).toBe('already-published');
+    expect(await service.publish(await chartPackage('beta', '1.0.0', 'changed'))).toBe('conflict');
+    const charts = await service.listCharts();
+    expect(charts).toEqual([
+      { name: 'beta', versions: [expect.objectContaining({ digest: chart.digest })] },
+    ]);
+  });
+
+  it('writes absolute http or s3 URLs when configured, and helm pulls the http ones', async () => {
+    const http = await repo({ HELM_REPOSITORY_CHART_URLS: 'http' });
+    const chart = await chartPackage('gamma');
+    await http.service.publish(chart);
+    const url = (await indexOf(http)).entries.gamma[0].urls[0];
+    expect(url).toBe(`${http.service.repositoryUrl()}/gamma-1.0.0.tgz`);
+    const pulled = await helmPull(
+      http.service.repositoryUrl(),
+      'gamma',
+      '1.0.0',
+      join(work, 'pull-g'),
+    );
+    expect(sha256(await readFile(pulled))).toBe(chart.digest);
+
+    const s3 = await repo({ HELM_REPOSITORY_CHART_URLS: 's3' });
+    await s3.service.publish(chart);
+    const { bucket, prefix } = parseBucketPath(s3.config.HELM_REPOSITORY_BUCKET);
+    expect((await indexOf(s3)).entries.gamma[0].urls).toEqual([
+      `s3://${bucket}/${prefix}/gamma-1.0.0.tgz`,
+    ]);
+  });
+
+  it('fetches a chart once, caches it by digest and verifies the digest', async () => {
+    const target = await repo();
+    const chart = await chartPackage('delta');
+    await target.service.publish(chart);
+    const path = await target.service.fetchChart('delta', '1.0.0');
+    expect(path).toContain(chart.digest);
+    expect(sha256(await readFile(path))).toBe(chart.digest);
+    expect(await target.service.fetchChart('delta', '1.0.0', chart.digest)).toBe(path);
+    await expect(target.service.fetchChart('delta', '9.9.9')).rejects.toThrow(/does not exist/);
+
+    const { bucket, prefix } = parseBucketPath(target.config.HELM_REPOSITORY_BUCKET);
+    await target.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `${prefix}/delta-1.0.0.tgz`,
+        Body: Buffer.from('tampered'),
+      }),
+    );
+    const fresh = new HelmRepoService(
+      target.s3,
+      dataSource,
+      await testConfig({
+        HELM_REPOSITORY_BUCKET: target.config.HELM_REPOSITORY_BUCKET,
+        WORK_DIR: join(work, 'fresh'),
+      }),
+    );
+    await expect(fresh.fetchChart('delta', '1.0.0')).rejects.toThrow(/digest/);
+  });
+
+  it('unpublishes its own version only, and can be repeated', async () => {
+    const target = await repo();
+    const chart = await chartPackage('eps');
+    await target.service.publish(chart);
+    await target.service.publish(await chartPackage('eps', '2.0.0'));
+    await target.service.unpublish('eps', '1.0.0', 'not-the-digest');
+    expect((await indexOf(target)).entries.eps).toHaveLength(2);
+    await target.service.unpublish('eps', '1.0.0', chart.digest);
+    await target.service.unpublish('eps', '1.0.0', chart.digest);
+    expect((await indexOf(target)).entries.eps.map((entry) => entry.version)).toEqual(['2.0.0']);
+    const { bucket, prefix } = parseBucketPath(target.config.HELM_REPOSITORY_BUCKET);
+    const listing = await s3cmd('ls', `s3://${bucket}/${prefix}/`);
+    expect(listing).not.toContain('eps-1.0.0.tgz');
+    expect(listing).toContain('eps-2.0.0.tgz');
+  });
+
+  describe('20 concurrent publishes keep 20 entries', () => {
+    const publishTwenty = async (service: HelmRepoService): Promise<void> => {
+      const charts = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => chartPackage(`chart-${i}`)),
+      );
+      const outcomes = await Promise.all(charts.map((chart) => service.publish(chart)));
+      expect(outcomes).toEqual(Array(20).fill('published'));
+    };
+
+    it('lock path: advisory lock around read-modify-write, on an endpoint that ignores preconditions', async () => {
+      const target = await repo({ HELM_INDEX_WRITE_MODE: 'lock' });
+      await publishTwenty(target.service);
+      expect(Object.keys((await indexOf(target)).entries)).toHaveLength(20);
+    });
+
+    it('conditional path: If-Match / If-None-Match retried on 412, through a front that honours them', async () => {
+      const front = await S3ConditionalFront.start();
+      try {
+        const target = await repo({
+          HELM_INDEX_WRITE_MODE: 'conditional',
+          AWS_ENDPOINT: front.url,
+        });
+        await publishTwenty(target.service);
+        expect(Object.keys((await indexOf(target)).entries)).toHaveLength(20);
+        expect(front.stats.conditionalPuts).toBeGreaterThanOrEqual(20);
+      } finally {
+        await front.close();
+      }
+    });
+
+    it('the front refuses a stale If-Match and an If-None-Match: * on an existing object', async () => {
+      const front = await S3ConditionalFront.start();
+      try {
+        const target = await repo({ AWS_ENDPOINT: front.url });
+        const { bucket, prefix } = parseBucketPath(target.config.HELM_REPOSITORY_BUCKET);
+        const Key = `${prefix}/probe.txt`;
+        await target.s3.send(
+          new PutObjectCommand({ Bucket: bucket, Key, Body: 'one', IfNoneMatch: '*' }),
+        );
+        await expect(
+          target.s3.send(
+            new PutObjectCommand({ Bucket: bucket, Key, Body: 'two', IfNoneMatch: '*' }),
+          ),
+        ).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
+        await expect(
+          target.s3.send(
+            new PutObjectCommand({ Bucket: bucket, Key, Body: 'two', IfMatch: '"stale"' }),
+          ),
+        ).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
+      } finally {
+        await front.close();
+      }
+    });
+  });
+});

@@ -1,0 +1,89 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { DataSource } from 'typeorm';
+import { WorkerModule } from '../../../src/app.module';
+import { AppConfig, validateConfig } from '../../../src/config/app-config';
+import { dataSourceOptions } from '../../../src/database/data-source-options';
+import { createS3Client } from '../../../src/infra/s3/s3.module';
+import { testAuthEnv } from '../../support/auth';
+
+export const run = promisify(execFile);
+
+/** The configuration an app of this jest worker would read, with `overrides` applied. */
+export async function testConfig(overrides: Record<string, string> = {}): Promise<AppConfig> {
+  return validateConfig({ ...process.env, ...(await testAuthEnv()), ...overrides });
+}
+
+/** A fresh repository path in this worker's bucket, so test files never share an index. */
+export function freshBucketPath(): string {
+  const bucket = process.env.HELM_REPOSITORY_BUCKET ?? '';
+  return `${bucket.replace(/\/charts$/, '')}/t-${randomUUID().slice(0, 8)}/charts`;
+}
+
+export async function openDataSource(config: AppConfig): Promise<DataSource> {
+  return new DataSource(dataSourceOptions(config.DATABASE_URL, 30)).initialize();
+}
+
+export function s3For(config: AppConfig): S3Client {
+  return createS3Client(config);
+}
+
+/**
+ * Boots the worker role (BullMQ processors, onboarding sweep) in this process, with `env` applied
+ * while its configuration is read.
+ */
+export async function startWorker(env: Record<string, string> = {}): Promise<INestApplication> {
+  const saved = { ...process.env };
+  Object.assign(process.env, await testAuthEnv(), env);
+  try {
+    const moduleRef = await Test.createTestingModule({ imports: [WorkerModule] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    return app;
+  } finally {
+    process.env = saved;
+  }
+}
+
+/** s3cmd against the test S3 endpoint, as an operator would run it. */
+export async function s3cmd(...args: string[]): Promise<string> {
+  const endpoint = new URL(process.env.AWS_ENDPOINT ?? '');
+  const { stdout } = await run('s3cmd', [
+    `--host=${endpoint.host}`,
+    '--host-bucket=',
+    '--no-ssl',
+    `--access_key=${process.env.AWS_ACCESS_KEY_ID}`,
+    `--secret_key=${process.env.AWS_SECRET_ACCESS_KEY}`,
+    `--region=${process.env.AWS_DEFAULT_REGION ?? 'us-east-1'}`,
+    '--config=/dev/null',
+    ...args,
+  ]);
+  return stdout;
+}
+
+/** `helm repo add` + `helm pull` with a private helm home; returns the pulled file's bytes path. */
+export async function helmPull(
+  repoUrl: string,
+  chart: string,
+  version: string,
+  dir: string,
+): Promise<string> {
+  const helm = process.env.HELM_BIN ?? 'helm';
+  const env = {
+    ...process.env,
+    HELM_CONFIG_HOME: `${dir}/config`,
+    HELM_CACHE_HOME: `${dir}/cache`,
+    HELM_DATA_HOME: `${dir}/data`,
+  };
+  await mkdir(`${dir}/out`, { recursive: true });
+  await run(helm, ['repo', 'add', 'nemo-test', repoUrl], { env });
+  await run(helm, ['pull', `nemo-test/${chart}`, '--version', version, '-d', `${dir}/out`], {
+    env,
+  });
+  return `${dir}/out/${chart}-${version}.tgz`;
+}
