@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { ApiModule, WorkerModule } from './app.module';
+import { DevTokenService } from './auth/dev-token.service';
 import { configureHttp } from './common/http/configure-app';
 import { AppConfig } from './config/app-config';
 import { setupSwagger } from './openapi/swagger';
@@ -28,7 +29,18 @@ async function startApi(): Promise<INestApplicationContext> {
   await app.listen(config.PORT, config.HOST);
   const base = `http://${config.HOST}:${config.PORT}`;
   new Logger('Bootstrap').log(`API listening on ${base}/api/v1 — Swagger UI ${base}/api/docs`);
+  logDevToken(app.get(DevTokenService), base);
   return app;
+}
+
+/** AUTH_MODE=dev: the newcomer's ready token, with where it is stored and how to use it. */
+function logDevToken(devTokens: DevTokenService, base: string): void {
+  const token = devTokens.devToken;
+  if (!token) return;
+  new Logger('Bootstrap').warn(
+    `AUTH_MODE=dev — dev token (also in ${devTokens.tokenFile}; paste it into Swagger UI "Authorize"):\n${token}\n` +
+      `  curl -H "Authorization: Bearer $(cat ${devTokens.tokenFile})" ${base}/api/v1/workloads`,
+  );
 }
 
 async function startWorker(): Promise<INestApplicationContext> {

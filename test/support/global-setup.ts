@@ -1,4 +1,9 @@
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
@@ -55,9 +60,10 @@ async function prepareVhosts(): Promise<void> {
   const user = decodeURIComponent(new URL(baseUrls().rabbitmq).username);
   const { stdout } = await run(ctl, ['ctl', 'list_vhosts', '--quiet', '--no-table-headers']);
   const existing = new Set(stdout.split('\n').map((line) => line.trim()));
-  const missing = Array.from({ length: MAX_SLICES }, (_, index) => testSlice(index + 1).vhost).filter(
-    (vhost) => !existing.has(vhost),
-  );
+  const missing = Array.from(
+    { length: MAX_SLICES },
+    (_, index) => testSlice(index + 1).vhost,
+  ).filter((vhost) => !existing.has(vhost));
   await Promise.all(
     missing.map(async (vhost) => {
       await run(ctl, ['ctl', 'add_vhost', vhost]);
@@ -79,9 +85,26 @@ async function prepareBuckets(): Promise<void> {
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
   for (let worker = 1; worker <= MAX_SLICES; worker++) {
-    await s3.send(new CreateBucketCommand({ Bucket: testSlice(worker).bucket })).catch((error: { name?: string }) => {
-      if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
-    });
+    await s3
+      .send(new CreateBucketCommand({ Bucket: testSlice(worker).bucket }))
+      .catch((error: { name?: string }) => {
+        if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists')
+          throw error;
+      });
   }
+  for (let worker = 1; worker <= MAX_SLICES; worker++)
+    await emptyBucket(s3, testSlice(worker).bucket);
   s3.destroy();
+}
+
+/** Charts published by an earlier run would make re-runs see a half-filled repository. */
+async function emptyBucket(s3: S3Client, bucket: string): Promise<void> {
+  for (;;) {
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1000 }));
+    const keys = (listed.Contents ?? []).flatMap((object) =>
+      object.Key ? [{ Key: object.Key }] : [],
+    );
+    if (keys.length === 0) return;
+    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
+  }
 }

@@ -12,7 +12,8 @@ export const MAX_SLICES = 2;
 
 function required(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the tests with "npm test" (scripts/test.sh)`);
+  if (!value)
+    throw new Error(`${name} is not set: run the tests with "npm test" (scripts/test.sh)`);
   return value;
 }
 
@@ -31,7 +32,8 @@ export function baseUrls(): { database: string; rabbitmq: string; redis: string 
  */
 export function testNamespace(): string {
   const namespace = process.env.NEMO_TEST_NAMESPACE ?? 'main';
-  if (!/^[a-z0-9]{1,20}$/.test(namespace)) throw new Error('NEMO_TEST_NAMESPACE must be 1-20 of [a-z0-9]');
+  if (!/^[a-z0-9]{1,20}$/.test(namespace))
+    throw new Error('NEMO_TEST_NAMESPACE must be 1-20 of [a-z0-9]');
   return namespace;
 }
 
