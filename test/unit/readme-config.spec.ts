@@ -13,6 +13,6 @@ describe('README configuration table', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
   it.each(configVariables())('documents %s', (name) => {
-    expect(readme).toMatch(new RegExp(`^\\| \`${name}\` \\|`, 'm'));
+    expect(readme).toMatch(new RegExp(`^\\| \`${name}\` +\\|`, 'm'));
   });
 });
