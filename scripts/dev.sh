@@ -30,8 +30,11 @@ echo "==> migrating the database"
 node node_modules/typeorm/cli.js migration:run -d dist/src/database/data-source.js
 
 pids=()
+stopped=0
 stop() {
   trap - INT TERM
+  [ "$stopped" = 1 ] && return
+  stopped=1
   echo "==> stopping api and worker"
   kill -TERM "${pids[@]}" 2>/dev/null || true
   wait "${pids[@]}" 2>/dev/null || true
