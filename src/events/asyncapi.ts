@@ -1,26 +1,13 @@
 import { EVENTS_EXCHANGE, ROUTING_KEYS, RoutingKey } from './event-map';
+import {
+  CONDITIONS,
+  EXPECTATION_VERBS,
+  FEASIBILITY_CHECK_TYPES,
+  FULFILMENT_STATUSES,
+  NOT_FULFILLED_STATES,
+} from './payloads';
 
 type Schema = Record<string, unknown>;
-
-const CONDITIONS = [
-  'IS_EQUAL_TO',
-  'IS_LESS_THAN',
-  'IS_GREATER_THAN',
-  'IS_WITHIN_RANGE',
-  'IS_OUTSIDE_RANGE',
-  'IS_ONE_OF',
-  'IS_NOT_ONE_OF',
-  'IS_EQUAL_TO_OR_LESS_THAN',
-  'IS_EQUAL_TO_OR_GREATER_THAN',
-];
-const NOT_FULFILLED_STATES = [
-  'ACKNOWLEDGED',
-  'COMPLIANT',
-  'DEGRADED',
-  'SUSPENDED',
-  'TERMINATED',
-  'FULFILMENTFAILED',
-];
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
 const nullable = (schema: Schema): Schema => ({ oneOf: [schema, { type: 'null' }] });
@@ -51,7 +38,7 @@ export const EVENT_SCHEMAS: Record<string, Schema> = {
     },
   },
   FulfilmentInfo: object({
-    fulfilment_status: { type: 'string', enum: ['FULFILLED', 'NOT_FULFILLED'] },
+    fulfilment_status: { type: 'string', enum: FULFILMENT_STATUSES },
     not_fulfilled_state: nullable({ type: 'string', enum: NOT_FULFILLED_STATES }),
     not_fulfilled_reasons: arrayOf({ type: 'string' }),
   }),
@@ -64,7 +51,7 @@ export const EVENT_SCHEMAS: Record<string, Schema> = {
       object({
         id,
         expectation_id: { type: 'string' },
-        expectation_verb: { type: 'string', enum: ['DELIVER', 'ENSURE'] },
+        expectation_verb: { type: 'string', enum: EXPECTATION_VERBS },
         expectation_object: object({
           id,
           object_type: { type: 'string' },
@@ -106,7 +93,7 @@ export const EVENT_SCHEMAS: Record<string, Schema> = {
       intent_feasibility_check_report: nullable(
         object({
           id,
-          feasibility_check_type: { type: 'string', enum: ['FEASIBLE', 'INFEASIBLE'] },
+          feasibility_check_type: { type: 'string', enum: FEASIBILITY_CHECK_TYPES },
           infeasibility_reason: nullable({ type: 'string' }),
         }),
       ),

@@ -9,22 +9,35 @@ export type WorkloadStatus = 'pending' | 'onboarding' | 'accepted' | 'rejected';
 export type InstanceStatus =
   'rendered' | 'deploying' | 'deployed' | 'failed' | 'deleting' | 'deleted';
 
-export type Condition =
-  | 'IS_EQUAL_TO'
-  | 'IS_LESS_THAN'
-  | 'IS_GREATER_THAN'
-  | 'IS_WITHIN_RANGE'
-  | 'IS_OUTSIDE_RANGE'
-  | 'IS_ONE_OF'
-  | 'IS_NOT_ONE_OF'
-  | 'IS_EQUAL_TO_OR_LESS_THAN'
-  | 'IS_EQUAL_TO_OR_GREATER_THAN';
+/** The TS 28.312 enumerations as runtime lists (validation, OpenAPI and AsyncAPI schemas). */
+export const CONDITIONS = [
+  'IS_EQUAL_TO',
+  'IS_LESS_THAN',
+  'IS_GREATER_THAN',
+  'IS_WITHIN_RANGE',
+  'IS_OUTSIDE_RANGE',
+  'IS_ONE_OF',
+  'IS_NOT_ONE_OF',
+  'IS_EQUAL_TO_OR_LESS_THAN',
+  'IS_EQUAL_TO_OR_GREATER_THAN',
+] as const;
+export const EXPECTATION_VERBS = ['DELIVER', 'ENSURE'] as const;
+export const FULFILMENT_STATUSES = ['FULFILLED', 'NOT_FULFILLED'] as const;
+export const NOT_FULFILLED_STATES = [
+  'ACKNOWLEDGED',
+  'COMPLIANT',
+  'DEGRADED',
+  'SUSPENDED',
+  'TERMINATED',
+  'FULFILMENTFAILED',
+] as const;
+export const FEASIBILITY_CHECK_TYPES = ['FEASIBLE', 'INFEASIBLE'] as const;
 
-export type ExpectationVerb = 'DELIVER' | 'ENSURE';
-export type FulfilmentStatus = 'FULFILLED' | 'NOT_FULFILLED';
-export type NotFulfilledState =
-  'ACKNOWLEDGED' | 'COMPLIANT' | 'DEGRADED' | 'SUSPENDED' | 'TERMINATED' | 'FULFILMENTFAILED';
-export type FeasibilityCheckType = 'FEASIBLE' | 'INFEASIBLE';
+export type Condition = (typeof CONDITIONS)[number];
+export type ExpectationVerb = (typeof EXPECTATION_VERBS)[number];
+export type FulfilmentStatus = (typeof FULFILMENT_STATUSES)[number];
+export type NotFulfilledState = (typeof NOT_FULFILLED_STATES)[number];
+export type FeasibilityCheckType = (typeof FEASIBILITY_CHECK_TYPES)[number];
 
 export type ValueRange = number | string | Array<number | string>;
 
