@@ -1,0 +1,265 @@
+import { INestApplication } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { WorkerModule } from '../../src/app.module';
+import { REDIS } from '../../src/infra/redis/redis.module';
+import { COMMITTED_OPENAPI, generateClient } from '../../scripts/generate-client';
+import { resetDatabase, startApi } from '../support/app';
+import { authHeader, testAuthEnv } from '../support/auth';
+import { goodChart } from '../support/charts';
+import { pushTestImage } from '../support/oci-image';
+import type * as Sdk from '../generated/nemo-client';
+import type * as SdkClient from '../generated/nemo-client/client';
+
+type Client = ReturnType<typeof SdkClient.createClient>;
+
+const RUN = randomUUID().slice(0, 8);
+
+/**
+ * The Helm repository (S3) and the BullMQ jobs (Redis) outlive resetDatabase, which restarts ids at
+ * 1: a fresh repository path and queue prefix keep an earlier run's charts and jobs out of the way
+ * (an earlier echo-server 0.5.5 with other image digests would be refused).
+ */
+const ENV = {
+  SOURCE_REGISTRY_TLS_VERIFY: 'false',
+  INGRESS_DOMAIN: 'apps.nemo.test',
+  QUEUE_PREFIX: `nemo-test-sdk-${RUN}`,
+  HELM_REPOSITORY_BUCKET: `${(process.env.HELM_REPOSITORY_BUCKET ?? '').replace(/\/charts$/, '')}/sdk-${RUN}/charts`,
+};
+const ONBOARDING_TIMEOUT_MS = 60_000;
+
+/** The worker role (onboarding), as `main.ts worker` runs it. */
+async function startWorker(): Promise<INestApplication> {
+  const saved = { ...process.env };
+  Object.assign(process.env, await testAuthEnv(), ENV);
+  try {
+    const moduleRef = await Test.createTestingModule({ imports: [WorkerModule] }).compile();
+    const worker = moduleRef.createNestApplication({ logger: false });
+    await worker.init();
+    return worker;
+  } finally {
+    process.env = saved;
+  }
+}
+
+/** Removes this file's BullMQ and rate-limit keys from the shared Redis db. */
+async function deleteKeys(app: INestApplication | undefined, pattern: string): Promise<void> {
+  if (!app) return;
+  const redis = app.get<Redis>(REDIS);
+  for await (const keys of redis.scanStream({ match: pattern, count: 500 }) as AsyncIterable<
+    string[]
+  >) {
+    if (keys.length > 0) await redis.del(...keys);
+  }
+}
+
+const bearer = async (options: Parameters<typeof authHeader>[0]): Promise<string> =>
+  (await authHeader(options)).replace(/^Bearer /, '');
+
+/**
+ * A platform user's whole journey through the SDK generated from openapi.json (regenerated here,
+ * so it is exactly what an SDK user would get), and nothing else: no supertest, no hand-written
+ * URL. The monitoring and the meta-Orchestrator use the same SDK with service-role tokens.
+ */
+describe('SDK scenario: the generated TypeScript client against the running service', () => {
+  const generated = mkdtempSync(join(tmpdir(), 'nemo-sdk-'));
+  let sdk: typeof Sdk;
+  let createClient: typeof SdkClient.createClient;
+  let app: NestExpressApplication;
+  let worker: INestApplication;
+  let user: Client;
+  let monitoring: Client;
+  let orchestrator: Client;
+  let images: { app: string; init: string; cron: string };
+
+  beforeAll(async () => {
+    const registry = process.env.REGISTRY_HOST ?? '';
+    const push = (name: string): Promise<{ reference: string }> =>
+      pushTestImage(registry, `sdk-scenario/${RUN}/${name}`, '1.0');
+    const [, api, pushed] = await Promise.all([
+      generateClient(COMMITTED_OPENAPI, generated),
+      startApi(ENV),
+      Promise.all([push('app'), push('init'), push('cron')]),
+    ]);
+    app = api;
+    images = { app: pushed[0].reference, init: pushed[1].reference, cron: pushed[2].reference };
+    sdk = (await import(join(generated, 'index.ts'))) as typeof Sdk;
+    ({ createClient } = (await import(join(generated, 'client', 'index.ts'))) as typeof SdkClient);
+    await resetDatabase(app);
+    worker = await startWorker();
+    const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    const [userToken, monitoringToken, orchestratorToken] = await Promise.all([
+      bearer({ tenant: 'tenant-a', subject: 'alice' }),
+      // Intent reports are tenant-scoped (the monitoring of tenant-a); instance status reports are
+      // not (the platform's meta-Orchestrator): as the intent and instance modules implement them.
+      bearer({ tenant: 'tenant-a', subject: 'monitoring', roles: ['service'] }),
+      bearer({ tenant: 'platform', subject: 'meta-orchestrator', roles: ['service'] }),
+    ]);
+    user = createClient({ baseUrl, auth: () => userToken });
+    monitoring = createClient({ baseUrl, auth: () => monitoringToken });
+    orchestrator = createClient({ baseUrl, auth: () => orchestratorToken });
+  });
+
+  afterAll(async () => {
+    await deleteKeys(app, `${ENV.QUEUE_PREFIX}:*`);
+    await worker?.close();
+    await app?.close();
+    rmSync(generated, { recursive: true, force: true });
+  });
+
+  let workloadId: number;
+  let instanceId: string;
+  let intentId: number;
+  let targetId: number;
+
+  it('registers a workload document', async () => {
+    const { data, response } = await sdk.workloadsCreate({
+      client: user,
+      body: { name: 'echo-server', version: '0.5.5', type: 'chart', ingress_support: true },
+    });
+    expect(response?.status).toBe(201);
+    expect(data).toMatchObject({
+      name: 'echo-server',
+      version: '0.5.5',
+      type: 'chart',
+      status: 'pending',
+    });
+    workloadId = data?.id ?? 0;
+  });
+
+  it('answers a missing document with a typed problem+json error', async () => {
+    const { error, response } = await sdk.workloadsGet({ client: user, path: { id: 999_999 } });
+    expect(response?.status).toBe(404);
+    expect(response?.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(error).toMatchObject({ status: 404, code: expect.stringMatching(/not_found$/) });
+  });
+
+  it(
+    'uploads the chart package (multipart, binary) and onboarding accepts it',
+    async () => {
+      const chart = goodChart(images, { name: 'echo-server', version: '0.5.5' });
+      const upload = await sdk.workloadsUpload({
+        client: user,
+        path: { id: workloadId },
+        body: { file: new File([chart], 'echo-server-0.5.5.tgz', { type: 'application/gzip' }) },
+      });
+      expect(upload.response?.status).toBe(202);
+      expect(upload.data?.status).toBe('onboarding');
+
+      const deadline = Date.now() + ONBOARDING_TIMEOUT_MS;
+      let status = upload.data?.status;
+      while (status === 'onboarding' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const { data } = await sdk.workloadsGet({ client: user, path: { id: workloadId } });
+        status = data?.status;
+        if (status === 'rejected')
+          throw new Error(`onboarding rejected: ${data?.rejection_reason}`);
+      }
+      expect(status).toBe('accepted');
+      const { data: page } = await sdk.workloadsList({
+        client: user,
+        query: { status: 'accepted' },
+      });
+      expect(page?.items.map((item) => item.id)).toEqual([workloadId]);
+      expect(page?.meta).toMatchObject({ page: 1, total: 1 });
+    },
+    ONBOARDING_TIMEOUT_MS + 10_000,
+  );
+
+  it('creates an instance with an ingress and an intent', async () => {
+    const { data, response, error } = await sdk.instancesCreate({
+      client: user,
+      path: { id: workloadId },
+      body: {
+        release_name: 'echo',
+        ingress_enabled: true,
+        intents: [
+          {
+            user_label: 'DeliverComputingWorkload',
+            observation_period: 60,
+            intent_expectations: [
+              {
+                expectation_verb: 'ENSURE',
+                expectation_object: { object_type: 'NEMO_WORKLOAD' },
+                expectation_targets: [
+                  {
+                    target_name: 'cpuUsage',
+                    target_condition: 'IS_LESS_THAN',
+                    target_value_range: 20,
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    });
+    expect({ status: response?.status, error }).toEqual({ status: 201, error: undefined });
+    expect(data).toMatchObject({
+      status: 'rendered',
+      ingress_enabled: true,
+      workload_document_id: workloadId,
+    });
+    expect(data?.manifests.map((manifest) => manifest.kind)).toContain('Ingress');
+    expect(data?.exposed_urls.length).toBeGreaterThan(0);
+    instanceId = data?.instance_id ?? '';
+
+    const { data: intents } = await sdk.intentsList({
+      client: user,
+      query: { object_instance: instanceId },
+    });
+    expect(intents?.items).toHaveLength(1);
+    const intent = intents?.items[0];
+    expect(intent?.intent_expectations[0].expectation_object).toMatchObject({
+      object_type: 'NEMO_WORKLOAD',
+      object_instance: instanceId,
+    });
+    intentId = intent?.id ?? 0;
+    targetId = intent?.intent_expectations[0].expectation_targets[0].id ?? 0;
+  });
+
+  it('takes the fulfilment report of the monitoring side (service role)', async () => {
+    const { data, response } = await sdk.intentsReportFulfilment({
+      client: monitoring,
+      path: { id: intentId },
+      body: { target_fulfilment_results: [{ target: targetId, target_achieved_value: 12.5 }] },
+    });
+    expect(response?.status).toBe(200);
+    expect(data?.intent_fulfilment_report.intent_fulfilment_info.fulfilment_status).toBe(
+      'FULFILLED',
+    );
+    const { data: intent } = await sdk.intentsGet({ client: user, path: { id: intentId } });
+    expect(
+      intent?.intent_report_reference.intent_fulfilment_report.intent_fulfilment_info
+        .fulfilment_status,
+    ).toBe('FULFILLED');
+  });
+
+  it('follows the deployment reported by the meta-Orchestrator, then deletes the instance', async () => {
+    const deployed = await sdk.instancesReportStatus({
+      client: orchestrator,
+      path: { instance_id: instanceId },
+      body: { status: 'deployed', cluster_name: 'k3s-cluster' },
+    });
+    expect(deployed.response?.status).toBe(200);
+    expect(deployed.data).toMatchObject({ status: 'deployed', cluster_name: 'k3s-cluster' });
+
+    const deleting = await sdk.instancesDelete({ client: user, path: { instance_id: instanceId } });
+    expect(deleting.response?.status).toBe(202);
+    expect(deleting.data?.status).toBe('deleting');
+
+    await sdk.instancesReportStatus({
+      client: orchestrator,
+      path: { instance_id: instanceId },
+      body: { status: 'deleted' },
+    });
+    const { data } = await sdk.instancesGet({ client: user, path: { instance_id: instanceId } });
+    expect(data?.status).toBe('deleted');
+  });
+});
