@@ -35,3 +35,12 @@ export function hasPermission(principal: Principal, permission: Permission): boo
 export function tenantScope(principal: Principal): { tenant?: string } {
   return isAdmin(principal) ? {} : { tenant: principal.tenant };
 }
+
+/**
+ * The scope of fulfilment and status reports: they come from platform services (meta-Orchestrator,
+ * monitoring) that act for every tenant, so the service role reports on any object; anyone else
+ * only within their tenant.
+ */
+export function reportScope(principal: Principal): { tenant?: string } {
+  return principal.roles.has('service') ? {} : tenantScope(principal);
+}

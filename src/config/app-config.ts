@@ -384,6 +384,26 @@ export class AppConfig {
   @Min(1000)
   ONBOARDING_SWEEP_INTERVAL_MS = 60000;
 
+  // Stall recovery of the onboarding worker (BullMQ job lock and stalled check): the job of a
+  // worker that died is handed to a live worker within about lock duration + stalled interval.
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(10 * 60 * 1000)
+  ONBOARDING_LOCK_DURATION_MS = 30000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(10 * 60 * 1000)
+  ONBOARDING_STALLED_INTERVAL_MS = 30000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  ONBOARDING_MAX_STALLED_COUNT = 1;
+
   @IsIn(['both', 'conditional', 'lock'])
   HELM_INDEX_WRITE_MODE: 'both' | 'conditional' | 'lock' = 'both';
 

@@ -6,6 +6,12 @@ import {
   FULFILMENT_STATUSES,
   NOT_FULFILLED_STATES,
 } from './payloads';
+import {
+  SEED_DELETE_MESSAGE,
+  SEED_INTENT_NOTIFY_MESSAGE,
+  SEED_RUN_MESSAGE,
+  SEED_UPLOAD_MESSAGE,
+} from './seed-messages';
 
 type Schema = Record<string, unknown>;
 
@@ -137,23 +143,10 @@ export const PAYLOAD_SCHEMA_OF: Record<RoutingKey, string> = {
 };
 
 const EXAMPLES: Record<RoutingKey, unknown> = {
-  upload: { id: 4, name: 'echo-server', version: '0.5.5', type: 'chart', status: 'accepted' },
-  run: {
-    id: 6,
-    instance_id: '936623ae-8969-4d73-8c04-527d1cb815ac',
-    workload_document_id: 9,
-    release_name: 'echo',
-    status: 'rendered',
-    manifests: [],
-    cluster_name: null,
-    intents: [],
-  },
-  'intent-notify': undefined,
-  delete: {
-    id: 23,
-    instance_id: '5ce430d6-28d7-4775-b60b-17991e72c842',
-    cluster_name: 'k3s-cluster',
-  },
+  upload: SEED_UPLOAD_MESSAGE,
+  run: SEED_RUN_MESSAGE,
+  'intent-notify': SEED_INTENT_NOTIFY_MESSAGE,
+  delete: SEED_DELETE_MESSAGE,
 };
 
 const PURPOSE: Record<RoutingKey, string> = {
@@ -190,7 +183,6 @@ function messageName(key: RoutingKey): string {
 }
 
 function message(key: RoutingKey): Schema {
-  const example = EXAMPLES[key];
   return {
     name: messageName(key),
     title: `${key} event`,
@@ -198,7 +190,7 @@ function message(key: RoutingKey): Schema {
     contentType: 'application/json',
     payload: ref(PAYLOAD_SCHEMA_OF[key]),
     bindings: { amqp: { contentEncoding: 'utf-8', messageType: key, bindingVersion: '0.3.0' } },
-    ...(example ? { examples: [{ name: `seed-${key}`, payload: example }] } : {}),
+    examples: [{ name: `seed-${key}`, payload: EXAMPLES[key] }],
   };
 }
 

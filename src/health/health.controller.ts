@@ -54,7 +54,14 @@ export class HealthController {
 
   @Get('healthz')
   @ApiOperation({ operationId: 'health_liveness', summary: 'Liveness: the process answers.' })
-  @ApiOkResponse({ description: 'The process is alive.' })
+  @ApiOkResponse({
+    description: 'The process is alive.',
+    schema: {
+      type: 'object',
+      required: ['status'],
+      properties: { status: { type: 'string', example: 'ok' } },
+    },
+  })
   liveness(): { status: 'ok' } {
     return { status: 'ok' };
   }

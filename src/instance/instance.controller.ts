@@ -19,6 +19,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -32,6 +33,12 @@ import { ReportStatusDto } from './dto/report-status.dto';
 import { InstanceService } from './instance.service';
 
 const INSTANCE_ID = 'instance_id';
+const InstanceIdParam = (): MethodDecorator =>
+  ApiParam({
+    name: INSTANCE_ID,
+    schema: { type: 'string', format: 'uuid' },
+    description: 'The instance_id (UUID) the instance was created with.',
+  });
 
 @ApiTags('instances')
 @Controller()
@@ -89,6 +96,7 @@ export class InstanceController {
   }
 
   @Get(`instances/:${INSTANCE_ID}`)
+  @InstanceIdParam()
   @RequirePermission('read')
   @ApiOperation({
     operationId: 'instances_get',
@@ -105,6 +113,7 @@ export class InstanceController {
   }
 
   @Delete(`instances/:${INSTANCE_ID}`)
+  @InstanceIdParam()
   @HttpCode(202)
   @RequirePermission('write')
   @ApiOperation({
@@ -127,6 +136,7 @@ export class InstanceController {
   }
 
   @Put(`instances/:${INSTANCE_ID}/status`)
+  @InstanceIdParam()
   @RequirePermission('report')
   @ApiOperation({
     operationId: 'instances_report_status',

@@ -1,4 +1,4 @@
-import { SEED_RUN } from '../../test/factories/seed-events';
+import { SEED_RUN_MESSAGE } from '../events/seed-messages';
 import { CreateIntentDto } from '../intent/dto/create-intent.dto';
 import { WorkloadInstance } from './entities/workload-instance.entity';
 import { bindIntentsToInstance, toRunEvent } from './instance.service';
@@ -61,8 +61,8 @@ describe('toRunEvent', () => {
       manifests: [],
       tenant: 'tenant-a',
     });
-    const event = toRunEvent(instance, SEED_RUN.intents);
-    expect(Object.keys(event)).toEqual(Object.keys(SEED_RUN));
-    expect(event).toEqual(SEED_RUN);
+    const event = toRunEvent(instance, SEED_RUN_MESSAGE.intents);
+    expect(Object.keys(event)).toEqual(Object.keys(SEED_RUN_MESSAGE));
+    expect(event).toEqual(SEED_RUN_MESSAGE);
   });
 });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Principal } from '../auth/principal';
+import { Principal, reportScope, tenantScope } from '../auth/principal';
 import { FieldError } from '../common/errors/problem';
 import { Page, toPage } from '../common/pagination/pagination';
 import type { IntentObject, IntentReport } from '../events/payloads';
@@ -100,7 +100,7 @@ export class IntentService {
 
   update(principal: Principal, id: number, dto: UpdateIntentDto): Promise<IntentObject> {
     return this.dataSource.transaction(async (m) => {
-      const rows = await this.store.lockRows(m, principal, id);
+      const rows = await this.store.lockRows(m, tenantScope(principal), id);
       const draft = applyUpdate(toIntentObject(rows), dto);
       const verdict = await this.feasibility.check(m, principal, rows.intent.tenant, draft, id);
       const replace = {
@@ -130,7 +130,7 @@ export class IntentService {
     dto: ReportFulfilmentDto,
   ): Promise<IntentReport> {
     return this.dataSource.transaction(async (m) => {
-      const rows = await this.store.lockRows(m, principal, id);
+      const rows = await this.store.lockRows(m, reportScope(principal), id);
       if (rows.feasibility?.feasibilityCheckType === 'INFEASIBLE')
         throw new IntentInfeasibleError(id);
       const achieved = this.achievedValues(rows, dto);

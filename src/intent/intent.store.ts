@@ -354,10 +354,10 @@ export class IntentStore {
     return (await this.loadRows(m, ids)).map(toIntentObject);
   }
 
-  /** The intent's rows, locked against concurrent changes until the transaction ends; 404 if not visible. */
-  async lockRows(m: EntityManager, principal: Principal, id: number): Promise<IntentRows> {
+  /** The intent's rows, locked against concurrent changes until the transaction ends; 404 outside the scope. */
+  async lockRows(m: EntityManager, scope: { tenant?: string }, id: number): Promise<IntentRows> {
     const intent = await m.findOne(Intent, {
-      where: { id, ...tenantScope(principal) },
+      where: { id, ...scope },
       lock: { mode: 'pessimistic_write' },
     });
     if (!intent) throw new NotFoundError('intent', id);

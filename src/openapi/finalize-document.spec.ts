@@ -1,6 +1,6 @@
 import type { OpenAPIObject, OperationObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
 import { finalizeOpenApiDocument } from './finalize-document';
-import { SEED_INTENT_NOTIFY_MESSAGE } from './seed-examples';
+import { SEED_INTENT_NOTIFY_MESSAGE } from '../events/seed-messages';
 
 const ok: ResponseObject = { description: 'OK' };
 const problemRef = { schema: { $ref: '#/components/schemas/ProblemDetails' } };

@@ -1,9 +1,9 @@
+import { SEED_RUN_MESSAGE } from '../../src/events/seed-messages';
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { connect } from 'amqplib';
 import request from 'supertest';
 import { KubernetesManifest, RunEvent } from '../../src/events/payloads';
-import { SEED_RUN } from '../factories/seed-events';
 import { EventSubscriber } from '../support/amqp';
 import { resetDatabase, startApi } from '../support/app';
 import { authHeader } from '../support/auth';
@@ -191,7 +191,7 @@ describe('Workload instances (real api + worker, helm, registry, broker)', () =>
     it('publishes a run event of exactly the seed shape, field by field', async () => {
       const [event] = await events.take('run', 1);
       const body = event.body as RunEvent;
-      expect(Object.keys(body)).toEqual(Object.keys(SEED_RUN));
+      expect(Object.keys(body)).toEqual(Object.keys(SEED_RUN_MESSAGE));
       expect(eventSchemaErrors('run', body)).toEqual([]);
       expect(body.id).toBe(created.body.id);
       expect(body.instance_id).toBe(created.body.instance_id);
@@ -201,7 +201,7 @@ describe('Workload instances (real api + worker, helm, registry, broker)', () =>
       expect(body.manifests).toEqual(created.body.manifests);
       expect(body.cluster_name).toBeNull();
       expect(body.intents).toEqual(created.body.intents);
-      expect(Object.keys(body.intents[0])).toEqual(Object.keys(SEED_RUN.intents[0]));
+      expect(Object.keys(body.intents[0])).toEqual(Object.keys(SEED_RUN_MESSAGE.intents[0]));
       expect(event.message.properties).toMatchObject({
         contentType: 'application/json',
         deliveryMode: 2,

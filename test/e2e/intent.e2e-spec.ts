@@ -695,6 +695,32 @@ describe('Intents (e2e, real database)', () => {
       expect(await notifications(intent.id)).toHaveLength(1);
     });
 
+    it("takes reports from a platform service of any tenant, but not from another tenant's writer", async () => {
+      const platformService = await authHeader({
+        subject: 'monitoring',
+        tenant: 'platform',
+        roles: ['service'],
+      });
+      await http
+        .put(`/api/v1/intents/${intent.id}/report`)
+        .set('Authorization', platformService)
+        .send({ target_fulfilment_results: [{ target: cpu, target_achieved_value: 5 }] })
+        .expect(200);
+      await http
+        .get(`/api/v1/intents/${intent.id}`)
+        .set('Authorization', platformService)
+        .expect(404);
+      const foreignWriter = await authHeader({
+        tenant: 'tenant-b',
+        roles: ['writer'],
+      });
+      await http
+        .put(`/api/v1/intents/${intent.id}/report`)
+        .set('Authorization', foreignWriter)
+        .send({ target_fulfilment_results: [{ target: cpu, target_achieved_value: 5 }] })
+        .expect(403);
+    });
+
     it('clears an observed value with null', async () => {
       const res = (
         await report([

@@ -4,6 +4,7 @@ import type {
   IntentObject,
   ValueRange,
 } from '../../src/events/payloads';
+import { SEED_RUN_MESSAGE } from '../../src/events/seed-messages';
 
 /** The seed README's `intent-notify` example, verbatim. */
 export const SEED_INTENT_NOTIFY_TEXT =
@@ -12,51 +13,7 @@ export const SEED_INTENT_NOTIFY_TEXT =
 export const SEED_INTENT_NOTIFY: IntentObject = JSON.parse(SEED_INTENT_NOTIFY_TEXT) as IntentObject;
 
 /** The intent embedded in the seed README's `run` example (Python repr turned into JSON). */
-export const SEED_RUN_INTENT: IntentObject = {
-  id: 34,
-  user_label: 'DeliverComputingWorkload',
-  intent_preemption_capability: 'FALSE',
-  observation_period: 60,
-  intent_expectations: [
-    {
-      id: 30,
-      expectation_id: '1',
-      expectation_verb: 'ENSURE',
-      expectation_object: {
-        id: 31,
-        object_type: 'NEMO_WORKLOAD',
-        object_instance: '936623ae-8969-4d73-8c04-527d1cb815ac',
-        context_selectivity: null,
-        object_contexts: [],
-      },
-      expectation_targets: [
-        {
-          id: 64,
-          target_name: 'cpuUsage',
-          target_condition: 'IS_LESS_THAN',
-          target_value_range: 20,
-          target_contexts: [],
-        },
-      ],
-      expectation_contexts: [],
-    },
-  ],
-  intent_report_reference: {
-    id: 22,
-    intent_fulfilment_report: {
-      id: 22,
-      intent_fulfilment_info: {
-        fulfilment_status: 'NOT_FULFILLED',
-        not_fulfilled_state: 'ACKNOWLEDGED',
-        not_fulfilled_reasons: [],
-      },
-      expectation_fulfilment_results: [],
-    },
-    intent_feasibility_check_report: null,
-    last_updated_time: '2024-10-21T10:43:35.982522Z',
-  },
-  intent_contexts: [],
-};
+export const SEED_RUN_INTENT: IntentObject = SEED_RUN_MESSAGE.intents[0];
 
 export interface TargetBody {
   target_name: string;

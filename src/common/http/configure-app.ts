@@ -20,7 +20,7 @@ export function configureHttp(app: INestApplication): void {
       contentSecurityPolicy: {
         directives: {
           'img-src': ["'self'", 'data:', 'validator.swagger.io'],
-          'script-src': ["'self'", "'unsafe-inline'"],
+          'script-src': ["'self'"],
           // The API is often reached over plain HTTP inside a cluster or a LAN; upgrading Swagger
           // UI's asset requests to HTTPS there breaks the page. TLS belongs to the ingress.
           'upgrade-insecure-requests': null,

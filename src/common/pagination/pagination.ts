@@ -7,7 +7,7 @@ export const MAX_PAGE_SIZE = 100;
 /** `page`/`limit`/`sort` query parameters shared by every list route. */
 export class PageQuery {
   @ApiPropertyOptional({
-    type: Number,
+    type: 'integer',
     minimum: 1,
     default: 1,
     description: 'Page number, from 1.',
@@ -19,7 +19,7 @@ export class PageQuery {
   page: number = 1;
 
   @ApiPropertyOptional({
-    type: Number,
+    type: 'integer',
     minimum: 1,
     maximum: MAX_PAGE_SIZE,
     default: 20,
@@ -49,11 +49,15 @@ export class PageQuery {
 }
 
 export class PageMeta {
-  @ApiProperty({ example: 1 }) page!: number;
-  @ApiProperty({ example: 20 }) limit!: number;
-  @ApiProperty({ example: 42, description: 'Items matching the filters, on all pages.' })
+  @ApiProperty({ type: 'integer', example: 1 }) page!: number;
+  @ApiProperty({ type: 'integer', example: 20 }) limit!: number;
+  @ApiProperty({
+    type: 'integer',
+    example: 42,
+    description: 'Items matching the filters, on all pages.',
+  })
   total!: number;
-  @ApiProperty({ example: 3 }) total_pages!: number;
+  @ApiProperty({ type: 'integer', example: 3 }) total_pages!: number;
 }
 
 export interface Page<T> {

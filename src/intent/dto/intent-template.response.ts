@@ -33,7 +33,8 @@ export class IntentTemplateResponse {
   @ApiProperty({ enum: EXPECTATION_VERBS, enumName: 'ExpectationVerb', example: 'ENSURE' })
   expectation_verb!: ExpectationVerb;
   @ApiProperty({ example: 'NEMO_WORKLOAD' }) object_type!: string;
-  @ApiProperty({ example: 60, description: 'Seconds.' }) observation_period!: number;
+  @ApiProperty({ type: 'integer', example: 60, description: 'Seconds.' })
+  observation_period!: number;
   @ApiProperty({
     enum: PREEMPTION_CAPABILITIES,
     enumName: 'IntentPreemptionCapability',
@@ -44,7 +45,8 @@ export class IntentTemplateResponse {
 }
 
 export class IntentTemplateList {
-  @ApiProperty({ example: 1, description: 'Version of the template catalog.' }) version!: number;
+  @ApiProperty({ type: 'integer', example: 1, description: 'Version of the template catalog.' })
+  version!: number;
   @ApiProperty({ type: [IntentTemplateResponse] }) items!: IntentTemplateResponse[];
 }
 

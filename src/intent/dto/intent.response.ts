@@ -69,7 +69,8 @@ export class FulfilmentInfoResponse implements Wire.FulfilmentInfo {
 }
 
 export class TargetFulfilmentResultResponse implements Wire.TargetFulfilmentResult {
-  @ApiProperty({ example: 58, description: 'Id of the expectation target.' }) target!: number;
+  @ApiProperty({ type: 'integer', example: 58, description: 'Id of the expectation target.' })
+  target!: number;
   @ApiProperty({ ...ACHIEVED_VALUE_SCHEMA, example: null })
   target_achieved_value!: Wire.ValueRange | null;
   @ApiProperty({ type: FulfilmentInfoResponse }) target_fulfilment_info!: FulfilmentInfoResponse;
@@ -132,7 +133,8 @@ export class IntentResponse implements Wire.IntentObject {
     example: 'FALSE',
   })
   intent_preemption_capability!: 'TRUE' | 'FALSE';
-  @ApiProperty({ example: 60, description: 'Seconds.' }) observation_period!: number;
+  @ApiProperty({ type: 'integer', example: 60, description: 'Seconds.' })
+  observation_period!: number;
   @ApiProperty({ type: [IntentExpectationResponse] })
   intent_expectations!: IntentExpectationResponse[];
   @ApiProperty({ type: IntentReportResponse }) intent_report_reference!: IntentReportResponse;

@@ -9,6 +9,7 @@ export const MAX_OBSERVATIONS = 512;
 /** One observed value: the target's database id and what was measured (null clears it). */
 export class TargetObservationDto {
   @ApiProperty({
+    type: 'integer',
     example: 58,
     minimum: 1,
     description: 'Id of an expectation target of this intent.',

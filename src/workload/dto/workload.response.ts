@@ -23,16 +23,21 @@ export class OnboardingProgressResponse {
   })
   step!: OnboardingStep | null;
 
-  @ApiProperty({ example: 1, description: 'Images mirrored (or found already mirrored) so far.' })
+  @ApiProperty({
+    type: 'integer',
+    example: 1,
+    description: 'Images mirrored (or found already mirrored) so far.',
+  })
   images_done!: number;
 
   @ApiProperty({
+    type: 'integer',
     example: 2,
     description: 'Images the rendered chart uses (known from the mirroring step on).',
   })
   images_total!: number;
 
-  @ApiProperty({ example: 57, minimum: 0, maximum: 100 })
+  @ApiProperty({ type: 'integer', example: 57, minimum: 0, maximum: 100 })
   percent!: number;
 }
 
@@ -43,7 +48,7 @@ export class PackageResponse {
   })
   digest!: string;
 
-  @ApiProperty({ example: 4096, description: 'Bytes.' })
+  @ApiProperty({ type: 'integer', example: 4096, description: 'Bytes.' })
   size!: number;
 }
 

@@ -739,6 +739,9 @@ export type InstancesListResponse = InstancesListResponses[keyof InstancesListRe
 export type InstancesDeleteData = {
     body?: never;
     path: {
+        /**
+         * The instance_id (UUID) the instance was created with.
+         */
         instance_id: string;
     };
     query?: never;
@@ -786,6 +789,9 @@ export type InstancesDeleteResponse = InstancesDeleteResponses[keyof InstancesDe
 export type InstancesGetData = {
     body?: never;
     path: {
+        /**
+         * The instance_id (UUID) the instance was created with.
+         */
         instance_id: string;
     };
     query?: never;
@@ -830,6 +836,9 @@ export type InstancesGetResponse = InstancesGetResponses[keyof InstancesGetRespo
 export type InstancesReportStatusData = {
     body: ReportStatusDto;
     path: {
+        /**
+         * The instance_id (UUID) the instance was created with.
+         */
         instance_id: string;
     };
     query?: never;
@@ -1677,8 +1686,12 @@ export type HealthLivenessResponses = {
     /**
      * The process is alive.
      */
-    200: unknown;
+    200: {
+        status: string;
+    };
 };
+
+export type HealthLivenessResponse = HealthLivenessResponses[keyof HealthLivenessResponses];
 
 export type HealthReadinessData = {
     body?: never;

@@ -5,7 +5,12 @@ import { APP_VERSION } from '../../../src/common/app-version';
 import { asyncApiDocument } from '../../../src/events/asyncapi';
 import { ROUTING_KEYS } from '../../../src/events/event-map';
 import { eventSchemaErrors } from '../../support/event-schema';
-import { SEED_DELETE, SEED_INTENT, SEED_RUN, SEED_UPLOAD } from '../../factories/seed-events';
+import {
+  SEED_DELETE_MESSAGE,
+  SEED_INTENT_NOTIFY_MESSAGE,
+  SEED_RUN_MESSAGE,
+  SEED_UPLOAD_MESSAGE,
+} from '../../../src/events/seed-messages';
 
 const COMMITTED = join(__dirname, '..', '..', '..', 'asyncapi.json');
 
@@ -51,13 +56,13 @@ describe('AsyncAPI document of the lifecycle events', () => {
   });
 
   it('accepts every seed example and rejects a drifted payload', () => {
-    expect(eventSchemaErrors('upload', SEED_UPLOAD)).toEqual([]);
-    expect(eventSchemaErrors('run', SEED_RUN)).toEqual([]);
-    expect(eventSchemaErrors('intent-notify', SEED_INTENT)).toEqual([]);
-    expect(eventSchemaErrors('delete', SEED_DELETE)).toEqual([]);
-    expect(eventSchemaErrors('upload', { ...SEED_UPLOAD, workloadId: 4 })).not.toEqual([]);
+    expect(eventSchemaErrors('upload', SEED_UPLOAD_MESSAGE)).toEqual([]);
+    expect(eventSchemaErrors('run', SEED_RUN_MESSAGE)).toEqual([]);
+    expect(eventSchemaErrors('intent-notify', SEED_INTENT_NOTIFY_MESSAGE)).toEqual([]);
+    expect(eventSchemaErrors('delete', SEED_DELETE_MESSAGE)).toEqual([]);
+    expect(eventSchemaErrors('upload', { ...SEED_UPLOAD_MESSAGE, workloadId: 4 })).not.toEqual([]);
     expect(
-      eventSchemaErrors('delete', { id: 1, instance_id: SEED_DELETE.instance_id }),
+      eventSchemaErrors('delete', { id: 1, instance_id: SEED_DELETE_MESSAGE.instance_id }),
     ).not.toEqual([]);
   });
 

@@ -18,8 +18,9 @@ import { PROBLEM_CONTENT_TYPE } from '../../../src/common/errors/problem';
 import { NAMED_ENUMS } from '../../../src/openapi/named-enums';
 import {
   SEED_INTENT_NOTIFY_MESSAGE,
+  SEED_RUN_MESSAGE,
   SEED_UPLOAD_MESSAGE,
-} from '../../../src/openapi/seed-examples';
+} from '../../../src/events/seed-messages';
 import { buildOpenApiDocument } from '../../../src/openapi/swagger';
 import {
   COMMITTED_CLIENT,
@@ -28,7 +29,6 @@ import {
   readTree,
   REPO_ROOT,
 } from '../../../scripts/generate-client';
-import { SEED_INTENT, SEED_RUN, SEED_UPLOAD } from '../../factories/seed-events';
 import { startApi } from '../../support/app';
 
 const run = promisify(execFile);
@@ -291,12 +291,14 @@ describe('OpenAPI document (openapi.json)', () => {
   it("shows the seed's messages as the examples of the matching responses", () => {
     const example = (name: string): unknown =>
       (document.components?.schemas?.[name] as SchemaObject).example;
-    expect(SEED_UPLOAD_MESSAGE).toEqual(SEED_UPLOAD);
-    expect(SEED_INTENT_NOTIFY_MESSAGE).toEqual(SEED_INTENT);
-    expect(example('IntentResponse')).toEqual(SEED_INTENT);
-    expect(example('IntentReportResponse')).toEqual(SEED_INTENT.intent_report_reference);
-    expect(example('WorkloadResponse')).toMatchObject(SEED_UPLOAD);
-    const { intents: _intents, ...run } = SEED_RUN;
+    expect(SEED_UPLOAD_MESSAGE).toEqual(SEED_UPLOAD_MESSAGE);
+    expect(SEED_INTENT_NOTIFY_MESSAGE).toEqual(SEED_INTENT_NOTIFY_MESSAGE);
+    expect(example('IntentResponse')).toEqual(SEED_INTENT_NOTIFY_MESSAGE);
+    expect(example('IntentReportResponse')).toEqual(
+      SEED_INTENT_NOTIFY_MESSAGE.intent_report_reference,
+    );
+    expect(example('WorkloadResponse')).toMatchObject(SEED_UPLOAD_MESSAGE);
+    const { intents: _intents, ...run } = SEED_RUN_MESSAGE;
     expect(example('InstanceResponse')).toMatchObject(run);
   });
 

@@ -7,7 +7,7 @@ import { ROUTING_KEYS } from '../../../src/events/event-map';
 import { OutboxService } from '../../../src/events/outbox.service';
 import { resetDatabase, startApi } from '../../support/app';
 import { EventSubscriber } from '../../support/amqp';
-import { SEED_UPLOAD } from '../../factories/seed-events';
+import { SEED_UPLOAD_MESSAGE } from '../../../src/events/seed-messages';
 
 const run = promisify(execFile);
 
@@ -61,7 +61,12 @@ describe('broker outage (real RabbitMQ stopped and started)', () => {
     const ids = Array.from({ length: 50 }, (_, index) => index + 1);
     for (const id of ids) {
       await dataSource.transaction((manager) =>
-        outbox.add(manager, 'upload', { ...SEED_UPLOAD, id }, { type: 'workload_document', id }),
+        outbox.add(
+          manager,
+          'upload',
+          { ...SEED_UPLOAD_MESSAGE, id },
+          { type: 'workload_document', id },
+        ),
       );
     }
     const metrics = await request(strict.getHttpServer()).get('/metrics');

@@ -7,13 +7,18 @@ import { OutboxService } from '../../../src/events/outbox.service';
 import { resetDatabase, startApi } from '../../support/app';
 import { EventSubscriber } from '../../support/amqp';
 import { eventSchemaErrors } from '../../support/event-schema';
-import { SEED_DELETE, SEED_INTENT, SEED_RUN, SEED_UPLOAD } from '../../factories/seed-events';
+import {
+  SEED_DELETE_MESSAGE,
+  SEED_INTENT_NOTIFY_MESSAGE,
+  SEED_RUN_MESSAGE,
+  SEED_UPLOAD_MESSAGE,
+} from '../../../src/events/seed-messages';
 
 const SEED: { [K in RoutingKey]: EventMap[K] } = {
-  upload: SEED_UPLOAD,
-  run: SEED_RUN,
-  'intent-notify': SEED_INTENT,
-  delete: SEED_DELETE,
+  upload: SEED_UPLOAD_MESSAGE,
+  run: SEED_RUN_MESSAGE,
+  'intent-notify': SEED_INTENT_NOTIFY_MESSAGE,
+  delete: SEED_DELETE_MESSAGE,
 };
 
 describe('outbox → relay → RabbitMQ (real PostgreSQL and broker)', () => {
@@ -63,13 +68,13 @@ describe('outbox → relay → RabbitMQ (real PostgreSQL and broker)', () => {
         await outbox.add(
           manager,
           'delete',
-          { ...SEED_DELETE, id: 999 },
+          { ...SEED_DELETE_MESSAGE, id: 999 },
           { type: 'workload_instance', id: 999 },
         );
         throw new Error('the state change failed');
       }),
     ).rejects.toThrow('the state change failed');
-    await emit('delete', { ...SEED_DELETE, id: 1000 }, 1000);
+    await emit('delete', { ...SEED_DELETE_MESSAGE, id: 1000 }, 1000);
     const [event] = await subscriber.take('delete', 1);
     expect(event.body.id).toBe(1000);
     expect(await subscriber.depth('delete')).toBe(0);
@@ -77,7 +82,10 @@ describe('outbox → relay → RabbitMQ (real PostgreSQL and broker)', () => {
 
   it('refuses to record an event outside a transaction', async () => {
     await expect(
-      outbox.add(dataSource.manager, 'upload', SEED_UPLOAD, { type: 'workload_document', id: 1 }),
+      outbox.add(dataSource.manager, 'upload', SEED_UPLOAD_MESSAGE, {
+        type: 'workload_document',
+        id: 1,
+      }),
     ).rejects.toThrow(/inside a transaction/);
   });
 
@@ -90,7 +98,7 @@ describe('outbox → relay → RabbitMQ (real PostgreSQL and broker)', () => {
             await outbox.add(
               manager,
               'upload',
-              { ...SEED_UPLOAD, id },
+              { ...SEED_UPLOAD_MESSAGE, id },
               { type: 'workload_document', id: aggregate },
             );
           }
@@ -109,7 +117,7 @@ describe('outbox → relay → RabbitMQ (real PostgreSQL and broker)', () => {
   });
 
   it('prunes sent events after the retention and exports outbox metrics', async () => {
-    await emit('upload', SEED_UPLOAD, 7);
+    await emit('upload', SEED_UPLOAD_MESSAGE, 7);
     await subscriber.take('upload', 1);
     await app.get(OutboxRelay).drain();
     await dataSource.query(

@@ -1,7 +1,10 @@
-import { DeleteEvent, IntentObject, RunEvent, UploadEvent } from '../../src/events/payloads';
+import type { DeleteEvent, IntentObject, RunEvent, UploadEvent } from './payloads';
 
-/** The seed README's examples, typed with the producers' payload types (a compile-time check). */
-export const SEED_UPLOAD: UploadEvent = {
+/**
+ * The messages of the seed README's RabbitMQ table, typed with the event payloads: the examples of
+ * the AsyncAPI and OpenAPI documents and the reference shapes the contract tests compare with.
+ */
+export const SEED_UPLOAD_MESSAGE: UploadEvent = {
   id: 4,
   name: 'echo-server',
   version: '0.5.5',
@@ -15,7 +18,8 @@ const notFulfilled = (state: 'ACKNOWLEDGED' | 'COMPLIANT') => ({
   not_fulfilled_reasons: [],
 });
 
-export const SEED_INTENT: IntentObject = {
+/** The `intent-notify` message. */
+export const SEED_INTENT_NOTIFY_MESSAGE: IntentObject = {
   id: 28,
   user_label: 'FederatedLearning',
   intent_preemption_capability: 'FALSE',
@@ -73,7 +77,51 @@ export const SEED_INTENT: IntentObject = {
   intent_contexts: [],
 };
 
-export const SEED_RUN: RunEvent = {
+/** The intent inside the seed's `run` message. */
+const SEED_RUN_INTENT: IntentObject = {
+  id: 34,
+  user_label: 'DeliverComputingWorkload',
+  intent_preemption_capability: 'FALSE',
+  observation_period: 60,
+  intent_expectations: [
+    {
+      id: 30,
+      expectation_id: '1',
+      expectation_verb: 'ENSURE',
+      expectation_object: {
+        id: 31,
+        object_type: 'NEMO_WORKLOAD',
+        object_instance: '936623ae-8969-4d73-8c04-527d1cb815ac',
+        context_selectivity: null,
+        object_contexts: [],
+      },
+      expectation_targets: [
+        {
+          id: 64,
+          target_name: 'cpuUsage',
+          target_condition: 'IS_LESS_THAN',
+          target_value_range: 20,
+          target_contexts: [],
+        },
+      ],
+      expectation_contexts: [],
+    },
+  ],
+  intent_report_reference: {
+    id: 22,
+    intent_fulfilment_report: {
+      id: 22,
+      intent_fulfilment_info: notFulfilled('ACKNOWLEDGED'),
+      expectation_fulfilment_results: [],
+    },
+    intent_feasibility_check_report: null,
+    last_updated_time: '2024-10-21T10:43:35.982522Z',
+  },
+  intent_contexts: [],
+};
+
+/** The `run` message. */
+export const SEED_RUN_MESSAGE: RunEvent = {
   id: 6,
   instance_id: '936623ae-8969-4d73-8c04-527d1cb815ac',
   workload_document_id: 9,
@@ -81,10 +129,11 @@ export const SEED_RUN: RunEvent = {
   status: 'rendered',
   manifests: [],
   cluster_name: null,
-  intents: [SEED_INTENT],
+  intents: [SEED_RUN_INTENT],
 };
 
-export const SEED_DELETE: DeleteEvent = {
+/** The `delete` message. */
+export const SEED_DELETE_MESSAGE: DeleteEvent = {
   id: 23,
   instance_id: '5ce430d6-28d7-4775-b60b-17991e72c842',
   cluster_name: 'k3s-cluster',
