@@ -10,6 +10,7 @@ import {
   Post,
   Put,
   Query,
+  UseInterceptors,
 } from '@nestjs/common';
 import {
   ApiCreatedResponse,
@@ -30,6 +31,7 @@ import { CreateIntentDto } from './dto/create-intent.dto';
 import { IntentReportResponse, IntentResponse } from './dto/intent.response';
 import { ListIntentsQuery } from './dto/list-intents.query';
 import { ReportFulfilmentDto } from './dto/report-fulfilment.dto';
+import { WrapArrayBodyInterceptor } from '../common/http/wrap-array-body.interceptor';
 import { UpdateIntentDto } from './dto/update-intent.dto';
 import { IntentService } from './intent.service';
 
@@ -199,8 +201,10 @@ export class IntentController {
       'its condition, NOT_FULFILLED/ACKNOWLEDGED while nothing is observed, NOT_FULFILLED/DEGRADED (with the reason) ' +
       'otherwise; an expectation is FULFILLED when all its targets are, the intent when all its expectations are; ' +
       'otherwise NOT_FULFILLED in the worst state of the unfulfilled parts, with their reasons. Unlisted targets keep ' +
-      'their last value; null clears one. Updates `last_updated_time` and returns the report.',
+      'their last value; null clears one. Updates `last_updated_time` and returns the report. The body may also ' +
+      'be the bare list `[{"target", "target_achieved_value"}]`.',
   })
+  @UseInterceptors(new WrapArrayBodyInterceptor('target_fulfilment_results'))
   @ApiParam(INTENT_ID)
   @ApiOkResponse({ type: IntentReportResponse })
   @ApiProblemResponses(

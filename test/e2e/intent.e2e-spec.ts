@@ -721,6 +721,17 @@ describe('Intents (e2e, real database)', () => {
         .expect(403);
     });
 
+    it('also takes the bare list of observed values', async () => {
+      const res = await http
+        .put(`/api/v1/intents/${intent.id}/report`)
+        .set('Authorization', service)
+        .send([{ target: cpu, target_achieved_value: 3 }])
+        .expect(200);
+      const targets = (res.body as IntentReport).intent_fulfilment_report
+        .expectation_fulfilment_results[0].target_fulfilment_results;
+      expect(targets.find((t) => t.target === cpu)?.target_achieved_value).toBe(3);
+    });
+
     it('clears an observed value with null', async () => {
       const res = (
         await report([

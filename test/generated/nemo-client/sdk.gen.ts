@@ -191,7 +191,7 @@ export const intentsGetReport = <ThrowOnError extends boolean = false>(options: 
 /**
  * Report observed values (service role)
  *
- * Takes observed values per target and computes fulfilment: a target is FULFILLED when its latest value meets its condition, NOT_FULFILLED/ACKNOWLEDGED while nothing is observed, NOT_FULFILLED/DEGRADED (with the reason) otherwise; an expectation is FULFILLED when all its targets are, the intent when all its expectations are; otherwise NOT_FULFILLED in the worst state of the unfulfilled parts, with their reasons. Unlisted targets keep their last value; null clears one. Updates `last_updated_time` and returns the report.
+ * Takes observed values per target and computes fulfilment: a target is FULFILLED when its latest value meets its condition, NOT_FULFILLED/ACKNOWLEDGED while nothing is observed, NOT_FULFILLED/DEGRADED (with the reason) otherwise; an expectation is FULFILLED when all its targets are, the intent when all its expectations are; otherwise NOT_FULFILLED in the worst state of the unfulfilled parts, with their reasons. Unlisted targets keep their last value; null clears one. Updates `last_updated_time` and returns the report. The body may also be the bare list `[{"target", "target_achieved_value"}]`.
  */
 export const intentsReportFulfilment = <ThrowOnError extends boolean = false>(options: Options<IntentsReportFulfilmentData, ThrowOnError>): RequestResult<IntentsReportFulfilmentResponses, IntentsReportFulfilmentErrors, ThrowOnError> => (options.client ?? client).put<IntentsReportFulfilmentResponses, IntentsReportFulfilmentErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
