@@ -409,6 +409,17 @@ export class AppConfig {
 
   @IsIn(['relative', 'http', 's3'])
   HELM_REPOSITORY_CHART_URLS: 'relative' | 'http' | 's3' = 'relative';
+
+  // Workload onboarding: passing helm lint/template verdicts stored per package digest and helm
+  // build (table chart_validation), reused when identical bytes are onboarded again.
+  @Transform(toBoolean)
+  @IsBoolean()
+  CHART_VALIDATION_CACHE_ENABLED = true;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  CHART_VALIDATION_CACHE_TTL_DAYS = 30;
 }
 
 export function formatConfigErrors(errors: ValidationError[]): string {

@@ -3,9 +3,11 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { HelmRepoModule } from '../helm-repo/helm-repo.module';
 import { SkopeoModule } from '../infra/skopeo/skopeo.module';
+import { ChartValidation } from './entities/chart-validation.entity';
 import { WorkloadDocument } from './entities/workload-document.entity';
 import { WorkloadImageMirror } from './entities/workload-image-mirror.entity';
 import { WorkloadPackage } from './entities/workload-package.entity';
+import { ChartValidator } from './jobs/chart-validator';
 import { ImageMirrorService } from './jobs/image-mirror.service';
 import { ONBOARDING_QUEUE, OnboardingQueue } from './jobs/onboarding.queue';
 import { OnboardingProcessor } from './jobs/onboarding.processor';
@@ -17,7 +19,12 @@ import { WorkloadService } from './workload.service';
 /** Workload documents over REST (api role) and for other modules (WorkloadService). */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([WorkloadDocument, WorkloadPackage, WorkloadImageMirror]),
+    TypeOrmModule.forFeature([
+      WorkloadDocument,
+      WorkloadPackage,
+      WorkloadImageMirror,
+      ChartValidation,
+    ]),
     BullModule.registerQueue({ name: ONBOARDING_QUEUE }),
     HelmRepoModule,
   ],
@@ -30,7 +37,13 @@ export class WorkloadModule {}
 /** Worker role: the onboarding processor and the sweep that re-queues interrupted onboardings. */
 @Module({
   imports: [WorkloadModule, HelmRepoModule, SkopeoModule],
-  providers: [OnboardingService, ImageMirrorService, OnboardingProcessor, OnboardingSweeper],
+  providers: [
+    OnboardingService,
+    ChartValidator,
+    ImageMirrorService,
+    OnboardingProcessor,
+    OnboardingSweeper,
+  ],
   exports: [OnboardingService, OnboardingSweeper],
 })
 export class WorkloadWorkerModule {}

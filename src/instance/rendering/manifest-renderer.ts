@@ -4,9 +4,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { UnprocessableError } from '../../common/errors/domain-error';
 import { KubernetesManifest } from '../../events/payloads';
 import { HelmRepoService } from '../../helm-repo/helm-repo.service';
+import { chartNonDeterminism } from '../../infra/chart-archive/chart-determinism';
 import { HELM, HelmError } from '../../infra/helm/helm.port';
 import type { Helm } from '../../infra/helm/helm.port';
-import { chartNonDeterminism } from './chart-determinism';
 import { parseManifests } from './manifests';
 import { RenderCache, renderCacheKey } from './render-cache';
 

@@ -27,6 +27,15 @@ export interface MirroredImage {
 /** An image that cannot be mirrored because of the image itself: the upload is rejected. */
 export class ImageRejection extends Error {}
 
+/** Registry digest checks started ahead of mirroring, by image as the chart names it. */
+export type DigestChecks = ReadonlyMap<string, Promise<string | null>>;
+
+interface PlannedImage {
+  image: string;
+  source: ImageReference;
+  target: ImageReference;
+}
+
 /**
  * Mirrors images into the NEMO registry, in parallel up to MIRROR_PARALLELISM. Before copying, two
  * HTTP HEADs (source and NEMO registry) compare digests: an image mirrored before costs no skopeo
@@ -43,7 +52,7 @@ export class ImageMirrorService {
   ) {}
 
   /** Parses every reference first, so a bad one rejects the chart before anything is copied. */
-  plan(images: string[]): Array<{ image: string; source: ImageReference; target: ImageReference }> {
+  plan(images: string[]): PlannedImage[] {
     return images.map((image) => {
       let source: ImageReference;
       try {
@@ -60,25 +69,50 @@ export class ImageMirrorService {
   }
 
   /**
+   * Starts the digest checks of images a chart is expected to use before it is known which it
+   * uses (onboarding: while helm renders it); `mirrorAll` takes the answers of those it mirrors.
+   * Copies nothing; unparsable references are left to `mirrorAll` to reject.
+   */
+  checkAhead(images: string[]): DigestChecks {
+    if (!this.config.MIRROR_SKIP_EXISTING) return new Map();
+    const plan = [...new Set(images)].flatMap((image) => {
+      try {
+        return this.plan([image]);
+      } catch {
+        return [];
+      }
+    });
+    const answers = new Map(plan.map((item) => [item.image, deferred<string | null>()]));
+    void mapLimit(plan, this.config.MIRROR_PARALLELISM, async (item) => {
+      const answer = this.alreadyMirrored(item.source, { ...item.target, digest: undefined });
+      answers.get(item.image)?.resolve(await answer.catch(() => null));
+    });
+    return new Map([...answers].map(([image, answer]) => [image, answer.promise]));
+  }
+
+  /**
    * `copyAllowed` lets digest checks start at once while copies wait for it (onboarding lets them
    * wait for `helm lint`): nothing is copied for a chart that a rejection stops, should it reject.
+   * `checked` holds answers of `checkAhead`, used instead of checking those images again.
    */
   async mirrorAll(
     images: string[],
     onMirrored: (image: MirroredImage) => Promise<void>,
     copyAllowed: Promise<unknown> = Promise.resolve(),
+    checked: DigestChecks = new Map(),
   ): Promise<MirroredImage[]> {
     const plan = this.plan(images);
     return mapLimit(plan, this.config.MIRROR_PARALLELISM, async (item) => {
-      const mirrored = await this.mirrorOne(item, copyAllowed);
+      const mirrored = await this.mirrorOne(item, copyAllowed, checked);
       await onMirrored(mirrored);
       return mirrored;
     });
   }
 
   private async mirrorOne(
-    { image, source, target }: { image: string; source: ImageReference; target: ImageReference },
+    { image, source, target }: PlannedImage,
     copyAllowed: Promise<unknown>,
+    checked: DigestChecks,
   ): Promise<MirroredImage> {
     const destination = { ...target, digest: undefined };
     const mirrored = (digest: string): string =>
@@ -86,7 +120,7 @@ export class ImageMirrorService {
         ? formatImageReference({ ...destination, tag: undefined, digest })
         : formatImageReference(destination);
     if (this.config.MIRROR_SKIP_EXISTING) {
-      const existing = await this.alreadyMirrored(source, destination);
+      const existing = await (checked.get(image) ?? this.alreadyMirrored(source, destination));
       if (existing)
         return { source: image, mirrored: mirrored(existing), digest: existing, copied: false };
     }
@@ -144,4 +178,10 @@ export class ImageMirrorService {
       credentials: this.sourceCredentials?.get(normalizeHost(source.registry)),
     };
   }
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((settle) => (resolve = settle));
+  return { promise, resolve };
 }

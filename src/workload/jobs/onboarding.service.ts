@@ -1,7 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { DataSource, Not, Repository } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { OutboxService } from '../../events/outbox.service';
@@ -11,18 +9,21 @@ import {
   ChartMetadata,
   readChartArchive,
 } from '../../infra/chart-archive/chart-archive';
-import { HELM, Helm, HelmError } from '../../infra/helm/helm.port';
 import { OnboardingStep, WorkloadDocument } from '../entities/workload-document.entity';
 import { WorkloadImageMirror } from '../entities/workload-image-mirror.entity';
 import { WorkloadPackage } from '../entities/workload-package.entity';
 import { onboardingProgress, OnboardingProgress } from '../onboarding-progress';
 import { uploadEvent } from '../workload.service';
-import { collectImages, RenderedYamlError } from './image-collector';
-import { ImageMirrorService, ImageRejection, MirroredImage } from './image-mirror.service';
+import { ChartValidator, ValidatedChart } from './chart-validator';
+import { coalescing } from './coalescing';
+import {
+  DigestChecks,
+  ImageMirrorService,
+  ImageRejection,
+  MirroredImage,
+} from './image-mirror.service';
 import { OnboardJobData } from './onboarding.queue';
-
-/** The chart cannot be accepted; the message is the reason shown to the person who uploaded it. */
-export class Rejection extends Error {}
+import { Rejection } from './rejection';
 
 export type OnboardingOutcome = 'accepted' | 'rejected' | 'superseded';
 
@@ -34,12 +35,11 @@ export interface OnboardingContext {
 }
 
 const MAX_REASON_LENGTH = 4000;
-/** Release name for the validation render: any valid name; the chart's own is the natural one. */
-const CHECK_NAMESPACE = 'default';
+/** Images of earlier versions whose registry digests are checked while helm still runs. */
+const MAX_EXPECTED_IMAGES = 32;
 
-type Step = (
-  change: Partial<Pick<WorkloadDocument, 'onboardingStep' | 'imagesTotal' | 'imagesDone'>>,
-) => Promise<void>;
+type ProgressFields = Pick<WorkloadDocument, 'onboardingStep' | 'imagesTotal' | 'imagesDone'>;
+type Step = (change: Partial<ProgressFields>) => Promise<void>;
 
 interface Upload {
   document: WorkloadDocument;
@@ -62,7 +62,7 @@ export class OnboardingService {
     @InjectRepository(WorkloadPackage) private readonly packages: Repository<WorkloadPackage>,
     @InjectRepository(WorkloadImageMirror)
     private readonly mirrors: Repository<WorkloadImageMirror>,
-    @Inject(HELM) private readonly helm: Helm,
+    private readonly validator: ChartValidator,
     private readonly imageMirror: ImageMirrorService,
     private readonly helmRepo: HelmRepoService,
     private readonly outbox: OutboxService,
@@ -93,13 +93,13 @@ export class OnboardingService {
 
   /** The document and package of this upload, or undefined when the job no longer applies. */
   private async current(job: OnboardJobData): Promise<Upload | undefined> {
-    const document = await this.documents.findOneBy({ id: job.documentId });
+    // Both at once: a superseded job fetching a package it does not use is rare.
+    const [document, package_] = await Promise.all([
+      this.documents.findOneBy({ id: job.documentId }),
+      this.packages.findOneBy({ documentId: job.documentId, uploadSeq: job.uploadSeq }),
+    ]);
     if (!document || document.status !== 'onboarding' || document.uploadSeq !== job.uploadSeq)
       return undefined;
-    const package_ = await this.packages.findOneBy({
-      documentId: job.documentId,
-      uploadSeq: job.uploadSeq,
-    });
     if (!package_) {
       await this.finish(
         job,
@@ -114,72 +114,103 @@ export class OnboardingService {
   private async onboard(upload: Upload, context: OnboardingContext): Promise<void> {
     const { document, package_ } = upload;
     const step = this.progressOf(document, context);
-    await step({ onboardingStep: 'validating' });
+    const checked = this.checkExpectedImages(document);
+    // Progress writes run beside the work they announce; each phase waits for its own.
+    const validating = step({ onboardingStep: 'validating' });
+    validating.catch(() => undefined);
     const metadata = await this.validatePackage(document, package_.content);
-    await this.checkNotPublishedByOthers(document, package_.digest);
-    await step({ onboardingStep: 'linting' });
-    await this.withPackageFile(document, package_, (path) =>
-      this.checkAndMirror(path, document, step),
-    );
-    await step({ onboardingStep: 'publishing' });
-    const outcome = await this.helmRepo.publish({
+    // helm starts at once; the repository check runs meanwhile and its refusal comes first.
+    const validation = this.validator.validate({
       bytes: package_.content,
       digest: package_.digest,
-      metadata,
+      name: document.name,
+      version: document.version,
     });
+    validation.catch(() => undefined);
+    await Promise.all([
+      validating,
+      step({ onboardingStep: 'linting' }),
+      this.checkNotPublishedByOthers(document, package_.digest),
+    ]);
+    const chart = await validation;
+    await this.mirror(document, chart, step, await checked);
+    const outcome = await alongside(
+      step({ onboardingStep: 'publishing' }),
+      this.helmRepo.publish({ bytes: package_.content, digest: package_.digest, metadata }),
+    );
     if (outcome === 'conflict') throw this.publishedByOthers(document);
   }
 
   /**
-   * `helm lint` and `helm template` run side by side (two processes, two cores); the images of the
-   * render are checked against the registry while lint still runs, and copied only once lint passed.
-   * Both branches settle before this returns, lint's verdict first.
+   * The images are checked against the registry while `helm lint` may still run, and copied only
+   * once it passed. Both settle before this returns, lint's verdict first. Images finishing
+   * together (digests checked ahead) are recorded with one statement rather than one each.
    */
-  private async checkAndMirror(
-    path: string,
+  private async mirror(
     document: WorkloadDocument,
+    chart: ValidatedChart,
     step: Step,
+    checked: DigestChecks,
   ): Promise<void> {
-    const lint = this.lint(path);
-    lint.catch(() => undefined);
-    const images = this.imagesOf(await this.render(path, document.name, lint));
-    await step({ onboardingStep: 'mirroring', imagesTotal: images.length, imagesDone: 0 });
+    const started = step({
+      onboardingStep: 'mirroring',
+      imagesTotal: chart.images.length,
+      imagesDone: 0,
+    });
     let done = 0;
+    const record = coalescing<MirroredImage[]>(
+      (queued, next) => [...queued, ...next],
+      (images) => this.recordMirrors(document.id, images),
+    );
     const mirroring = this.imageMirror.mirrorAll(
-      images,
+      chart.images,
       async (mirrored) => {
-        await this.recordMirror(document.id, mirrored);
+        await record([mirrored]);
         done += 1;
         await step({ imagesDone: done });
       },
-      lint,
+      chart.linted,
+      checked,
     );
-    const [linted, mirrored] = await Promise.allSettled([lint, mirroring]);
+    const [linted, mirrored, written] = await Promise.allSettled([
+      chart.linted,
+      mirroring,
+      started,
+    ]);
     if (linted.status === 'rejected') throw linted.reason;
     if (mirrored.status === 'rejected') throw mirrored.reason;
+    if (written.status === 'rejected') throw written.reason;
   }
 
-  private async lint(path: string): Promise<void> {
-    const lint = await this.helm.lint(path);
-    if (!lint.ok) throw new Rejection(`helm lint failed:\n${lintFindings(lint.messages)}`);
-  }
-
-  /** The render with default values; when it fails, a failing lint is the reason given first. */
-  private async render(path: string, releaseName: string, lint: Promise<void>): Promise<string> {
+  /**
+   * A new version of a chart mostly keeps the images of the earlier ones: the registry digest checks
+   * of the images this tenant's other documents of the chart were mirrored with start now, while
+   * helm still renders; mirroring takes the answers of the images the render really names.
+   */
+  private async checkExpectedImages(document: WorkloadDocument): Promise<DigestChecks> {
     try {
-      return await this.helm.template(path, { releaseName, namespace: CHECK_NAMESPACE });
+      const rows = await this.mirrors
+        .createQueryBuilder('mirror')
+        .innerJoin(WorkloadDocument, 'document', 'document.id = mirror.documentId')
+        .select('mirror.source', 'source')
+        .where('document.tenant = :tenant', { tenant: document.tenant })
+        .andWhere('document.name = :name', { name: document.name })
+        .andWhere('document.id <> :id', { id: document.id })
+        .orderBy('mirror.documentId', 'DESC')
+        .addOrderBy('mirror.id', 'ASC')
+        .limit(MAX_EXPECTED_IMAGES)
+        .getRawMany<{ source: string }>();
+      return this.imageMirror.checkAhead(rows.map((row) => row.source));
     } catch (error) {
-      if (!(error instanceof HelmError)) throw error;
-      await lint;
-      throw new Rejection(
-        `helm template failed with the default values:\n${helmErrors(error.message)}`,
-      );
+      this.logger.warn(`No digest checks ahead for ${document.id}: ${message(error)}`);
+      return new Map();
     }
   }
 
   /**
    * Progress goes to the row (GET /workloads/{id} in any process) and to the job, computed from
-   * what this run did rather than read back.
+   * what this run did rather than read back. Images finishing together (digests checked ahead)
+   * share a write instead of queueing on the row's lock one by one.
    */
   private progressOf(document: WorkloadDocument, context: OnboardingContext): Step {
     const where = { id: document.id, uploadSeq: document.uploadSeq, status: 'onboarding' as const };
@@ -189,10 +220,16 @@ export class OnboardingService {
       imagesDone: 0,
       imagesTotal: 0,
     };
-    return async (change) => {
+    const write = coalescing<Partial<ProgressFields>>(
+      (queued, next) => ({ ...queued, ...next }),
+      async (change) => {
+        await this.documents.update(where, change);
+        await context.progress(onboardingProgress(current)).catch(() => undefined);
+      },
+    );
+    return (change) => {
       Object.assign(current, change);
-      await this.documents.update(where, change);
-      await context.progress(onboardingProgress(current)).catch(() => undefined);
+      return write(change);
     };
   }
 
@@ -239,41 +276,15 @@ export class OnboardingService {
     );
   }
 
-  private imagesOf(rendered: string): string[] {
-    try {
-      return collectImages(rendered);
-    } catch (error) {
-      if (error instanceof RenderedYamlError) throw new Rejection(error.message);
-      throw error;
-    }
-  }
-
-  private async withPackageFile<T>(
-    document: WorkloadDocument,
-    package_: WorkloadPackage,
-    work: (path: string) => Promise<T>,
-  ): Promise<T> {
-    const parent = join(this.config.WORK_DIR, 'onboarding');
-    await mkdir(parent, { recursive: true });
-    const dir = await mkdtemp(join(parent, `${document.id}-${package_.uploadSeq}-`));
-    const path = join(dir, `${document.name}-${document.version}.tgz`);
-    await writeFile(path, package_.content, { mode: 0o600 });
-    try {
-      return await work(path);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }
-
-  private async recordMirror(documentId: number, image: MirroredImage): Promise<void> {
+  private async recordMirrors(documentId: number, images: MirroredImage[]): Promise<void> {
     await this.mirrors.upsert(
-      {
+      images.map((image) => ({
         documentId,
         source: image.source,
         mirrored: image.mirrored,
         digest: image.digest,
         copied: image.copied,
-      },
+      })),
       ['documentId', 'source'],
     );
   }
@@ -295,6 +306,7 @@ export class OnboardingService {
               onboardingStep: 'done' as const,
               rejectionReason: null,
               acceptedAt: new Date(),
+              publishedDigest: () => 'package_digest',
             }
           : { status, rejectionReason: truncate(reason ?? 'rejected') };
       const result = await manager.update(
@@ -304,14 +316,6 @@ export class OnboardingService {
       );
       if (!result.affected) return false;
       const document = await manager.findOneByOrFail(WorkloadDocument, { id: job.documentId });
-      if (status === 'accepted') {
-        document.publishedDigest = document.packageDigest;
-        await manager.update(
-          WorkloadDocument,
-          { id: document.id },
-          { publishedDigest: document.packageDigest },
-        );
-      }
       await this.outbox.add(manager, 'upload', uploadEvent(document), {
         type: 'workload_document',
         id: document.id,
@@ -325,18 +329,12 @@ export class OnboardingService {
   }
 }
 
-/** What a person acts on: helm's errors and warnings, without its INFO chatter. */
-function lintFindings(messages: string): string {
-  const lines = messages.split('\n').filter((line) => !line.startsWith('[INFO]'));
-  return lines.join('\n') || messages;
-}
-
-function helmErrors(stderr: string): string {
-  const lines = stderr
-    .split('\n')
-    .filter((line) => !/^Use --debug flag/.test(line) && !/^level=(WARN|INFO|DEBUG)/.test(line))
-    .filter((line) => line.trim() !== '');
-  return lines.join('\n') || stderr;
+/** Waits for `work` and the progress write beside it; the work's failure is the one reported. */
+async function alongside<T>(progress: Promise<void>, work: Promise<T>): Promise<T> {
+  const [written, done] = await Promise.allSettled([progress, work]);
+  if (done.status === 'rejected') throw done.reason;
+  if (written.status === 'rejected') throw written.reason;
+  return done.value;
 }
 
 function truncate(reason: string): string {
