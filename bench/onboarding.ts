@@ -31,12 +31,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
 import { ApiModule, WorkerModule } from '../src/app.module';
 import { DevTokenService } from '../src/auth/dev-token.service';
 import { configureHttp } from '../src/common/http/configure-app';
-import { dataSourceOptions } from '../src/database/data-source-options';
 import {
   addEntry,
   buildEntry,
@@ -47,6 +44,7 @@ import {
 import { ImageMirrorService } from '../src/workload/jobs/image-mirror.service';
 import { sha256, tgz } from '../test/support/charts';
 import { pushTestImage } from '../test/support/oci-image';
+import { createMigratedDatabase, median } from './support';
 import { DelayProxy, startDelayProxy } from './onboarding-proxy';
 
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 8);
@@ -61,22 +59,10 @@ const REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
 const SKOPEO = process.env.SKOPEO_BIN ?? 'skopeo';
 
 const run = promisify(execFile);
-const median = (values: number[]): number =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const ratio = (ours: number, naive: number): number => Number((ours / naive).toFixed(3));
 
 async function prepareEnvironment(): Promise<Record<string, string>> {
-  const admin = new Client({ connectionString: process.env.DATABASE_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${BENCH_DB}`);
-  await admin.end();
-  const databaseUrl = new URL(process.env.DATABASE_URL ?? '');
-  databaseUrl.pathname = `/${BENCH_DB}`;
-  const dataSource = new DataSource(dataSourceOptions(databaseUrl.toString(), 2));
-  await dataSource.initialize();
-  await dataSource.runMigrations();
-  await dataSource.destroy();
+  const databaseUrl = await createMigratedDatabase(BENCH_DB);
   const rabbitmqUrl = new URL(process.env.RABBITMQ_URL ?? '');
   const ctl = process.env.NEMO_RABBITMQ_CTL;
   if (ctl) {

@@ -7,13 +7,12 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { connect } from 'amqplib';
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { ApiModule } from '../src/app.module';
-import { dataSourceOptions } from '../src/database/data-source-options';
 import { EVENTS_EXCHANGE } from '../src/events/event-map';
 import { OutboxService } from '../src/events/outbox.service';
 import { UploadEvent } from '../src/events/payloads';
+import { createMigratedDatabase, median, percentile } from './support';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20000);
 const LATENCY_EVENTS = Number(process.env.BENCH_LATENCY_EVENTS ?? 2000);
@@ -22,12 +21,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WINDOW = 500;
 const BENCH_DB = 'nemo_bench';
 
-const median = (values: number[]): number =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-};
 const payload = (id: number): UploadEvent => ({
   id,
   name: 'echo-server',
@@ -35,22 +28,6 @@ const payload = (id: number): UploadEvent => ({
   type: 'chart',
   status: 'accepted',
 });
-
-async function prepareDatabase(): Promise<string> {
-  const base = process.env.DATABASE_URL ?? '';
-  const admin = new Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${BENCH_DB}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${BENCH_DB}`;
-  const dataSource = new DataSource(dataSourceOptions(url.toString(), 2));
-  await dataSource.initialize();
-  await dataSource.runMigrations();
-  await dataSource.destroy();
-  return url.toString();
-}
 
 /** A consumer on the upload queue that resolves when `count` messages arrived, timing each. */
 async function consumer() {
@@ -99,7 +76,7 @@ async function rawPublish(count: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  process.env.DATABASE_URL = await prepareDatabase();
+  process.env.DATABASE_URL = await createMigratedDatabase(BENCH_DB);
   process.env.LOG_LEVEL = 'silent';
   process.env.AUTH_MODE ??= 'dev';
   const app = await NestFactory.createApplicationContext(ApiModule, { logger: false });

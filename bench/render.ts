@@ -22,18 +22,16 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
 import { ApiModule, WorkerModule } from '../src/app.module';
 import { DevTokenService } from '../src/auth/dev-token.service';
 import { configureHttp } from '../src/common/http/configure-app';
 import { AppConfig, validateConfig } from '../src/config/app-config';
-import { dataSourceOptions } from '../src/database/data-source-options';
 import { HelmRepoService } from '../src/helm-repo/helm-repo.service';
 import { HelmCli } from '../src/infra/helm/helm.cli';
 import { ManifestRenderer, RenderInput } from '../src/instance/rendering/manifest-renderer';
 import { RenderCache } from '../src/instance/rendering/render-cache';
 import { pushTestImage } from '../test/support/oci-image';
+import { createMigratedDatabase, median, percentile } from './support';
 
 const RENDERS = Number(process.env.BENCH_RENDERS ?? 40);
 const CREATIONS = Number(process.env.BENCH_CREATIONS ?? 24);
@@ -45,12 +43,6 @@ const BENCH_VHOST = 'nemo-bench-render';
 const BENCH_BUCKET = 'nemo-bench-render';
 
 const run = promisify(execFile);
-const median = (values: number[]): number =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-};
 const round1 = (value: number): number => Number(value.toFixed(1));
 
 /** A small but realistic chart: Deployment, Service with ingress annotations, ConfigMap, helpers. */
@@ -201,17 +193,7 @@ async function renderPart(dir: string) {
 
 /** A fresh database, vhost and bucket of the benchmark's own: nothing of a developer's is touched. */
 async function prepareServices(): Promise<Record<string, string>> {
-  const admin = new Client({ connectionString: process.env.DATABASE_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${BENCH_DB}`);
-  await admin.end();
-  const databaseUrl = new URL(process.env.DATABASE_URL ?? '');
-  databaseUrl.pathname = `/${BENCH_DB}`;
-  const dataSource = new DataSource(dataSourceOptions(databaseUrl.toString(), 2));
-  await dataSource.initialize();
-  await dataSource.runMigrations();
-  await dataSource.destroy();
+  const databaseUrl = await createMigratedDatabase(BENCH_DB);
   const ctl = process.env.NEMO_RABBITMQ_CTL;
   const rabbitmqUrl = new URL(process.env.RABBITMQ_URL ?? '');
   if (ctl) {
