@@ -25,16 +25,13 @@ import {
 } from '@aws-sdk/client-s3';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ApiModule, WorkerModule } from '../src/app.module';
-import { DevTokenService } from '../src/auth/dev-token.service';
-import { configureHttp } from '../src/common/http/configure-app';
+import { WorkerModule } from '../src/app.module';
 import {
   addEntry,
   buildEntry,
@@ -45,7 +42,7 @@ import {
 import { ImageMirrorService } from '../src/workload/jobs/image-mirror.service';
 import { sha256, tgz } from '../test/support/charts';
 import { pushTestImage } from '../test/support/oci-image';
-import { createMigratedDatabase, median } from './support';
+import { BenchApi, createMigratedDatabase, median, startBenchApi } from './support';
 import { DelayProxy, startDelayProxy } from './onboarding-proxy';
 
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 8);
@@ -150,30 +147,9 @@ async function pushImages(set: string, source: DelayProxy): Promise<string[]> {
   return pushed;
 }
 
-interface Api {
-  app: NestExpressApplication;
-  base: string;
-  authorization: string;
-}
-
-async function startApi(): Promise<Api> {
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule, {
-    bodyParser: false,
-    logger: false,
-  });
-  configureHttp(app);
-  await app.listen(0, '127.0.0.1');
-  const token = app.get(DevTokenService).devToken ?? '';
-  return {
-    app,
-    base: `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/api/v1`,
-    authorization: `Bearer ${token}`,
-  };
-}
-
 /** Ours, as a user feels it: register, upload, wait for `accepted`. Answers milliseconds. */
 async function onboardThroughApi(
-  api: Api,
+  api: BenchApi,
   name: string,
   version: string,
   chart: Buffer,
@@ -182,7 +158,7 @@ async function onboardThroughApi(
 }
 
 async function onboardDocument(
-  api: Api,
+  api: BenchApi,
   name: string,
   version: string,
   chart: Buffer,
@@ -215,7 +191,7 @@ async function onboardDocument(
   }
 }
 
-async function deleteDocument(api: Api, id: number): Promise<void> {
+async function deleteDocument(api: BenchApi, id: number): Promise<void> {
   const answer = await fetch(`${api.base}/workloads/${id}`, {
     method: 'DELETE',
     headers: { Authorization: api.authorization },
@@ -286,7 +262,7 @@ async function main(): Promise<void> {
     AUTH_DEV_TOKEN_FILE: join(work, 'dev-token'),
   });
   process.env.WORK_DIR = join(work, 'api');
-  const api = await startApi();
+  const api = await startBenchApi();
   process.env.WORK_DIR = join(work, 'worker');
   const worker: INestApplicationContext = await NestFactory.createApplicationContext(WorkerModule, {
     logger: false,

@@ -16,22 +16,19 @@ import 'reflect-metadata';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ApiModule, WorkerModule } from '../src/app.module';
-import { DevTokenService } from '../src/auth/dev-token.service';
-import { configureHttp } from '../src/common/http/configure-app';
+import { WorkerModule } from '../src/app.module';
 import { AppConfig, validateConfig } from '../src/config/app-config';
 import { HelmRepoService } from '../src/helm-repo/helm-repo.service';
 import { HelmCli } from '../src/infra/helm/helm.cli';
 import { ManifestRenderer, RenderInput } from '../src/instance/rendering/manifest-renderer';
 import { RenderCache } from '../src/instance/rendering/render-cache';
 import { pushTestImage } from '../test/support/oci-image';
-import { createMigratedDatabase, median, percentile } from './support';
+import { BenchApi, createMigratedDatabase, median, percentile, startBenchApi } from './support';
 
 const RENDERS = Number(process.env.BENCH_RENDERS ?? 40);
 const CREATIONS = Number(process.env.BENCH_CREATIONS ?? 24);
@@ -237,37 +234,21 @@ async function prepareServices(): Promise<Record<string, string>> {
   };
 }
 
-interface ApiHandle {
-  app: NestExpressApplication;
-  base: string;
-  headers: Record<string, string>;
-}
-
-async function startApiWith(env: Record<string, string>): Promise<ApiHandle> {
+/** The api role with `env` applied to the process first (each side of the comparison its own). */
+async function startApiWith(env: Record<string, string>): Promise<BenchApi> {
   Object.assign(process.env, env);
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule, {
-    bodyParser: false,
-    logger: false,
-  });
-  configureHttp(app);
-  await app.listen(0, '127.0.0.1');
-  const token = app.get(DevTokenService).devToken ?? '';
-  return {
-    app,
-    base: `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/api/v1`,
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-  };
+  return startBenchApi();
 }
 
 async function call(
-  api: ApiHandle,
+  api: BenchApi,
   method: string,
   path: string,
   body?: unknown,
 ): Promise<Record<string, unknown>> {
   const response = await fetch(`${api.base}${path}`, {
     method,
-    headers: api.headers,
+    headers: { Authorization: api.authorization, 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const answer = (await response.json()) as Record<string, unknown>;
@@ -277,7 +258,7 @@ async function call(
 }
 
 /** Registers and uploads the chart, then waits for the worker to accept it. */
-async function onboard(api: ApiHandle, chartPath: string, version: string): Promise<number> {
+async function onboard(api: BenchApi, chartPath: string, version: string): Promise<number> {
   const created = await call(api, 'POST', '/workloads', {
     name: 'bench-web',
     version,
@@ -288,7 +269,7 @@ async function onboard(api: ApiHandle, chartPath: string, version: string): Prom
   form.append('file', new Blob([await readFile(chartPath)]), `bench-web-${version}.tgz`);
   const upload = await fetch(`${api.base}/workloads/${String(created.id)}/upload`, {
     method: 'POST',
-    headers: { Authorization: api.headers.Authorization },
+    headers: { Authorization: api.authorization },
     body: form,
   });
   if (upload.status !== 202)
@@ -306,7 +287,7 @@ async function onboard(api: ApiHandle, chartPath: string, version: string): Prom
 
 /** Creates each slot's release (timed), then deletes it and reports it deleted so it can return. */
 async function creations(
-  api: ApiHandle,
+  api: BenchApi,
   workloadId: number,
   prefix: string,
   count: number,

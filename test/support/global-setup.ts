@@ -7,8 +7,7 @@ import {
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../../src/database/data-source-options';
+import { createMigratedDatabase } from './database';
 import { baseUrls, MAX_SLICES, testNamespace, testSlice } from './slices';
 
 const run = promisify(execFile);
@@ -35,16 +34,7 @@ async function withAdmin<T>(url: string, work: (client: Client) => Promise<T>): 
 
 async function prepareDatabases(baseUrl: string): Promise<void> {
   const TEMPLATE = `nemo_test_${testNamespace()}_template`;
-  await withAdmin(baseUrl, async (client) => {
-    await client.query(`DROP DATABASE IF EXISTS ${TEMPLATE} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${TEMPLATE}`);
-  });
-  const templateUrl = new URL(baseUrl);
-  templateUrl.pathname = `/${TEMPLATE}`;
-  const dataSource = new DataSource(dataSourceOptions(templateUrl.toString(), 2));
-  await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
-  await dataSource.destroy();
+  await createMigratedDatabase(baseUrl, TEMPLATE);
   await withAdmin(baseUrl, async (client) => {
     for (let worker = 1; worker <= MAX_SLICES; worker++) {
       const { database } = testSlice(worker);
