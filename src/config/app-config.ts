@@ -431,7 +431,10 @@ export function formatConfigErrors(errors: ValidationError[]): string {
   return `Invalid configuration:\n${lines.join('\n')}`;
 }
 
-/** Used by ConfigModule.forRoot({ validate }): throws one message naming every bad variable. */
+/**
+ * Builds AppConfig from the environment when an application is created (AppConfigModule); throws
+ * one message naming every bad variable.
+ */
 export function validateConfig(raw: Record<string, unknown>): AppConfig {
   const defined = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== ''));
   const config = plainToInstance(AppConfig, defined, { exposeDefaultValues: true });
