@@ -37,6 +37,16 @@ export function testNamespace(): string {
   return namespace;
 }
 
+/**
+ * Redis has 16 numbered databases: the main namespace keeps 1-2, helper namespaces `h<n>` get their
+ * own pair so rate-limit counters and queues of concurrent runs never meet.
+ */
+function redisDatabase(namespace: string, worker: number): number {
+  const helper = /^h([1-6])$/.exec(namespace);
+  const pair = helper ? Number(helper[1]) : 0;
+  return pair * MAX_SLICES + worker;
+}
+
 export function testSlice(worker: number): TestSlice {
   const base = baseUrls();
   const namespace = testNamespace();
@@ -46,7 +56,7 @@ export function testSlice(worker: number): TestSlice {
   const rabbitmqUrl = new URL(base.rabbitmq);
   rabbitmqUrl.pathname = `/test-${namespace}-${worker}`;
   const redisUrl = new URL(base.redis);
-  redisUrl.pathname = `/${worker}`;
+  redisUrl.pathname = `/${redisDatabase(namespace, worker)}`;
   return {
     database,
     databaseUrl: databaseUrl.toString(),
