@@ -85,7 +85,7 @@ export class RenderPolicyResponse {
     enum: POD_SECURITY_PROFILES,
     enumName: 'PodSecurityProfile',
     nullable: true,
-    example: null,
+    example: 'restricted',
     description: 'Pod Security profile set by an admin; null: the configured default.',
   })
   pod_security!: PodSecurityProfile | null;
