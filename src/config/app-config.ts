@@ -301,6 +301,15 @@ export class AppConfig {
   @Matches(/^[A-Za-z0-9._:-]{1,200}$/, { message: 'must be a RabbitMQ queue name' })
   INSTANCE_STATUS_QUEUE?: string;
 
+  // Render policy (src/instance/rendering/render-policy.ts): what a rendered instance may contain.
+  @IsIn(['baseline', 'restricted'])
+  RENDER_POLICY_POD_SECURITY: 'baseline' | 'restricted' = 'baseline';
+
+  @Matches(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(,[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+    message: 'must be comma-separated namespace names such as kube-system,kube-public',
+  })
+  RENDER_POLICY_SYSTEM_NAMESPACES = 'kube-system,kube-public,kube-node-lease';
+
   // --- Workload and HelmRepo modules (src/workload, src/helm-repo): upload, onboarding, mirroring ---
   @Transform(toInt)
   @IsInt()

@@ -69,7 +69,9 @@ export class InstanceController {
     description:
       "helm template failed (render_failed, with helm's message), an image was not mirrored (image_not_mirrored), " +
       'ingress_enabled without ingress_support (ingress_not_supported), or an ingress annotation cannot be ' +
-      'honoured (ingress_annotation_invalid, naming the Service and the annotation).',
+      'honoured or its path is unsafe (ingress_annotation_invalid, naming the Service and the annotation), ' +
+      'or a rendered object breaks the render policy (render_policy_violation: cluster-scoped or unknown kind, ' +
+      'system or foreign namespace, Pod Security Standards profile; errors[] names each object, field and rule).',
   })
   create(
     @CurrentPrincipal() principal: Principal,

@@ -33,6 +33,8 @@ import { WorkloadInstance } from './entities/workload-instance.entity';
 import { allowedReports, canReport, deletionOutcome } from './instance-status';
 import { rewriteImages } from './rendering/image-rewrite';
 import { ManifestRenderer } from './rendering/manifest-renderer';
+import { RenderPolicy } from './rendering/render-policy';
+import { RenderPolicyService } from './rendering/render-policy.service';
 
 export const NEMO_WORKLOAD = 'NEMO_WORKLOAD';
 const LIVE_RELEASE_INDEX = 'workload_instance_live_release';
@@ -103,6 +105,7 @@ export class InstanceService implements OnModuleInit {
     private readonly intents: IntentService,
     private readonly renderer: ManifestRenderer,
     private readonly ingress: IngressService,
+    private readonly renderPolicy: RenderPolicyService,
     private readonly config: AppConfig,
   ) {}
 
@@ -131,9 +134,10 @@ export class InstanceService implements OnModuleInit {
         [{ field: 'ingress_enabled', reason: 'the workload document has no ingress_support' }],
       );
     }
+    const policy = this.renderPolicy.forInstance(workload.renderPolicy, body.namespace);
     await this.ensureReleaseFree(principal.tenant, body.release_name);
     const instanceId = randomUUID();
-    const rendered = await this.render(workload, instanceId, body, values, ingressEnabled);
+    const rendered = await this.render(workload, instanceId, body, values, ingressEnabled, policy);
     const intentBodies = bindIntentsToInstance(body.intents ?? [], instanceId);
     const { instance, intents } = await this.dataSource
       .transaction(async (manager) => {
@@ -255,11 +259,14 @@ export class InstanceService implements OnModuleInit {
     body: CreateInstanceDto,
     values: Record<string, unknown>,
     ingressEnabled: boolean,
+    policy: RenderPolicy,
   ): Promise<RenderedInstance> {
+    // Always an explicit namespace: helm would otherwise take one from a kubeconfig, if any.
     const { manifests: rendered } = await this.renderer.render(
       { name: workload.name, version: workload.version, digest: workload.chartDigest },
-      { releaseName: body.release_name, namespace: body.namespace, values },
+      { releaseName: body.release_name, namespace: policy.namespace, values },
     );
+    this.renderPolicy.enforce(rendered, policy);
     const { manifests } = rewriteImages(rendered, workload.imageMirrors);
     const exposure: IngressExposure = ingressEnabled
       ? this.ingress.expose(manifests, {
@@ -268,6 +275,7 @@ export class InstanceService implements OnModuleInit {
           namespace: body.namespace,
         })
       : { ingresses: [], exposed: [] };
+    this.renderPolicy.enforce(exposure.ingresses, policy);
     return { manifests: [...manifests, ...exposure.ingresses], exposure };
   }
 

@@ -7,12 +7,14 @@ import {
   Param,
   ParseIntPipe,
   Post,
+  Put,
   Query,
   UploadedFile,
   UseInterceptors,
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiForbiddenResponse,
   ApiBadRequestResponse,
   ApiBody,
   ApiConflictResponse,
@@ -30,6 +32,7 @@ import { Principal } from '../auth/principal';
 import { ChartPackageInterceptor } from './chart-package.interceptor';
 import { CreateWorkloadDto } from './dto/create-workload.dto';
 import { ListWorkloadsQuery } from './dto/list-workloads.query';
+import { RenderPolicyDto } from './dto/render-policy.dto';
 import {
   toWorkloadDetailResponse,
   toWorkloadPageResponse,
@@ -144,6 +147,32 @@ export class WorkloadController {
   ): Promise<WorkloadDetailResponse> {
     const { document, mirrors } = await this.workloads.get(principal, id);
     return toWorkloadDetailResponse(document, mirrors);
+  }
+
+  @Put(':id/render-policy')
+  @RequirePermission('write')
+  @ApiOperation({
+    operationId: 'workloads_set_render_policy',
+    summary: 'Set the render policy of a workload document (admins)',
+    description:
+      'Every rendered object of an instance is checked against the render policy: only namespaced ' +
+      'application kinds, only the instance namespace, no system namespace, pods meeting the Pod ' +
+      'Security Standards profile (RENDER_POLICY_POD_SECURITY, `baseline` by default). An admin may ' +
+      'allow further kinds (e.g. ClusterRole) and choose another profile for this document only. ' +
+      'Replaces the whole policy; later renders use it.',
+  })
+  @ApiOkResponse({ type: WorkloadResponse })
+  @ApiBadRequestResponse({
+    description: 'Invalid kind names or profile (problem+json naming each).',
+  })
+  @ApiForbiddenResponse({ description: 'The caller is not an admin (code admin_required).' })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
+  async setRenderPolicy(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: RenderPolicyDto,
+  ): Promise<WorkloadResponse> {
+    return toWorkloadResponse(await this.workloads.setRenderPolicy(principal, id, body));
   }
 
   @Delete(':id')

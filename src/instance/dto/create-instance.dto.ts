@@ -37,7 +37,8 @@ export class CreateInstanceDto {
     maxLength: 63,
     pattern: DNS_LABEL.source,
     description:
-      'Namespace passed to `helm template --namespace`. Default: none (the chart decides).',
+      'Namespace passed to `helm template --namespace`; rendered objects may name no other. Default: ' +
+      "helm's `default`. System namespaces (RENDER_POLICY_SYSTEM_NAMESPACES) are refused (422).",
   })
   @IsOptional()
   @IsString()

@@ -11,6 +11,7 @@ import {
 } from '../entities/workload-document.entity';
 import { WorkloadImageMirror } from '../entities/workload-image-mirror.entity';
 import { onboardingProgress } from '../onboarding-progress';
+import { POD_SECURITY_PROFILES, PodSecurityProfile } from '../../instance/rendering/pod-security';
 import { ListWorkloadsQuery } from './list-workloads.query';
 
 export class OnboardingProgressResponse {
@@ -71,6 +72,25 @@ export class ImageMirrorResponse {
   copied!: boolean;
 }
 
+export class RenderPolicyResponse {
+  @ApiProperty({
+    type: [String],
+    example: [],
+    description:
+      'Kinds beyond the namespaced application kinds an admin allowed for its instances (`Kind` or `group/Kind`).',
+  })
+  allowed_kinds!: string[];
+
+  @ApiProperty({
+    enum: POD_SECURITY_PROFILES,
+    enumName: 'PodSecurityProfile',
+    nullable: true,
+    example: 'restricted',
+    description: 'Pod Security profile set by an admin; null: the configured default.',
+  })
+  pod_security!: PodSecurityProfile | null;
+}
+
 export class WorkloadResponse {
   @ApiProperty({ example: 4 }) id!: number;
   @ApiProperty({ example: 'echo-server' }) name!: string;
@@ -99,6 +119,11 @@ export class WorkloadResponse {
     description: 'The last uploaded package.',
   })
   package!: PackageResponse | null;
+  @ApiProperty({
+    type: RenderPolicyResponse,
+    description: 'What its instances may render besides the defaults (set by admins).',
+  })
+  render_policy!: RenderPolicyResponse;
   @ApiProperty({ example: '2024-07-09T14:17:36.590Z' }) created_at!: string;
   @ApiProperty({ example: '2024-07-09T14:18:02.117Z' }) updated_at!: string;
 }
@@ -130,6 +155,10 @@ export function toWorkloadResponse(document: WorkloadDocument): WorkloadResponse
       document.packageDigest === null
         ? null
         : { digest: document.packageDigest, size: document.packageSize ?? 0 },
+    render_policy: {
+      allowed_kinds: document.allowedKinds,
+      pod_security: document.podSecurityProfile,
+    },
     created_at: document.createdAt.toISOString(),
     updated_at: document.updatedAt.toISOString(),
   };

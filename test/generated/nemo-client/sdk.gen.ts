@@ -2,7 +2,7 @@
 
 import { type Client, type ClientMeta, formDataBodySerializer, type Options as Options2, type RequestResult, type TDataShape } from './client';
 import { client } from './client.gen';
-import type { HealthLivenessData, HealthLivenessErrors, HealthLivenessResponses, HealthReadinessData, HealthReadinessErrors, HealthReadinessResponses, HelmRepoIndexData, HelmRepoIndexErrors, HelmRepoIndexResponses, HelmRepoListChartsData, HelmRepoListChartsErrors, HelmRepoListChartsResponses, InstancesCreateData, InstancesCreateErrors, InstancesCreateResponses, InstancesDeleteData, InstancesDeleteErrors, InstancesDeleteResponses, InstancesGetData, InstancesGetErrors, InstancesGetResponses, InstancesListData, InstancesListErrors, InstancesListResponses, InstancesReportStatusData, InstancesReportStatusErrors, InstancesReportStatusResponses, IntentsCreateData, IntentsCreateErrors, IntentsCreateFromTemplateData, IntentsCreateFromTemplateErrors, IntentsCreateFromTemplateResponses, IntentsCreateResponses, IntentsDeleteData, IntentsDeleteErrors, IntentsDeleteResponses, IntentsGetData, IntentsGetErrors, IntentsGetReportData, IntentsGetReportErrors, IntentsGetReportResponses, IntentsGetResponses, IntentsListData, IntentsListErrors, IntentsListResponses, IntentsReportFulfilmentData, IntentsReportFulfilmentErrors, IntentsReportFulfilmentResponses, IntentsUpdateData, IntentsUpdateErrors, IntentsUpdateResponses, IntentTemplatesListData, IntentTemplatesListErrors, IntentTemplatesListResponses, WorkloadsCreateData, WorkloadsCreateErrors, WorkloadsCreateResponses, WorkloadsDeleteData, WorkloadsDeleteErrors, WorkloadsDeleteResponses, WorkloadsGetData, WorkloadsGetErrors, WorkloadsGetResponses, WorkloadsListData, WorkloadsListErrors, WorkloadsListResponses, WorkloadsUploadData, WorkloadsUploadErrors, WorkloadsUploadResponses } from './types.gen';
+import type { HealthLivenessData, HealthLivenessErrors, HealthLivenessResponses, HealthReadinessData, HealthReadinessErrors, HealthReadinessResponses, HelmRepoIndexData, HelmRepoIndexErrors, HelmRepoIndexResponses, HelmRepoListChartsData, HelmRepoListChartsErrors, HelmRepoListChartsResponses, InstancesCreateData, InstancesCreateErrors, InstancesCreateResponses, InstancesDeleteData, InstancesDeleteErrors, InstancesDeleteResponses, InstancesGetData, InstancesGetErrors, InstancesGetResponses, InstancesListData, InstancesListErrors, InstancesListResponses, InstancesReportStatusData, InstancesReportStatusErrors, InstancesReportStatusResponses, IntentsCreateData, IntentsCreateErrors, IntentsCreateFromTemplateData, IntentsCreateFromTemplateErrors, IntentsCreateFromTemplateResponses, IntentsCreateResponses, IntentsDeleteData, IntentsDeleteErrors, IntentsDeleteResponses, IntentsGetData, IntentsGetErrors, IntentsGetReportData, IntentsGetReportErrors, IntentsGetReportResponses, IntentsGetResponses, IntentsListData, IntentsListErrors, IntentsListResponses, IntentsReportFulfilmentData, IntentsReportFulfilmentErrors, IntentsReportFulfilmentResponses, IntentsUpdateData, IntentsUpdateErrors, IntentsUpdateResponses, IntentTemplatesListData, IntentTemplatesListErrors, IntentTemplatesListResponses, WorkloadsCreateData, WorkloadsCreateErrors, WorkloadsCreateResponses, WorkloadsDeleteData, WorkloadsDeleteErrors, WorkloadsDeleteResponses, WorkloadsGetData, WorkloadsGetErrors, WorkloadsGetResponses, WorkloadsListData, WorkloadsListErrors, WorkloadsListResponses, WorkloadsSetRenderPolicyData, WorkloadsSetRenderPolicyErrors, WorkloadsSetRenderPolicyResponses, WorkloadsUploadData, WorkloadsUploadErrors, WorkloadsUploadResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -259,6 +259,21 @@ export const workloadsGet = <ThrowOnError extends boolean = false>(options: Opti
 export const instancesCreate = <ThrowOnError extends boolean = false>(options: Options<InstancesCreateData, ThrowOnError>): RequestResult<InstancesCreateResponses, InstancesCreateErrors, ThrowOnError> => (options.client ?? client).post<InstancesCreateResponses, InstancesCreateErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/workloads/{id}/instances',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Set the render policy of a workload document (admins)
+ *
+ * Every rendered object of an instance is checked against the render policy: only namespaced application kinds, only the instance namespace, no system namespace, pods meeting the Pod Security Standards profile (RENDER_POLICY_POD_SECURITY, `baseline` by default). An admin may allow further kinds (e.g. ClusterRole) and choose another profile for this document only. Replaces the whole policy; later renders use it.
+ */
+export const workloadsSetRenderPolicy = <ThrowOnError extends boolean = false>(options: Options<WorkloadsSetRenderPolicyData, ThrowOnError>): RequestResult<WorkloadsSetRenderPolicyResponses, WorkloadsSetRenderPolicyErrors, ThrowOnError> => (options.client ?? client).put<WorkloadsSetRenderPolicyResponses, WorkloadsSetRenderPolicyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/workloads/{id}/render-policy',
     ...options,
     headers: {
         'Content-Type': 'application/json',

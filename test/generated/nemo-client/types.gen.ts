@@ -60,7 +60,7 @@ export type CreateInstanceDto = {
      */
     release_name: string;
     /**
-     * Namespace passed to `helm template --namespace`. Default: none (the chart decides).
+     * Namespace passed to `helm template --namespace`; rendered objects may name no other. Default: helm's `default`. System namespaces (RENDER_POLICY_SYSTEM_NAMESPACES) are refused (422).
      */
     namespace?: string;
     /**
@@ -419,6 +419,11 @@ export type PageMeta = {
 };
 
 /**
+ * Kubernetes Pod Security Standards profile the pods of an instance must meet (render policy).
+ */
+export type PodSecurityProfile = 'privileged' | 'baseline' | 'restricted';
+
+/**
  * RFC 9457 problem details, sent as `application/problem+json` with every error status.
  */
 export type ProblemDetails = {
@@ -460,6 +465,28 @@ export type ProblemDetails = {
  * Readiness of the service: `degraded` when the broker is down but not required.
  */
 export type ReadinessStatus = 'ok' | 'degraded';
+
+export type RenderPolicyDto = {
+    /**
+     * Kinds beyond the namespaced application kinds that instances of this document may render: cluster-scoped ones (ClusterRole, CustomResourceDefinition, …) and kinds the render policy does not know (custom resources). `Kind` allows it in any API group, `group/Kind` in that group only.
+     */
+    allowed_kinds: Array<string>;
+    /**
+     * Pod Security Standards profile the pods of its instances must meet; null or absent: the configured default (RENDER_POLICY_POD_SECURITY).
+     */
+    pod_security?: PodSecurityProfile | null;
+};
+
+export type RenderPolicyResponse = {
+    /**
+     * Kinds beyond the namespaced application kinds an admin allowed for its instances (`Kind` or `group/Kind`).
+     */
+    allowed_kinds: Array<string>;
+    /**
+     * Pod Security profile set by an admin; null: the configured default.
+     */
+    pod_security: PodSecurityProfile | null;
+};
 
 export type ReportFulfilmentDto = {
     target_fulfilment_results: Array<TargetObservationDto>;
@@ -560,6 +587,10 @@ export type WorkloadDetailResponse = {
      * The last uploaded package.
      */
     package?: PackageResponse | null;
+    /**
+     * What its instances may render besides the defaults (set by admins).
+     */
+    render_policy: RenderPolicyResponse;
     created_at: string;
     updated_at: string;
     /**
@@ -595,6 +626,10 @@ export type WorkloadResponse = {
      * The last uploaded package.
      */
     package?: PackageResponse | null;
+    /**
+     * What its instances may render besides the defaults (set by admins).
+     */
+    render_policy: RenderPolicyResponse;
     created_at: string;
     updated_at: string;
 };
@@ -1582,7 +1617,7 @@ export type InstancesCreateErrors = {
      */
     413: ProblemDetails;
     /**
-     * helm template failed (render_failed, with helm's message), an image was not mirrored (image_not_mirrored), ingress_enabled without ingress_support (ingress_not_supported), or an ingress annotation cannot be honoured (ingress_annotation_invalid, naming the Service and the annotation).
+     * helm template failed (render_failed, with helm's message), an image was not mirrored (image_not_mirrored), ingress_enabled without ingress_support (ingress_not_supported), or an ingress annotation cannot be honoured or its path is unsafe (ingress_annotation_invalid, naming the Service and the annotation), or a rendered object breaks the render policy (render_policy_violation: cluster-scoped or unknown kind, system or foreign namespace, Pod Security Standards profile; errors[] names each object, field and rule).
      */
     422: ProblemDetails;
     /**
@@ -1605,6 +1640,56 @@ export type InstancesCreateResponses = {
 };
 
 export type InstancesCreateResponse = InstancesCreateResponses[keyof InstancesCreateResponses];
+
+export type WorkloadsSetRenderPolicyData = {
+    body: RenderPolicyDto;
+    path: {
+        id: number;
+    };
+    query?: never;
+    url: '/api/v1/workloads/{id}/render-policy';
+};
+
+export type WorkloadsSetRenderPolicyErrors = {
+    /**
+     * Invalid kind names or profile (problem+json naming each).
+     */
+    400: ProblemDetails;
+    /**
+     * Missing, invalid or expired bearer token.
+     */
+    401: ProblemDetails;
+    /**
+     * The caller is not an admin (code admin_required).
+     *
+     * The caller's roles do not grant "write".
+     */
+    403: ProblemDetails;
+    /**
+     * No workload document with this id in your tenant.
+     */
+    404: ProblemDetails;
+    /**
+     * The request body is larger than the server accepts.
+     */
+    413: ProblemDetails;
+    /**
+     * Too many requests from this client: retry after the `Retry-After` header (seconds).
+     */
+    429: ProblemDetails;
+    /**
+     * Unexpected server error; it was logged with the `request_id`.
+     */
+    500: ProblemDetails;
+};
+
+export type WorkloadsSetRenderPolicyError = WorkloadsSetRenderPolicyErrors[keyof WorkloadsSetRenderPolicyErrors];
+
+export type WorkloadsSetRenderPolicyResponses = {
+    200: WorkloadResponse;
+};
+
+export type WorkloadsSetRenderPolicyResponse = WorkloadsSetRenderPolicyResponses[keyof WorkloadsSetRenderPolicyResponses];
 
 export type WorkloadsUploadData = {
     body: {
