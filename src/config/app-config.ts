@@ -363,7 +363,7 @@ export class AppConfig {
   @Matches(/^([A-Za-z0-9.-]+(:\d{1,5})?(,\s*[A-Za-z0-9.-]+(:\d{1,5})?)*)?$/, {
     message: 'must be a comma-separated list of host[:port]',
   })
-  IMAGE_SOURCE_REALM_CREDENTIAL_HOSTS = '';
+  IMAGE_REALM_CREDENTIAL_HOSTS = '';
 
   @Matches(/^([a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*)?$/, {
     message: 'must be a registry repository path such as nemo/mirror (or empty)',

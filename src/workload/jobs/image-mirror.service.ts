@@ -74,7 +74,7 @@ export class ImageMirrorService {
     this.sourcePolicy = parseEgressAllowList(
       `${config.IMAGE_SOURCE_ALLOW_PRIVATE},${nemoRegistry}`,
     );
-    this.realmCredentialHosts = config.IMAGE_SOURCE_REALM_CREDENTIAL_HOSTS.split(',')
+    this.realmCredentialHosts = config.IMAGE_REALM_CREDENTIAL_HOSTS.split(',')
       .map((host) => host.trim().toLowerCase())
       .filter(Boolean);
   }
