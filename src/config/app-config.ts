@@ -349,7 +349,7 @@ export class AppConfig {
   @Transform(toInt)
   @IsInt()
   @Min(1000)
-  IMAGE_MIRROR_TIMEOUT_MS = 10 * 60 * 1000;
+  IMAGE_MIRROR_TIMEOUT_MS = 5 * 60 * 1000;
 
   @Transform(toInt)
   @IsInt()

@@ -212,7 +212,20 @@ export class RegistryHttpClient implements RegistryClient, OnModuleDestroy {
       : undefined;
     const agent = !secure ? this.httpAgent : spec.insecure ? this.insecureAgent : this.httpsAgent;
     const transport = secure ? https : http;
-    return new Promise((resolve, reject) => {
+    return new Promise((resolveAnswer, rejectAnswer) => {
+      // The idle timeout alone lets a registry trickle a byte now and then forever.
+      const whole = setTimeout(
+        () => request.destroy(new RegistryUnreachable(`${spec.url.host} did not answer in time`)),
+        this.config.REGISTRY_HTTP_TIMEOUT_MS,
+      );
+      const resolve = (answer: Answer): void => {
+        clearTimeout(whole);
+        resolveAnswer(answer);
+      };
+      const reject = (error: unknown): void => {
+        clearTimeout(whole);
+        rejectAnswer(error);
+      };
       const request = transport.request(
         spec.url,
         {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { AppConfig } from '../../../src/config/app-config';
 import { parseImageReference } from '../../../src/infra/skopeo/image-reference';
 import { parseEgressAllowList } from '../../../src/infra/egress/egress-policy';
-import { RegistryHttpClient } from '../../../src/infra/skopeo/registry-client';
+import { RegistryHttpClient, RegistryUnreachable } from '../../../src/infra/skopeo/registry-client';
 import { SkopeoCli } from '../../../src/infra/skopeo/skopeo.cli';
 import { CopyOptions, Skopeo } from '../../../src/infra/skopeo/skopeo.port';
 import {
@@ -283,6 +283,41 @@ describe('Image sources on internal or silent addresses', () => {
     expect(silent.connections()).toBeGreaterThan(0);
     expect(skopeo.copies).toBe(0);
   }, 30000);
+
+  it('gives up on a registry that trickles its answer a byte at a time', async () => {
+    const sockets = new Set<Socket>();
+    const trickler = createTcpServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.once('data', () => {
+        socket.write('HTTP/1.1 200 OK\r\n');
+        const drip = setInterval(() => socket.write('X'), 100);
+        socket.on('close', () => clearInterval(drip));
+      });
+    });
+    await new Promise<void>((resolve) => trickler.listen(0, '127.0.0.1', resolve));
+    const port = (trickler.address() as AddressInfo).port;
+    const config = await testConfig({
+      ...env,
+      IMAGE_SOURCE_ALLOW_PRIVATE: `127.0.0.1:${port}`,
+      REGISTRY_HTTP_TIMEOUT_MS: '1000',
+    });
+    const registry = new RegistryHttpClient(config);
+    const started = Date.now();
+    try {
+      await expect(
+        registry.ping(parseImageReference(`127.0.0.1:${port}/drip/app:1`), {
+          tlsVerify: false,
+          egress: parseEgressAllowList(config.IMAGE_SOURCE_ALLOW_PRIVATE),
+        }),
+      ).rejects.toThrow(RegistryUnreachable);
+    } finally {
+      registry.onModuleDestroy();
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise<void>((resolve) => trickler.close(() => resolve()));
+    }
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
 
   it('stops a skopeo copy that hangs at the time budget of the image', async () => {
     // Answers the ping, then never answers a manifest request: skopeo itself must hang.
