@@ -11,9 +11,11 @@ import {
   Min,
   MinLength,
   validateSync,
+  ValidateBy,
   ValidationError,
 } from 'class-validator';
 import { NotDevModeInProduction } from '../auth/auth-mode.validator';
+import { egressAllowListProblem } from '../infra/egress/egress-policy';
 import {
   DEFAULT_HOST_TEMPLATE,
   HOST_PLACEHOLDERS,
@@ -27,6 +29,16 @@ const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
 const URL_OPTIONS = { require_tld: false, require_protocol: true };
+
+const IsEgressAllowList = (): PropertyDecorator =>
+  ValidateBy({
+    name: 'isEgressAllowList',
+    validator: {
+      validate: (value) => typeof value === 'string' && !egressAllowListProblem(value),
+      defaultMessage: (args) =>
+        `must be a comma-separated list of CIDRs, addresses or host names, each with an optional :port (${egressAllowListProblem(String(args?.value))})`,
+    },
+  });
 
 /**
  * Every setting the service reads, validated once at start-up. Names follow the seed README where it
@@ -340,7 +352,27 @@ export class AppConfig {
   @Transform(toInt)
   @IsInt()
   @Min(1000)
-  SKOPEO_TIMEOUT_MS = 15 * 60 * 1000;
+  SKOPEO_TIMEOUT_MS = 5 * 60 * 1000;
+
+  // Outbound connections for images a tenant names (README "Outbound connections (SSRF)").
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  IMAGE_MIRROR_TIMEOUT_MS = 5 * 60 * 1000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  IMAGE_MAX_PER_CHART = 100;
+
+  @IsEgressAllowList()
+  IMAGE_SOURCE_ALLOW_PRIVATE = '';
+
+  @Matches(/^([A-Za-z0-9.-]+(:\d{1,5})?(,\s*[A-Za-z0-9.-]+(:\d{1,5})?)*)?$/, {
+    message: 'must be a comma-separated list of host[:port]',
+  })
+  IMAGE_REALM_CREDENTIAL_HOSTS = '';
 
   @Matches(/^([a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*)?$/, {
     message: 'must be a registry repository path such as nemo/mirror (or empty)',
@@ -372,6 +404,12 @@ export class AppConfig {
   @IsInt()
   @Min(100)
   REGISTRY_HTTP_TIMEOUT_MS = 15000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  REGISTRY_CONNECT_TIMEOUT_MS = 3000;
 
   @IsOptional()
   @IsString()
@@ -412,6 +450,12 @@ export class AppConfig {
   @Min(0)
   @Max(20)
   ONBOARDING_MAX_STALLED_COUNT = 1;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(1024 * 1024)
+  HELM_INDEX_ENTRY_MAX_BYTES = 32 * 1024;
 
   @IsIn(['both', 'conditional', 'lock'])
   HELM_INDEX_WRITE_MODE: 'both' | 'conditional' | 'lock' = 'both';

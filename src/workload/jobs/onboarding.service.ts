@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Not, Repository } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { OutboxService } from '../../events/outbox.service';
+import { indexMetadataProblem } from '../../helm-repo/helm-index';
 import { HelmRepoService } from '../../helm-repo/helm-repo.service';
 import {
   ChartArchiveError,
@@ -251,6 +252,8 @@ export class OnboardingService {
           `${document.name} ${document.version}: register the chart's name and version, or fix Chart.yaml`,
       );
     }
+    const tooLarge = indexMetadataProblem(metadata, this.config.HELM_INDEX_ENTRY_MAX_BYTES);
+    if (tooLarge) throw new Rejection(tooLarge);
     return metadata;
   }
 
