@@ -159,7 +159,7 @@ export class InstanceController {
     description:
       "The instance (caller's tenant or admin), or an acknowledgement (another tenant's instance).",
     schema: {
-      oneOf: [
+      anyOf: [
         { $ref: getSchemaPath(InstanceResponse) },
         { $ref: getSchemaPath(InstanceStatusAcknowledgement) },
       ],

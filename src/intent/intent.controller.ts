@@ -216,7 +216,7 @@ export class IntentController {
     description:
       "The report (caller's tenant or admin), or an acknowledgement (another tenant's intent).",
     schema: {
-      oneOf: [
+      anyOf: [
         { $ref: getSchemaPath(IntentReportResponse) },
         { $ref: getSchemaPath(IntentReportAcknowledgement) },
       ],

@@ -271,6 +271,15 @@ export type InstanceResponse = {
  */
 export type InstanceStatus = 'rendered' | 'deploying' | 'deployed' | 'failed' | 'deleting' | 'deleted';
 
+export type InstanceStatusAcknowledgement = {
+    instance_id: string;
+    status: InstanceStatus;
+    /**
+     * When the report was recorded.
+     */
+    updated_at: string;
+};
+
 export type IntentExpectationDto = {
     /**
      * Label of the expectation, unique within the intent. Default: its position, from "1".
@@ -321,6 +330,14 @@ export type IntentPage = {
  * Whether the intent may preempt others (TS 28.312, a string "TRUE" or "FALSE").
  */
 export type IntentPreemptionCapability = 'TRUE' | 'FALSE';
+
+export type IntentReportAcknowledgement = {
+    intent_id: number;
+    /**
+     * ISO-8601 UTC with microseconds: when the report was recorded.
+     */
+    last_updated_time: string;
+};
 
 export type IntentReportResponse = {
     id: number;
@@ -632,6 +649,10 @@ export type HelmRepoListChartsErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type HelmRepoListChartsError = HelmRepoListChartsErrors[keyof HelmRepoListChartsErrors];
@@ -666,6 +687,10 @@ export type HelmRepoIndexErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type HelmRepoIndexError = HelmRepoIndexErrors[keyof HelmRepoIndexErrors];
@@ -726,6 +751,10 @@ export type InstancesListErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type InstancesListError = InstancesListErrors[keyof InstancesListErrors];
@@ -773,6 +802,10 @@ export type InstancesDeleteErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type InstancesDeleteError = InstancesDeleteErrors[keyof InstancesDeleteErrors];
@@ -823,6 +856,10 @@ export type InstancesGetErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type InstancesGetError = InstancesGetErrors[keyof InstancesGetErrors];
@@ -878,12 +915,19 @@ export type InstancesReportStatusErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type InstancesReportStatusError = InstancesReportStatusErrors[keyof InstancesReportStatusErrors];
 
 export type InstancesReportStatusResponses = {
-    200: InstanceResponse;
+    /**
+     * The instance (caller's tenant or admin), or an acknowledgement (another tenant's instance).
+     */
+    200: InstanceResponse | InstanceStatusAcknowledgement;
 };
 
 export type InstancesReportStatusResponse = InstancesReportStatusResponses[keyof InstancesReportStatusResponses];
@@ -912,6 +956,10 @@ export type IntentTemplatesListErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentTemplatesListError = IntentTemplatesListErrors[keyof IntentTemplatesListErrors];
@@ -975,6 +1023,10 @@ export type IntentsListErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsListError = IntentsListErrors[keyof IntentsListErrors];
@@ -1020,6 +1072,10 @@ export type IntentsCreateErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsCreateError = IntentsCreateErrors[keyof IntentsCreateErrors];
@@ -1078,6 +1134,10 @@ export type IntentsCreateFromTemplateErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsCreateFromTemplateError = IntentsCreateFromTemplateErrors[keyof IntentsCreateFromTemplateErrors];
@@ -1128,6 +1188,10 @@ export type IntentsDeleteErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsDeleteError = IntentsDeleteErrors[keyof IntentsDeleteErrors];
@@ -1178,6 +1242,10 @@ export type IntentsGetErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsGetError = IntentsGetErrors[keyof IntentsGetErrors];
@@ -1229,6 +1297,10 @@ export type IntentsUpdateErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsUpdateError = IntentsUpdateErrors[keyof IntentsUpdateErrors];
@@ -1276,6 +1348,10 @@ export type IntentsGetReportErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsGetReportError = IntentsGetReportErrors[keyof IntentsGetReportErrors];
@@ -1335,12 +1411,19 @@ export type IntentsReportFulfilmentErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsReportFulfilmentError = IntentsReportFulfilmentErrors[keyof IntentsReportFulfilmentErrors];
 
 export type IntentsReportFulfilmentResponses = {
-    200: IntentReportResponse;
+    /**
+     * The report (caller's tenant or admin), or an acknowledgement (another tenant's intent).
+     */
+    200: IntentReportResponse | IntentReportAcknowledgement;
 };
 
 export type IntentsReportFulfilmentResponse = IntentsReportFulfilmentResponses[keyof IntentsReportFulfilmentResponses];
@@ -1396,6 +1479,10 @@ export type WorkloadsListErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type WorkloadsListError = WorkloadsListErrors[keyof WorkloadsListErrors];
@@ -1442,6 +1529,10 @@ export type WorkloadsCreateErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type WorkloadsCreateError = WorkloadsCreateErrors[keyof WorkloadsCreateErrors];
@@ -1490,6 +1581,10 @@ export type WorkloadsDeleteErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type WorkloadsDeleteError = WorkloadsDeleteErrors[keyof WorkloadsDeleteErrors];
@@ -1537,6 +1632,10 @@ export type WorkloadsGetErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type WorkloadsGetError = WorkloadsGetErrors[keyof WorkloadsGetErrors];
@@ -1593,6 +1692,10 @@ export type InstancesCreateErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type InstancesCreateError = InstancesCreateErrors[keyof InstancesCreateErrors];
@@ -1653,6 +1756,10 @@ export type WorkloadsUploadErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type WorkloadsUploadError = WorkloadsUploadErrors[keyof WorkloadsUploadErrors];
