@@ -80,10 +80,13 @@ export class TokenVerifier {
 
 function claimRefusal(error: errors.JWTClaimValidationFailed): UnauthorizedError {
   if (error.reason === 'missing') {
-    const why = error.claim === 'iat' ? ': it is needed to check the token\'s lifetime' : '';
+    const why = error.claim === 'iat' ? ": it is needed to check the token's lifetime" : '';
     return new UnauthorizedError('invalid_token', `The token has no "${error.claim}" claim${why}`);
   }
-  return new UnauthorizedError('invalid_token', `The token's "${error.claim}" claim is not accepted`);
+  return new UnauthorizedError(
+    'invalid_token',
+    `The token's "${error.claim}" claim is not accepted`,
+  );
 }
 
 /** `exp` − `iat` beyond the maximum: a token minted to live (nearly) forever is refused. */

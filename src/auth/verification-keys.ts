@@ -28,7 +28,9 @@ const UNAVAILABLE = 'The identity provider cannot be reached; try again later';
 
 /** Failures of the key set that are the token's fault; any other failure is the provider's. */
 function isTokenFault(error: unknown): boolean {
-  return error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys;
+  return (
+    error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys
+  );
 }
 
 /**

@@ -145,14 +145,20 @@ describe('Authentication hardening', () => {
     it('re-discovers after OIDC_DISCOVERY_CACHE_SECONDS: a moved jwks_uri is followed without a restart', async () => {
       const env = { OIDC_DISCOVERY_CACHE_SECONDS: '1', OIDC_JWKS_COOLDOWN_SECONDS: '60' };
       await withApp(env, async (http) => {
-        await http.get(PROBE).set('Authorization', await bearer(first)).expect(200);
+        await http
+          .get(PROBE)
+          .set('Authorization', await bearer(first))
+          .expect(200);
         issuer.keySets.set('/certs-2', [second]);
         issuer.jwksPath = '/certs-2';
         const early = await http.get(PROBE).set('Authorization', await bearer(second));
         expect(early.status).toBe(401);
         expect(issuer.discoveryRequests).toBe(1);
         await new Promise((resolve) => setTimeout(resolve, 1100));
-        await http.get(PROBE).set('Authorization', await bearer(second)).expect(200);
+        await http
+          .get(PROBE)
+          .set('Authorization', await bearer(second))
+          .expect(200);
         expect(issuer.discoveryRequests).toBe(2);
       });
     });
@@ -165,7 +171,10 @@ describe('Authentication hardening', () => {
         expect(broken.body.code).toBe('identity_provider_unavailable');
         expect(broken.headers['retry-after']).toBe('1');
         issuer.jwksPath = '/certs-1';
-        await http.get(PROBE).set('Authorization', await bearer(first)).expect(200);
+        await http
+          .get(PROBE)
+          .set('Authorization', await bearer(first))
+          .expect(200);
         expect(issuer.discoveryRequests).toBe(2);
       });
     });
@@ -187,10 +196,16 @@ describe('Authentication hardening', () => {
 
     it('keeps the last working key set when only a re-discovery fails', async () => {
       await withApp({ OIDC_DISCOVERY_CACHE_SECONDS: '1' }, async (http) => {
-        await http.get(PROBE).set('Authorization', await bearer(first)).expect(200);
+        await http
+          .get(PROBE)
+          .set('Authorization', await bearer(first))
+          .expect(200);
         issuer.discoveryStatus = 500;
         await new Promise((resolve) => setTimeout(resolve, 1100));
-        await http.get(PROBE).set('Authorization', await bearer(first)).expect(200);
+        await http
+          .get(PROBE)
+          .set('Authorization', await bearer(first))
+          .expect(200);
         expect(issuer.discoveryRequests).toBe(2);
       });
     });

@@ -267,7 +267,10 @@ describe('Tenancy: every operation, two tenants, every role', () => {
     // Row ids far from small numbers, so replacing them in answers cannot hit other digits.
     const offsets = { workload_document: 700_000, intent: 800_000, expectation_target: 900_000 };
     for (const [table, offset] of Object.entries(offsets))
-      await dataSource.query(`SELECT setval(pg_get_serial_sequence($1, 'id'), $2)`, [table, offset]);
+      await dataSource.query(`SELECT setval(pg_get_serial_sequence($1, 'id'), $2)`, [
+        table,
+        offset,
+      ]);
 
     const document = JSON.parse(readFileSync(join(__dirname, '..', '..', 'openapi.json'), 'utf8'));
     routes = Object.entries(document.paths as Record<string, Record<string, Operation>>).flatMap(
@@ -357,7 +360,8 @@ describe('Tenancy: every operation, two tenants, every role', () => {
             const keys = ACKNOWLEDGEMENT_KEYS[route.operation.operationId];
             if (answer.status !== 200 || Object.keys(answer.body).sort().join() !== keys.join())
               differences.push(`${label}: ${answer.status} ${answer.text} is no acknowledgement`);
-            if (reference.status !== 404) differences.push(`${label}: unknown → ${reference.status}`);
+            if (reference.status !== 404)
+              differences.push(`${label}: unknown → ${reference.status}`);
             continue;
           }
           const seen = {
