@@ -15,6 +15,7 @@ import {
   ValidationError,
 } from 'class-validator';
 import { NotDevModeInProduction } from '../auth/auth-mode.validator';
+import { IsTrustProxy } from '../common/http/trust-proxy';
 import { egressAllowListProblem } from '../infra/egress/egress-policy';
 import {
   DEFAULT_HOST_TEMPLATE,
@@ -65,6 +66,10 @@ export class AppConfig {
 
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'must look like 1mb, 512kb or 1048576b' })
   HTTP_BODY_LIMIT = '1mb';
+
+  /** Whose X-Forwarded-For names the client (logs, rate limits): nobody's by default. */
+  @IsTrustProxy()
+  HTTP_TRUST_PROXY = '';
 
   @Transform(toInt)
   @IsInt()
@@ -228,6 +233,24 @@ export class AppConfig {
   @Min(100)
   @Max(60000)
   OIDC_HTTP_TIMEOUT_MS = 5000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  OIDC_DISCOVERY_CACHE_SECONDS = 3600;
+
+  /** After the provider failed: least time before it is asked again, and the 503's Retry-After. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  OIDC_RETRY_INTERVAL_SECONDS = 5;
+
+  /** Longest accepted `exp` − `iat`; 0 accepts any lifetime (and tokens without `iat`). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  AUTH_MAX_TOKEN_LIFETIME_SECONDS = 86400;
 
   @IsString()
   @MinLength(1)

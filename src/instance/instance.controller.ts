@@ -16,12 +16,14 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiTags,
   ApiUnprocessableEntityResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
@@ -30,6 +32,7 @@ import { CreateInstanceDto } from './dto/create-instance.dto';
 import { InstancePage, InstanceResponse } from './dto/instance.response';
 import { ListInstancesQuery } from './dto/list-instances.query';
 import { ReportStatusDto } from './dto/report-status.dto';
+import { InstanceStatusAcknowledgement } from './dto/status-acknowledgement.response';
 import { InstanceService } from './instance.service';
 
 const INSTANCE_ID = 'instance_id';
@@ -147,9 +150,23 @@ export class InstanceController {
       "Feedback of the meta-Orchestrator (service role; any tenant's instance). Allowed: rendered → deploying | " +
       'deployed | failed; deploying → deployed | failed; deployed → deploying | failed; failed → deploying | ' +
       'deployed; deleting → deleted | failed; reporting the current status again updates cluster and reason. ' +
-      'The same reports are read from the INSTANCE_STATUS_QUEUE RabbitMQ queue when configured.',
+      'The same reports are read from the INSTANCE_STATUS_QUEUE RabbitMQ queue when configured. ' +
+      "The answer is the whole instance when it is in the caller's tenant (or the caller is an admin); a " +
+      "report on another tenant's instance is answered with an acknowledgement only " +
+      '(`InstanceStatusAcknowledgement`: `instance_id`, `status`, `updated_at`), and its 409 does not name the ' +
+      'current status.',
   })
-  @ApiOkResponse({ type: InstanceResponse })
+  @ApiExtraModels(InstanceResponse, InstanceStatusAcknowledgement)
+  @ApiOkResponse({
+    description:
+      "The instance (caller's tenant or admin), or an acknowledgement (another tenant's instance).",
+    schema: {
+      anyOf: [
+        { $ref: getSchemaPath(InstanceResponse) },
+        { $ref: getSchemaPath(InstanceStatusAcknowledgement) },
+      ],
+    },
+  })
   @ApiNotFoundResponse({ description: 'No such instance.' })
   @ApiConflictResponse({
     description: 'The transition is not allowed (illegal_status_transition).',
@@ -158,7 +175,7 @@ export class InstanceController {
     @CurrentPrincipal() principal: Principal,
     @Param(INSTANCE_ID, new ParseUUIDPipe()) instanceId: string,
     @Body() body: ReportStatusDto,
-  ): Promise<InstanceResponse> {
+  ): Promise<InstanceResponse | InstanceStatusAcknowledgement> {
     return this.instances.reportStatus(principal, instanceId, body);
   }
 }

@@ -9,7 +9,7 @@ import {
   QueryFailedError,
   Repository,
 } from 'typeorm';
-import { Principal, tenantScope } from '../auth/principal';
+import { isForeign, Principal, tenantScope } from '../auth/principal';
 import {
   BadRequestError,
   ConflictError,
@@ -29,6 +29,10 @@ import { CreateInstanceDto } from './dto/create-instance.dto';
 import { InstanceResponse, toInstanceResponse } from './dto/instance.response';
 import { ListInstancesQuery } from './dto/list-instances.query';
 import { ReportStatusDto } from './dto/report-status.dto';
+import {
+  InstanceStatusAcknowledgement,
+  toStatusAcknowledgement,
+} from './dto/status-acknowledgement.response';
 import { WorkloadInstance } from './entities/workload-instance.entity';
 import { allowedReports, canReport, deletionOutcome } from './instance-status';
 import { rewriteImages } from './rendering/image-rewrite';
@@ -83,6 +87,17 @@ function releaseTaken(releaseName: string): ConflictError {
     `a live instance named "${releaseName}" already exists in your tenant`,
     [{ field: 'release_name', reason: 'already used by a live instance' }],
   );
+}
+
+function describeAllowed(allowed: readonly string[]): string {
+  return allowed.length > 0 ? ` (it can become ${allowed.join(', ')})` : '';
+}
+
+function illegalTransition(
+  detail: string,
+  reason = "not a lifecycle transition from the instance's current status",
+): ConflictError {
+  return new ConflictError('illegal_status_transition', detail, [{ field: 'status', reason }]);
 }
 
 interface RenderedInstance {
@@ -219,32 +234,35 @@ export class InstanceService implements OnModuleInit {
 
   /**
    * A status report of the meta-Orchestrator (REST or the status queue). Reports are platform-wide:
-   * the `report` permission belongs to the orchestrator's service identity, not to one tenant.
+   * the `report` permission belongs to the orchestrator's service identity, not to one tenant. On
+   * another tenant's instance the answer is an acknowledgement only, never the instance.
    */
   async reportStatus(
     principal: Principal,
     instanceId: string,
     report: ReportStatusDto,
-  ): Promise<InstanceResponse> {
-    return this.withIntents(principal, await this.applyReport(instanceId, report));
+  ): Promise<InstanceResponse | InstanceStatusAcknowledgement> {
+    const instance = await this.applyReport(instanceId, report, principal);
+    if (isForeign(principal, instance.tenant)) return toStatusAcknowledgement(instance);
+    return this.withIntents(principal, instance);
   }
 
-  async applyReport(instanceId: string, report: ReportStatusDto): Promise<WorkloadInstance> {
+  /** `reporter` is the REST caller (none for the status queue): a foreign one is not told the current status. */
+  async applyReport(
+    instanceId: string,
+    report: ReportStatusDto,
+    reporter?: Principal,
+  ): Promise<WorkloadInstance> {
     return this.dataSource.transaction(async (manager) => {
       const instance = await this.lockInstance(manager, instanceId, {});
       if (!canReport(instance.status, report.status)) {
-        const allowed = allowedReports(instance.status);
-        throw new ConflictError(
-          'illegal_status_transition',
-          `instance ${instanceId} is ${instance.status}: it cannot become ${report.status}` +
-            (allowed.length > 0 ? ` (it can become ${allowed.join(', ')})` : ''),
-          [
-            {
-              field: 'status',
-              reason: `${instance.status} → ${report.status} is not a lifecycle transition`,
-            },
-          ],
-        );
+        throw reporter && isForeign(reporter, instance.tenant)
+          ? illegalTransition(`instance ${instanceId} cannot become ${report.status} now`)
+          : illegalTransition(
+              `instance ${instanceId} is ${instance.status}: it cannot become ${report.status}` +
+                describeAllowed(allowedReports(instance.status)),
+              `${instance.status} → ${report.status} is not a lifecycle transition`,
+            );
       }
       instance.status = report.status;
       instance.statusReason = report.reason ?? null;

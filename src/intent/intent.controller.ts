@@ -14,11 +14,13 @@ import {
 } from '@nestjs/common';
 import {
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
 import { Principal } from '../auth/principal';
@@ -30,6 +32,7 @@ import { CreateIntentFromTemplateDto } from './dto/create-from-template.dto';
 import { CreateIntentDto } from './dto/create-intent.dto';
 import { IntentReportResponse, IntentResponse } from './dto/intent.response';
 import { ListIntentsQuery } from './dto/list-intents.query';
+import { IntentReportAcknowledgement } from './dto/report-acknowledgement.response';
 import { ReportFulfilmentDto } from './dto/report-fulfilment.dto';
 import { WrapArrayBodyInterceptor } from '../common/http/wrap-array-body.interceptor';
 import { UpdateIntentDto } from './dto/update-intent.dto';
@@ -202,11 +205,23 @@ export class IntentController {
       'otherwise; an expectation is FULFILLED when all its targets are, the intent when all its expectations are; ' +
       'otherwise NOT_FULFILLED in the worst state of the unfulfilled parts, with their reasons. Unlisted targets keep ' +
       'their last value; null clears one. Updates `last_updated_time` and returns the report. The body may also ' +
-      'be the bare list `[{"target", "target_achieved_value"}]`.',
+      'be the bare list `[{"target", "target_achieved_value"}]`. The service role reports on intents of every ' +
+      "tenant: on another tenant's intent the answer is an acknowledgement only (`IntentReportAcknowledgement`: " +
+      '`intent_id`, `last_updated_time`), and targets that are not its own answer the 404 of an unknown intent.',
   })
   @UseInterceptors(new WrapArrayBodyInterceptor('target_fulfilment_results'))
   @ApiParam(INTENT_ID)
-  @ApiOkResponse({ type: IntentReportResponse })
+  @ApiExtraModels(IntentReportResponse, IntentReportAcknowledgement)
+  @ApiOkResponse({
+    description:
+      "The report (caller's tenant or admin), or an acknowledgement (another tenant's intent).",
+    schema: {
+      anyOf: [
+        { $ref: getSchemaPath(IntentReportResponse) },
+        { $ref: getSchemaPath(IntentReportAcknowledgement) },
+      ],
+    },
+  })
   @ApiProblemResponses(
     400,
     404,
@@ -223,7 +238,7 @@ export class IntentController {
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseIntPipe) id: number,
     @Body() body: ReportFulfilmentDto,
-  ): Promise<IntentReport> {
+  ): Promise<IntentReport | IntentReportAcknowledgement> {
     return this.intents.reportFulfilment(principal, id, body);
   }
 }

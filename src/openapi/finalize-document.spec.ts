@@ -80,8 +80,10 @@ describe('finalizeOpenApiDocument', () => {
         '413',
         '429',
         '500',
+        '503',
       ]);
       expect((secured.responses['429'] as ResponseObject).headers).toHaveProperty('Retry-After');
+      expect((secured.responses['503'] as ResponseObject).headers).toHaveProperty('Retry-After');
       expect((secured.responses['401'] as ResponseObject).headers).toHaveProperty(
         'WWW-Authenticate',
       );

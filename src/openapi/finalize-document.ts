@@ -57,7 +57,8 @@ const ERROR_STATUS = /^([45]\d\d|[45]XX|default)$/;
  * is byte-for-byte reproducible:
  * - every error response is `application/problem+json` with the shared ProblemDetails schema;
  * - the errors every route can answer are added where missing: 400 (parameters or body), 413 (body),
- *   401/403/429 (bearer token), 404 (path parameters) and 500;
+ *   401/403/429/503 (bearer token; 503 when the identity provider is unreachable), 404 (path
+ *   parameters) and 500;
  * - routes without a security requirement say so explicitly (`security: []`);
  * - inline enums with a registered value set become named schemas (named-enums.ts);
  * - database ids (properties and parameters named `id` or `*_id` typed `number`) are integers, so
@@ -120,7 +121,7 @@ function impliedErrorStatuses(
   const hasParameters = (operation.parameters ?? []).length > 0;
   if (hasParameters || operation.requestBody) statuses.push(400);
   if (operation.requestBody) statuses.push(413);
-  if (secured) statuses.push(401, 403, 429);
+  if (secured) statuses.push(401, 403, 429, 503);
   if (path.includes('{')) statuses.push(404);
   return statuses.map(String);
 }
@@ -167,7 +168,7 @@ function withHeaders(status: number, response: ResponseObject): ResponseObject {
       },
     };
   }
-  if (status === 429) {
+  if (status === 429 || status === 503) {
     return {
       ...response,
       headers: {

@@ -82,7 +82,7 @@ export function problemContent(): Record<string, { schema: { $ref: string } }> {
 export const PROBLEM_DESCRIPTIONS: Readonly<Record<number, string>> = {
   400: 'Invalid request: `errors[]` lists each refused field (code `validation_failed`), or a malformed id or body.',
   401: 'Missing, invalid or expired bearer token (codes `missing_token`, `invalid_token`, `token_expired`).',
-  403: 'The bearer token is valid but its roles do not grant the permission this route needs.',
+  403: 'The bearer token is valid but its roles do not grant the permission this route needs, or it names no tenant or an invalid one (`tenant_missing`, `tenant_invalid`).',
   404: 'No such resource for the caller (resources of other tenants answer 404 too).',
   409: 'The request conflicts with the current state of the resource.',
   413: 'The request body is larger than the server accepts.',
@@ -90,5 +90,5 @@ export const PROBLEM_DESCRIPTIONS: Readonly<Record<number, string>> = {
   422: 'The request is well-formed but cannot be carried out (a business rule refused it).',
   429: 'Too many requests from this client: retry after the `Retry-After` header (seconds).',
   500: 'Unexpected server error; it was logged with the `request_id`.',
-  503: 'A dependency (identity provider, database, broker) is unavailable; retry later.',
+  503: 'A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).',
 };

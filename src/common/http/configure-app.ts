@@ -4,6 +4,7 @@ import helmet from 'helmet';
 import { AppConfig } from '../../config/app-config';
 import { validationFailed } from '../errors/validation';
 import { jsonBody } from './json-body';
+import { parseTrustProxy } from './trust-proxy';
 
 /** Paths outside /api/v1: probes, metrics and the API documents. */
 const UNVERSIONED = ['healthz', 'readyz', 'metrics', 'api/asyncapi.json'];
@@ -12,7 +13,7 @@ const UNVERSIONED = ['healthz', 'readyz', 'metrics', 'api/asyncapi.json'];
 export function configureHttp(app: INestApplication): void {
   const express = app as NestExpressApplication;
   const config = app.get(AppConfig);
-  express.set('trust proxy', 'loopback');
+  express.set('trust proxy', parseTrustProxy(config.HTTP_TRUST_PROXY));
   express.disable('x-powered-by');
   app.use(jsonBody(config.HTTP_BODY_LIMIT));
   app.use(

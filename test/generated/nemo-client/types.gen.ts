@@ -271,6 +271,15 @@ export type InstanceResponse = {
  */
 export type InstanceStatus = 'rendered' | 'deploying' | 'deployed' | 'failed' | 'deleting' | 'deleted';
 
+export type InstanceStatusAcknowledgement = {
+    instance_id: string;
+    status: InstanceStatus;
+    /**
+     * When the report was recorded.
+     */
+    updated_at: string;
+};
+
 export type IntentExpectationDto = {
     /**
      * Label of the expectation, unique within the intent. Default: its position, from "1".
@@ -321,6 +330,14 @@ export type IntentPage = {
  * Whether the intent may preempt others (TS 28.312, a string "TRUE" or "FALSE").
  */
 export type IntentPreemptionCapability = 'TRUE' | 'FALSE';
+
+export type IntentReportAcknowledgement = {
+    intent_id: number;
+    /**
+     * ISO-8601 UTC with microseconds: when the report was recorded.
+     */
+    last_updated_time: string;
+};
 
 export type IntentReportResponse = {
     id: number;
@@ -667,6 +684,10 @@ export type HelmRepoListChartsErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type HelmRepoListChartsError = HelmRepoListChartsErrors[keyof HelmRepoListChartsErrors];
@@ -701,6 +722,10 @@ export type HelmRepoIndexErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type HelmRepoIndexError = HelmRepoIndexErrors[keyof HelmRepoIndexErrors];
@@ -761,6 +786,10 @@ export type InstancesListErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type InstancesListError = InstancesListErrors[keyof InstancesListErrors];
@@ -808,6 +837,10 @@ export type InstancesDeleteErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type InstancesDeleteError = InstancesDeleteErrors[keyof InstancesDeleteErrors];
@@ -858,6 +891,10 @@ export type InstancesGetErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type InstancesGetError = InstancesGetErrors[keyof InstancesGetErrors];
@@ -913,12 +950,19 @@ export type InstancesReportStatusErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type InstancesReportStatusError = InstancesReportStatusErrors[keyof InstancesReportStatusErrors];
 
 export type InstancesReportStatusResponses = {
-    200: InstanceResponse;
+    /**
+     * The instance (caller's tenant or admin), or an acknowledgement (another tenant's instance).
+     */
+    200: InstanceResponse | InstanceStatusAcknowledgement;
 };
 
 export type InstancesReportStatusResponse = InstancesReportStatusResponses[keyof InstancesReportStatusResponses];
@@ -947,6 +991,10 @@ export type IntentTemplatesListErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentTemplatesListError = IntentTemplatesListErrors[keyof IntentTemplatesListErrors];
@@ -1010,6 +1058,10 @@ export type IntentsListErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsListError = IntentsListErrors[keyof IntentsListErrors];
@@ -1055,6 +1107,10 @@ export type IntentsCreateErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsCreateError = IntentsCreateErrors[keyof IntentsCreateErrors];
@@ -1113,6 +1169,10 @@ export type IntentsCreateFromTemplateErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsCreateFromTemplateError = IntentsCreateFromTemplateErrors[keyof IntentsCreateFromTemplateErrors];
@@ -1163,6 +1223,10 @@ export type IntentsDeleteErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsDeleteError = IntentsDeleteErrors[keyof IntentsDeleteErrors];
@@ -1213,6 +1277,10 @@ export type IntentsGetErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsGetError = IntentsGetErrors[keyof IntentsGetErrors];
@@ -1264,6 +1332,10 @@ export type IntentsUpdateErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsUpdateError = IntentsUpdateErrors[keyof IntentsUpdateErrors];
@@ -1311,6 +1383,10 @@ export type IntentsGetReportErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsGetReportError = IntentsGetReportErrors[keyof IntentsGetReportErrors];
@@ -1370,12 +1446,19 @@ export type IntentsReportFulfilmentErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsReportFulfilmentError = IntentsReportFulfilmentErrors[keyof IntentsReportFulfilmentErrors];
 
 export type IntentsReportFulfilmentResponses = {
-    200: IntentReportResponse;
+    /**
+     * The report (caller's tenant or admin), or an acknowledgement (another tenant's intent).
+     */
+    200: IntentReportResponse | IntentReportAcknowledgement;
 };
 
 export type IntentsReportFulfilmentResponse = IntentsReportFulfilmentResponses[keyof IntentsReportFulfilmentResponses];
@@ -1431,6 +1514,10 @@ export type WorkloadsListErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type WorkloadsListError = WorkloadsListErrors[keyof WorkloadsListErrors];
@@ -1477,6 +1564,10 @@ export type WorkloadsCreateErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type WorkloadsCreateError = WorkloadsCreateErrors[keyof WorkloadsCreateErrors];
@@ -1525,6 +1616,10 @@ export type WorkloadsDeleteErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type WorkloadsDeleteError = WorkloadsDeleteErrors[keyof WorkloadsDeleteErrors];
@@ -1572,6 +1667,10 @@ export type WorkloadsGetErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type WorkloadsGetError = WorkloadsGetErrors[keyof WorkloadsGetErrors];
@@ -1628,6 +1727,10 @@ export type InstancesCreateErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type InstancesCreateError = InstancesCreateErrors[keyof InstancesCreateErrors];
@@ -1738,6 +1841,10 @@ export type WorkloadsUploadErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type WorkloadsUploadError = WorkloadsUploadErrors[keyof WorkloadsUploadErrors];
