@@ -14,6 +14,7 @@ import {
   ValidationError,
 } from 'class-validator';
 import { NotDevModeInProduction } from '../auth/auth-mode.validator';
+import { CORS_ORIGINS_PATTERN } from '../common/http/cors';
 import {
   DEFAULT_HOST_TEMPLATE,
   HOST_PLACEHOLDERS,
@@ -53,6 +54,12 @@ export class AppConfig {
 
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'must look like 1mb, 512kb or 1048576b' })
   HTTP_BODY_LIMIT = '1mb';
+
+  /** Browser origins allowed to call the API (CORS), comma-separated, or `*`; empty: none. */
+  @Matches(CORS_ORIGINS_PATTERN, {
+    message: 'must be empty, * or comma-separated origins such as https://app.example.eu',
+  })
+  CORS_ALLOWED_ORIGINS = '';
 
   @Transform(toInt)
   @IsInt()

@@ -5,7 +5,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseIntPipe,
   Post,
   Query,
   UploadedFile,
@@ -25,6 +24,7 @@ import {
   ApiPayloadTooLargeResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { IdParam } from '../common/http/id-param.decorator';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
 import { Principal } from '../auth/principal';
 import { ChartPackageInterceptor } from './chart-package.interceptor';
@@ -104,7 +104,7 @@ export class WorkloadController {
   })
   async upload(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', 'Workload document id.') id: number,
     @UploadedFile() file: { buffer: Buffer } | undefined,
   ): Promise<WorkloadResponse> {
     return toWorkloadResponse(await this.workloads.upload(principal, id, file?.buffer));
@@ -140,7 +140,7 @@ export class WorkloadController {
   @ApiNotFoundResponse({ description: NOT_FOUND })
   async get(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', 'Workload document id.') id: number,
   ): Promise<WorkloadDetailResponse> {
     const { document, mirrors } = await this.workloads.get(principal, id);
     return toWorkloadDetailResponse(document, mirrors);
@@ -164,7 +164,7 @@ export class WorkloadController {
   })
   async delete(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', 'Workload document id.') id: number,
   ): Promise<void> {
     await this.workloads.delete(principal, id);
   }
