@@ -63,8 +63,6 @@ const ERROR_STATUS = /^([45]\d\d|[45]XX|default)$/;
  * - every response references the shared headers it carries (response-headers.ts): CORS, and the
  *   rate-limit state on the token-protected (so rate-limited) routes;
  * - inline enums with a registered value set become named schemas (named-enums.ts);
- * - database ids (properties and parameters named `id` or `*_id` typed `number`) are integers, so
- *   generators for typed languages do not make them floats;
  * - `nullable` gets the `type` OpenAPI 3.0.3 needs for it to mean "or null", and a lone `allOf`
  *   wrapper without siblings becomes the schema it wraps;
  * - the response schemas that share the fields of a seed message get it as their example
