@@ -17,6 +17,7 @@ import {
 import { NotDevModeInProduction } from '../auth/auth-mode.validator';
 import { IsTrustProxy } from '../common/http/trust-proxy';
 import { egressAllowListProblem } from '../infra/egress/egress-policy';
+import { CORS_ORIGINS_PATTERN } from '../common/http/cors';
 import {
   DEFAULT_HOST_TEMPLATE,
   HOST_PLACEHOLDERS,
@@ -70,6 +71,12 @@ export class AppConfig {
   /** Whose X-Forwarded-For names the client (logs, rate limits): nobody's by default. */
   @IsTrustProxy()
   HTTP_TRUST_PROXY = '';
+
+  /** Browser origins allowed to call the API (CORS), comma-separated, or `*`; empty: none. */
+  @Matches(CORS_ORIGINS_PATTERN, {
+    message: 'must be empty, * or comma-separated origins such as https://app.example.eu',
+  })
+  CORS_ALLOWED_ORIGINS = '';
 
   @Transform(toInt)
   @IsInt()

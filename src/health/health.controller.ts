@@ -60,7 +60,7 @@ export class HealthController {
     schema: {
       type: 'object',
       required: ['status'],
-      properties: { status: { type: 'string', example: 'ok' } },
+      properties: { status: { type: 'string', pattern: '^ok$', maxLength: 2, example: 'ok' } },
     },
   })
   liveness(): { status: 'ok' } {

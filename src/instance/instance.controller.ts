@@ -5,7 +5,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseIntPipe,
   ParseUUIDPipe,
   Post,
   Put,
@@ -25,6 +24,7 @@ import {
   ApiUnprocessableEntityResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
+import { IdParam } from '../common/http/id-param.decorator';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { Page } from '../common/pagination/pagination';
@@ -39,7 +39,7 @@ const INSTANCE_ID = 'instance_id';
 const InstanceIdParam = (): MethodDecorator =>
   ApiParam({
     name: INSTANCE_ID,
-    schema: { type: 'string', format: 'uuid' },
+    schema: { type: 'string', format: 'uuid', minLength: 36, maxLength: 36 },
     description: 'The instance_id (UUID) the instance was created with.',
   });
 
@@ -78,7 +78,7 @@ export class InstanceController {
   })
   create(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) workloadDocumentId: number,
+    @IdParam('id', 'Workload document id.') workloadDocumentId: number,
     @Body() body: CreateInstanceDto,
   ): Promise<InstanceResponse> {
     return this.instances.create(principal, workloadDocumentId, body);

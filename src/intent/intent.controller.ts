@@ -5,7 +5,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseIntPipe,
   Patch,
   Post,
   Put,
@@ -22,6 +21,8 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
+import { IdParam } from '../common/http/id-param.decorator';
+import { MaxLengthPipe } from '../common/http/max-length.pipe';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
 import { Principal } from '../auth/principal';
 import { Page } from '../common/pagination/pagination';
@@ -29,7 +30,7 @@ import type { IntentObject, IntentReport } from '../events/payloads';
 import { ApiPage } from '../openapi/api-page.decorator';
 import { ApiProblemResponses } from '../openapi/api-problem-responses.decorator';
 import { CreateIntentFromTemplateDto } from './dto/create-from-template.dto';
-import { CreateIntentDto } from './dto/create-intent.dto';
+import { CreateIntentDto, USER_LABEL_MAX_LENGTH } from './dto/create-intent.dto';
 import { IntentReportResponse, IntentResponse } from './dto/intent.response';
 import { ListIntentsQuery } from './dto/list-intents.query';
 import { IntentReportAcknowledgement } from './dto/report-acknowledgement.response';
@@ -85,6 +86,7 @@ export class IntentController {
     name: 'user_label',
     description: 'Template name.',
     example: 'DeliverComputingWorkload',
+    schema: { type: 'string', minLength: 1, maxLength: USER_LABEL_MAX_LENGTH },
   })
   @ApiCreatedResponse({
     type: IntentResponse,
@@ -97,7 +99,7 @@ export class IntentController {
   })
   createFromTemplate(
     @CurrentPrincipal() principal: Principal,
-    @Param('user_label') userLabel: string,
+    @Param('user_label', new MaxLengthPipe(USER_LABEL_MAX_LENGTH)) userLabel: string,
     @Body() body: CreateIntentFromTemplateDto,
   ): Promise<IntentObject> {
     return this.intents.createFromTemplate(principal, userLabel, body);
@@ -132,7 +134,7 @@ export class IntentController {
   @ApiProblemResponses(404)
   get(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', 'Intent id.') id: number,
   ): Promise<IntentObject> {
     return this.intents.get(principal, id);
   }
@@ -152,7 +154,7 @@ export class IntentController {
   @ApiProblemResponses(400, 404)
   update(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', 'Intent id.') id: number,
     @Body() body: UpdateIntentDto,
   ): Promise<IntentObject> {
     return this.intents.update(principal, id, body);
@@ -171,7 +173,7 @@ export class IntentController {
   @ApiProblemResponses(404)
   delete(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', 'Intent id.') id: number,
   ): Promise<void> {
     return this.intents.delete(principal, id);
   }
@@ -189,7 +191,7 @@ export class IntentController {
   @ApiProblemResponses(404)
   getReport(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', 'Intent id.') id: number,
   ): Promise<IntentReport> {
     return this.intents.getReport(principal, id);
   }
@@ -236,7 +238,7 @@ export class IntentController {
   )
   reportFulfilment(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', 'Intent id.') id: number,
     @Body() body: ReportFulfilmentDto,
   ): Promise<IntentReport | IntentReportAcknowledgement> {
     return this.intents.reportFulfilment(principal, id, body);

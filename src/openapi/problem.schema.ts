@@ -1,5 +1,6 @@
 import type { SchemaObject } from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE } from '../common/errors/problem';
+import { CLAIM_MAX_LENGTH } from '../common/validation/bounds';
 
 export const PROBLEM_SCHEMA_NAME = 'ProblemDetails';
 export const FIELD_ERROR_SCHEMA_NAME = 'FieldError';
@@ -35,15 +36,18 @@ export const PROBLEM_DETAILS_SCHEMA: SchemaObject = {
       type: 'string',
       format: 'uri',
       description: 'Identifies the problem type; derived from `code`.',
+      maxLength: 256,
       example: 'https://nemo.eu/problems/validation-failed',
     },
     title: {
       type: 'string',
+      maxLength: 64,
       description: 'Short summary of the HTTP status.',
       example: 'Bad Request',
     },
     status: {
       type: 'integer',
+      format: 'int32',
       minimum: 400,
       maximum: 599,
       description: 'The HTTP status code.',
@@ -54,14 +58,23 @@ export const PROBLEM_DETAILS_SCHEMA: SchemaObject = {
       description: 'Human-readable explanation of this occurrence.',
       example: 'Invalid request: check version',
     },
-    instance: { type: 'string', description: 'The request path.', example: '/api/v1/workloads' },
+    instance: {
+      type: 'string',
+      // The request line counts against Node's 16 KiB header limit (431 beyond).
+      maxLength: CLAIM_MAX_LENGTH,
+      description: 'The request path.',
+      example: '/api/v1/workloads',
+    },
     code: {
       type: 'string',
+      maxLength: 64,
+      pattern: '^[a-z][a-z0-9_]*$',
       description: 'Stable machine-readable error code (snake_case); clients branch on it.',
       example: 'validation_failed',
     },
     request_id: {
       type: 'string',
+      maxLength: 128,
       description: 'Correlates the answer with the server logs.',
       example: '42',
     },

@@ -4,8 +4,6 @@ import {
   Delete,
   Get,
   HttpCode,
-  Param,
-  ParseIntPipe,
   Post,
   Put,
   Query,
@@ -27,6 +25,7 @@ import {
   ApiPayloadTooLargeResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { IdParam } from '../common/http/id-param.decorator';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
 import { Principal } from '../auth/principal';
 import { ChartPackageInterceptor } from './chart-package.interceptor';
@@ -107,7 +106,7 @@ export class WorkloadController {
   })
   async upload(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', 'Workload document id.') id: number,
     @UploadedFile() file: { buffer: Buffer } | undefined,
   ): Promise<WorkloadResponse> {
     return toWorkloadResponse(await this.workloads.upload(principal, id, file?.buffer));
@@ -143,7 +142,7 @@ export class WorkloadController {
   @ApiNotFoundResponse({ description: NOT_FOUND })
   async get(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', 'Workload document id.') id: number,
   ): Promise<WorkloadDetailResponse> {
     const { document, mirrors } = await this.workloads.get(principal, id);
     return toWorkloadDetailResponse(document, mirrors);
@@ -193,7 +192,7 @@ export class WorkloadController {
   })
   async delete(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', 'Workload document id.') id: number,
   ): Promise<void> {
     await this.workloads.delete(principal, id);
   }

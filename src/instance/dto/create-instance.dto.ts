@@ -11,6 +11,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { DNS_LABEL_MAX_LENGTH } from '../../common/validation/bounds';
 import { CreateIntentDto } from '../../intent/dto/create-intent.dto';
 
 /** RFC 1123 label: what Kubernetes and helm accept as a release name or a namespace. */
@@ -34,7 +35,7 @@ export class CreateInstanceDto {
 
   @ApiPropertyOptional({
     example: 'edge-apps',
-    maxLength: 63,
+    maxLength: DNS_LABEL_MAX_LENGTH,
     pattern: DNS_LABEL.source,
     description:
       'Namespace passed to `helm template --namespace`; rendered objects may name no other. Default: ' +
@@ -42,7 +43,7 @@ export class CreateInstanceDto {
   })
   @IsOptional()
   @IsString()
-  @MaxLength(63)
+  @MaxLength(DNS_LABEL_MAX_LENGTH)
   @Matches(DNS_LABEL, { message: DNS_LABEL_MESSAGE })
   namespace?: string;
 

@@ -25,6 +25,7 @@ import {
 } from './image-mirror.service';
 import { OnboardJobData } from './onboarding.queue';
 import { Rejection } from './rejection';
+import { REJECTION_REASON_MAX_LENGTH } from '../../common/validation/bounds';
 
 export type OnboardingOutcome = 'accepted' | 'rejected' | 'superseded';
 
@@ -35,7 +36,6 @@ export interface OnboardingContext {
   finalAttempt: boolean;
 }
 
-const MAX_REASON_LENGTH = 4000;
 /** Images of earlier versions whose registry digests are checked while helm still runs. */
 const MAX_EXPECTED_IMAGES = 32;
 
@@ -341,7 +341,9 @@ async function alongside<T>(progress: Promise<void>, work: Promise<T>): Promise<
 }
 
 function truncate(reason: string): string {
-  return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…` : reason;
+  return reason.length > REJECTION_REASON_MAX_LENGTH
+    ? `${reason.slice(0, REJECTION_REASON_MAX_LENGTH - 1)}…`
+    : reason;
 }
 
 function message(error: unknown): string {

@@ -1581,6 +1581,9 @@ export type WorkloadsCreateResponse = WorkloadsCreateResponses[keyof WorkloadsCr
 export type WorkloadsDeleteData = {
     body?: never;
     path: {
+        /**
+         * Workload document id.
+         */
         id: number;
     };
     query?: never;
@@ -1636,6 +1639,9 @@ export type WorkloadsDeleteResponse = WorkloadsDeleteResponses[keyof WorkloadsDe
 export type WorkloadsGetData = {
     body?: never;
     path: {
+        /**
+         * Workload document id.
+         */
         id: number;
     };
     query?: never;
@@ -1684,6 +1690,9 @@ export type WorkloadsGetResponse = WorkloadsGetResponses[keyof WorkloadsGetRespo
 export type InstancesCreateData = {
     body: CreateInstanceDto;
     path: {
+        /**
+         * Workload document id.
+         */
         id: number;
     };
     query?: never;
@@ -1802,6 +1811,9 @@ export type WorkloadsUploadData = {
         file: Blob | File;
     };
     path: {
+        /**
+         * Workload document id.
+         */
         id: number;
     };
     query?: never;
