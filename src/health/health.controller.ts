@@ -81,7 +81,7 @@ export class HealthController {
     headers: {
       'Retry-After': {
         description: 'Seconds to wait before asking again.',
-        schema: { type: 'integer', minimum: 1 },
+        schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 86_400 },
       },
     },
   })

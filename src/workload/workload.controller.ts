@@ -168,7 +168,7 @@ export class WorkloadController {
   @ApiNotFoundResponse({ description: NOT_FOUND })
   async setRenderPolicy(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', 'Workload document id.') id: number,
     @Body() body: RenderPolicyDto,
   ): Promise<WorkloadResponse> {
     return toWorkloadResponse(await this.workloads.setRenderPolicy(principal, id, body));

@@ -24,6 +24,7 @@ import {
 import { UpdateIntentDto } from '../../src/intent/dto/update-intent.dto';
 import { CreateWorkloadDto } from '../../src/workload/dto/create-workload.dto';
 import { ListWorkloadsQuery } from '../../src/workload/dto/list-workloads.query';
+import { RenderPolicyDto } from '../../src/workload/dto/render-policy.dto';
 
 /**
  * The committed openapi.json (test/integration/docs proves it is what the code produces) must
@@ -51,6 +52,7 @@ const BODIES: Record<string, Dto> = {
   TemplateTargetParamDto,
   ReportFulfilmentDto,
   TargetObservationDto,
+  RenderPolicyDto,
 };
 
 /** Query parameter classes, by the operation that reads them. */
@@ -88,7 +90,9 @@ function enforced(dto: Dto): Record<string, Bounds> {
     if (!keyword) continue;
     const [constraint] = rule.constraints as unknown[];
     const value = constraint instanceof RegExp ? constraint.source : constraint;
-    result[rule.propertyName] = { ...result[rule.propertyName], [keyword]: value };
+    // Rules with `each` bound the items of an array: the document states them under `items`.
+    const key = rule.each ? `${rule.propertyName}[]` : rule.propertyName;
+    result[key] = { ...result[key], [keyword]: value };
   }
   return result;
 }
@@ -108,11 +112,18 @@ function compare(
   dto: Dto,
 ): Array<{ field: string; declared: Bounds; enforced: Bounds }> {
   const rules = enforced(dto);
-  const names = new Set([...Object.keys(properties), ...Object.keys(rules)]);
+  const items = Object.entries(properties).flatMap(([name, schema]) =>
+    schema.items ? [`${name}[]`] : [],
+  );
+  const schemaOf = (name: string): SchemaObject =>
+    name.endsWith('[]')
+      ? ((properties[name.slice(0, -2)]?.items ?? {}) as SchemaObject)
+      : (properties[name] ?? {});
+  const names = new Set([...Object.keys(properties), ...items, ...Object.keys(rules)]);
   return [...names]
     .map((name) => ({
       field: `${where}.${name}`,
-      declared: declared(properties[name] ?? {}),
+      declared: declared(schemaOf(name)),
       enforced: rules[name] ?? {},
     }))
     .filter((entry) => JSON.stringify(entry.declared) !== JSON.stringify(sorted(entry)));

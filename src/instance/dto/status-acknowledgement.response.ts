@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { TIMESTAMP_SCHEMA } from '../../common/validation/bounds';
 import type { InstanceStatus } from '../../events/payloads';
 import { WorkloadInstance } from '../entities/workload-instance.entity';
 import { INSTANCE_STATUSES } from '../instance-status';
@@ -8,13 +9,13 @@ import { INSTANCE_STATUSES } from '../instance-status';
  * every tenant): that the report was applied, and nothing of the instance the reporter did not send.
  */
 export class InstanceStatusAcknowledgement {
-  @ApiProperty({ format: 'uuid', example: '936623ae-8969-4d73-8c04-527d1cb815ac' })
+  @ApiProperty({ format: 'uuid', maxLength: 36, example: '936623ae-8969-4d73-8c04-527d1cb815ac' })
   instance_id!: string;
 
   @ApiProperty({ enum: INSTANCE_STATUSES, enumName: 'InstanceStatus', example: 'deployed' })
   status!: InstanceStatus;
 
-  @ApiProperty({ format: 'date-time', description: 'When the report was recorded.' })
+  @ApiProperty({ ...TIMESTAMP_SCHEMA, description: 'When the report was recorded.' })
   updated_at!: string;
 }
 

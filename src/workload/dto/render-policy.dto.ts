@@ -15,7 +15,9 @@ import { POD_SECURITY_PROFILES, PodSecurityProfile } from '../../instance/render
 export const ALLOWED_KIND_PATTERN =
   /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Z][A-Za-z0-9]*$/;
 export const MAX_ALLOWED_KINDS = 64;
-const MAX_ALLOWED_KIND_LENGTH = 317;
+export const MAX_ALLOWED_KIND_LENGTH = 317;
+/** The longest profile name, so that the document bounds the nullable enum too. */
+export const POD_SECURITY_MAX_LENGTH = 16;
 
 const ALLOWED_KINDS_DESCRIPTION =
   'Kinds beyond the namespaced application kinds that instances of this document may render: ' +
@@ -52,6 +54,7 @@ export class RenderPolicyDto {
     enum: POD_SECURITY_PROFILES,
     enumName: 'PodSecurityProfile',
     nullable: true,
+    maxLength: POD_SECURITY_MAX_LENGTH,
     example: 'restricted',
     description:
       'Pod Security Standards profile the pods of its instances must meet; null or absent: the ' +
@@ -59,5 +62,6 @@ export class RenderPolicyDto {
   })
   @IsOptional()
   @IsIn(POD_SECURITY_PROFILES)
+  @MaxLength(POD_SECURITY_MAX_LENGTH)
   pod_security?: PodSecurityProfile | null;
 }

@@ -25,6 +25,11 @@ import { WorkloadImageMirror } from '../entities/workload-image-mirror.entity';
 import { onboardingProgress } from '../onboarding-progress';
 import { POD_SECURITY_PROFILES, PodSecurityProfile } from '../../instance/rendering/pod-security';
 import { ListWorkloadsQuery } from './list-workloads.query';
+import {
+  MAX_ALLOWED_KIND_LENGTH,
+  MAX_ALLOWED_KINDS,
+  POD_SECURITY_MAX_LENGTH,
+} from './render-policy.dto';
 
 export class OnboardingProgressResponse {
   @ApiProperty({
@@ -89,6 +94,8 @@ export class ImageMirrorResponse {
 export class RenderPolicyResponse {
   @ApiProperty({
     type: [String],
+    maxItems: MAX_ALLOWED_KINDS,
+    items: { type: 'string', maxLength: MAX_ALLOWED_KIND_LENGTH },
     example: [],
     description:
       'Kinds beyond the namespaced application kinds an admin allowed for its instances (`Kind` or `group/Kind`).',
@@ -99,6 +106,7 @@ export class RenderPolicyResponse {
     enum: POD_SECURITY_PROFILES,
     enumName: 'PodSecurityProfile',
     nullable: true,
+    maxLength: POD_SECURITY_MAX_LENGTH,
     example: 'restricted',
     description: 'Pod Security profile set by an admin; null: the configured default.',
   })

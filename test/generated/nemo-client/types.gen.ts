@@ -1756,6 +1756,9 @@ export type InstancesCreateResponse = InstancesCreateResponses[keyof InstancesCr
 export type WorkloadsSetRenderPolicyData = {
     body: RenderPolicyDto;
     path: {
+        /**
+         * Workload document id.
+         */
         id: number;
     };
     query?: never;
@@ -1793,6 +1796,10 @@ export type WorkloadsSetRenderPolicyErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type WorkloadsSetRenderPolicyError = WorkloadsSetRenderPolicyErrors[keyof WorkloadsSetRenderPolicyErrors];
