@@ -30,6 +30,8 @@ export interface InstantiableWorkload {
   imageMirrors: Array<{ source: string; mirrored: string; digest: string }>;
   /** sha256 of the published package: pass it to HelmRepoService.fetchChart to skip the index read. */
   chartDigest: string;
+  /** The worker's scan found no random/clock/… template function: renders may be cached. */
+  rendersDeterministic: boolean;
 }
 
 type DeletionBlocker = (workloadDocumentId: number) => Promise<number>;
@@ -214,6 +216,7 @@ export class WorkloadService {
       tenant: document.tenant,
       imageMirrors: mirrors.map(({ source, mirrored, digest }) => ({ source, mirrored, digest })),
       chartDigest: document.publishedDigest,
+      rendersDeterministic: document.rendersDeterministic === true,
     };
   }
 
