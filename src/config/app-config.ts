@@ -339,6 +339,25 @@ export class AppConfig {
   @Min(1)
   RENDER_CACHE_MAX_ENTRIES = 2000;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024 * 1024)
+  RENDER_CACHE_MAX_BYTES = 256 * 1024 * 1024;
+
+  /** Rendered manifests (helm's output) of one instance; also the default-values render at onboarding. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(16 * 1024)
+  @Max(64 * 1024 * 1024)
+  INSTANCE_MANIFEST_MAX_BYTES = 1024 * 1024;
+
+  /** The `run` event of one instance as sent (manifests, ingresses and intents as JSON). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(16 * 1024)
+  @Max(128 * 1024 * 1024)
+  RUN_EVENT_MAX_BYTES = 2 * 1024 * 1024;
+
   @IsOptional()
   @Matches(/^[A-Za-z0-9._:-]{1,200}$/, { message: 'must be a RabbitMQ queue name' })
   INSTANCE_STATUS_QUEUE?: string;
@@ -371,6 +390,12 @@ export class AppConfig {
 
   @Transform(toInt)
   @IsInt()
+  @Min(100)
+  @Max(10 * 60 * 1000)
+  CHART_READ_TIMEOUT_MS = 10000;
+
+  @Transform(toInt)
+  @IsInt()
   @Min(1000)
   HELM_TIMEOUT_MS = 60000;
 
@@ -378,6 +403,21 @@ export class AppConfig {
   @IsInt()
   @Min(64 * 1024)
   HELM_MAX_OUTPUT_BYTES = 32 * 1024 * 1024;
+
+  /** RLIMIT_DATA of every helm process (0: none); helm itself needs ~50–200 MB for real charts. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  HELM_MEMORY_LIMIT_BYTES = 512 * 1024 * 1024;
+
+  @IsString()
+  PRLIMIT_BIN = 'prlimit';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  HELM_MAX_PROCESSES = 4;
 
   @Transform(toInt)
   @IsInt()

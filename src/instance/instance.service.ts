@@ -177,7 +177,7 @@ export class InstanceService implements OnModuleInit {
           intentBodies.length > 0
             ? await this.intents.createWithinTransaction(manager, principal, intentBodies)
             : [];
-        await this.outbox.add(manager, 'run', toRunEvent(instance, intents), {
+        await this.outbox.add(manager, 'run', this.boundedRunEvent(instance, intents), {
           type: 'workload_instance',
           id: instance.instanceId,
         });
@@ -281,7 +281,12 @@ export class InstanceService implements OnModuleInit {
   ): Promise<RenderedInstance> {
     // Always an explicit namespace: helm would otherwise take one from a kubeconfig, if any.
     const { manifests: rendered } = await this.renderer.render(
-      { name: workload.name, version: workload.version, digest: workload.chartDigest },
+      {
+        name: workload.name,
+        version: workload.version,
+        digest: workload.chartDigest,
+        deterministic: workload.rendersDeterministic,
+      },
       { releaseName: body.release_name, namespace: policy.namespace, values },
     );
     this.renderPolicy.enforce(rendered, policy);
@@ -295,6 +300,18 @@ export class InstanceService implements OnModuleInit {
       : { ingresses: [], exposed: [] };
     this.renderPolicy.enforce(exposure.ingresses, policy);
     return { manifests: [...manifests, ...exposure.ingresses], exposure };
+  }
+
+  /** Thrown inside the transaction: a refused event leaves no instance and no intents behind. */
+  private boundedRunEvent(instance: WorkloadInstance, intents: IntentObject[]): RunEvent {
+    const event = toRunEvent(instance, intents);
+    const size = Buffer.byteLength(JSON.stringify(event));
+    const limit = this.config.RUN_EVENT_MAX_BYTES;
+    if (size <= limit) return event;
+    const detail = `the run event would be ${size} bytes; at most ${limit} are sent (RUN_EVENT_MAX_BYTES)`;
+    throw new UnprocessableError('run_event_too_large', detail, [
+      { field: 'values', reason: detail },
+    ]);
   }
 
   private checkValues(values: Record<string, unknown>): Record<string, unknown> {

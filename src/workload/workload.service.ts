@@ -34,6 +34,8 @@ export interface InstantiableWorkload {
   chartDigest: string;
   /** What an admin allowed its instances to render (see RenderPolicyService). */
   renderPolicy: { allowedKinds: string[]; podSecurity: PodSecurityProfile | null };
+  /** The worker's scan found no random/clock/… template function: renders may be cached. */
+  rendersDeterministic: boolean;
 }
 
 type DeletionBlocker = (workloadDocumentId: number) => Promise<number>;
@@ -222,6 +224,7 @@ export class WorkloadService {
         allowedKinds: document.allowedKinds,
         podSecurity: document.podSecurityProfile,
       },
+      rendersDeterministic: document.rendersDeterministic === true,
     };
   }
 

@@ -87,6 +87,13 @@ export class WorkloadDocument {
   @Column({ type: 'text', nullable: true })
   publishedDigest!: string | null;
 
+  /**
+   * Whether the accepted chart's templates call no random, clock or similar function (scanned by
+   * the worker at onboarding): only then are its renders cached. Null: not scanned, never cached.
+   */
+  @Column({ type: 'boolean', nullable: true })
+  rendersDeterministic!: boolean | null;
+
   @Column({ type: 'timestamptz', nullable: true })
   acceptedAt!: Date | null;
 

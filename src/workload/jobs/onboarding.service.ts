@@ -6,8 +6,8 @@ import { OutboxService } from '../../events/outbox.service';
 import { indexMetadataProblem } from '../../helm-repo/helm-index';
 import { HelmRepoService } from '../../helm-repo/helm-repo.service';
 import {
+  ChartArchive,
   ChartArchiveError,
-  ChartMetadata,
   readChartArchive,
 } from '../../infra/chart-archive/chart-archive';
 import { OnboardingStep, WorkloadDocument } from '../entities/workload-document.entity';
@@ -74,8 +74,9 @@ export class OnboardingService {
     const upload = await this.current(job);
     if (!upload) return 'superseded';
     try {
-      await this.onboard(upload, context);
-      return (await this.finish(job, 'accepted', null)) ? 'accepted' : 'superseded';
+      const archive = await this.onboard(upload, context);
+      const deterministic = archive.nonDeterministic.length === 0;
+      return (await this.finish(job, 'accepted', null, deterministic)) ? 'accepted' : 'superseded';
     } catch (error) {
       if (error instanceof Rejection || error instanceof ImageRejection) {
         return (await this.finish(job, 'rejected', error.message)) ? 'rejected' : 'superseded';
@@ -112,20 +113,22 @@ export class OnboardingService {
     return { document, package_ };
   }
 
-  private async onboard(upload: Upload, context: OnboardingContext): Promise<void> {
+  /** Resolves with what the package's archive told once the chart is published. */
+  private async onboard(upload: Upload, context: OnboardingContext): Promise<ChartArchive> {
     const { document, package_ } = upload;
     const step = this.progressOf(document, context);
     const checked = this.checkExpectedImages(document);
     // Progress writes run beside the work they announce; each phase waits for its own.
     const validating = step({ onboardingStep: 'validating' });
     validating.catch(() => undefined);
-    const metadata = await this.validatePackage(document, package_.content);
+    const archive = await this.validatePackage(document, package_.content);
     // helm starts at once; the repository check runs meanwhile and its refusal comes first.
     const validation = this.validator.validate({
       bytes: package_.content,
       digest: package_.digest,
       name: document.name,
       version: document.version,
+      nonDeterministic: archive.nonDeterministic,
     });
     validation.catch(() => undefined);
     await Promise.all([
@@ -137,9 +140,14 @@ export class OnboardingService {
     await this.mirror(document, chart, step, await checked);
     const outcome = await alongside(
       step({ onboardingStep: 'publishing' }),
-      this.helmRepo.publish({ bytes: package_.content, digest: package_.digest, metadata }),
+      this.helmRepo.publish({
+        bytes: package_.content,
+        digest: package_.digest,
+        metadata: archive.metadata,
+      }),
     );
     if (outcome === 'conflict') throw this.publishedByOthers(document);
+    return archive;
   }
 
   /**
@@ -234,18 +242,21 @@ export class OnboardingService {
     };
   }
 
-  private async validatePackage(document: WorkloadDocument, bytes: Buffer): Promise<ChartMetadata> {
-    let metadata: ChartMetadata;
+  /** Bounded in entries, bytes and time (subchart archives included), in this worker only. */
+  private async validatePackage(document: WorkloadDocument, bytes: Buffer): Promise<ChartArchive> {
+    let archive: ChartArchive;
     try {
-      ({ metadata } = await readChartArchive(bytes, {
+      archive = await readChartArchive(bytes, {
         maxEntries: this.config.CHART_MAX_ENTRIES,
         maxUnpackedBytes: this.config.CHART_MAX_UNPACKED_BYTES,
-      }));
+        timeoutMs: this.config.CHART_READ_TIMEOUT_MS,
+      });
     } catch (error) {
       if (error instanceof ChartArchiveError)
         throw new Rejection(`invalid chart package: ${error.message}`);
       throw error;
     }
+    const { metadata } = archive;
     if (metadata.name !== document.name || metadata.version !== document.version) {
       throw new Rejection(
         `Chart.yaml names ${metadata.name} ${metadata.version} but the workload document is ` +
@@ -254,7 +265,7 @@ export class OnboardingService {
     }
     const tooLarge = indexMetadataProblem(metadata, this.config.HELM_INDEX_ENTRY_MAX_BYTES);
     if (tooLarge) throw new Rejection(tooLarge);
-    return metadata;
+    return archive;
   }
 
   /** Cheap early answer; the repository's index remains the arbiter when two publish at once. */
@@ -300,6 +311,7 @@ export class OnboardingService {
     job: OnboardJobData,
     status: 'accepted' | 'rejected',
     reason: string | null,
+    rendersDeterministic: boolean | null = null,
   ): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       const change =
@@ -310,6 +322,7 @@ export class OnboardingService {
               rejectionReason: null,
               acceptedAt: new Date(),
               publishedDigest: () => 'package_digest',
+              rendersDeterministic,
             }
           : { status, rejectionReason: truncate(reason ?? 'rejected') };
       const result = await manager.update(
