@@ -87,7 +87,7 @@ describe('process roles of the built service (dist/, as `npm run dev` runs it)',
 
   it('runs the worker role until SIGTERM, then exits cleanly', async () => {
     const { child, exited } = launch(['worker'], {});
-    const deadline = Date.now() + 30000;
+    const deadline = Date.now() + 60000;
     let started = false;
     child.stdout?.on(
       'data',
@@ -98,5 +98,5 @@ describe('process roles of the built service (dist/, as `npm run dev` runs it)',
     expect(started).toBe(true);
     child.kill('SIGTERM');
     expect((await exited).code).toBe(0);
-  });
+  }, 90_000);
 });

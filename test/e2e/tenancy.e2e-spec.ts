@@ -59,6 +59,7 @@ const ACKNOWLEDGEMENT_KEYS: Record<string, string[]> = {
 const BODIES: Record<string, (targets: Targets, serial: number) => unknown> = {
   workloads_create: (_, serial) => ({ name: `probe-${serial}`, version: '1.0.0', type: 'chart' }),
   workloads_upload: () => 'multipart',
+  workloads_set_render_policy: () => ({ allowed_kinds: [] }),
   instances_create: () => ({ release_name: 'probe', values: {} }),
   instances_report_status: () => ({ status: 'deployed' }),
   intents_create: (targets) => intentBody({ object_instance: targets.instance }),

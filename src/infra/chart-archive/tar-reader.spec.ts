@@ -114,7 +114,8 @@ describe('readTarGz', () => {
     expect(await refusal(gzipSync(zeros, { level: 1 }))).toMatch(
       `more than ${MAX_TRAILER_BYTES} bytes after its end-of-archive marker`,
     );
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Linear, and it stops at once: the old parser needed minutes for far less trailing data.
+    expect(Date.now() - started).toBeLessThan(5000);
     const smuggled = Buffer.concat([chart, tarball([{ path: 'c/evil', content: 'x' }])]);
     expect(await refusal(gzipSync(smuggled))).toMatch(/data after its end-of-archive marker/);
   });
