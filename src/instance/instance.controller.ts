@@ -5,7 +5,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseIntPipe,
   ParseUUIDPipe,
   Post,
   Put,
@@ -24,6 +23,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
+import { IdParam } from '../common/http/id';
 import type { Principal } from '../auth/principal';
 import { Page } from '../common/pagination/pagination';
 import { CreateInstanceDto } from './dto/create-instance.dto';
@@ -73,7 +73,7 @@ export class InstanceController {
   })
   create(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) workloadDocumentId: number,
+    @IdParam('id', { description: 'Workload document id.', example: 4 }) workloadDocumentId: number,
     @Body() body: CreateInstanceDto,
   ): Promise<InstanceResponse> {
     return this.instances.create(principal, workloadDocumentId, body);

@@ -5,7 +5,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseIntPipe,
   Patch,
   Post,
   Put,
@@ -21,6 +20,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
+import { IdParam } from '../common/http/id';
 import { Principal } from '../auth/principal';
 import { Page } from '../common/pagination/pagination';
 import type { IntentObject, IntentReport } from '../events/payloads';
@@ -42,7 +42,7 @@ const FEASIBILITY =
   'itself or another active intent on the same object. A FEASIBLE intent is published as an `intent-notify` event ' +
   '(the same JSON as this response); an INFEASIBLE one is stored but not published.';
 
-const INTENT_ID = { name: 'id', description: 'Intent id.', example: 28 };
+const INTENT_ID = { description: 'Intent id.', example: 28 };
 
 @ApiTags('intents')
 @Controller('intents')
@@ -124,12 +124,11 @@ export class IntentController {
     summary: 'Get an intent',
     description: 'The full TS 28.312 intent object.',
   })
-  @ApiParam(INTENT_ID)
   @ApiOkResponse({ type: IntentResponse })
   @ApiProblemResponses(404)
   get(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', INTENT_ID) id: number,
   ): Promise<IntentObject> {
     return this.intents.get(principal, id);
   }
@@ -144,12 +143,11 @@ export class IntentController {
       'targets and contexts (new ids, fulfilment starts over), `intent_contexts` the intent-level contexts. ' +
       FEASIBILITY,
   })
-  @ApiParam(INTENT_ID)
   @ApiOkResponse({ type: IntentResponse })
   @ApiProblemResponses(400, 404)
   update(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', INTENT_ID) id: number,
     @Body() body: UpdateIntentDto,
   ): Promise<IntentObject> {
     return this.intents.update(principal, id, body);
@@ -163,12 +161,11 @@ export class IntentController {
     summary: 'Delete an intent',
     description: 'With its report.',
   })
-  @ApiParam(INTENT_ID)
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiProblemResponses(404)
   delete(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', INTENT_ID) id: number,
   ): Promise<void> {
     return this.intents.delete(principal, id);
   }
@@ -181,12 +178,11 @@ export class IntentController {
     description:
       'Fulfilment report, feasibility check report and last update (`intent_report_reference`).',
   })
-  @ApiParam(INTENT_ID)
   @ApiOkResponse({ type: IntentReportResponse })
   @ApiProblemResponses(404)
   getReport(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', INTENT_ID) id: number,
   ): Promise<IntentReport> {
     return this.intents.getReport(principal, id);
   }
@@ -205,7 +201,6 @@ export class IntentController {
       'be the bare list `[{"target", "target_achieved_value"}]`.',
   })
   @UseInterceptors(new WrapArrayBodyInterceptor('target_fulfilment_results'))
-  @ApiParam(INTENT_ID)
   @ApiOkResponse({ type: IntentReportResponse })
   @ApiProblemResponses(
     400,
@@ -221,7 +216,7 @@ export class IntentController {
   )
   reportFulfilment(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', INTENT_ID) id: number,
     @Body() body: ReportFulfilmentDto,
   ): Promise<IntentReport> {
     return this.intents.reportFulfilment(principal, id, body);

@@ -4,8 +4,6 @@ import {
   Delete,
   Get,
   HttpCode,
-  Param,
-  ParseIntPipe,
   Post,
   Query,
   UploadedFile,
@@ -16,7 +14,6 @@ import {
   ApiBadRequestResponse,
   ApiBody,
   ApiConflictResponse,
-  ApiConsumes,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -26,6 +23,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
+import { MultipartBody } from '../common/http/body-type';
+import { IdParam } from '../common/http/id';
 import { Principal } from '../auth/principal';
 import { ChartPackageInterceptor } from './chart-package.interceptor';
 import { CreateWorkloadDto } from './dto/create-workload.dto';
@@ -40,6 +39,7 @@ import {
 } from './dto/workload.response';
 import { WorkloadService } from './workload.service';
 
+const WORKLOAD_ID = { description: 'Workload document id.', example: 4 };
 const NOT_FOUND = 'No workload document with this id in your tenant.';
 
 @ApiTags('workloads')
@@ -74,7 +74,7 @@ export class WorkloadController {
   @HttpCode(202)
   @RequirePermission('write')
   @UseInterceptors(ChartPackageInterceptor)
-  @ApiConsumes('multipart/form-data')
+  @MultipartBody()
   @ApiBody({
     schema: {
       type: 'object',
@@ -104,7 +104,7 @@ export class WorkloadController {
   })
   async upload(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', WORKLOAD_ID) id: number,
     @UploadedFile() file: { buffer: Buffer } | undefined,
   ): Promise<WorkloadResponse> {
     return toWorkloadResponse(await this.workloads.upload(principal, id, file?.buffer));
@@ -140,7 +140,7 @@ export class WorkloadController {
   @ApiNotFoundResponse({ description: NOT_FOUND })
   async get(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', WORKLOAD_ID) id: number,
   ): Promise<WorkloadDetailResponse> {
     const { document, mirrors } = await this.workloads.get(principal, id);
     return toWorkloadDetailResponse(document, mirrors);
@@ -164,7 +164,7 @@ export class WorkloadController {
   })
   async delete(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', WORKLOAD_ID) id: number,
   ): Promise<void> {
     await this.workloads.delete(principal, id);
   }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { MAX_ID, ToCanonicalInteger } from '../http/id';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -8,25 +8,29 @@ export const MAX_PAGE_SIZE = 100;
 export class PageQuery {
   @ApiPropertyOptional({
     type: 'integer',
+    format: 'int32',
     minimum: 1,
+    maximum: MAX_ID,
     default: 1,
     description: 'Page number, from 1.',
   })
   @IsOptional()
-  @Type(() => Number)
+  @ToCanonicalInteger()
   @IsInt()
   @Min(1)
+  @Max(MAX_ID)
   page: number = 1;
 
   @ApiPropertyOptional({
     type: 'integer',
+    format: 'int32',
     minimum: 1,
     maximum: MAX_PAGE_SIZE,
     default: 20,
     description: 'Items per page.',
   })
   @IsOptional()
-  @Type(() => Number)
+  @ToCanonicalInteger()
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)

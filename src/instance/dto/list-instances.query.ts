@@ -1,16 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IdQueryField } from '../../common/http/id';
 import { PageQuery } from '../../common/pagination/pagination';
 import type { InstanceStatus } from '../../events/payloads';
 import { INSTANCE_STATUSES } from '../instance-status';
 
 export class ListInstancesQuery extends PageQuery {
-  @ApiPropertyOptional({ minimum: 1, description: 'Only instances of this workload document.' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IdQueryField('Only instances of this workload document.')
   workload_document_id?: number;
 
   @ApiPropertyOptional({ enum: INSTANCE_STATUSES, enumName: 'InstanceStatus' })

@@ -7,6 +7,7 @@ import {
   IsArray,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Max,
@@ -141,6 +142,7 @@ export class IntentExpectationDto {
   expectation_verb!: ExpectationVerb;
 
   @ApiProperty({ type: ExpectationObjectDto })
+  @IsObject()
   @ValidateNested()
   @Type(() => ExpectationObjectDto)
   expectation_object!: ExpectationObjectDto;

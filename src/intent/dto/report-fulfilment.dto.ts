@@ -1,6 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { MAX_ID } from '../../common/http/id';
 import type { AchievedValue } from '../domain/fulfilment';
 import { ACHIEVED_VALUE_SCHEMA, IsAchievedValue } from './value-range.validator';
 
@@ -11,11 +20,14 @@ export class TargetObservationDto {
   @ApiProperty({
     type: 'integer',
     example: 58,
+    format: 'int32',
     minimum: 1,
+    maximum: MAX_ID,
     description: 'Id of an expectation target of this intent.',
   })
   @IsInt()
   @Min(1)
+  @Max(MAX_ID)
   target!: number;
 
   @ApiProperty({ ...ACHIEVED_VALUE_SCHEMA, example: 12.5 })

@@ -1,0 +1,55 @@
+import { DomainError } from '../errors/domain-error';
+import { checkJsonStructure, JsonLimits } from './json-structure';
+
+const limits: JsonLimits = { maxDepth: 4, maxElements: 10 };
+
+function codeOf(text: string, given = limits): string | undefined {
+  try {
+    checkJsonStructure(Buffer.from(text), given);
+    return undefined;
+  } catch (error) {
+    if (error instanceof DomainError) return error.code;
+    throw error;
+  }
+}
+
+describe('checkJsonStructure', () => {
+  it('lets documents within the limits through', () => {
+    expect(codeOf('{"a":{"b":[1,2,{"c":3}]}}')).toBeUndefined();
+    expect(codeOf('[[[[]]]]')).toBeUndefined();
+    expect(codeOf('')).toBeUndefined();
+  });
+
+  it('refuses nesting one level deeper than the limit, objects and arrays alike', () => {
+    expect(codeOf('[[[[[]]]]]')).toBe('json_too_deep');
+    expect(codeOf('{"a":{"b":{"c":{"d":{}}}}}')).toBe('json_too_deep');
+  });
+
+  it('refuses a deep document even when it is cut off (before JSON.parse sees it)', () => {
+    expect(codeOf('['.repeat(20_000), { maxDepth: 32, maxElements: 1e6 })).toBe('json_too_deep');
+  });
+
+  it('counts values: array items, object members and containers', () => {
+    expect(codeOf(`[${'1,'.repeat(8)}1]`)).toBeUndefined();
+    expect(codeOf(`[${'1,'.repeat(10)}1]`)).toBe('json_too_many_elements');
+    const members = Array.from({ length: 11 }, (_, i) => `"k${i}":0`).join(',');
+    expect(codeOf(`{${members}}`)).toBe('json_too_many_elements');
+  });
+
+  it('skips brackets, commas and escaped quotes inside strings', () => {
+    const tricky = JSON.stringify({ a: '[[[[[[,,,,,,,,,,,,{{{{{ \\" ]]]] "' });
+    expect(codeOf(tricky)).toBeUndefined();
+    expect(codeOf(JSON.stringify({ a: 'back\\', b: '[[[[[[[' }))).toBeUndefined();
+  });
+
+  it('scans bytes, so multi-byte UTF-8 text cannot hide a bracket', () => {
+    expect(codeOf(JSON.stringify({ 'ключ[': 'значение{ 😀 [' }))).toBeUndefined();
+  });
+
+  it('takes a few milliseconds for a megabyte', () => {
+    const body = Buffer.from(JSON.stringify({ values: { text: 'x'.repeat(1_000_000) } }));
+    const started = performance.now();
+    checkJsonStructure(body, { maxDepth: 32, maxElements: 2000 });
+    expect(performance.now() - started).toBeLessThan(50);
+  });
+});
