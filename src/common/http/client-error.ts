@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { PROBLEM_CONTENT_TYPE, ProblemDetails, problemType } from '../errors/problem';
@@ -54,10 +54,16 @@ export function clientErrorResponse(errorCode: string | undefined): string {
  * request timeout → 408) with a problem+json body like every other error, instead of node's bare one.
  */
 export function answerClientErrorsWithProblems(server: Server): void {
+  // Like node's default handler, never write into a socket while a response is on its way there
+  // (a pipelined request after a slow one): the two answers would interleave.
+  const answering = new WeakMap<Duplex, number>();
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    answering.set(socket, (answering.get(socket) ?? 0) + 1);
+    response.once('close', () => answering.set(socket, (answering.get(socket) ?? 1) - 1));
+  });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    // As node's default: answer only when nothing was written yet on a still open socket.
-    const written = (socket as Duplex & { bytesWritten?: number }).bytesWritten ?? 0;
-    if (error.code !== 'ECONNRESET' && socket.writable && written === 0) {
+    if (error.code !== 'ECONNRESET' && socket.writable && !answering.get(socket)) {
       socket.end(clientErrorResponse(error.code));
       return;
     }

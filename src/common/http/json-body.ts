@@ -16,6 +16,8 @@ interface BodyParserError {
   type?: string;
   status: number;
   message: string;
+  /** zlib's code (Z_DATA_ERROR, Z_BUF_ERROR, …) when decompressing failed. */
+  code?: string;
 }
 
 const REASONS: Record<string, { code: string; title: string; detail: () => string }> = {
@@ -49,12 +51,10 @@ function toDomainError(error: unknown): unknown {
   if (!isBodyParserError(error) || error.status >= 500) return error;
   const reason = error.type === undefined ? undefined : REASONS[error.type];
   if (!reason) {
-    return new DomainError(
-      error.status,
-      'unreadable_body',
-      'Bad Request',
-      `The body could not be read: ${error.message}`,
-    );
+    const detail = error.code?.startsWith('Z_')
+      ? `The body is not encoded as its Content-Encoding says (${error.code})`
+      : `The body could not be read: ${error.message}`;
+    return new DomainError(error.status, 'unreadable_body', 'Bad Request', detail);
   }
   return new DomainError(error.status, reason.code, reason.title, reason.detail());
 }
