@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -23,7 +12,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
-import { IdParam } from '../common/http/id';
+import { IdParam, uuidPipe } from '../common/http/id';
 import type { Principal } from '../auth/principal';
 import { Page } from '../common/pagination/pagination';
 import { CreateInstanceDto } from './dto/create-instance.dto';
@@ -107,7 +96,7 @@ export class InstanceController {
   @ApiNotFoundResponse({ description: 'No such instance in your tenant.' })
   get(
     @CurrentPrincipal() principal: Principal,
-    @Param(INSTANCE_ID, new ParseUUIDPipe()) instanceId: string,
+    @Param(INSTANCE_ID, uuidPipe(INSTANCE_ID)) instanceId: string,
   ): Promise<InstanceResponse> {
     return this.instances.get(principal, instanceId);
   }
@@ -130,7 +119,7 @@ export class InstanceController {
   @ApiNotFoundResponse({ description: 'No such instance in your tenant.' })
   delete(
     @CurrentPrincipal() principal: Principal,
-    @Param(INSTANCE_ID, new ParseUUIDPipe()) instanceId: string,
+    @Param(INSTANCE_ID, uuidPipe(INSTANCE_ID)) instanceId: string,
   ): Promise<InstanceResponse> {
     return this.instances.delete(principal, instanceId);
   }
@@ -154,7 +143,7 @@ export class InstanceController {
   })
   reportStatus(
     @CurrentPrincipal() principal: Principal,
-    @Param(INSTANCE_ID, new ParseUUIDPipe()) instanceId: string,
+    @Param(INSTANCE_ID, uuidPipe(INSTANCE_ID)) instanceId: string,
     @Body() body: ReportStatusDto,
   ): Promise<InstanceResponse> {
     return this.instances.reportStatus(principal, instanceId, body);

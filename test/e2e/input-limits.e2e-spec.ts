@@ -332,7 +332,7 @@ describe('Input limits (real api and database)', () => {
         const response = await http
           .get(`/api/v1/instances/${encodeURIComponent(value)}`)
           .set('Authorization', writer);
-        expectProblem(response, 400);
+        expect(expectProblem(response, 400, 'invalid_id').errors?.[0].field).toBe('instance_id');
       },
     );
   });

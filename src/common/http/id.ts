@@ -1,4 +1,9 @@
-import { applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  ExecutionContext,
+  ParseUUIDPipe,
+} from '@nestjs/common';
 import { ApiParam, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
@@ -58,7 +63,9 @@ export function IdParam(name = 'id', doc: IdParamDoc = {}): ParameterDecorator {
       (target: object, key: string | symbol | undefined) => {
         if (key === undefined) return;
         const descriptor = Object.getOwnPropertyDescriptor(target, key);
-        if (descriptor) ApiParam({ name, schema: ID_SCHEMA, ...doc })(target, key, descriptor);
+        if (!descriptor) return;
+        const schema = { ...ID_SCHEMA, example: doc.example };
+        ApiParam({ name, description: doc.description, schema })(target, key, descriptor);
       },
     ],
   );
@@ -81,3 +88,13 @@ export const IdQueryField = (description: string): PropertyDecorator =>
     Min(1, { message: `$property ${ID_RULE}` }),
     Max(MAX_ID, { message: `$property ${ID_RULE}` }),
   );
+
+/** A UUID path parameter (any version, hyphenated, nothing around it); a 400 naming it otherwise. */
+export function uuidPipe(field: string): ParseUUIDPipe {
+  return new ParseUUIDPipe({
+    exceptionFactory: () =>
+      new BadRequestError('invalid_id', `Invalid request: check ${field}`, [
+        { field, reason: `${field} must be a UUID such as 936623ae-8969-4d73-8c04-527d1cb815ac` },
+      ]),
+  });
+}

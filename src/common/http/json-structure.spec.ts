@@ -46,10 +46,20 @@ describe('checkJsonStructure', () => {
     expect(codeOf(JSON.stringify({ 'ключ[': 'значение{ 😀 [' }))).toBeUndefined();
   });
 
+  it('finds the end of strings with long runs of escapes', () => {
+    expect(codeOf(`{"a":"${'\\\\'.repeat(1000)}","b":"\\"[[[[[["}`)).toBeUndefined();
+    expect(codeOf(`["${'\\"'.repeat(1000)}",[[[[[]]]]]]`)).toBe('json_too_deep');
+  });
+
   it('takes a few milliseconds for a megabyte', () => {
-    const body = Buffer.from(JSON.stringify({ values: { text: 'x'.repeat(1_000_000) } }));
-    const started = performance.now();
-    checkJsonStructure(body, { maxDepth: 32, maxElements: 2000 });
-    expect(performance.now() - started).toBeLessThan(50);
+    const strings = Buffer.from(JSON.stringify({ values: { text: 'x'.repeat(1_000_000) } }));
+    const structure = Buffer.from(`[${'[0,1],'.repeat(150_000)}0]`);
+    const limits = { maxDepth: 32, maxElements: 1_000_000 };
+    checkJsonStructure(structure, limits);
+    for (const body of [strings, structure]) {
+      const started = performance.now();
+      checkJsonStructure(body, limits);
+      expect(performance.now() - started).toBeLessThan(50);
+    }
   });
 });

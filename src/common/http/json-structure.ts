@@ -22,19 +22,13 @@ const COMMA = 0x2c;
  * ASCII byte inside a multi-byte character, so scanning bytes is exact. Malformed JSON is left to
  * JSON.parse: this pass only counts.
  */
-export function checkJsonStructure(bytes: Uint8Array, limits: JsonLimits): void {
+export function checkJsonStructure(bytes: Buffer, limits: JsonLimits): void {
   let depth = 0;
   let elements = 0;
-  let inString = false;
   for (let i = 0; i < bytes.length; i++) {
     const byte = bytes[i];
-    if (inString) {
-      if (byte === BACKSLASH) i++;
-      else if (byte === QUOTE) inString = false;
-      continue;
-    }
     if (byte === QUOTE) {
-      inString = true;
+      i = closingQuote(bytes, i);
     } else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) {
       depth++;
       elements++;
@@ -46,6 +40,24 @@ export function checkJsonStructure(bytes: Uint8Array, limits: JsonLimits): void 
     }
     if (elements > limits.maxElements) throw tooManyElements(limits.maxElements);
   }
+}
+
+/**
+ * Where the string opened at `open` ends (the end of the bytes when it never does). The search for
+ * quotes is native (memchr); a quote preceded by an odd run of backslashes is escaped. Each
+ * backslash is counted for one quote at most, so the whole scan stays linear.
+ */
+function closingQuote(bytes: Buffer, open: number): number {
+  let quote = bytes.indexOf(QUOTE, open + 1);
+  while (quote !== -1) {
+    let backslashes = 0;
+    while (bytes[quote - 1 - backslashes] === BACKSLASH && quote - 1 - backslashes > open) {
+      backslashes++;
+    }
+    if (backslashes % 2 === 0) return quote;
+    quote = bytes.indexOf(QUOTE, quote + 1);
+  }
+  return bytes.length;
 }
 
 function tooDeep(maxDepth: number): BadRequestError {

@@ -1455,6 +1455,9 @@ export type WorkloadsCreateResponse = WorkloadsCreateResponses[keyof WorkloadsCr
 export type WorkloadsDeleteData = {
     body?: never;
     path: {
+        /**
+         * Workload document id.
+         */
         id: number;
     };
     query?: never;
@@ -1506,6 +1509,9 @@ export type WorkloadsDeleteResponse = WorkloadsDeleteResponses[keyof WorkloadsDe
 export type WorkloadsGetData = {
     body?: never;
     path: {
+        /**
+         * Workload document id.
+         */
         id: number;
     };
     query?: never;
@@ -1550,6 +1556,9 @@ export type WorkloadsGetResponse = WorkloadsGetResponses[keyof WorkloadsGetRespo
 export type InstancesCreateData = {
     body: CreateInstanceDto;
     path: {
+        /**
+         * Workload document id.
+         */
         id: number;
     };
     query?: never;
@@ -1614,6 +1623,9 @@ export type WorkloadsUploadData = {
         file: Blob | File;
     };
     path: {
+        /**
+         * Workload document id.
+         */
         id: number;
     };
     query?: never;
