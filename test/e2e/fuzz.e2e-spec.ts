@@ -6,7 +6,8 @@
  * the real services, with accepted fixtures seeded through the real onboarding path.
  *
  * Every answer must be a 4xx problem+json with the documented fields (so none ≥ 500, and no broken
- * request accepted), /healthz must stay fast while it runs, and no row may be added or removed.
+ * request accepted), /healthz must stay fast and no batch may cost much CPU while it runs, and no row
+ * may be added or removed.
  * FUZZ_SEED reproduces a run; FUZZ_RUNS sets the number of random requests.
  */
 import { INestApplication } from '@nestjs/common';
@@ -48,14 +49,16 @@ import {
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
 const RANDOM_RUNS = Number(process.env.FUZZ_RUNS ?? 1200);
 const BATCH = 8;
-const HEALTHZ_BOUND_MS = 200;
 /**
- * Bounds with room for a machine shared by many (the issue saw one 655 KB body block the loop for
- * 2.7 s on an idle one): no broken request may take longer to answer, and the event loop — the api
- * and the fuzzer share it — may not block longer while a batch of them is in flight.
+ * Bounds that hold on a machine shared by many (wall-clock times there depend on the neighbours):
+ * /healthz answers within HEALTHZ_P90_MS in 9 samples of 10 and never slower than HEALTHZ_MAX_MS,
+ * and a batch of broken requests costs the process at most BATCH_CPU_MS of CPU — the issue saw
+ * one 655 KB body cost 2.7 s. A request without an answer in REQUEST_TIMEOUT_MS is a finding.
  */
-const REQUEST_BOUND_MS = 3000;
-const BLOCK_BOUND_MS = 1500;
+const HEALTHZ_P90_MS = 200;
+const HEALTHZ_MAX_MS = 1000;
+const BATCH_CPU_MS = 1500;
+const REQUEST_TIMEOUT_MS = 10_000;
 
 const document = JSON.parse(
   readFileSync(join(__dirname, '..', '..', 'openapi.json'), 'utf8'),
@@ -545,7 +548,7 @@ describe('Fuzzing every route from openapi.json (real api, worker, services)', (
       method: fuzz.method,
       headers: { Authorization: auth, ...body?.headers, ...fuzz.headers },
       body: body ? new Uint8Array(body.bytes) : undefined,
-      signal: AbortSignal.timeout(10_000),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     return {
       status: response.status,
@@ -623,44 +626,44 @@ describe('Fuzzing every route from openapi.json (real api, worker, services)', (
     const findings = new Findings();
     const healthz: number[] = [];
     const delay = monitorEventLoopDelay({ resolution: 10 });
-    const worstBatch = { ms: 0, requests: '' };
+    const worstBatch = { cpuMs: 0, requests: '' };
     const started = performance.now();
+    delay.enable();
     for (let i = 0; i < requests.length; i += BATCH) {
       const batch = requests.slice(i, i + BATCH);
-      delay.reset();
-      delay.enable();
+      const cpuBefore = process.cpuUsage();
       await Promise.all(
         batch.map(async (fuzz) => {
-          const sent = performance.now();
           const answer = await send(fuzz).catch((error: unknown): Answer => ({
             status: 0,
             type: '',
             text: String(error),
           }));
-          const ms = performance.now() - sent;
-          if (ms > REQUEST_BOUND_MS) findings.add(fuzz, 'slow', `${Math.round(ms)} ms`);
           for (const { outcome, detail } of violations(answer)) findings.add(fuzz, outcome, detail);
         }),
       );
-      delay.disable();
-      if (delay.max / 1e6 > worstBatch.ms) {
-        Object.assign(worstBatch, {
-          ms: delay.max / 1e6,
-          requests: batch.map(describeRequest).join(' | '),
-        });
+      const cpu = process.cpuUsage(cpuBefore);
+      const cpuMs = (cpu.user + cpu.system) / 1000;
+      if (cpuMs > worstBatch.cpuMs) {
+        Object.assign(worstBatch, { cpuMs, requests: batch.map(describeRequest).join(' | ') });
       }
-      if ((i / BATCH) % 10 === 0) healthz.push(await healthzMs());
+      if ((i / BATCH) % 5 === 0) healthz.push(await healthzMs());
     }
+    delay.disable();
+    healthz.sort((a, b) => a - b);
+    const p90 = healthz[Math.floor(healthz.length * 0.9)];
     const kinds = new Set(requests.map((fuzz) => fuzz.kind));
     process.stdout.write(
       `fuzz seed ${SEED}: ${requests.length} requests of ${kinds.size} classes in ` +
-        `${Math.round(performance.now() - started)} ms; /healthz at most ${Math.round(Math.max(...healthz))} ms ` +
-        `(${healthz.length} samples); longest event-loop block ${Math.round(worstBatch.ms)} ms, ` +
-        `in the batch ${worstBatch.requests}\n`,
+        `${Math.round(performance.now() - started)} ms; /healthz p90 ${Math.round(p90)} ms, ` +
+        `max ${Math.round(healthz[healthz.length - 1])} ms (${healthz.length} samples); ` +
+        `longest event-loop delay ${Math.round(delay.max / 1e6)} ms; most CPU for a batch ` +
+        `${Math.round(worstBatch.cpuMs)} ms: ${worstBatch.requests}\n`,
     );
     expect(findings.report()).toEqual([]);
-    expect(Math.max(...healthz)).toBeLessThan(HEALTHZ_BOUND_MS);
-    expect(worstBatch.ms).toBeLessThan(BLOCK_BOUND_MS);
+    expect(p90).toBeLessThan(HEALTHZ_P90_MS);
+    expect(healthz[healthz.length - 1]).toBeLessThan(HEALTHZ_MAX_MS);
+    expect(worstBatch.cpuMs).toBeLessThan(BATCH_CPU_MS);
     expect(await rowCounts()).toEqual(before);
   }, 120_000);
 });

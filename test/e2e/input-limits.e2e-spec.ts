@@ -438,6 +438,57 @@ describe('Input limits (real api and database)', () => {
       expectProblem(response, 400);
     });
 
+    it('refuses a null item in every list of objects', async () => {
+      const intent = intentBody();
+      const expectation = (intent.intent_expectations as Array<Record<string, unknown>>)[0];
+      const withExpectation = (change: Record<string, unknown>) => ({
+        ...intent,
+        intent_expectations: [{ ...expectation, ...change }],
+      });
+      const cases: Array<{ method: 'post' | 'put'; path: string; body: object; auth: string }> = [
+        {
+          method: 'post',
+          path: '/api/v1/intents',
+          body: { ...intent, intent_contexts: [null] },
+          auth: writer,
+        },
+        {
+          method: 'post',
+          path: '/api/v1/intents',
+          body: withExpectation({ expectation_targets: [null] }),
+          auth: writer,
+        },
+        {
+          method: 'post',
+          path: '/api/v1/intents',
+          body: withExpectation({ expectation_contexts: [null] }),
+          auth: writer,
+        },
+        {
+          method: 'post',
+          path: '/api/v1/intents/from-template/DeliverComputingWorkload',
+          body: { object_instance: UUID, targets: [null] },
+          auth: writer,
+        },
+        {
+          method: 'put',
+          path: `/api/v1/intents/${intentId}/report`,
+          body: { target_fulfilment_results: [null] },
+          auth: service,
+        },
+        {
+          method: 'post',
+          path: `/api/v1/workloads/${workloadId}/instances`,
+          body: { release_name: 'x', intents: [null] },
+          auth: writer,
+        },
+      ];
+      for (const { method, path, body, auth } of cases) {
+        const response = await http[method](path).set('Authorization', auth).send(body);
+        expectProblem(response, 400, 'validation_failed');
+      }
+    });
+
     it('names a missing expectation_object in a PATCH and an inline intent', async () => {
       const expectations = [{ expectation_verb: 'DELIVER', expectation_targets: [] }];
       const patch = await http
