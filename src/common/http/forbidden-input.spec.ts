@@ -29,7 +29,7 @@ describe('findForbiddenInput', () => {
     expect(findForbiddenInput({ prototype: {} })).toHaveLength(1);
   });
 
-  it('prefixes query parameters with nothing and a root path when given', () => {
+  it('names a top-level value by the path it is given', () => {
     expect(findForbiddenInput('\u0000', 'name')).toEqual([
       { field: 'name', reason: 'name contains a NUL character' },
     ]);
