@@ -80,6 +80,18 @@ export class AppConfig {
 
   @Transform(toInt)
   @IsInt()
+  @Min(2)
+  @Max(256)
+  HTTP_JSON_MAX_DEPTH = 32;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(16)
+  @Max(1_000_000)
+  HTTP_JSON_MAX_ELEMENTS = 2000;
+
+  @Transform(toInt)
+  @IsInt()
   @Min(1000)
   SHUTDOWN_TIMEOUT_MS = 25000;
 

@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -24,8 +13,8 @@ import {
   ApiUnprocessableEntityResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { IdParam } from '../common/http/id-param.decorator';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
+import { IdParam, uuidPipe } from '../common/http/id';
 import type { Principal } from '../auth/principal';
 import { Page } from '../common/pagination/pagination';
 import { CreateInstanceDto } from './dto/create-instance.dto';
@@ -78,7 +67,7 @@ export class InstanceController {
   })
   create(
     @CurrentPrincipal() principal: Principal,
-    @IdParam('id', 'Workload document id.') workloadDocumentId: number,
+    @IdParam('id', { description: 'Workload document id.', example: 4 }) workloadDocumentId: number,
     @Body() body: CreateInstanceDto,
   ): Promise<InstanceResponse> {
     return this.instances.create(principal, workloadDocumentId, body);
@@ -112,7 +101,7 @@ export class InstanceController {
   @ApiNotFoundResponse({ description: 'No such instance in your tenant.' })
   get(
     @CurrentPrincipal() principal: Principal,
-    @Param(INSTANCE_ID, new ParseUUIDPipe()) instanceId: string,
+    @Param(INSTANCE_ID, uuidPipe(INSTANCE_ID)) instanceId: string,
   ): Promise<InstanceResponse> {
     return this.instances.get(principal, instanceId);
   }
@@ -135,7 +124,7 @@ export class InstanceController {
   @ApiNotFoundResponse({ description: 'No such instance in your tenant.' })
   delete(
     @CurrentPrincipal() principal: Principal,
-    @Param(INSTANCE_ID, new ParseUUIDPipe()) instanceId: string,
+    @Param(INSTANCE_ID, uuidPipe(INSTANCE_ID)) instanceId: string,
   ): Promise<InstanceResponse> {
     return this.instances.delete(principal, instanceId);
   }
@@ -173,7 +162,7 @@ export class InstanceController {
   })
   reportStatus(
     @CurrentPrincipal() principal: Principal,
-    @Param(INSTANCE_ID, new ParseUUIDPipe()) instanceId: string,
+    @Param(INSTANCE_ID, uuidPipe(INSTANCE_ID)) instanceId: string,
     @Body() body: ReportStatusDto,
   ): Promise<InstanceResponse | InstanceStatusAcknowledgement> {
     return this.instances.reportStatus(principal, instanceId, body);

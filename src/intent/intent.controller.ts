@@ -21,9 +21,9 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { IdParam } from '../common/http/id-param.decorator';
 import { MaxLengthPipe } from '../common/http/max-length.pipe';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
+import { IdParam } from '../common/http/id';
 import { Principal } from '../auth/principal';
 import { Page } from '../common/pagination/pagination';
 import type { IntentObject, IntentReport } from '../events/payloads';
@@ -46,7 +46,7 @@ const FEASIBILITY =
   'itself or another active intent on the same object. A FEASIBLE intent is published as an `intent-notify` event ' +
   '(the same JSON as this response); an INFEASIBLE one is stored but not published.';
 
-const INTENT_ID = { name: 'id', description: 'Intent id.', example: 28 };
+const INTENT_ID = { description: 'Intent id.', example: 28 };
 
 @ApiTags('intents')
 @Controller('intents')
@@ -129,12 +129,11 @@ export class IntentController {
     summary: 'Get an intent',
     description: 'The full TS 28.312 intent object.',
   })
-  @ApiParam(INTENT_ID)
   @ApiOkResponse({ type: IntentResponse })
   @ApiProblemResponses(404)
   get(
     @CurrentPrincipal() principal: Principal,
-    @IdParam('id', 'Intent id.') id: number,
+    @IdParam('id', INTENT_ID) id: number,
   ): Promise<IntentObject> {
     return this.intents.get(principal, id);
   }
@@ -149,12 +148,11 @@ export class IntentController {
       'targets and contexts (new ids, fulfilment starts over), `intent_contexts` the intent-level contexts. ' +
       FEASIBILITY,
   })
-  @ApiParam(INTENT_ID)
   @ApiOkResponse({ type: IntentResponse })
   @ApiProblemResponses(400, 404)
   update(
     @CurrentPrincipal() principal: Principal,
-    @IdParam('id', 'Intent id.') id: number,
+    @IdParam('id', INTENT_ID) id: number,
     @Body() body: UpdateIntentDto,
   ): Promise<IntentObject> {
     return this.intents.update(principal, id, body);
@@ -168,12 +166,11 @@ export class IntentController {
     summary: 'Delete an intent',
     description: 'With its report.',
   })
-  @ApiParam(INTENT_ID)
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiProblemResponses(404)
   delete(
     @CurrentPrincipal() principal: Principal,
-    @IdParam('id', 'Intent id.') id: number,
+    @IdParam('id', INTENT_ID) id: number,
   ): Promise<void> {
     return this.intents.delete(principal, id);
   }
@@ -186,12 +183,11 @@ export class IntentController {
     description:
       'Fulfilment report, feasibility check report and last update (`intent_report_reference`).',
   })
-  @ApiParam(INTENT_ID)
   @ApiOkResponse({ type: IntentReportResponse })
   @ApiProblemResponses(404)
   getReport(
     @CurrentPrincipal() principal: Principal,
-    @IdParam('id', 'Intent id.') id: number,
+    @IdParam('id', INTENT_ID) id: number,
   ): Promise<IntentReport> {
     return this.intents.getReport(principal, id);
   }
@@ -212,7 +208,6 @@ export class IntentController {
       '`intent_id`, `last_updated_time`), and targets that are not its own answer the 404 of an unknown intent.',
   })
   @UseInterceptors(new WrapArrayBodyInterceptor('target_fulfilment_results'))
-  @ApiParam(INTENT_ID)
   @ApiExtraModels(IntentReportResponse, IntentReportAcknowledgement)
   @ApiOkResponse({
     description:
@@ -238,7 +233,7 @@ export class IntentController {
   )
   reportFulfilment(
     @CurrentPrincipal() principal: Principal,
-    @IdParam('id', 'Intent id.') id: number,
+    @IdParam('id', INTENT_ID) id: number,
     @Body() body: ReportFulfilmentDto,
   ): Promise<IntentReport | IntentReportAcknowledgement> {
     return this.intents.reportFulfilment(principal, id, body);

@@ -6,7 +6,9 @@ import {
   PayloadTooLargeException,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
+import type { Request } from 'express';
 import { Observable } from 'rxjs';
+import { assertNoForbiddenInput } from '../common/http/forbidden-input';
 import { AppConfig } from '../config/app-config';
 import { PackageTooLargeError } from './workload.errors';
 
@@ -26,8 +28,16 @@ export class ChartPackageInterceptor implements NestInterceptor {
   }
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const request = context.switchToHttp().getRequest<Request>();
+    // The text fields multer leaves in the body follow the same input rules as a JSON body.
+    const checked: CallHandler = {
+      handle: () => {
+        assertNoForbiddenInput(request.body);
+        return next.handle();
+      },
+    };
     try {
-      return await this.multer.intercept(context, next);
+      return await this.multer.intercept(context, checked);
     } catch (error) {
       if (error instanceof PayloadTooLargeException) {
         throw new PackageTooLargeError(this.config.WORKLOAD_PACKAGE_MAX_BYTES);

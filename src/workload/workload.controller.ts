@@ -16,7 +16,6 @@ import {
   ApiBadRequestResponse,
   ApiBody,
   ApiConflictResponse,
-  ApiConsumes,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -25,8 +24,9 @@ import {
   ApiPayloadTooLargeResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { IdParam } from '../common/http/id-param.decorator';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
+import { MultipartBody } from '../common/http/body-type';
+import { IdParam } from '../common/http/id';
 import { Principal } from '../auth/principal';
 import { ChartPackageInterceptor } from './chart-package.interceptor';
 import { CreateWorkloadDto } from './dto/create-workload.dto';
@@ -42,6 +42,7 @@ import {
 } from './dto/workload.response';
 import { WorkloadService } from './workload.service';
 
+const WORKLOAD_ID = { description: 'Workload document id.', example: 4 };
 const NOT_FOUND = 'No workload document with this id in your tenant.';
 
 @ApiTags('workloads')
@@ -76,7 +77,7 @@ export class WorkloadController {
   @HttpCode(202)
   @RequirePermission('write')
   @UseInterceptors(ChartPackageInterceptor)
-  @ApiConsumes('multipart/form-data')
+  @MultipartBody()
   @ApiBody({
     schema: {
       type: 'object',
@@ -106,7 +107,7 @@ export class WorkloadController {
   })
   async upload(
     @CurrentPrincipal() principal: Principal,
-    @IdParam('id', 'Workload document id.') id: number,
+    @IdParam('id', WORKLOAD_ID) id: number,
     @UploadedFile() file: { buffer: Buffer } | undefined,
   ): Promise<WorkloadResponse> {
     return toWorkloadResponse(await this.workloads.upload(principal, id, file?.buffer));
@@ -142,7 +143,7 @@ export class WorkloadController {
   @ApiNotFoundResponse({ description: NOT_FOUND })
   async get(
     @CurrentPrincipal() principal: Principal,
-    @IdParam('id', 'Workload document id.') id: number,
+    @IdParam('id', WORKLOAD_ID) id: number,
   ): Promise<WorkloadDetailResponse> {
     const { document, mirrors } = await this.workloads.get(principal, id);
     return toWorkloadDetailResponse(document, mirrors);
@@ -168,7 +169,7 @@ export class WorkloadController {
   @ApiNotFoundResponse({ description: NOT_FOUND })
   async setRenderPolicy(
     @CurrentPrincipal() principal: Principal,
-    @IdParam('id', 'Workload document id.') id: number,
+    @IdParam('id', WORKLOAD_ID) id: number,
     @Body() body: RenderPolicyDto,
   ): Promise<WorkloadResponse> {
     return toWorkloadResponse(await this.workloads.setRenderPolicy(principal, id, body));
@@ -192,7 +193,7 @@ export class WorkloadController {
   })
   async delete(
     @CurrentPrincipal() principal: Principal,
-    @IdParam('id', 'Workload document id.') id: number,
+    @IdParam('id', WORKLOAD_ID) id: number,
   ): Promise<void> {
     await this.workloads.delete(principal, id);
   }

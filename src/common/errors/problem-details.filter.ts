@@ -9,7 +9,14 @@ import {
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { DomainError } from './domain-error';
-import { FieldError, PROBLEM_CONTENT_TYPE, ProblemDetails, problemType } from './problem';
+import {
+  clip,
+  FieldError,
+  MAX_LISTED_ERRORS,
+  PROBLEM_CONTENT_TYPE,
+  ProblemDetails,
+  problemType,
+} from './problem';
 
 /** The one place errors become HTTP responses: every error is RFC 9457 problem+json. */
 @Catch()
@@ -57,7 +64,14 @@ function problem(
   title = STATUS_CODES[status] ?? 'Error',
 ): ProblemDetails {
   const body: ProblemDetails = { type: problemType(code), title, status, detail, code };
-  if (errors && errors.length > 0) body.errors = errors;
+  if (!errors || errors.length === 0) return body;
+  body.errors = errors.slice(0, MAX_LISTED_ERRORS).map(({ field, reason }) => ({
+    field: clip(field),
+    reason: clip(reason),
+  }));
+  if (errors.length > MAX_LISTED_ERRORS) {
+    body.detail = `${detail} (${errors.length} errors, the first ${MAX_LISTED_ERRORS} listed)`;
+  }
   return body;
 }
 

@@ -1,6 +1,6 @@
 import { ValidationError } from 'class-validator';
 import { BadRequestError } from './domain-error';
-import { FieldError } from './problem';
+import { clip, FieldError, MAX_LISTED_ERRORS } from './problem';
 
 /** Flattens class-validator's tree into `{field: "a.b[0].c", reason}` pairs. */
 export function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -18,6 +18,13 @@ function joinPath(parent: string, property: string): string {
 
 export function validationFailed(errors: ValidationError[]): BadRequestError {
   const fieldErrors = toFieldErrors(errors);
-  const fields = [...new Set(fieldErrors.map((e) => e.field))].join(', ');
-  return new BadRequestError('validation_failed', `Invalid request: check ${fields}`, fieldErrors);
+  const named = [...new Set(fieldErrors.map((e) => e.field))];
+  const fields = named.slice(0, MAX_LISTED_ERRORS).map(clip).join(', ');
+  const more =
+    named.length > MAX_LISTED_ERRORS ? ` and ${named.length - MAX_LISTED_ERRORS} more` : '';
+  return new BadRequestError(
+    'validation_failed',
+    `Invalid request: check ${fields}${more}`,
+    fieldErrors,
+  );
 }

@@ -1,11 +1,15 @@
 import { INestApplication, RequestMethod, ValidationPipe } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { AppConfig } from '../../config/app-config';
 import { validationFailed } from '../errors/validation';
+import { RequireBodyTypeInterceptor } from './body-type';
+import { answerClientErrorsWithProblems } from './client-error';
 import { corsOptions, corsOrigins } from './cors';
 import { jsonBody } from './json-body';
 import { parseTrustProxy } from './trust-proxy';
+import { rejectForbiddenUrlInput } from './url-input';
 
 /** Paths outside /api/v1: probes, metrics and the API documents. */
 const UNVERSIONED = ['healthz', 'readyz', 'metrics', 'api/asyncapi.json'];
@@ -18,7 +22,15 @@ export function configureHttp(app: INestApplication): void {
   express.disable('x-powered-by');
   const origins = corsOrigins(config.CORS_ALLOWED_ORIGINS);
   if (origins.length > 0) app.enableCors(corsOptions(origins));
-  app.use(jsonBody(config.HTTP_BODY_LIMIT));
+  answerClientErrorsWithProblems(express.getHttpServer());
+  app.use(rejectForbiddenUrlInput);
+  app.use(
+    jsonBody({
+      limit: config.HTTP_BODY_LIMIT,
+      maxDepth: config.HTTP_JSON_MAX_DEPTH,
+      maxElements: config.HTTP_JSON_MAX_ELEMENTS,
+    }),
+  );
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -35,6 +47,7 @@ export function configureHttp(app: INestApplication): void {
   app.setGlobalPrefix('api/v1', {
     exclude: UNVERSIONED.map((path) => ({ path, method: RequestMethod.ALL })),
   });
+  app.useGlobalInterceptors(new RequireBodyTypeInterceptor(app.get(Reflector)));
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ToCanonicalInteger } from '../http/id';
 import { COUNT_SCHEMA, MAX_PAGE } from '../validation/bounds';
 
 export const MAX_PAGE_SIZE = 100;
@@ -16,7 +16,7 @@ export class PageQuery {
     description: 'Page number, from 1.',
   })
   @IsOptional()
-  @Type(() => Number)
+  @ToCanonicalInteger()
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE)
@@ -31,7 +31,7 @@ export class PageQuery {
     description: 'Items per page.',
   })
   @IsOptional()
-  @Type(() => Number)
+  @ToCanonicalInteger()
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)

@@ -7,6 +7,7 @@ import {
   IsArray,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Max,
@@ -148,6 +149,7 @@ export class IntentExpectationDto {
   expectation_verb!: ExpectationVerb;
 
   @ApiProperty({ type: ExpectationObjectDto })
+  @IsObject()
   @ValidateNested()
   @Type(() => ExpectationObjectDto)
   expectation_object!: ExpectationObjectDto;
