@@ -19,7 +19,6 @@ const CANONICAL_INTEGER = /^(0|[1-9]\d{0,9})$/;
 
 const ID_RULE = `must be a decimal integer id from 1 to ${MAX_ID}`;
 
-
 /**
  * The number a query or path string stands for when it is a canonical decimal integer within int4,
  * otherwise undefined. `Number()` alone would take `0x10`, `1e3`, `+16`, ` 16` and `16.0`.

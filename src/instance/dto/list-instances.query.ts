@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IdQueryField } from '../../common/http/id';
 import { PageQuery } from '../../common/pagination/pagination';
-import { DNS_SUBDOMAIN_MAX_LENGTH, ID_SCHEMA } from '../../common/validation/bounds';
+import { DNS_SUBDOMAIN_MAX_LENGTH } from '../../common/validation/bounds';
 import type { InstanceStatus } from '../../events/payloads';
 import { INSTANCE_STATUSES } from '../instance-status';
 
