@@ -257,6 +257,8 @@ async function main(): Promise<void> {
   const runId = randomUUID().slice(0, 8);
   Object.assign(process.env, env, {
     REGISTRY_HOST: nemo.host,
+    // The source registry is a loopback proxy: an address the egress policy refuses by default.
+    IMAGE_SOURCE_ALLOW_PRIVATE: source.host,
     REGISTRY_MIRROR_PATH: `mirror-${runId}`,
     HELM_REPOSITORY_BUCKET: `s3://${BENCH_BUCKET}/${runId}/charts`,
     AUTH_DEV_TOKEN_FILE: join(work, 'dev-token'),

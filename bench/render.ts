@@ -109,7 +109,7 @@ const slotValues = (slot: number) => ({ replicaCount: 1 + slot, config: { slot: 
 
 function renderer(config: AppConfig, chartPath: string): ManifestRenderer {
   const repository = { fetchChart: async () => chartPath } as unknown as HelmRepoService;
-  return new ManifestRenderer(new HelmCli(config), repository, new RenderCache(config));
+  return new ManifestRenderer(new HelmCli(config), repository, new RenderCache(config), config);
 }
 
 interface Sample {
@@ -122,7 +122,7 @@ async function measure(target: ManifestRenderer, inputs: RenderInput[]): Promise
   const start = performance.now();
   for (const input of inputs) {
     const begin = performance.now();
-    await target.render({ name: 'bench-web', version: '1.0.0' }, input);
+    await target.render({ name: 'bench-web', version: '1.0.0', deterministic: true }, input);
     latencies.push(performance.now() - begin);
   }
   return { latencies, rendersPerSecond: inputs.length / ((performance.now() - start) / 1000) };

@@ -24,6 +24,8 @@ tsc -p tsconfig.json --noEmit
 tsc -p tsconfig.build.json
 eslint . --max-warnings=0
 prettier --check . >/dev/null || { prettier --check .; exit 1; }
+# OWASP API Security Top 10 over the committed contract (.spectral.yaml lists each exception).
+spectral lint openapi.json --ruleset .spectral.yaml --fail-severity error --display-only-failures
 
 echo "==> unit, integration and e2e tests (parallel)"
 JEST_PHASE=parallel jest --ci "$@"

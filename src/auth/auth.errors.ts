@@ -22,9 +22,15 @@ export class ForbiddenError extends DomainError {
   }
 }
 
-/** The identity provider (discovery document or JWKS) could not be reached: not the caller's fault. */
+/**
+ * The identity provider (discovery document or JWKS) could not be reached: not the caller's fault.
+ * The problem-details filter copies `retryAfterSeconds` into the Retry-After header.
+ */
 export class IdentityProviderUnavailableError extends DomainError {
-  constructor(detail: string) {
+  constructor(
+    detail: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super(503, 'identity_provider_unavailable', 'Service Unavailable', detail);
   }
 }

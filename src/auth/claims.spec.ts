@@ -4,8 +4,10 @@ import {
   extractTenant,
   parseClaimPaths,
   readClaim,
+  TENANT_PATTERN,
   writeClaim,
 } from './claims';
+import { ADMIN_TENANT } from './principal-mapper';
 
 const roleMap = buildRoleMap({
   reader: 'nemo-reader',
@@ -91,17 +93,28 @@ describe('extractRoles', () => {
 describe('extractTenant', () => {
   const paths = parseClaimPaths('tenant,org.id,azp');
 
-  it('takes the first path that holds a tenant', () => {
-    expect(extractTenant({ tenant: 'acme', azp: 'web' }, paths)).toBe('acme');
-    expect(extractTenant({ org: { id: 'globex' }, azp: 'web' }, paths)).toBe('globex');
-    expect(extractTenant({ azp: 'web' }, paths)).toBe('web');
+  it('takes the first path that holds a tenant, naming the path', () => {
+    expect(extractTenant({ tenant: 'acme', azp: 'web' }, paths)).toEqual({
+      path: 'tenant',
+      value: 'acme',
+    });
+    expect(extractTenant({ org: { id: 'globex' }, azp: 'web' }, paths)?.path).toBe('org.id');
+    expect(extractTenant({ azp: 'web' }, paths)?.value).toBe('web');
   });
 
   it('accepts a single-group list but not an ambiguous one, an empty string or a number', () => {
-    expect(extractTenant({ tenant: ['/acme'] }, paths)).toBe('/acme');
+    expect(extractTenant({ tenant: ['/acme'] }, paths)?.value).toBe('/acme');
     expect(extractTenant({ tenant: ['a', 'b'] }, parseClaimPaths('tenant'))).toBeUndefined();
     expect(extractTenant({ tenant: '' }, parseClaimPaths('tenant'))).toBeUndefined();
     expect(extractTenant({ tenant: 7 }, parseClaimPaths('tenant'))).toBeUndefined();
-    expect(extractTenant({ tenant: 'x'.repeat(201) }, parseClaimPaths('tenant'))).toBeUndefined();
+  });
+});
+
+describe('TENANT_PATTERN', () => {
+  it('takes tenant names and group paths, never the admin sentinel', () => {
+    for (const name of ['acme', 'tenant-a', '/org/team', 'a.b_c:d@e+f', 'admin', 'x'.repeat(200)])
+      expect(TENANT_PATTERN.test(name)).toBe(true);
+    for (const name of [ADMIN_TENANT, '', 'x'.repeat(201), 'a b', 'a\u0000', 'ä', '*', 'a\n'])
+      expect(TENANT_PATTERN.test(name)).toBe(false);
   });
 });

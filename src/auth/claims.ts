@@ -87,25 +87,33 @@ export function extractRoles(
   return roles;
 }
 
-const MAX_TENANT_LENGTH = 200;
+/**
+ * What a tenant name may be: 1–200 of letters, digits and `. _ : @ / + -` (so Keycloak group paths
+ * such as `/acme` fit). The admin sentinel (ADMIN_TENANT) lies outside it, so no token can name it.
+ */
+export const TENANT_PATTERN = /^[A-Za-z0-9._:@/+-]{1,200}$/;
+export const TENANT_PATTERN_TEXT = '1-200 of A-Z a-z 0-9 . _ : @ / + -';
+
+/** The tenant claim found in a token: the configured path (dotted) and its value as given. */
+export interface TenantClaim {
+  path: string;
+  value: string;
+}
 
 /**
- * The tenant from the first configured path that holds one: a non-empty string, or a list with
- * exactly one string (a single group). Several values are ambiguous and count as no tenant.
+ * The tenant claim from the first configured path that holds one: a non-empty string, or a list
+ * with exactly one string (a single group). Several values are ambiguous and count as no tenant.
+ * Whether the value is a valid tenant name (TENANT_PATTERN) is the caller's check.
  */
 export function extractTenant(
   payload: JWTPayload,
   paths: readonly ClaimPath[],
-): string | undefined {
+): TenantClaim | undefined {
   for (const path of paths) {
     const value = readClaim(payload, path);
     const candidate = Array.isArray(value) && value.length === 1 ? value[0] : value;
-    if (
-      typeof candidate === 'string' &&
-      candidate.length > 0 &&
-      candidate.length <= MAX_TENANT_LENGTH
-    ) {
-      return candidate;
+    if (typeof candidate === 'string' && candidate.length > 0) {
+      return { path: path.join('.'), value: candidate };
     }
   }
   return undefined;

@@ -46,6 +46,13 @@ export class DevIdentity implements VerificationKeys {
   }
 
   static async create(config: AppConfig): Promise<DevIdentity> {
+    const maxLifetime = config.AUTH_MAX_TOKEN_LIFETIME_SECONDS;
+    if (maxLifetime > 0 && config.AUTH_DEV_TOKEN_TTL_SECONDS > maxLifetime) {
+      throw new Error(
+        `AUTH_DEV_TOKEN_TTL_SECONDS (${config.AUTH_DEV_TOKEN_TTL_SECONDS}) exceeds ` +
+          `AUTH_MAX_TOKEN_LIFETIME_SECONDS (${maxLifetime}): the dev token would be refused`,
+      );
+    }
     const { privateKey, publicKey } = await generateKeyPair(ALGORITHM);
     const jwk = { ...(await exportJWK(publicKey)), kid: randomUUID(), alg: ALGORITHM, use: 'sig' };
     const issuer = `http://${config.HOST}:${config.PORT}/api/v1/dev`;

@@ -81,6 +81,28 @@ describe('PrincipalMapper', () => {
     expect(tenantScope(admin)).toEqual({});
   });
 
+  it('keeps the admin sentinel out of reach: "admin" is an ordinary tenant, odd names are refused', () => {
+    const fake = mapper().toPrincipal({
+      sub: 'eve',
+      tenant: 'admin',
+      realm_access: { roles: ['nemo-writer'] },
+    });
+    expect(fake.tenant).toBe('admin');
+    expect(tenantScope(fake)).not.toEqual({ tenant: ADMIN_TENANT });
+    for (const tenant of [ADMIN_TENANT, 'a b', 'x'.repeat(201), ['#admin']]) {
+      const error = refusal(() =>
+        mapper({ AUTH_TENANT_CLAIM: 'org,tenant' }).toPrincipal({
+          sub: 'eve',
+          org: tenant,
+          tenant: 'fallback',
+          realm_access: { roles: ['nemo-admin'] },
+        }),
+      );
+      expect(error).toMatchObject({ status: 403, code: 'tenant_invalid' });
+      expect(error.message).toContain('"org" claim');
+    }
+  });
+
   it('refuses a token without a subject (401)', () => {
     expect(refusal(() => mapper().toPrincipal({ tenant: 't' }))).toMatchObject({
       status: 401,

@@ -9,11 +9,17 @@ import {
   extractTenant,
   parseClaimPaths,
   RoleMap,
+  TENANT_PATTERN,
+  TENANT_PATTERN_TEXT,
 } from './claims';
 import { Principal } from './principal';
 
-/** The tenant of an admin whose token names none: rows it creates are visible to admins only. */
-export const ADMIN_TENANT = 'admin';
+/**
+ * The tenant of an admin whose token names none: rows it creates are visible to admins only. It is
+ * outside TENANT_PATTERN, so no token's tenant claim can ever be it (a tenant named `admin` is an
+ * ordinary tenant).
+ */
+export const ADMIN_TENANT = '#admin';
 
 /** Where roles and the tenant are read from, and which token role names mean which platform role. */
 export interface ClaimSettings {
@@ -52,12 +58,22 @@ export class PrincipalMapper {
       throw new UnauthorizedError('invalid_token', 'The token has no "sub" claim');
     }
     const roles = extractRoles(payload, this.settings.rolePaths, this.settings.roleMap);
-    const tenant = extractTenant(payload, this.settings.tenantPaths);
+    const tenant = this.tenantOf(payload);
     if (tenant) return { subject, tenant, roles };
     if (roles.has('admin')) return { subject, tenant: ADMIN_TENANT, roles };
     throw new ForbiddenError(
       'tenant_missing',
       'The token names no tenant, so no object can be shown or created',
+    );
+  }
+
+  /** A tenant claim that is not a tenant name is refused, never skipped for the next path. */
+  private tenantOf(payload: JWTPayload): string | undefined {
+    const claim = extractTenant(payload, this.settings.tenantPaths);
+    if (!claim || TENANT_PATTERN.test(claim.value)) return claim?.value;
+    throw new ForbiddenError(
+      'tenant_invalid',
+      `The token's "${claim.path}" claim is not a tenant name (${TENANT_PATTERN_TEXT})`,
     );
   }
 }

@@ -36,10 +36,16 @@ export function tenantScope(principal: Principal): { tenant?: string } {
   return isAdmin(principal) ? {} : { tenant: principal.tenant };
 }
 
+/** The row's tenant is not the caller's and the caller is no admin: answer it no data of that tenant. */
+export function isForeign(principal: Principal, tenant: string): boolean {
+  return !isAdmin(principal) && principal.tenant !== tenant;
+}
+
 /**
  * The scope of fulfilment and status reports: they come from platform services (meta-Orchestrator,
  * monitoring) that act for every tenant, so the service role reports on any object; anyone else
- * only within their tenant.
+ * only within their tenant. A report on another tenant's object is answered with an
+ * acknowledgement only (isForeign), never with the object.
  */
 export function reportScope(principal: Principal): { tenant?: string } {
   return principal.roles.has('service') ? {} : tenantScope(principal);

@@ -33,6 +33,7 @@ export class TokenVerifier {
   ) {}
 
   async verify(token: string): Promise<JWTPayload> {
+    const maxLifetime = this.config.AUTH_MAX_TOKEN_LIFETIME_SECONDS;
     try {
       const { payload } = await jwtVerify(token, this.keys.getKey, {
         issuer: this.keys.issuer,
@@ -40,7 +41,10 @@ export class TokenVerifier {
         algorithms: ALGORITHMS,
         clockTolerance: this.config.OIDC_CLOCK_TOLERANCE_SECONDS,
         requiredClaims: ['exp', 'sub'],
+        // Also requires `iat` and refuses one in the future.
+        ...(maxLifetime > 0 ? { maxTokenAge: maxLifetime } : {}),
       });
+      if (maxLifetime > 0) checkLifetime(payload, maxLifetime);
       return payload;
     } catch (error) {
       throw this.toDomainError(error);
@@ -49,14 +53,15 @@ export class TokenVerifier {
 
   private toDomainError(error: unknown): DomainError {
     if (error instanceof DomainError) return error;
-    if (error instanceof errors.JWTExpired)
-      return new UnauthorizedError('token_expired', 'The token has expired');
-    if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error instanceof errors.JWTExpired && error.claim === 'iat') {
       return new UnauthorizedError(
-        'invalid_token',
-        `The token's "${error.claim}" claim is not accepted`,
+        'token_expired',
+        `The token's "iat" claim is more than ${this.config.AUTH_MAX_TOKEN_LIFETIME_SECONDS} s ago`,
       );
     }
+    if (error instanceof errors.JWTExpired)
+      return new UnauthorizedError('token_expired', 'The token has expired');
+    if (error instanceof errors.JWTClaimValidationFailed) return claimRefusal(error);
     if (error instanceof errors.JOSEError && !PROVIDER_FAILURES.has(error.code)) {
       return new UnauthorizedError(
         'invalid_token',
@@ -68,6 +73,29 @@ export class TokenVerifier {
     );
     return new IdentityProviderUnavailableError(
       'The identity provider cannot be reached; try again later',
+      Math.max(1, this.config.OIDC_RETRY_INTERVAL_SECONDS),
     );
   }
+}
+
+function claimRefusal(error: errors.JWTClaimValidationFailed): UnauthorizedError {
+  if (error.reason === 'missing') {
+    const why = error.claim === 'iat' ? ": it is needed to check the token's lifetime" : '';
+    return new UnauthorizedError('invalid_token', `The token has no "${error.claim}" claim${why}`);
+  }
+  return new UnauthorizedError(
+    'invalid_token',
+    `The token's "${error.claim}" claim is not accepted`,
+  );
+}
+
+/** `exp` − `iat` beyond the maximum: a token minted to live (nearly) forever is refused. */
+function checkLifetime(payload: JWTPayload, maxLifetime: number): void {
+  const lifetime = (payload.exp ?? 0) - (payload.iat ?? 0);
+  if (lifetime <= maxLifetime) return;
+  throw new UnauthorizedError(
+    'invalid_token',
+    `The token's "exp" claim lies ${lifetime} s after its "iat" claim; ` +
+      `tokens may live at most ${maxLifetime} s`,
+  );
 }

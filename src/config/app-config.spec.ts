@@ -39,6 +39,19 @@ describe('validateConfig', () => {
     );
   });
 
+  it('checks the egress allow list and realm hosts', () => {
+    expect(
+      validateConfig({ ...valid, IMAGE_SOURCE_ALLOW_PRIVATE: '127.0.0.1:55000, 10.0.0.0/8' })
+        .IMAGE_SOURCE_ALLOW_PRIVATE,
+    ).toBe('127.0.0.1:55000, 10.0.0.0/8');
+    expect(() => validateConfig({ ...valid, IMAGE_SOURCE_ALLOW_PRIVATE: '10.0.0.0/40' })).toThrow(
+      /IMAGE_SOURCE_ALLOW_PRIVATE \(invalid\): must be a comma-separated list .*"10.0.0.0\/40" has a prefix length/,
+    );
+    expect(() =>
+      validateConfig({ ...valid, IMAGE_REALM_CREDENTIAL_HOSTS: 'https://auth.docker.io' }),
+    ).toThrow(/IMAGE_REALM_CREDENTIAL_HOSTS \(invalid\)/);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(validateConfig({ ...valid, PORT: '' }).PORT).toBe(8000);
   });

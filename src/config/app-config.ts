@@ -11,9 +11,13 @@ import {
   Min,
   MinLength,
   validateSync,
+  ValidateBy,
   ValidationError,
 } from 'class-validator';
 import { NotDevModeInProduction } from '../auth/auth-mode.validator';
+import { IsTrustProxy } from '../common/http/trust-proxy';
+import { egressAllowListProblem } from '../infra/egress/egress-policy';
+import { CORS_ORIGINS_PATTERN } from '../common/http/cors';
 import {
   DEFAULT_HOST_TEMPLATE,
   HOST_PLACEHOLDERS,
@@ -27,6 +31,16 @@ const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
 const URL_OPTIONS = { require_tld: false, require_protocol: true };
+
+const IsEgressAllowList = (): PropertyDecorator =>
+  ValidateBy({
+    name: 'isEgressAllowList',
+    validator: {
+      validate: (value) => typeof value === 'string' && !egressAllowListProblem(value),
+      defaultMessage: (args) =>
+        `must be a comma-separated list of CIDRs, addresses or host names, each with an optional :port (${egressAllowListProblem(String(args?.value))})`,
+    },
+  });
 
 /**
  * Every setting the service reads, validated once at start-up. Names follow the seed README where it
@@ -53,6 +67,16 @@ export class AppConfig {
 
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'must look like 1mb, 512kb or 1048576b' })
   HTTP_BODY_LIMIT = '1mb';
+
+  /** Whose X-Forwarded-For names the client (logs, rate limits): nobody's by default. */
+  @IsTrustProxy()
+  HTTP_TRUST_PROXY = '';
+
+  /** Browser origins allowed to call the API (CORS), comma-separated, or `*`; empty: none. */
+  @Matches(CORS_ORIGINS_PATTERN, {
+    message: 'must be empty, * or comma-separated origins such as https://app.example.eu',
+  })
+  CORS_ALLOWED_ORIGINS = '';
 
   @Transform(toInt)
   @IsInt()
@@ -217,6 +241,24 @@ export class AppConfig {
   @Max(60000)
   OIDC_HTTP_TIMEOUT_MS = 5000;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  OIDC_DISCOVERY_CACHE_SECONDS = 3600;
+
+  /** After the provider failed: least time before it is asked again, and the 503's Retry-After. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  OIDC_RETRY_INTERVAL_SECONDS = 5;
+
+  /** Longest accepted `exp` − `iat`; 0 accepts any lifetime (and tokens without `iat`). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  AUTH_MAX_TOKEN_LIFETIME_SECONDS = 86400;
+
   @IsString()
   @MinLength(1)
   AUTH_ROLE_CLAIMS = 'realm_access.roles,resource_access.{client_id}.roles';
@@ -297,9 +339,37 @@ export class AppConfig {
   @Min(1)
   RENDER_CACHE_MAX_ENTRIES = 2000;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024 * 1024)
+  RENDER_CACHE_MAX_BYTES = 256 * 1024 * 1024;
+
+  /** Rendered manifests (helm's output) of one instance; also the default-values render at onboarding. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(16 * 1024)
+  @Max(64 * 1024 * 1024)
+  INSTANCE_MANIFEST_MAX_BYTES = 1024 * 1024;
+
+  /** The `run` event of one instance as sent (manifests, ingresses and intents as JSON). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(16 * 1024)
+  @Max(128 * 1024 * 1024)
+  RUN_EVENT_MAX_BYTES = 2 * 1024 * 1024;
+
   @IsOptional()
   @Matches(/^[A-Za-z0-9._:-]{1,200}$/, { message: 'must be a RabbitMQ queue name' })
   INSTANCE_STATUS_QUEUE?: string;
+
+  // Render policy (src/instance/rendering/render-policy.ts): what a rendered instance may contain.
+  @IsIn(['baseline', 'restricted'])
+  RENDER_POLICY_POD_SECURITY: 'baseline' | 'restricted' = 'baseline';
+
+  @Matches(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(,[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+    message: 'must be comma-separated namespace names such as kube-system,kube-public',
+  })
+  RENDER_POLICY_SYSTEM_NAMESPACES = 'kube-system,kube-public,kube-node-lease';
 
   // --- Workload and HelmRepo modules (src/workload, src/helm-repo): upload, onboarding, mirroring ---
   @Transform(toInt)
@@ -320,6 +390,12 @@ export class AppConfig {
 
   @Transform(toInt)
   @IsInt()
+  @Min(100)
+  @Max(10 * 60 * 1000)
+  CHART_READ_TIMEOUT_MS = 10000;
+
+  @Transform(toInt)
+  @IsInt()
   @Min(1000)
   HELM_TIMEOUT_MS = 60000;
 
@@ -328,10 +404,45 @@ export class AppConfig {
   @Min(64 * 1024)
   HELM_MAX_OUTPUT_BYTES = 32 * 1024 * 1024;
 
+  /** RLIMIT_DATA of every helm process (0: none); helm itself needs ~50–200 MB for real charts. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  HELM_MEMORY_LIMIT_BYTES = 512 * 1024 * 1024;
+
+  @IsString()
+  PRLIMIT_BIN = 'prlimit';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  HELM_MAX_PROCESSES = 4;
+
   @Transform(toInt)
   @IsInt()
   @Min(1000)
-  SKOPEO_TIMEOUT_MS = 15 * 60 * 1000;
+  SKOPEO_TIMEOUT_MS = 5 * 60 * 1000;
+
+  // Outbound connections for images a tenant names (README "Outbound connections (SSRF)").
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  IMAGE_MIRROR_TIMEOUT_MS = 5 * 60 * 1000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  IMAGE_MAX_PER_CHART = 100;
+
+  @IsEgressAllowList()
+  IMAGE_SOURCE_ALLOW_PRIVATE = '';
+
+  @Matches(/^([A-Za-z0-9.-]+(:\d{1,5})?(,\s*[A-Za-z0-9.-]+(:\d{1,5})?)*)?$/, {
+    message: 'must be a comma-separated list of host[:port]',
+  })
+  IMAGE_REALM_CREDENTIAL_HOSTS = '';
 
   @Matches(/^([a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*)?$/, {
     message: 'must be a registry repository path such as nemo/mirror (or empty)',
@@ -363,6 +474,12 @@ export class AppConfig {
   @IsInt()
   @Min(100)
   REGISTRY_HTTP_TIMEOUT_MS = 15000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  REGISTRY_CONNECT_TIMEOUT_MS = 3000;
 
   @IsOptional()
   @IsString()
@@ -403,6 +520,12 @@ export class AppConfig {
   @Min(0)
   @Max(20)
   ONBOARDING_MAX_STALLED_COUNT = 1;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(1024 * 1024)
+  HELM_INDEX_ENTRY_MAX_BYTES = 32 * 1024;
 
   @IsIn(['both', 'conditional', 'lock'])
   HELM_INDEX_WRITE_MODE: 'both' | 'conditional' | 'lock' = 'both';

@@ -18,6 +18,7 @@ import {
 } from '@nestjs/terminus';
 import Redis from 'ioredis';
 import { Public } from '../auth/auth.decorators';
+import { DEFAULT_RETRY_AFTER_SECONDS } from '../common/errors/problem-details.filter';
 import { AppConfig } from '../config/app-config';
 import { REDIS } from '../infra/redis/redis.module';
 import { parseBucketPath, S3_CLIENT } from '../infra/s3/s3.module';
@@ -59,7 +60,7 @@ export class HealthController {
     schema: {
       type: 'object',
       required: ['status'],
-      properties: { status: { type: 'string', example: 'ok' } },
+      properties: { status: { type: 'string', pattern: '^ok$', maxLength: 2, example: 'ok' } },
     },
   })
   liveness(): { status: 'ok' } {
@@ -75,7 +76,15 @@ export class HealthController {
       'A broker outage answers 503 unless READYZ_REQUIRE_BROKER=false, in which case it is reported as ' +
       '"degraded" with 200: events wait in the outbox until the broker is back.',
   })
-  @ApiServiceUnavailableResponse({ description: 'A required dependency is down.' })
+  @ApiServiceUnavailableResponse({
+    description: 'A required dependency is down.',
+    headers: {
+      'Retry-After': {
+        description: 'Seconds to wait before asking again.',
+        schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 86_400 },
+      },
+    },
+  })
   async readiness(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
     try {
       return await this.health.check([
@@ -88,7 +97,7 @@ export class HealthController {
       // Probes and operators read the per-dependency report, so a 503 keeps terminus' body
       // instead of becoming a problem document.
       if (!(error instanceof ServiceUnavailableException)) throw error;
-      response.status(503);
+      response.status(503).setHeader('Retry-After', String(DEFAULT_RETRY_AFTER_SECONDS));
       return error.getResponse() as HealthCheckResult;
     }
   }

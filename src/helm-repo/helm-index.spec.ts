@@ -5,6 +5,7 @@ import {
   emptyIndex,
   findEntry,
   IndexFormatError,
+  indexMetadataProblem,
   parseIndex,
   removeEntry,
   serializeIndex,
@@ -101,5 +102,64 @@ describe('helm index', () => {
   ])('refuses an index that is %s', (_, text, message) => {
     expect(() => parseIndex(text)).toThrow(IndexFormatError);
     expect(() => parseIndex(text)).toThrow(message);
+  });
+});
+
+describe('indexMetadataProblem', () => {
+  const base = { apiVersion: 'v2', name: 'demo', version: '1.0.0' };
+  const max = 32 * 1024;
+  const check = (extra: Record<string, unknown>, limit = max) =>
+    indexMetadataProblem({ ...base, ...extra }, limit);
+
+  it('accepts ordinary metadata', () => {
+    expect(
+      check({
+        description: 'A demo chart',
+        home: 'https://example.eu',
+        keywords: ['demo', 'web'],
+        maintainers: [{ name: 'Ana', email: 'ana@example.eu' }],
+        sources: ['https://github.com/example/demo'],
+        annotations: { 'artifacthub.io/changes': '- fixed things\n'.repeat(100) },
+        dependencies: [{ name: 'redis', version: '1.x', repository: 'https://charts.example' }],
+      }),
+    ).toBeUndefined();
+  });
+
+  it('names the field that is too large', () => {
+    expect(check({ annotations: { big: 'x'.repeat(200 * 1024) } })).toBe(
+      'Chart.yaml annotations["big"] is 204800 bytes; at most 8192 bytes are allowed in the shared index.yaml',
+    );
+    expect(check({ description: 'd'.repeat(2049) })).toMatch(
+      /^Chart.yaml description is 2049 bytes/,
+    );
+    expect(check({ icon: `data:image/png;base64,${'A'.repeat(5000)}` })).toMatch(
+      /^Chart.yaml icon /,
+    );
+    expect(check({ keywords: Array.from({ length: 51 }, (_, i) => `k${i}`) })).toMatch(
+      /^Chart.yaml keywords has 51 items; at most 50/,
+    );
+    expect(check({ sources: ['ok', 's'.repeat(3000)] })).toMatch(
+      /^Chart.yaml sources\[1\] is 3000/,
+    );
+    expect(check({ maintainers: [{ name: 'n'.repeat(2000) }] })).toMatch(/maintainers\[0\]/);
+    expect(check({ keywords: 'not a list' })).toBe('Chart.yaml keywords must be a list');
+    expect(
+      check({
+        annotations: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`a${i}`, 'v'])),
+      }),
+    ).toMatch(/annotations has 51 keys/);
+    expect(check({ annotations: { ['k'.repeat(300)]: 'v' } })).toMatch(
+      /the key is longer than 256/,
+    );
+  });
+
+  it('bounds the whole entry, fields within their own caps included', () => {
+    const annotations = Object.fromEntries(
+      Array.from({ length: 10 }, (_, i) => [`note-${i}`, 'n'.repeat(8000)]),
+    );
+    expect(check({ annotations })).toMatch(
+      /^Chart.yaml's metadata makes a \d+-byte entry in the shared index.yaml; at most 32768 bytes/,
+    );
+    expect(check({ annotations }, 128 * 1024)).toBeUndefined();
   });
 });

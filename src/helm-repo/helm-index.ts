@@ -41,6 +41,98 @@ const METADATA_FIELDS = [
   'type',
 ];
 
+/**
+ * Every chart's metadata lands in the one index.yaml all clients download, so its size is capped
+ * per field (helm and helm-s3 set none, and truncating would change what `helm search` shows, so
+ * oversized charts are refused instead): strings in bytes, lists in items and bytes per item.
+ */
+const MAX_STRING_BYTES: Record<string, number> = {
+  description: 2048,
+  home: 2048,
+  icon: 2048,
+  appVersion: 256,
+  kubeVersion: 256,
+  condition: 512,
+  tags: 512,
+  type: 64,
+  apiVersion: 16,
+};
+const MAX_LIST: Record<string, { items: number; itemBytes: number }> = {
+  keywords: { items: 50, itemBytes: 128 },
+  sources: { items: 50, itemBytes: 2048 },
+  maintainers: { items: 50, itemBytes: 1024 },
+  dependencies: { items: 100, itemBytes: 2048 },
+};
+const MAX_ANNOTATIONS = 50;
+const MAX_ANNOTATION_KEY_BYTES = 256;
+const MAX_ANNOTATION_VALUE_BYTES = 8192;
+
+/**
+ * Why Chart.yaml's metadata is too large for the shared index (the field named), or undefined;
+ * `maxEntryBytes` bounds the whole entry as written (HELM_INDEX_ENTRY_MAX_BYTES).
+ */
+export function indexMetadataProblem(
+  metadata: Record<string, unknown>,
+  maxEntryBytes: number,
+): string | undefined {
+  for (const [field, max] of Object.entries(MAX_STRING_BYTES)) {
+    const size = metadata[field] === undefined ? 0 : bytesOf(metadata[field]);
+    if (size > max) return tooLarge(field, size, max);
+  }
+  for (const [field, limit] of Object.entries(MAX_LIST)) {
+    const problem = listProblem(field, metadata[field], limit);
+    if (problem) return problem;
+  }
+  const problem = annotationsProblem(metadata.annotations);
+  if (problem) return problem;
+  const entry = buildEntry(metadata, { digest: '', url: '', created: new Date(0) });
+  const size = Buffer.byteLength(
+    serializeIndex({ ...emptyIndex(new Date(0)), entries: { x: [entry] } }),
+  );
+  return size > maxEntryBytes
+    ? `Chart.yaml's metadata makes a ${size}-byte entry in the shared index.yaml; at most ${maxEntryBytes} bytes are allowed`
+    : undefined;
+}
+
+function listProblem(
+  field: string,
+  value: unknown,
+  limit: { items: number; itemBytes: number },
+): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) return `Chart.yaml ${field} must be a list`;
+  if (value.length > limit.items)
+    return `Chart.yaml ${field} has ${value.length} items; at most ${limit.items} are allowed in the shared index.yaml`;
+  const index = value.findIndex((item) => bytesOf(item) > limit.itemBytes);
+  return index === -1
+    ? undefined
+    : tooLarge(`${field}[${index}]`, bytesOf(value[index]), limit.itemBytes);
+}
+
+function annotationsProblem(annotations: unknown): string | undefined {
+  if (annotations === undefined || annotations === null) return undefined;
+  if (!isObject(annotations)) return 'Chart.yaml annotations must be a mapping';
+  const entries = Object.entries(annotations);
+  if (entries.length > MAX_ANNOTATIONS)
+    return `Chart.yaml annotations has ${entries.length} keys; at most ${MAX_ANNOTATIONS} are allowed in the shared index.yaml`;
+  for (const [key, value] of entries) {
+    const label = `annotations[${JSON.stringify(key.slice(0, 100))}]`;
+    if (Buffer.byteLength(key) > MAX_ANNOTATION_KEY_BYTES)
+      return `Chart.yaml ${label}: the key is longer than ${MAX_ANNOTATION_KEY_BYTES} bytes`;
+    if (bytesOf(value) > MAX_ANNOTATION_VALUE_BYTES)
+      return tooLarge(label, bytesOf(value), MAX_ANNOTATION_VALUE_BYTES);
+  }
+  return undefined;
+}
+
+function tooLarge(field: string, size: number, max: number): string {
+  return `Chart.yaml ${field} is ${size} bytes; at most ${max} bytes are allowed in the shared index.yaml`;
+}
+
+function bytesOf(value: unknown): number {
+  return Buffer.byteLength(typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));
+}
+
 export function emptyIndex(now: Date): HelmIndex {
   return { apiVersion: 'v1', entries: {}, generated: now.toISOString() };
 }

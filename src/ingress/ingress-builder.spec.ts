@@ -12,6 +12,7 @@ import {
   IngressAnnotationError,
   IngressSettings,
 } from './ingress-builder';
+import { PATH_TYPES } from './ingress.annotations';
 
 const INSTANCE = {
   releaseName: 'shop',
@@ -368,26 +369,38 @@ describe('buildIngresses: refusals (422 naming the Service and the annotation)',
     expect(error.errors?.[0].reason).toBe('"api" must be an absolute path (start with "/")');
   });
 
-  it.each([
+  const HOSTILE_PATHS = [
+    ['/x;}} location /admin { return 200; } #', 'may only contain'],
+    ['/a\nmore_set_headers "X: y";', 'may only contain'],
+    ['/api(/|$)(.*)', 'may only contain'],
     ['/a//b', 'must not contain "//"'],
-    ['/a/../b', 'must not contain "/../"'],
-    ['/a%2Fb', 'must not contain "%2F"'],
-    ['/a/.', 'must not end with "/."'],
-  ])('refuses the path %p for Prefix (the API server would)', (path, reason) => {
+    ['/a/../b', 'must not contain a ".." segment'],
+    ['/a/.', 'must not contain a "." segment'],
+    ['/a%2Fb', 'must not contain the escape "%2F"'],
+    ['/a%zz', 'not followed by two hex digits'],
+    [`/${'a'.repeat(256)}`, 'longer than 256 characters'],
+  ];
+
+  it.each(
+    HOSTILE_PATHS.flatMap(([path, reason]) => PATH_TYPES.map((type) => [type, path, reason])),
+  )('refuses with path type %s the path %p', (type, path, reason) => {
     const error = refusal([
-      service(
-        'web',
-        exposed({ 'nemo.eu/ingress-path': path, 'nemo.eu/ingress-path-type': 'Prefix' }),
-      ),
+      service('web', exposed({ 'nemo.eu/ingress-path': path, 'nemo.eu/ingress-path-type': type })),
     ]);
-    expect(error.errors?.[0].reason).toContain(reason);
+    expect(error.errors).toEqual([
+      {
+        field: 'Service/web.metadata.annotations["nemo.eu/ingress-path"]',
+        reason: expect.stringContaining(reason),
+      },
+    ]);
+    expect(error.message).toContain('Service "web", annotation nemo.eu/ingress-path');
   });
 
-  it('lets ImplementationSpecific paths use controller syntax', () => {
+  it('accepts unreserved characters and percent escapes in a path', () => {
     const { ingress } = only([
-      service('web', exposed({ 'nemo.eu/ingress-path': '/api(/|$)(.*)' })),
+      service('web', exposed({ 'nemo.eu/ingress-path': '/api/v1.2/~user/a-b_c/%C3%A9' })),
     ]);
-    expect(pathOf(ingress).path).toBe('/api(/|$)(.*)');
+    expect(pathOf(ingress).path).toBe('/api/v1.2/~user/a-b_c/%C3%A9');
   });
 
   it('refuses two Services on the same host and path', () => {

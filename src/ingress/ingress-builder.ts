@@ -2,6 +2,7 @@ import { UnprocessableError } from '../common/errors/domain-error';
 import { FieldError } from '../common/errors/problem';
 import { KubernetesManifest } from '../events/payloads';
 import { instanceShort, isValidHost, renderHostTemplate } from './host-template';
+import { ingressPathProblem } from './ingress-path';
 import {
   DEFAULT_PATH,
   DEFAULT_PATH_TYPE,
@@ -156,20 +157,6 @@ function isPathType(value: string): value is PathType {
   return (PATH_TYPES as readonly string[]).includes(value);
 }
 
-const INVALID_PATH_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
-const INVALID_PATH_SUFFIXES = ['/..', '/.'];
-
-/** The API server's own rules for `spec.rules[].http.paths[].path`, so a bad path fails here. */
-function pathReason(path: string, pathType: PathType): string | undefined {
-  if (!path.startsWith('/')) return `"${path}" must be an absolute path (start with "/")`;
-  if (pathType === 'ImplementationSpecific') return undefined;
-  const sequence = INVALID_PATH_SEQUENCES.find((candidate) => path.includes(candidate));
-  if (sequence) return `"${path}" must not contain "${sequence}" with path type ${pathType}`;
-  const suffix = INVALID_PATH_SUFFIXES.find((candidate) => path.endsWith(candidate));
-  if (suffix) return `"${path}" must not end with "${suffix}" with path type ${pathType}`;
-  return undefined;
-}
-
 interface Route {
   service: AnnotatedService;
   host: string;
@@ -196,7 +183,7 @@ function routeOf(
     );
   }
   const path = service.annotations[PATH_ANNOTATION] || DEFAULT_PATH;
-  const pathProblem = pathReason(path, pathType);
+  const pathProblem = ingressPathProblem(path);
   if (pathProblem) problems.push(new AnnotationProblem(service.name, PATH_ANNOTATION, pathProblem));
   const port = backendPort(service);
   if (port instanceof AnnotationProblem) problems.push(port);

@@ -5,7 +5,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseIntPipe,
   ParseUUIDPipe,
   Post,
   Put,
@@ -16,13 +15,16 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiTags,
   ApiUnprocessableEntityResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
+import { IdParam } from '../common/http/id-param.decorator';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { Page } from '../common/pagination/pagination';
@@ -30,13 +32,14 @@ import { CreateInstanceDto } from './dto/create-instance.dto';
 import { InstancePage, InstanceResponse } from './dto/instance.response';
 import { ListInstancesQuery } from './dto/list-instances.query';
 import { ReportStatusDto } from './dto/report-status.dto';
+import { InstanceStatusAcknowledgement } from './dto/status-acknowledgement.response';
 import { InstanceService } from './instance.service';
 
 const INSTANCE_ID = 'instance_id';
 const InstanceIdParam = (): MethodDecorator =>
   ApiParam({
     name: INSTANCE_ID,
-    schema: { type: 'string', format: 'uuid' },
+    schema: { type: 'string', format: 'uuid', minLength: 36, maxLength: 36 },
     description: 'The instance_id (UUID) the instance was created with.',
   });
 
@@ -69,11 +72,13 @@ export class InstanceController {
     description:
       "helm template failed (render_failed, with helm's message), an image was not mirrored (image_not_mirrored), " +
       'ingress_enabled without ingress_support (ingress_not_supported), or an ingress annotation cannot be ' +
-      'honoured (ingress_annotation_invalid, naming the Service and the annotation).',
+      'honoured or its path is unsafe (ingress_annotation_invalid, naming the Service and the annotation), ' +
+      'or a rendered object breaks the render policy (render_policy_violation: cluster-scoped or unknown kind, ' +
+      'system or foreign namespace, Pod Security Standards profile; errors[] names each object, field and rule).',
   })
   create(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) workloadDocumentId: number,
+    @IdParam('id', 'Workload document id.') workloadDocumentId: number,
     @Body() body: CreateInstanceDto,
   ): Promise<InstanceResponse> {
     return this.instances.create(principal, workloadDocumentId, body);
@@ -145,9 +150,23 @@ export class InstanceController {
       "Feedback of the meta-Orchestrator (service role; any tenant's instance). Allowed: rendered → deploying | " +
       'deployed | failed; deploying → deployed | failed; deployed → deploying | failed; failed → deploying | ' +
       'deployed; deleting → deleted | failed; reporting the current status again updates cluster and reason. ' +
-      'The same reports are read from the INSTANCE_STATUS_QUEUE RabbitMQ queue when configured.',
+      'The same reports are read from the INSTANCE_STATUS_QUEUE RabbitMQ queue when configured. ' +
+      "The answer is the whole instance when it is in the caller's tenant (or the caller is an admin); a " +
+      "report on another tenant's instance is answered with an acknowledgement only " +
+      '(`InstanceStatusAcknowledgement`: `instance_id`, `status`, `updated_at`), and its 409 does not name the ' +
+      'current status.',
   })
-  @ApiOkResponse({ type: InstanceResponse })
+  @ApiExtraModels(InstanceResponse, InstanceStatusAcknowledgement)
+  @ApiOkResponse({
+    description:
+      "The instance (caller's tenant or admin), or an acknowledgement (another tenant's instance).",
+    schema: {
+      anyOf: [
+        { $ref: getSchemaPath(InstanceResponse) },
+        { $ref: getSchemaPath(InstanceStatusAcknowledgement) },
+      ],
+    },
+  })
   @ApiNotFoundResponse({ description: 'No such instance.' })
   @ApiConflictResponse({
     description: 'The transition is not allowed (illegal_status_transition).',
@@ -156,7 +175,7 @@ export class InstanceController {
     @CurrentPrincipal() principal: Principal,
     @Param(INSTANCE_ID, new ParseUUIDPipe()) instanceId: string,
     @Body() body: ReportStatusDto,
-  ): Promise<InstanceResponse> {
+  ): Promise<InstanceResponse | InstanceStatusAcknowledgement> {
     return this.instances.reportStatus(principal, instanceId, body);
   }
 }

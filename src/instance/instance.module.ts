@@ -12,6 +12,7 @@ import { InstanceController } from './instance.controller';
 import { InstanceService } from './instance.service';
 import { ManifestRenderer } from './rendering/manifest-renderer';
 import { RenderCache } from './rendering/render-cache';
+import { RenderPolicyService } from './rendering/render-policy.service';
 
 /**
  * Workload instances (api role): rendering, the lifecycle routes, the `run`/`delete` events and the
@@ -28,7 +29,13 @@ import { RenderCache } from './rendering/render-cache';
     WorkloadModule,
   ],
   controllers: [InstanceController],
-  providers: [InstanceService, ManifestRenderer, RenderCache, InstanceStatusConsumer],
+  providers: [
+    InstanceService,
+    ManifestRenderer,
+    RenderCache,
+    RenderPolicyService,
+    InstanceStatusConsumer,
+  ],
   exports: [InstanceService, ManifestRenderer],
 })
 export class InstanceModule {}

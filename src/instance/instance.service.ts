@@ -9,7 +9,7 @@ import {
   QueryFailedError,
   Repository,
 } from 'typeorm';
-import { Principal, tenantScope } from '../auth/principal';
+import { isForeign, Principal, tenantScope } from '../auth/principal';
 import {
   BadRequestError,
   ConflictError,
@@ -29,10 +29,16 @@ import { CreateInstanceDto } from './dto/create-instance.dto';
 import { InstanceResponse, toInstanceResponse } from './dto/instance.response';
 import { ListInstancesQuery } from './dto/list-instances.query';
 import { ReportStatusDto } from './dto/report-status.dto';
+import {
+  InstanceStatusAcknowledgement,
+  toStatusAcknowledgement,
+} from './dto/status-acknowledgement.response';
 import { WorkloadInstance } from './entities/workload-instance.entity';
 import { allowedReports, canReport, deletionOutcome } from './instance-status';
 import { rewriteImages } from './rendering/image-rewrite';
 import { ManifestRenderer } from './rendering/manifest-renderer';
+import { RenderPolicy } from './rendering/render-policy';
+import { RenderPolicyService } from './rendering/render-policy.service';
 
 export const NEMO_WORKLOAD = 'NEMO_WORKLOAD';
 const LIVE_RELEASE_INDEX = 'workload_instance_live_release';
@@ -83,6 +89,17 @@ function releaseTaken(releaseName: string): ConflictError {
   );
 }
 
+function describeAllowed(allowed: readonly string[]): string {
+  return allowed.length > 0 ? ` (it can become ${allowed.join(', ')})` : '';
+}
+
+function illegalTransition(
+  detail: string,
+  reason = "not a lifecycle transition from the instance's current status",
+): ConflictError {
+  return new ConflictError('illegal_status_transition', detail, [{ field: 'status', reason }]);
+}
+
 interface RenderedInstance {
   manifests: KubernetesManifest[];
   exposure: IngressExposure;
@@ -103,6 +120,7 @@ export class InstanceService implements OnModuleInit {
     private readonly intents: IntentService,
     private readonly renderer: ManifestRenderer,
     private readonly ingress: IngressService,
+    private readonly renderPolicy: RenderPolicyService,
     private readonly config: AppConfig,
   ) {}
 
@@ -131,9 +149,10 @@ export class InstanceService implements OnModuleInit {
         [{ field: 'ingress_enabled', reason: 'the workload document has no ingress_support' }],
       );
     }
+    const policy = this.renderPolicy.forInstance(workload.renderPolicy, body.namespace);
     await this.ensureReleaseFree(principal.tenant, body.release_name);
     const instanceId = randomUUID();
-    const rendered = await this.render(workload, instanceId, body, values, ingressEnabled);
+    const rendered = await this.render(workload, instanceId, body, values, ingressEnabled, policy);
     const intentBodies = bindIntentsToInstance(body.intents ?? [], instanceId);
     const { instance, intents } = await this.dataSource
       .transaction(async (manager) => {
@@ -158,7 +177,7 @@ export class InstanceService implements OnModuleInit {
           intentBodies.length > 0
             ? await this.intents.createWithinTransaction(manager, principal, intentBodies)
             : [];
-        await this.outbox.add(manager, 'run', toRunEvent(instance, intents), {
+        await this.outbox.add(manager, 'run', this.boundedRunEvent(instance, intents), {
           type: 'workload_instance',
           id: instance.instanceId,
         });
@@ -215,32 +234,35 @@ export class InstanceService implements OnModuleInit {
 
   /**
    * A status report of the meta-Orchestrator (REST or the status queue). Reports are platform-wide:
-   * the `report` permission belongs to the orchestrator's service identity, not to one tenant.
+   * the `report` permission belongs to the orchestrator's service identity, not to one tenant. On
+   * another tenant's instance the answer is an acknowledgement only, never the instance.
    */
   async reportStatus(
     principal: Principal,
     instanceId: string,
     report: ReportStatusDto,
-  ): Promise<InstanceResponse> {
-    return this.withIntents(principal, await this.applyReport(instanceId, report));
+  ): Promise<InstanceResponse | InstanceStatusAcknowledgement> {
+    const instance = await this.applyReport(instanceId, report, principal);
+    if (isForeign(principal, instance.tenant)) return toStatusAcknowledgement(instance);
+    return this.withIntents(principal, instance);
   }
 
-  async applyReport(instanceId: string, report: ReportStatusDto): Promise<WorkloadInstance> {
+  /** `reporter` is the REST caller (none for the status queue): a foreign one is not told the current status. */
+  async applyReport(
+    instanceId: string,
+    report: ReportStatusDto,
+    reporter?: Principal,
+  ): Promise<WorkloadInstance> {
     return this.dataSource.transaction(async (manager) => {
       const instance = await this.lockInstance(manager, instanceId, {});
       if (!canReport(instance.status, report.status)) {
-        const allowed = allowedReports(instance.status);
-        throw new ConflictError(
-          'illegal_status_transition',
-          `instance ${instanceId} is ${instance.status}: it cannot become ${report.status}` +
-            (allowed.length > 0 ? ` (it can become ${allowed.join(', ')})` : ''),
-          [
-            {
-              field: 'status',
-              reason: `${instance.status} → ${report.status} is not a lifecycle transition`,
-            },
-          ],
-        );
+        throw reporter && isForeign(reporter, instance.tenant)
+          ? illegalTransition(`instance ${instanceId} cannot become ${report.status} now`)
+          : illegalTransition(
+              `instance ${instanceId} is ${instance.status}: it cannot become ${report.status}` +
+                describeAllowed(allowedReports(instance.status)),
+              `${instance.status} → ${report.status} is not a lifecycle transition`,
+            );
       }
       instance.status = report.status;
       instance.statusReason = report.reason ?? null;
@@ -255,11 +277,19 @@ export class InstanceService implements OnModuleInit {
     body: CreateInstanceDto,
     values: Record<string, unknown>,
     ingressEnabled: boolean,
+    policy: RenderPolicy,
   ): Promise<RenderedInstance> {
+    // Always an explicit namespace: helm would otherwise take one from a kubeconfig, if any.
     const { manifests: rendered } = await this.renderer.render(
-      { name: workload.name, version: workload.version, digest: workload.chartDigest },
-      { releaseName: body.release_name, namespace: body.namespace, values },
+      {
+        name: workload.name,
+        version: workload.version,
+        digest: workload.chartDigest,
+        deterministic: workload.rendersDeterministic,
+      },
+      { releaseName: body.release_name, namespace: policy.namespace, values },
     );
+    this.renderPolicy.enforce(rendered, policy);
     const { manifests } = rewriteImages(rendered, workload.imageMirrors);
     const exposure: IngressExposure = ingressEnabled
       ? this.ingress.expose(manifests, {
@@ -268,7 +298,20 @@ export class InstanceService implements OnModuleInit {
           namespace: body.namespace,
         })
       : { ingresses: [], exposed: [] };
+    this.renderPolicy.enforce(exposure.ingresses, policy);
     return { manifests: [...manifests, ...exposure.ingresses], exposure };
+  }
+
+  /** Thrown inside the transaction: a refused event leaves no instance and no intents behind. */
+  private boundedRunEvent(instance: WorkloadInstance, intents: IntentObject[]): RunEvent {
+    const event = toRunEvent(instance, intents);
+    const size = Buffer.byteLength(JSON.stringify(event));
+    const limit = this.config.RUN_EVENT_MAX_BYTES;
+    if (size <= limit) return event;
+    const detail = `the run event would be ${size} bytes; at most ${limit} are sent (RUN_EVENT_MAX_BYTES)`;
+    throw new UnprocessableError('run_event_too_large', detail, [
+      { field: 'values', reason: detail },
+    ]);
   }
 
   private checkValues(values: Record<string, unknown>): Record<string, unknown> {

@@ -5,7 +5,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseIntPipe,
   Patch,
   Post,
   Put,
@@ -14,12 +13,16 @@ import {
 } from '@nestjs/common';
 import {
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
+import { IdParam } from '../common/http/id-param.decorator';
+import { MaxLengthPipe } from '../common/http/max-length.pipe';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
 import { Principal } from '../auth/principal';
 import { Page } from '../common/pagination/pagination';
@@ -27,9 +30,10 @@ import type { IntentObject, IntentReport } from '../events/payloads';
 import { ApiPage } from '../openapi/api-page.decorator';
 import { ApiProblemResponses } from '../openapi/api-problem-responses.decorator';
 import { CreateIntentFromTemplateDto } from './dto/create-from-template.dto';
-import { CreateIntentDto } from './dto/create-intent.dto';
+import { CreateIntentDto, USER_LABEL_MAX_LENGTH } from './dto/create-intent.dto';
 import { IntentReportResponse, IntentResponse } from './dto/intent.response';
 import { ListIntentsQuery } from './dto/list-intents.query';
+import { IntentReportAcknowledgement } from './dto/report-acknowledgement.response';
 import { ReportFulfilmentDto } from './dto/report-fulfilment.dto';
 import { WrapArrayBodyInterceptor } from '../common/http/wrap-array-body.interceptor';
 import { UpdateIntentDto } from './dto/update-intent.dto';
@@ -82,6 +86,7 @@ export class IntentController {
     name: 'user_label',
     description: 'Template name.',
     example: 'DeliverComputingWorkload',
+    schema: { type: 'string', minLength: 1, maxLength: USER_LABEL_MAX_LENGTH },
   })
   @ApiCreatedResponse({
     type: IntentResponse,
@@ -94,7 +99,7 @@ export class IntentController {
   })
   createFromTemplate(
     @CurrentPrincipal() principal: Principal,
-    @Param('user_label') userLabel: string,
+    @Param('user_label', new MaxLengthPipe(USER_LABEL_MAX_LENGTH)) userLabel: string,
     @Body() body: CreateIntentFromTemplateDto,
   ): Promise<IntentObject> {
     return this.intents.createFromTemplate(principal, userLabel, body);
@@ -129,7 +134,7 @@ export class IntentController {
   @ApiProblemResponses(404)
   get(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', 'Intent id.') id: number,
   ): Promise<IntentObject> {
     return this.intents.get(principal, id);
   }
@@ -149,7 +154,7 @@ export class IntentController {
   @ApiProblemResponses(400, 404)
   update(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', 'Intent id.') id: number,
     @Body() body: UpdateIntentDto,
   ): Promise<IntentObject> {
     return this.intents.update(principal, id, body);
@@ -168,7 +173,7 @@ export class IntentController {
   @ApiProblemResponses(404)
   delete(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', 'Intent id.') id: number,
   ): Promise<void> {
     return this.intents.delete(principal, id);
   }
@@ -186,7 +191,7 @@ export class IntentController {
   @ApiProblemResponses(404)
   getReport(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', 'Intent id.') id: number,
   ): Promise<IntentReport> {
     return this.intents.getReport(principal, id);
   }
@@ -202,11 +207,23 @@ export class IntentController {
       'otherwise; an expectation is FULFILLED when all its targets are, the intent when all its expectations are; ' +
       'otherwise NOT_FULFILLED in the worst state of the unfulfilled parts, with their reasons. Unlisted targets keep ' +
       'their last value; null clears one. Updates `last_updated_time` and returns the report. The body may also ' +
-      'be the bare list `[{"target", "target_achieved_value"}]`.',
+      'be the bare list `[{"target", "target_achieved_value"}]`. The service role reports on intents of every ' +
+      "tenant: on another tenant's intent the answer is an acknowledgement only (`IntentReportAcknowledgement`: " +
+      '`intent_id`, `last_updated_time`), and targets that are not its own answer the 404 of an unknown intent.',
   })
   @UseInterceptors(new WrapArrayBodyInterceptor('target_fulfilment_results'))
   @ApiParam(INTENT_ID)
-  @ApiOkResponse({ type: IntentReportResponse })
+  @ApiExtraModels(IntentReportResponse, IntentReportAcknowledgement)
+  @ApiOkResponse({
+    description:
+      "The report (caller's tenant or admin), or an acknowledgement (another tenant's intent).",
+    schema: {
+      anyOf: [
+        { $ref: getSchemaPath(IntentReportResponse) },
+        { $ref: getSchemaPath(IntentReportAcknowledgement) },
+      ],
+    },
+  })
   @ApiProblemResponses(
     400,
     404,
@@ -221,9 +238,9 @@ export class IntentController {
   )
   reportFulfilment(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', 'Intent id.') id: number,
     @Body() body: ReportFulfilmentDto,
-  ): Promise<IntentReport> {
+  ): Promise<IntentReport | IntentReportAcknowledgement> {
     return this.intents.reportFulfilment(principal, id, body);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Principal, reportScope, tenantScope } from '../auth/principal';
+import { isForeign, Principal, reportScope, tenantScope } from '../auth/principal';
+import { NotFoundError } from '../common/errors/domain-error';
 import { FieldError } from '../common/errors/problem';
 import { Page, toPage } from '../common/pagination/pagination';
 import type { IntentObject, IntentReport } from '../events/payloads';
@@ -12,6 +13,7 @@ import { CreateIntentDto } from './dto/create-intent.dto';
 import { applyUpdate, toIntentDraft } from './dto/intent-draft.mapper';
 import { IntentRows, toIntentObject, toIntentReport } from './dto/intent-object.mapper';
 import { ListIntentsQuery } from './dto/list-intents.query';
+import { IntentReportAcknowledgement } from './dto/report-acknowledgement.response';
 import { ReportFulfilmentDto } from './dto/report-fulfilment.dto';
 import { UpdateIntentDto } from './dto/update-intent.dto';
 import { IntentFeasibilityService } from './intent-feasibility.service';
@@ -123,17 +125,23 @@ export class IntentService {
   /**
    * Records observed values and recomputes target → expectation → intent fulfilment from every
    * target's latest value; `last_updated_time` moves. Not an intent change: no `intent-notify`.
+   * Another tenant's intent (a platform service reporting) gets an acknowledgement, never the
+   * report; and since intent ids are guessable, targets that are not its own answer exactly like an
+   * unknown intent, so a reporter learns nothing of an intent whose targets it does not know.
    */
   reportFulfilment(
     principal: Principal,
     id: number,
     dto: ReportFulfilmentDto,
-  ): Promise<IntentReport> {
+  ): Promise<IntentReport | IntentReportAcknowledgement> {
     return this.dataSource.transaction(async (m) => {
       const rows = await this.store.lockRows(m, reportScope(principal), id);
+      const foreign = isForeign(principal, rows.intent.tenant);
+      const achieved = foreign
+        ? this.foreignAchievedValues(rows, dto)
+        : this.achievedValues(rows, dto);
       if (rows.feasibility?.feasibilityCheckType === 'INFEASIBLE')
         throw new IntentInfeasibleError(id);
-      const achieved = this.achievedValues(rows, dto);
       const outcome = computeFulfilment(
         rows.expectations.map((e) => ({
           id: e.id,
@@ -151,8 +159,24 @@ export class IntentService {
       );
       await this.store.saveFulfilment(m, rows, outcome, achieved);
       const [updated] = await this.store.loadRows(m, [id]);
-      return toIntentReport(updated);
+      const report = toIntentReport(updated);
+      if (foreign) return { intent_id: id, last_updated_time: report.last_updated_time };
+      return report;
     });
+  }
+
+  /** As achievedValues, but any target error is the 404 of an unknown intent. */
+  private foreignAchievedValues(
+    rows: IntentRows,
+    dto: ReportFulfilmentDto,
+  ): Map<number, AchievedValue> {
+    try {
+      return this.achievedValues(rows, dto);
+    } catch (error) {
+      if (error instanceof InvalidReportTargetsError)
+        throw new NotFoundError('intent', rows.intent.id);
+      throw error;
+    }
   }
 
   /** Each target's latest value: the reported one, else the one stored before. */

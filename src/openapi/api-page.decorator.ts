@@ -1,6 +1,6 @@
 import { applyDecorators, Type } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiProperty } from '@nestjs/swagger';
-import { Page, PageMeta } from '../common/pagination/pagination';
+import { MAX_PAGE_SIZE, Page, PageMeta } from '../common/pagination/pagination';
 
 const pageClasses = new Map<Type<unknown>, Type<unknown>>();
 
@@ -21,10 +21,11 @@ export function pageOf<T>(item: Type<T>): Type<Page<T>> {
     meta!: PageMeta;
   }
   Object.defineProperty(ItemPage, 'name', { value: pageSchemaName(item) });
-  ApiProperty({ type: [item], description: 'The items of this page, in the requested order.' })(
-    ItemPage.prototype,
-    'items',
-  );
+  ApiProperty({
+    type: [item],
+    maxItems: MAX_PAGE_SIZE,
+    description: 'The items of this page, in the requested order.',
+  })(ItemPage.prototype, 'items');
   ApiProperty({ type: PageMeta, description: 'Where this page is in the whole result.' })(
     ItemPage.prototype,
     'meta',

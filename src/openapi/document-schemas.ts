@@ -68,28 +68,10 @@ function mapObjects(node: Json, visit: (object: Record<string, Json>) => Json, k
   return visit(Object.fromEntries(children) as Record<string, Json>);
 }
 
-const ID_NAME = /^(id|\w+_id)$/;
-
-/** `{name: 'id', schema: {type: 'number'}}` and `properties: {id: {type: 'number'}}` → integer. */
-function integerIds(node: Record<string, Json>): Record<string, Json> {
-  const asInteger = (schema: Json): Json =>
-    isObject(schema) && schema.type === 'number' ? { ...schema, type: 'integer' } : schema;
-  if (typeof node.name === 'string' && typeof node.in === 'string' && ID_NAME.test(node.name)) {
-    return { ...node, schema: asInteger(node.schema) };
-  }
-  if (!isObject(node.properties)) return node;
-  const properties = Object.fromEntries(
-    Object.entries(node.properties).map(([name, schema]) => [
-      name,
-      ID_NAME.test(name) ? asInteger(schema) : schema,
-    ]),
-  );
-  return { ...node, properties };
-}
-
 /**
- * Database ids become integers, `nullable` gets the `type` OpenAPI 3.0.3 needs for it to mean
- * "or null", and a lone `allOf` wrapper without siblings becomes the schema it wraps.
+ * `nullable` gets the `type` OpenAPI 3.0.3 needs for it to mean "or null", and a lone `allOf`
+ * wrapper without siblings becomes the schema it wraps. (Database ids declare their own int32
+ * schema where they are defined: ID_SCHEMA, IdParam.)
  */
 export function tidySchemas(document: OpenAPIObject): OpenAPIObject {
   const schemas = document.components?.schemas ?? {};
@@ -100,7 +82,7 @@ export function tidySchemas(document: OpenAPIObject): OpenAPIObject {
     return target && !('$ref' in target) ? target.type : undefined;
   };
   return mapObjects(document, (visited) => {
-    const node = integerIds(visited);
+    const node = visited;
     const keys = Object.keys(node);
     const allOf = Array.isArray(node.allOf) ? (node.allOf as Json[]) : undefined;
     if (allOf?.length === 1 && keys.length === 1) return allOf[0];

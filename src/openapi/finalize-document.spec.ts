@@ -39,15 +39,15 @@ describe('finalizeOpenApiDocument', () => {
         }),
       );
       const responses = operation(document, '/things').responses;
-      expect(responses['409']).toEqual({
+      expect(responses['409']).toMatchObject({
         description: 'Taken.',
         content: { 'application/problem+json': problemRef },
       });
-      expect(responses['422']).toEqual({
+      expect(responses['422']).toMatchObject({
         description: 'No.',
         content: { 'application/problem+json': problemRef },
       });
-      expect(responses['503']).toEqual({
+      expect(responses['503']).toMatchObject({
         description: 'Report.',
         content: { 'application/json': { schema: { type: 'object' } } },
       });
@@ -80,14 +80,55 @@ describe('finalizeOpenApiDocument', () => {
         '413',
         '429',
         '500',
+        '503',
       ]);
       expect((secured.responses['429'] as ResponseObject).headers).toHaveProperty('Retry-After');
+      expect((secured.responses['503'] as ResponseObject).headers).toHaveProperty('Retry-After');
       expect((secured.responses['401'] as ResponseObject).headers).toHaveProperty(
         'WWW-Authenticate',
       );
       const open = operation(document, '/ping');
       expect(Object.keys(open.responses)).toEqual(['200', '500']);
       expect(open.security).toEqual([]);
+    });
+  });
+
+  describe('response headers', () => {
+    it('declares CORS on every answer, the rate limit on 2xx/4xx of token routes, Retry-After on 429', () => {
+      const document = finalizeOpenApiDocument(
+        documentWith({
+          '/secured': { get: { security: [{ bearer: [] }], responses: { '200': ok } } },
+          '/open': { get: { responses: { '200': ok } } },
+        }),
+      );
+      const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
+      const secured = operation(document, '/secured').responses;
+      expect(Object.keys((secured['200'] as ResponseObject).headers ?? {})).toEqual([
+        'Access-Control-Allow-Origin',
+        'RateLimit',
+        'RateLimit-Policy',
+      ]);
+      expect((secured['429'] as ResponseObject).headers).toMatchObject({
+        RateLimit: header('RateLimit'),
+        'Retry-After': header('Retry-After'),
+      });
+      expect((secured['401'] as ResponseObject).headers).toMatchObject({
+        'WWW-Authenticate': header('WWW-Authenticate'),
+      });
+      expect(Object.keys((secured['500'] as ResponseObject).headers ?? {})).toEqual([
+        'Access-Control-Allow-Origin',
+      ]);
+      const open = operation(document, '/open').responses;
+      expect(Object.keys((open['200'] as ResponseObject).headers ?? {})).toEqual([
+        'Access-Control-Allow-Origin',
+      ]);
+      expect(Object.keys(document.components?.headers ?? {}).sort()).toEqual([
+        'Access-Control-Allow-Origin',
+        'RateLimit',
+        'RateLimit-Policy',
+        'Retry-After',
+        'WWW-Authenticate',
+      ]);
     });
   });
 
@@ -160,7 +201,7 @@ describe('finalizeOpenApiDocument', () => {
       ]);
     });
 
-    it('makes nullable mean "or null" (OpenAPI 3.0.3), unwraps a lone allOf and types ids as integers', () => {
+    it('makes nullable mean "or null" (OpenAPI 3.0.3), unwraps a lone allOf, leaves ids as declared', () => {
       const document = finalizeOpenApiDocument(
         documentWith(
           {
@@ -191,8 +232,8 @@ describe('finalizeOpenApiDocument', () => {
       );
       const thing = document.components?.schemas?.Thing as SchemaObject;
       expect(thing.properties).toEqual({
-        id: { type: 'integer' },
-        workload_document_id: { type: 'integer' },
+        id: { type: 'number' },
+        workload_document_id: { type: 'number' },
         observation_period: { type: 'number' },
         report: {
           nullable: true,
@@ -201,9 +242,6 @@ describe('finalizeOpenApiDocument', () => {
         },
         value: { oneOf: [{ type: 'number', nullable: true }, { type: 'string' }] },
         wrapped: { $ref: '#/components/schemas/Report' },
-      });
-      expect(operation(document, '/things/{id}').parameters?.[0]).toMatchObject({
-        schema: { type: 'integer' },
       });
     });
 

@@ -10,6 +10,7 @@ import type {
 import { PROBLEM_CONTENT_TYPE } from '../common/errors/problem';
 import { withSeedExamples } from './document-examples';
 import { nameEnums, tidySchemas } from './document-schemas';
+import { RESPONSE_HEADERS, withResponseHeaders } from './response-headers';
 import {
   FIELD_ERROR_SCHEMA,
   FIELD_ERROR_SCHEMA_NAME,
@@ -57,11 +58,12 @@ const ERROR_STATUS = /^([45]\d\d|[45]XX|default)$/;
  * is byte-for-byte reproducible:
  * - every error response is `application/problem+json` with the shared ProblemDetails schema;
  * - the errors every route can answer are added where missing: 400 (parameters or body), 413 (body),
- *   401/403/429 (bearer token), 404 (path parameters) and 500;
+ *   401/403/429/503 (bearer token; 503 when the identity provider is unreachable), 404 (path
+ *   parameters) and 500;
  * - routes without a security requirement say so explicitly (`security: []`);
+ * - every response references the shared headers it carries (response-headers.ts): CORS, and the
+ *   rate-limit state on the token-protected (so rate-limited) routes;
  * - inline enums with a registered value set become named schemas (named-enums.ts);
- * - database ids (properties and parameters named `id` or `*_id` typed `number`) are integers, so
- *   generators for typed languages do not make them floats;
  * - `nullable` gets the `type` OpenAPI 3.0.3 needs for it to mean "or null", and a lone `allOf`
  *   wrapper without siblings becomes the schema it wraps;
  * - the response schemas that share the fields of a seed message get it as their example
@@ -82,7 +84,7 @@ export function finalizeOpenApiDocument(document: OpenAPIObject): OpenAPIObject 
   const draft: OpenAPIObject = {
     ...document,
     paths,
-    components: { ...document.components, schemas },
+    components: { ...document.components, schemas, headers: { ...RESPONSE_HEADERS } },
   };
   const named = withSeedExamples(tidySchemas(nameEnums(draft)));
   return sortDocument({ ...named, tags: usedTags(named) });
@@ -99,13 +101,18 @@ function finalizePathItem(path: string, item: PathItemObject): PathItemObject {
 
 function finalizeOperation(path: string, operation: OperationObject): OperationObject {
   const security = operation.security ?? [];
+  const secured = security.length > 0;
   const responses: Record<string, ResponseObject | ReferenceObject> = {};
   for (const [status, response] of Object.entries(operation.responses ?? {})) {
     if (response)
       responses[status] = ERROR_STATUS.test(status) ? asProblemResponse(response) : response;
   }
-  for (const status of impliedErrorStatuses(path, operation, security.length > 0)) {
+  for (const status of impliedErrorStatuses(path, operation, secured)) {
     responses[status] ??= problemResponse(Number(status));
+  }
+  for (const [status, response] of Object.entries(responses)) {
+    // Token-protected routes are the rate-limited ones (AuthGuard counts them).
+    if (!('$ref' in response)) responses[status] = withResponseHeaders(response, status, secured);
   }
   return { ...operation, security, responses };
 }
@@ -120,16 +127,13 @@ function impliedErrorStatuses(
   const hasParameters = (operation.parameters ?? []).length > 0;
   if (hasParameters || operation.requestBody) statuses.push(400);
   if (operation.requestBody) statuses.push(413);
-  if (secured) statuses.push(401, 403, 429);
+  if (secured) statuses.push(401, 403, 429, 503);
   if (path.includes('{')) statuses.push(404);
   return statuses.map(String);
 }
 
 function problemResponse(status: number): ResponseObject {
-  return withHeaders(status, {
-    description: PROBLEM_DESCRIPTIONS[status] ?? 'Error.',
-    content: problemContent(),
-  });
+  return { description: PROBLEM_DESCRIPTIONS[status] ?? 'Error.', content: problemContent() };
 }
 
 /** Keeps a route's own description (and a deliberately different schema); fills in problem+json. */
@@ -152,33 +156,6 @@ function asProblemResponse(
     ...response,
     content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: PROBLEM_REF }, ...examples } },
   };
-}
-
-function withHeaders(status: number, response: ResponseObject): ResponseObject {
-  if (status === 401) {
-    return {
-      ...response,
-      headers: {
-        'WWW-Authenticate': {
-          description:
-            'RFC 6750 challenge, e.g. `Bearer realm="nemo-intent-api", error="invalid_token"`.',
-          schema: { type: 'string' },
-        },
-      },
-    };
-  }
-  if (status === 429) {
-    return {
-      ...response,
-      headers: {
-        'Retry-After': {
-          description: 'Seconds to wait before retrying.',
-          schema: { type: 'integer', minimum: 1 },
-        },
-      },
-    };
-  }
-  return response;
 }
 
 function usedTags(document: OpenAPIObject): TagObject[] {

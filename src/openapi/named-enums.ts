@@ -1,5 +1,6 @@
 import type { InstanceStatus, WorkloadStatus } from '../events/payloads';
 import { PATH_TYPES } from '../ingress/ingress.annotations';
+import { POD_SECURITY_PROFILES } from '../instance/rendering/pod-security';
 import {
   CONDITIONS,
   EXPECTATION_VERBS,
@@ -69,6 +70,11 @@ export const NAMED_ENUMS: Readonly<Record<string, NamedEnum>> = {
   IngressPathType: {
     values: PATH_TYPES,
     description: 'Kubernetes Ingress path type (`nemo.eu/ingress-path-type`).',
+  },
+  PodSecurityProfile: {
+    values: POD_SECURITY_PROFILES,
+    description:
+      'Kubernetes Pod Security Standards profile the pods of an instance must meet (render policy).',
   },
   SortOrder: { values: ['asc', 'desc'], description: 'Sort direction of a list.' },
   // @nestjs/terminus' readiness report (GET /readyz).

@@ -15,19 +15,26 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion(APP_VERSION)
     .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
     // Relative: the document describes whichever deployment serves it.
-    .addServer('/', 'This deployment')
+    .addServer(
+      '/',
+      'This deployment (local, staging or production: whichever serves this document)',
+    )
     .addBearerAuth(
       {
         type: 'http',
         scheme: 'bearer',
         bearerFormat: 'JWT',
         description:
-          'An access token of the configured OIDC issuer (roles reader, writer, service, admin). ' +
+          'An access token of the configured OIDC issuer (roles reader, writer, service, admin), ' +
+          'verified as RFC8725 (JWT best current practices) asks: asymmetric algorithms only (never ' +
+          '`none` or a shared secret), issuer and expiry always checked, audience when OIDC_AUDIENCE is set. ' +
           'Locally, with AUTH_MODE=dev, paste the dev token printed at start-up (also in .local/dev-token).',
       },
       'bearer',
     )
     .build();
+  // OWASP API9: the audience of the server — tenants' clients, not an internal-only network.
+  config.servers = config.servers?.map((server) => ({ ...server, 'x-internal': false }));
   const document = SwaggerModule.createDocument(app, config, {
     // Only a fallback: every route sets its own `resource_action` operationId (the tests check).
     operationIdFactory: (controllerKey, methodKey) => `${controllerKey}_${methodKey}`,

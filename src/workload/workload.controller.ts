@@ -4,15 +4,15 @@ import {
   Delete,
   Get,
   HttpCode,
-  Param,
-  ParseIntPipe,
   Post,
+  Put,
   Query,
   UploadedFile,
   UseInterceptors,
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiForbiddenResponse,
   ApiBadRequestResponse,
   ApiBody,
   ApiConflictResponse,
@@ -25,11 +25,13 @@ import {
   ApiPayloadTooLargeResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { IdParam } from '../common/http/id-param.decorator';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
 import { Principal } from '../auth/principal';
 import { ChartPackageInterceptor } from './chart-package.interceptor';
 import { CreateWorkloadDto } from './dto/create-workload.dto';
 import { ListWorkloadsQuery } from './dto/list-workloads.query';
+import { RenderPolicyDto } from './dto/render-policy.dto';
 import {
   toWorkloadDetailResponse,
   toWorkloadPageResponse,
@@ -104,7 +106,7 @@ export class WorkloadController {
   })
   async upload(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', 'Workload document id.') id: number,
     @UploadedFile() file: { buffer: Buffer } | undefined,
   ): Promise<WorkloadResponse> {
     return toWorkloadResponse(await this.workloads.upload(principal, id, file?.buffer));
@@ -140,10 +142,36 @@ export class WorkloadController {
   @ApiNotFoundResponse({ description: NOT_FOUND })
   async get(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', 'Workload document id.') id: number,
   ): Promise<WorkloadDetailResponse> {
     const { document, mirrors } = await this.workloads.get(principal, id);
     return toWorkloadDetailResponse(document, mirrors);
+  }
+
+  @Put(':id/render-policy')
+  @RequirePermission('write')
+  @ApiOperation({
+    operationId: 'workloads_set_render_policy',
+    summary: 'Set the render policy of a workload document (admins)',
+    description:
+      'Every rendered object of an instance is checked against the render policy: only namespaced ' +
+      'application kinds, only the instance namespace, no system namespace, pods meeting the Pod ' +
+      'Security Standards profile (RENDER_POLICY_POD_SECURITY, `baseline` by default). An admin may ' +
+      'allow further kinds (e.g. ClusterRole) and choose another profile for this document only. ' +
+      'Replaces the whole policy; later renders use it.',
+  })
+  @ApiOkResponse({ type: WorkloadResponse })
+  @ApiBadRequestResponse({
+    description: 'Invalid kind names or profile (problem+json naming each).',
+  })
+  @ApiForbiddenResponse({ description: 'The caller is not an admin (code admin_required).' })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
+  async setRenderPolicy(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam('id', 'Workload document id.') id: number,
+    @Body() body: RenderPolicyDto,
+  ): Promise<WorkloadResponse> {
+    return toWorkloadResponse(await this.workloads.setRenderPolicy(principal, id, body));
   }
 
   @Delete(':id')
@@ -164,7 +192,7 @@ export class WorkloadController {
   })
   async delete(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam('id', 'Workload document id.') id: number,
   ): Promise<void> {
     await this.workloads.delete(principal, id);
   }

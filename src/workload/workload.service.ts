@@ -2,13 +2,15 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager, Not, QueryFailedError, Repository } from 'typeorm';
-import { Principal, tenantScope } from '../auth/principal';
-import { BadRequestError, NotFoundError } from '../common/errors/domain-error';
+import { isAdmin, Principal, tenantScope } from '../auth/principal';
+import { BadRequestError, DomainError, NotFoundError } from '../common/errors/domain-error';
 import { OutboxService } from '../events/outbox.service';
 import { UploadEvent } from '../events/payloads';
 import { HelmRepoService } from '../helm-repo/helm-repo.service';
+import type { PodSecurityProfile } from '../instance/rendering/pod-security';
 import { CreateWorkloadDto } from './dto/create-workload.dto';
 import { ListWorkloadsQuery } from './dto/list-workloads.query';
+import { RenderPolicyDto } from './dto/render-policy.dto';
 import { WorkloadDocument } from './entities/workload-document.entity';
 import { WorkloadImageMirror } from './entities/workload-image-mirror.entity';
 import { WorkloadPackage } from './entities/workload-package.entity';
@@ -30,6 +32,10 @@ export interface InstantiableWorkload {
   imageMirrors: Array<{ source: string; mirrored: string; digest: string }>;
   /** sha256 of the published package: pass it to HelmRepoService.fetchChart to skip the index read. */
   chartDigest: string;
+  /** What an admin allowed its instances to render (see RenderPolicyService). */
+  renderPolicy: { allowedKinds: string[]; podSecurity: PodSecurityProfile | null };
+  /** The worker's scan found no random/clock/… template function: renders may be cached. */
+  rendersDeterministic: boolean;
 }
 
 type DeletionBlocker = (workloadDocumentId: number) => Promise<number>;
@@ -214,7 +220,38 @@ export class WorkloadService {
       tenant: document.tenant,
       imageMirrors: mirrors.map(({ source, mirrored, digest }) => ({ source, mirrored, digest })),
       chartDigest: document.publishedDigest,
+      renderPolicy: {
+        allowedKinds: document.allowedKinds,
+        podSecurity: document.podSecurityProfile,
+      },
+      rendersDeterministic: document.rendersDeterministic === true,
     };
+  }
+
+  /**
+   * Admins only: replaces the render policy of a document (kinds its instances may render beyond
+   * the namespaced application kinds, and its Pod Security profile). Instances rendered before keep
+   * what they rendered; the policy applies to every later render.
+   */
+  async setRenderPolicy(
+    principal: Principal,
+    id: number,
+    body: RenderPolicyDto,
+  ): Promise<WorkloadDocument> {
+    if (!isAdmin(principal)) {
+      throw new DomainError(
+        403,
+        'admin_required',
+        'Forbidden',
+        'Only admins may change the render policy of a workload document',
+      );
+    }
+    const document = await this.findOwned(principal, id);
+    await this.documents.update(
+      { id: document.id },
+      { allowedKinds: body.allowed_kinds, podSecurityProfile: body.pod_security ?? null },
+    );
+    return this.findOwned(principal, id);
   }
 
   /** Other modules (instances) register a check; delete answers 409 when any returns > 0. */

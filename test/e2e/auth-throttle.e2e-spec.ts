@@ -86,6 +86,60 @@ describe('Rate limiting per client (Redis counters)', () => {
     expect(limited[0].headers['retry-after']).toBe('1');
   });
 
+  it('states the limits on every answer: RateLimit-Policy and RateLimit per window, Retry-After on 429', async () => {
+    const http = await boot(
+      isolatedLimits({ RATE_LIMIT_PER_MINUTE: '3', RATE_LIMIT_BURST: '100' }),
+    );
+    const dave = await authHeader({ subject: 'dave', roles: ['reader'] });
+    const first = await http.get('/api/v1/throttle-probe').set('Authorization', dave).expect(200);
+    expect(first.headers['ratelimit-policy']).toBe('"burst";q=100;w=1, "minute";q=3;w=60');
+    expect(first.headers.ratelimit).toMatch(/^"burst";r=99;t=1, "minute";r=2;t=\d+$/);
+    expect(first.headers['x-ratelimit-limit-burst']).toBeUndefined();
+    const unauthenticated = await http.get('/api/v1/throttle-probe').expect(401);
+    expect(unauthenticated.headers['ratelimit-policy']).toBeDefined();
+    await http.get('/api/v1/throttle-probe').set('Authorization', dave).expect(200);
+    const last = await http.get('/api/v1/throttle-probe').set('Authorization', dave).expect(200);
+    expect(last.headers.ratelimit).toMatch(/"minute";r=0;t=\d+$/);
+    const refused = await http.get('/api/v1/throttle-probe').set('Authorization', dave).expect(429);
+    expect(refused.headers.ratelimit).toMatch(/"minute";r=0;t=\d+$/);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    const probe = await http.get('/healthz').expect(200);
+    expect(probe.headers.ratelimit).toBeUndefined();
+  });
+
+  it('sends Access-Control-Allow-Origin only to the origins CORS_ALLOWED_ORIGINS lists (none by default)', async () => {
+    const closed = await boot(isolatedLimits({}));
+    const eve = await authHeader({ subject: 'eve', roles: ['reader'] });
+    const none = await closed
+      .get('/api/v1/throttle-probe')
+      .set('Authorization', eve)
+      .set('Origin', 'https://portal.example.eu')
+      .expect(200);
+    expect(none.headers['access-control-allow-origin']).toBeUndefined();
+
+    const open = await boot(isolatedLimits({ CORS_ALLOWED_ORIGINS: 'https://portal.example.eu' }));
+    const allowed = await open
+      .get('/api/v1/throttle-probe')
+      .set('Authorization', eve)
+      .set('Origin', 'https://portal.example.eu')
+      .expect(200);
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://portal.example.eu');
+    expect(allowed.headers['access-control-expose-headers']).toContain('RateLimit');
+    const other = await open
+      .get('/api/v1/throttle-probe')
+      .set('Authorization', eve)
+      .set('Origin', 'https://evil.example')
+      .expect(200);
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    const preflight = await open
+      .options('/api/v1/throttle-probe')
+      .set('Origin', 'https://portal.example.eu')
+      .set('Access-Control-Request-Method', 'GET')
+      .set('Access-Control-Request-Headers', 'authorization');
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-headers']).toMatch(/Authorization/);
+  });
+
   it('limits callers without a valid token by IP, and never throttles probes', async () => {
     const http = await boot(
       isolatedLimits({ RATE_LIMIT_PER_MINUTE: '3', RATE_LIMIT_BURST: '100' }),

@@ -6,6 +6,7 @@ import { CurrentPrincipal, RequirePermission } from '../../src/auth/auth.decorat
 import { Principal } from '../../src/auth/principal';
 import { startApi } from '../support/app';
 import { authHeader, signToken } from '../support/auth';
+import { ADMIN_TENANT } from '../../src/auth/principal-mapper';
 
 interface PrincipalView {
   subject: string;
@@ -212,7 +213,7 @@ describe('Authentication and authorization (loopback OIDC issuer)', () => {
       .get('/api/v1/auth-probe')
       .set('Authorization', await authHeader({ subject: 'root', tenant: null, roles: ['admin'] }))
       .expect(200);
-    expect(admin.body).toEqual({ subject: 'root', tenant: 'admin', roles: ['admin'] });
+    expect(admin.body).toEqual({ subject: 'root', tenant: ADMIN_TENANT, roles: ['admin'] });
   });
 
   it('fails closed on a route that declares no permission', async () => {

@@ -383,7 +383,17 @@ describe('Workload instances (real api + worker, helm, registry, broker)', () =>
     it('follows the reports of the meta-Orchestrator', async () => {
       await report({ status: 'deploying', cluster_name: 'k3s-cluster' }).expect(200);
       const deployed = await report({ status: 'deployed' }).expect(200);
-      expect(deployed.body).toMatchObject({
+      // The platform's orchestrator is not in the instance's tenant: an acknowledgement only.
+      expect(deployed.body).toEqual({
+        instance_id: instanceId,
+        status: 'deployed',
+        updated_at: expect.any(String),
+      });
+      const seen = await http
+        .get(`/api/v1/instances/${instanceId}`)
+        .set('Authorization', writer)
+        .expect(200);
+      expect(seen.body).toMatchObject({
         status: 'deployed',
         cluster_name: 'k3s-cluster',
         status_reason: null,
@@ -436,10 +446,12 @@ describe('Workload instances (real api + worker, helm, registry, broker)', () =>
         status: 'deleted',
         reason: 'removed from k3s-cluster',
       }).expect(200);
-      expect(deleted.body).toMatchObject({
-        status: 'deleted',
-        status_reason: 'removed from k3s-cluster',
-      });
+      expect(deleted.body).toMatchObject({ instance_id: instanceId, status: 'deleted' });
+      const seen = await http
+        .get(`/api/v1/instances/${instanceId}`)
+        .set('Authorization', writer)
+        .expect(200);
+      expect(seen.body.status_reason).toBe('removed from k3s-cluster');
       await report({ status: 'deploying' }).expect(409);
       await http.delete(`/api/v1/instances/${instanceId}`).set('Authorization', writer).expect(202);
       expect(await events.depth('delete')).toBe(0);

@@ -474,6 +474,21 @@ describe('Intents (e2e, real database)', () => {
       const everything = await http.get('/api/v1/intents').set('Authorization', admin).expect(200);
       expect(everything.body.meta.total).toBe(3);
       await http.get('/api/v1/intents/abc').set('Authorization', reader).expect(400);
+      // Only canonical int32 ids (openapi.json: int32, 1 … 2147483647); never a 500 from int4.
+      for (const id of ['1e3', '0x10', '+16', '016', '16.0', '0', '2147483648']) {
+        const answer = await http.get(`/api/v1/intents/${id}`).set('Authorization', reader);
+        expect({ id, status: answer.status, errors: answer.body.errors }).toEqual({
+          id,
+          status: 400,
+          errors: [{ field: 'id', reason: expect.any(String) }],
+        });
+      }
+      await http.get('/api/v1/intents/2147483647').set('Authorization', reader).expect(404);
+      for (const filter of ['2147483648', '1e3', '0x10'])
+        await http
+          .get(`/api/v1/instances?workload_document_id=${filter}`)
+          .set('Authorization', reader)
+          .expect(400);
     });
 
     it('refuses writes to readers', async () => {

@@ -159,6 +159,7 @@ describe('Onboarding survives a worker killed mid-job (kill -9 of the built work
       REGISTRY,
       Array.from({ length: IMAGES - HELD_FROM }, (_, i) => `crash-${run}/img-${HELD_FROM + i}`),
     );
+    env.IMAGE_SOURCE_ALLOW_PRIVATE = gate.host;
     events = await EventSubscriber.open();
     await events.purge('upload');
     auth = await authHeader({ tenant: 'tenant-a', subject: 'alice' });

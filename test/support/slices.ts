@@ -38,13 +38,14 @@ export function testNamespace(): string {
 }
 
 /**
- * Redis has 16 numbered databases: the main namespace keeps 1-2, helper namespaces `h<n>` get their
- * own pair so rate-limit counters and queues of concurrent runs never meet.
+ * Redis has 16 numbered databases (0-15): the main namespace keeps 0-1, helper namespaces `h<n>`
+ * get their own pair so rate-limit counters and queues of concurrent runs never meet (`h9` shares
+ * `h7`'s pair: h7 runs against private services).
  */
 function redisDatabase(namespace: string, worker: number): number {
-  const helper = /^h([1-6])$/.exec(namespace);
-  const pair = helper ? Number(helper[1]) : 0;
-  return pair * MAX_SLICES + worker;
+  const helper = /^h([1-9])$/.exec(namespace);
+  const pair = helper ? Math.min(Number(helper[1]), 7) : 0;
+  return pair * MAX_SLICES + worker - 1;
 }
 
 export function testSlice(worker: number): TestSlice {

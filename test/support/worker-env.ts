@@ -22,4 +22,7 @@ Object.assign(process.env, {
   HELM_REPOSITORY_BUCKET: `s3://${slice.bucket}/charts`,
   OUTBOX_POLL_INTERVAL_MS: '10',
   QUEUE_PREFIX: `nemo-test-${testNamespace()}`,
+  // Test images live in the local registry on loopback, which the egress policy refuses unless
+  // allowed: exactly that host:port, so tests can prove every other loopback port is refused.
+  IMAGE_SOURCE_ALLOW_PRIVATE: (process.env.REGISTRY_HOST ?? '127.0.0.1:55000').split('/')[0],
 });

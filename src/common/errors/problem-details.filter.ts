@@ -25,7 +25,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     problem.request_id = request.id === undefined ? undefined : String(request.id);
     if (problem.status >= 500) this.logger.error(exception);
     if (response.headersSent) return;
-    if (problem.status === 429) response.setHeader('Retry-After', retryAfter(exception));
+    if (problem.status === 429 || problem.status === 503)
+      response.setHeader('Retry-After', retryAfter(exception));
     response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 
@@ -70,7 +71,10 @@ function fromHttpException(exception: HttpException): ProblemDetails {
   return problem(status, code, detail);
 }
 
+/** When an error names no delay (e.g. a dependency's 503): a few seconds, not a hammering loop. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
 function retryAfter(exception: unknown): string {
   const seconds = (exception as { retryAfterSeconds?: number }).retryAfterSeconds;
-  return String(seconds ?? 1);
+  return String(seconds ?? DEFAULT_RETRY_AFTER_SECONDS);
 }

@@ -3,7 +3,9 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { AppConfig } from '../../config/app-config';
 import { validationFailed } from '../errors/validation';
+import { corsOptions, corsOrigins } from './cors';
 import { jsonBody } from './json-body';
+import { parseTrustProxy } from './trust-proxy';
 
 /** Paths outside /api/v1: probes, metrics and the API documents. */
 const UNVERSIONED = ['healthz', 'readyz', 'metrics', 'api/asyncapi.json'];
@@ -12,8 +14,10 @@ const UNVERSIONED = ['healthz', 'readyz', 'metrics', 'api/asyncapi.json'];
 export function configureHttp(app: INestApplication): void {
   const express = app as NestExpressApplication;
   const config = app.get(AppConfig);
-  express.set('trust proxy', 'loopback');
+  express.set('trust proxy', parseTrustProxy(config.HTTP_TRUST_PROXY));
   express.disable('x-powered-by');
+  const origins = corsOrigins(config.CORS_ALLOWED_ORIGINS);
+  if (origins.length > 0) app.enableCors(corsOptions(origins));
   app.use(jsonBody(config.HTTP_BODY_LIMIT));
   app.use(
     helmet({

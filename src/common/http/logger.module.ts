@@ -34,7 +34,11 @@ export function requestId(request: IncomingMessage, response: ServerResponse): s
             ignore: (request) => ['/healthz', '/readyz', '/metrics'].includes(request.url ?? ''),
           },
           redact: ['req.headers.authorization', 'req.headers.cookie'],
-          customProps: () => ({ service: 'nemo-intent-api' }),
+          // The client as the rate limiter sees it: Express's req.ip under HTTP_TRUST_PROXY.
+          customProps: (request) => ({
+            service: 'nemo-intent-api',
+            client_ip: (request as IncomingMessage & { ip?: string }).ip,
+          }),
         },
       }),
     }),

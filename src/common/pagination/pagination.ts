@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { COUNT_SCHEMA, MAX_PAGE } from '../validation/bounds';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -8,7 +9,9 @@ export const MAX_PAGE_SIZE = 100;
 export class PageQuery {
   @ApiPropertyOptional({
     type: 'integer',
+    format: 'int32',
     minimum: 1,
+    maximum: MAX_PAGE,
     default: 1,
     description: 'Page number, from 1.',
   })
@@ -16,10 +19,12 @@ export class PageQuery {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_PAGE)
   page: number = 1;
 
   @ApiPropertyOptional({
     type: 'integer',
+    format: 'int32',
     minimum: 1,
     maximum: MAX_PAGE_SIZE,
     default: 20,
@@ -49,15 +54,16 @@ export class PageQuery {
 }
 
 export class PageMeta {
-  @ApiProperty({ type: 'integer', example: 1 }) page!: number;
-  @ApiProperty({ type: 'integer', example: 20 }) limit!: number;
+  @ApiProperty({ ...COUNT_SCHEMA, minimum: 1, maximum: MAX_PAGE, example: 1 }) page!: number;
+  @ApiProperty({ ...COUNT_SCHEMA, minimum: 1, maximum: MAX_PAGE_SIZE, example: 20 })
+  limit!: number;
   @ApiProperty({
-    type: 'integer',
+    ...COUNT_SCHEMA,
     example: 42,
     description: 'Items matching the filters, on all pages.',
   })
   total!: number;
-  @ApiProperty({ type: 'integer', example: 3 }) total_pages!: number;
+  @ApiProperty({ ...COUNT_SCHEMA, example: 3 }) total_pages!: number;
 }
 
 export interface Page<T> {

@@ -94,7 +94,7 @@ describe('readChartArchive', () => {
         { path: 'demo/Chart.yaml', content: CHART_YAML },
         { path: 'demo/null', type: 'CharacterDevice' },
       ]),
-      /CharacterDevice/,
+      /character device/,
     ],
     [
       'two top-level folders',
@@ -144,7 +144,60 @@ describe('readChartArchive', () => {
         Buffer.alloc(20 * 1024 * 1024),
       ]),
     );
-    expect(await refusal(bomb)).toMatch(/unpacks to more than/);
+    expect(await refusal(bomb)).toMatch(/bytes after its end-of-archive marker/);
+  });
+
+  describe('subchart archives (charts/*.tgz): same checks, one shared budget', () => {
+    const sub = (entries: Parameters<typeof tgz>[0]) =>
+      tgz([
+        { path: 'demo/Chart.yaml', content: CHART_YAML },
+        { path: 'demo/charts/db.tgz', content: tgz(entries) },
+      ]);
+    const subChart = { path: 'db/Chart.yaml', content: CHART_YAML.replace('demo', 'db') };
+
+    it('refuses a gzip bomb nested in charts/ before helm sees it', async () => {
+      const bomb = sub([subChart, { path: 'db/zeros', content: Buffer.alloc(10 * 1024 * 1024) }]);
+      expect(bomb.length).toBeLessThan(64 * 1024);
+      expect(await refusal(bomb)).toMatch(
+        /^demo\/charts\/db\.tgz: the archive unpacks to more than/,
+      );
+    });
+
+    it('refuses what it refuses in the package: traversal, devices, a missing Chart.yaml', async () => {
+      expect(await refusal(sub([subChart, { path: 'db/../../x', content: 'x' }]))).toMatch(
+        /leaves the chart/,
+      );
+      expect(await refusal(sub([subChart, { path: 'db/dev', type: 'CharacterDevice' }]))).toMatch(
+        /character device/,
+      );
+      expect(await refusal(sub([{ path: 'db/values.yaml', content: 'a: 1' }]))).toMatch(
+        /no db\/Chart\.yaml/,
+      );
+    });
+
+    it('counts nested entries against the package cap', async () => {
+      const many = Array.from({ length: 48 }, (_, i) => ({ path: `db/f${i}`, content: 'x' }));
+      expect(await refusal(sub([subChart, ...many]))).toMatch(/more than 50 entries/);
+    });
+
+    it('refuses archives nested deeper than any real chart', async () => {
+      let chart = tgz([{ path: 'c5/Chart.yaml', content: CHART_YAML }]);
+      for (let level = 4; level >= 0; level -= 1) {
+        chart = tgz([
+          { path: `c${level}/Chart.yaml`, content: CHART_YAML },
+          { path: `c${level}/charts/c${level + 1}.tgz`, content: chart },
+        ]);
+      }
+      expect(await refusal(chart)).toMatch(/nested more than 4 deep/);
+    });
+  });
+
+  it('refuses a package that takes longer to read than its time budget', async () => {
+    const slow = tgz([
+      { path: 'demo/Chart.yaml', content: CHART_YAML },
+      { path: 'demo/big', content: Buffer.alloc(60 * 1024) },
+    ]);
+    expect(await refusal(slow, { ...LIMITS, timeoutMs: -1 })).toMatch(/took too long/);
   });
 
   it('reads the fixture charts that helm will judge later', async () => {

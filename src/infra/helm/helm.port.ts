@@ -6,6 +6,8 @@ export interface HelmRenderOptions {
   namespace?: string;
   /** A values document; passed to helm as a values file (`-f`), never as `--set` strings. */
   valuesYaml?: string;
+  /** Cap on the rendered output (bytes), below HELM_MAX_OUTPUT_BYTES; helm is stopped beyond it. */
+  maxOutputBytes?: number;
 }
 
 export interface HelmLintResult {
@@ -15,6 +17,7 @@ export interface HelmLintResult {
 }
 
 export interface Helm {
+  /** Rejects with HelmError when helm was stopped by a limit (time, output, memory). */
   lint(chartPath: string): Promise<HelmLintResult>;
   /** `helm template`; resolves to the rendered multi-document YAML; rejects with HelmError(message = helm's stderr, trimmed) */
   template(chartPath: string, options: HelmRenderOptions): Promise<string>;
@@ -25,5 +28,13 @@ export class HelmError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'HelmError';
+  }
+}
+
+/** helm printed more than the caller's cap (`maxOutputBytes`) and was stopped. */
+export class HelmOutputTooLarge extends HelmError {
+  constructor(readonly limitBytes: number) {
+    super(`helm printed more than ${limitBytes} bytes and was stopped`);
+    this.name = 'HelmOutputTooLarge';
   }
 }

@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import http, { IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import { AppConfig } from '../../config/app-config';
+import { allowedAddresses, EgressRefused, pinnedLookup } from '../egress/egress-guard';
+import { EgressPolicy } from '../egress/egress-policy';
 import { RegistryCredentials } from './auth-file';
 import { formatImageReference, ImageReference, registryApiHost } from './image-reference';
 import { parseChallenge } from './www-authenticate';
@@ -11,6 +13,17 @@ import { parseChallenge } from './www-authenticate';
 export interface RegistryEndpoint {
   tlsVerify: boolean;
   credentials?: RegistryCredentials;
+  /**
+   * Set for registries a tenant names (sources): every connection, token realms included, must
+   * pass this policy, checked on the resolved addresses the connection then uses. Unset for the
+   * NEMO registry, which the operator configured.
+   */
+  egress?: EgressPolicy;
+  /**
+   * Token realm hosts other than the registry's own that may receive its credentials (with
+   * `egress` set; without it the realm is trusted like the registry).
+   */
+  realmCredentialHosts?: readonly string[];
 }
 
 export const REGISTRY_CLIENT = Symbol('REGISTRY_CLIENT');
@@ -22,9 +35,18 @@ export interface RegistryClient {
    * one); null when the registry has no such manifest.
    */
   manifestDigest(image: ImageReference, endpoint: RegistryEndpoint): Promise<string | null>;
+
+  /**
+   * `GET /v2/` of the image's registry: resolves when the registry answers anything at all, rejects
+   * with RegistryUnreachable (or EgressRefused) when it cannot be reached within the timeouts.
+   */
+  ping(image: ImageReference, endpoint: RegistryEndpoint): Promise<void>;
 }
 
 export class RegistryHttpError extends Error {}
+
+/** No answer: refused, reset, not resolvable, or silent past the connect or answer timeout. */
+export class RegistryUnreachable extends RegistryHttpError {}
 
 const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
@@ -45,12 +67,14 @@ interface RequestSpec {
   method: 'GET' | 'HEAD';
   headers: Record<string, string>;
   insecure: boolean;
+  egress?: EgressPolicy;
 }
 
 /**
  * A small OCI distribution client over keep-alive connections: checking a digest costs a round
  * trip instead of a skopeo process. Registries named with TLS verification off are tried over
- * HTTPS without verification first and then over plain HTTP, as skopeo does.
+ * HTTPS without verification first and then over plain HTTP, as skopeo does. Connecting (TCP and
+ * TLS) has its own short timeout, so a silent port costs seconds, not the answer timeout.
  */
 @Injectable()
 export class RegistryHttpClient implements RegistryClient, OnModuleDestroy {
@@ -88,6 +112,10 @@ export class RegistryHttpClient implements RegistryClient, OnModuleDestroy {
     return `sha256:${createHash('sha256').update(full.body).digest('hex')}`;
   }
 
+  async ping(image: ImageReference, endpoint: RegistryEndpoint): Promise<void> {
+    await this.send(registryApiHost(image.registry), '/v2/', 'GET', {}, endpoint);
+  }
+
   /** One request, answering a 401 challenge (bearer token or basic) once. */
   private async authorized(
     host: string,
@@ -102,13 +130,14 @@ export class RegistryHttpClient implements RegistryClient, OnModuleDestroy {
     if (cached && cached.expiresAt > Date.now()) headers.Authorization = `Bearer ${cached.value}`;
     const first = await this.send(host, path, method, headers, endpoint);
     if (first.status !== 401) return first;
-    const authorization = await this.answerChallenge(first, tokenKey, scope, endpoint);
+    const authorization = await this.answerChallenge(first, host, tokenKey, scope, endpoint);
     if (!authorization) return first;
     return this.send(host, path, method, { ...headers, Authorization: authorization }, endpoint);
   }
 
   private async answerChallenge(
     answer: Answer,
+    host: string,
     tokenKey: string,
     scope: string,
     endpoint: RegistryEndpoint,
@@ -119,14 +148,16 @@ export class RegistryHttpClient implements RegistryClient, OnModuleDestroy {
       : undefined;
     if (challenge?.scheme === 'basic') return basic;
     if (challenge?.scheme !== 'bearer' || !challenge.params.realm) return undefined;
-    const url = new URL(challenge.params.realm);
+    const url = realmUrl(challenge.params.realm);
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
     url.searchParams.set('scope', challenge.params.scope ?? scope);
+    const withCredentials = basic !== undefined && realmMayReceiveCredentials(url, host, endpoint);
     const tokenAnswer = await this.request({
       url,
       method: 'GET',
-      headers: basic ? { Authorization: basic } : {},
+      headers: withCredentials ? { Authorization: basic } : {},
       insecure: !endpoint.tlsVerify,
+      egress: endpoint.egress,
     });
     if (tokenAnswer.status !== 200) {
       throw new RegistryHttpError(`the token service ${url.host} answered ${tokenAnswer.status}`);
@@ -157,25 +188,51 @@ export class RegistryHttpClient implements RegistryClient, OnModuleDestroy {
         method,
         headers,
         insecure: !endpoint.tlsVerify,
+        egress: endpoint.egress,
       });
     } catch (error) {
-      if (plain || endpoint.tlsVerify || !isTlsFailure(error)) throw error;
+      if (error instanceof RegistryHttpError || error instanceof EgressRefused) throw error;
+      if (plain || endpoint.tlsVerify || !isTlsFailure(error)) {
+        throw new RegistryUnreachable(`${host}: ${(error as Error).message}`);
+      }
       this.plainHttpHosts.add(host);
       return this.send(host, path, method, headers, endpoint);
     }
   }
 
-  private request(spec: RequestSpec): Promise<Answer> {
+  private async request(spec: RequestSpec): Promise<Answer> {
     const secure = spec.url.protocol === 'https:';
+    const lookup = spec.egress
+      ? pinnedLookup(
+          await allowedAddresses(spec.egress, {
+            host: spec.url.hostname,
+            port: Number(spec.url.port) || (secure ? 443 : 80),
+          }),
+        )
+      : undefined;
     const agent = !secure ? this.httpAgent : spec.insecure ? this.insecureAgent : this.httpsAgent;
     const transport = secure ? https : http;
-    return new Promise((resolve, reject) => {
+    return new Promise((resolveAnswer, rejectAnswer) => {
+      // The idle timeout alone lets a registry trickle a byte now and then forever.
+      const whole = setTimeout(
+        () => request.destroy(new RegistryUnreachable(`${spec.url.host} did not answer in time`)),
+        this.config.REGISTRY_HTTP_TIMEOUT_MS,
+      );
+      const resolve = (answer: Answer): void => {
+        clearTimeout(whole);
+        resolveAnswer(answer);
+      };
+      const reject = (error: unknown): void => {
+        clearTimeout(whole);
+        rejectAnswer(error);
+      };
       const request = transport.request(
         spec.url,
         {
           method: spec.method,
           headers: spec.headers,
           agent,
+          lookup,
           timeout: this.config.REGISTRY_HTTP_TIMEOUT_MS,
         },
         (response) => {
@@ -197,13 +254,52 @@ export class RegistryHttpClient implements RegistryClient, OnModuleDestroy {
           response.on('error', reject);
         },
       );
+      request.on('socket', (socket) => {
+        if (!socket.connecting) return;
+        const timer = setTimeout(
+          () =>
+            request.destroy(new RegistryUnreachable(`${spec.url.host} did not connect in time`)),
+          this.config.REGISTRY_CONNECT_TIMEOUT_MS,
+        );
+        socket.once(secure ? 'secureConnect' : 'connect', () => clearTimeout(timer));
+        socket.once('close', () => clearTimeout(timer));
+      });
       request.on('timeout', () =>
-        request.destroy(new RegistryHttpError(`${spec.url.host} did not answer in time`)),
+        request.destroy(new RegistryUnreachable(`${spec.url.host} did not answer in time`)),
       );
       request.on('error', reject);
       request.end();
     });
   }
+}
+
+function realmUrl(realm: string): URL {
+  let url: URL;
+  try {
+    url = new URL(realm);
+  } catch {
+    throw new RegistryHttpError('the registry named a token realm that is not a URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new RegistryHttpError('the registry named a token realm that is not http(s)');
+  }
+  return url;
+}
+
+/**
+ * Source credentials go to the registry's own host only, over HTTPS unless the registry is used
+ * without TLS verification anyway; a realm elsewhere gets them only when configured.
+ */
+function realmMayReceiveCredentials(realm: URL, host: string, endpoint: RegistryEndpoint): boolean {
+  if (!endpoint.egress) return true;
+  if (realm.protocol === 'http:' && endpoint.tlsVerify) return false;
+  const registryHostname = new URL(`https://${host}`).hostname;
+  const allowed = endpoint.realmCredentialHosts ?? [];
+  return (
+    realm.hostname === registryHostname ||
+    allowed.includes(realm.host) ||
+    allowed.includes(realm.hostname)
+  );
 }
 
 function isTlsFailure(error: unknown): boolean {

@@ -4,13 +4,16 @@ import { join } from 'node:path';
 import { AppConfig } from '../../config/app-config';
 import { ProcessFailure, runProcess } from '../helm/run-process';
 import { authFileContent } from './auth-file';
-import { Skopeo, SkopeoError } from './skopeo.port';
+import { CopyOptions, Skopeo, SkopeoError } from './skopeo.port';
 
 const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
+/** skopeo stops itself at its command timeout; the process is killed only if it overruns this. */
+const KILL_GRACE_MS = 5000;
 
 /**
  * The real skopeo. NEMO registry credentials reach it through an auth file (mode 0600) rather
- * than `--dest-creds`, so the password never shows in a process list.
+ * than `--dest-creds`, so the password never shows in a process list. Each run is bounded by
+ * `--command-timeout` and makes no retries of its own: the caller retries within its time budget.
  */
 @Injectable()
 export class SkopeoCli implements Skopeo {
@@ -21,13 +24,18 @@ export class SkopeoCli implements Skopeo {
     this.home = join(config.WORK_DIR, 'skopeo');
   }
 
-  async copy(source: string, destination: string): Promise<string> {
+  async copy(source: string, destination: string, options: CopyOptions = {}): Promise<string> {
+    const timeoutMs = Math.min(options.timeoutMs ?? Infinity, this.config.SKOPEO_TIMEOUT_MS);
     await mkdir(this.home, { recursive: true });
     const dir = await mkdtemp(join(this.home, 'copy-'));
     try {
       const digestFile = join(dir, 'digest');
       const args = [
+        '--command-timeout',
+        `${Math.max(1, Math.floor(timeoutMs))}ms`,
         'copy',
+        '--retry-times',
+        '0',
         '--all',
         '--preserve-digests',
         `--src-tls-verify=${this.config.SOURCE_REGISTRY_TLS_VERIFY}`,
@@ -38,7 +46,7 @@ export class SkopeoCli implements Skopeo {
         `docker://${source}`,
         `docker://${destination}`,
       ];
-      const result = await this.run(args);
+      const result = await this.run(args, timeoutMs + KILL_GRACE_MS);
       if (result.exitCode !== 0)
         throw new SkopeoError(result.stderr.trim() || result.stdout.trim());
       return (await readFile(digestFile, 'utf8')).trim();
@@ -47,10 +55,10 @@ export class SkopeoCli implements Skopeo {
     }
   }
 
-  private async run(args: string[]) {
+  private async run(args: string[], timeoutMs: number) {
     try {
       return await runProcess(this.config.SKOPEO_BIN, args, {
-        timeoutMs: this.config.SKOPEO_TIMEOUT_MS,
+        timeoutMs,
         maxOutputBytes: MAX_OUTPUT_BYTES,
         env: {
           PATH: process.env.PATH,

@@ -11,6 +11,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { DNS_LABEL_MAX_LENGTH } from '../../common/validation/bounds';
 import { CreateIntentDto } from '../../intent/dto/create-intent.dto';
 
 /** RFC 1123 label: what Kubernetes and helm accept as a release name or a namespace. */
@@ -34,14 +35,15 @@ export class CreateInstanceDto {
 
   @ApiPropertyOptional({
     example: 'edge-apps',
-    maxLength: 63,
+    maxLength: DNS_LABEL_MAX_LENGTH,
     pattern: DNS_LABEL.source,
     description:
-      'Namespace passed to `helm template --namespace`. Default: none (the chart decides).',
+      'Namespace passed to `helm template --namespace`; rendered objects may name no other. Default: ' +
+      "helm's `default`. System namespaces (RENDER_POLICY_SYSTEM_NAMESPACES) are refused (422).",
   })
   @IsOptional()
   @IsString()
-  @MaxLength(63)
+  @MaxLength(DNS_LABEL_MAX_LENGTH)
   @Matches(DNS_LABEL, { message: DNS_LABEL_MESSAGE })
   namespace?: string;
 

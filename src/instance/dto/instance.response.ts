@@ -1,26 +1,48 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { InstanceStatus, IntentObject, KubernetesManifest } from '../../events/payloads';
-import { PageMeta } from '../../common/pagination/pagination';
+import { MAX_PAGE_SIZE, PageMeta } from '../../common/pagination/pagination';
+import {
+  DESCRIPTION_MAX_LENGTH,
+  DNS_LABEL_MAX_LENGTH,
+  DNS_SUBDOMAIN_MAX_LENGTH,
+  ID_SCHEMA,
+  TIMESTAMP_SCHEMA,
+} from '../../common/validation/bounds';
 import { IntentResponse } from '../../intent/dto/intent.response';
 import { WorkloadInstance } from '../entities/workload-instance.entity';
+import { DNS_LABEL, MAX_RELEASE_NAME } from './create-instance.dto';
 import { INSTANCE_STATUSES } from '../instance-status';
 
 const OBJECT_SCHEMA = { type: 'object', additionalProperties: true } as const;
 
 export class InstanceResponse {
-  @ApiProperty({ example: 6 })
+  @ApiProperty({ ...ID_SCHEMA, example: 6 })
   id!: number;
 
-  @ApiProperty({ format: 'uuid', example: '936623ae-8969-4d73-8c04-527d1cb815ac' })
+  @ApiProperty({
+    format: 'uuid',
+    minLength: 36,
+    maxLength: 36,
+    example: '936623ae-8969-4d73-8c04-527d1cb815ac',
+  })
   instance_id!: string;
 
-  @ApiProperty({ example: 9 })
+  @ApiProperty({ ...ID_SCHEMA, example: 9 })
   workload_document_id!: number;
 
-  @ApiProperty({ example: 'dasddadasdaasdda' })
+  @ApiProperty({
+    example: 'dasddadasdaasdda',
+    maxLength: MAX_RELEASE_NAME,
+    pattern: DNS_LABEL.source,
+  })
   release_name!: string;
 
-  @ApiProperty({ type: String, nullable: true, example: 'edge-apps' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    maxLength: DNS_LABEL_MAX_LENGTH,
+    example: 'edge-apps',
+  })
   namespace!: string | null;
 
   @ApiProperty({ enum: INSTANCE_STATUSES, enumName: 'InstanceStatus', example: 'rendered' })
@@ -29,6 +51,7 @@ export class InstanceResponse {
   @ApiProperty({
     type: String,
     nullable: true,
+    maxLength: DESCRIPTION_MAX_LENGTH,
     example: null,
     description: 'Why the instance is in its status, as last reported.',
   })
@@ -37,6 +60,7 @@ export class InstanceResponse {
   @ApiProperty({
     type: String,
     nullable: true,
+    maxLength: DNS_SUBDOMAIN_MAX_LENGTH,
     example: null,
     description: 'Set by the meta-Orchestrator.',
   })
@@ -67,15 +91,15 @@ export class InstanceResponse {
   })
   intents!: IntentObject[];
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ ...TIMESTAMP_SCHEMA })
   created_at!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ ...TIMESTAMP_SCHEMA })
   updated_at!: string;
 }
 
 export class InstancePage {
-  @ApiProperty({ type: [InstanceResponse] })
+  @ApiProperty({ type: [InstanceResponse], maxItems: MAX_PAGE_SIZE })
   items!: InstanceResponse[];
 
   @ApiProperty({ type: PageMeta })

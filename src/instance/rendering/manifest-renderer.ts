@@ -1,12 +1,14 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { UnprocessableError } from '../../common/errors/domain-error';
+import { AppConfig } from '../../config/app-config';
 import { KubernetesManifest } from '../../events/payloads';
 import { HelmRepoService } from '../../helm-repo/helm-repo.service';
-import { chartNonDeterminism } from '../../infra/chart-archive/chart-determinism';
-import { HELM, HelmError } from '../../infra/helm/helm.port';
+import { HELM, HelmError, HelmOutputTooLarge } from '../../infra/helm/helm.port';
 import type { Helm } from '../../infra/helm/helm.port';
+import { jsonSizeWithin } from './json-size';
 import { parseManifests } from './manifests';
 import { RenderCache, renderCacheKey } from './render-cache';
 
@@ -15,6 +17,11 @@ export interface ChartReference {
   version: string;
   /** sha256 of the published package, when known: the repository index need not be read. */
   digest?: string;
+  /**
+   * The worker's verdict at onboarding: the templates call no random, clock or similar function
+   * (chart-determinism), so an identical render may be served from the cache.
+   */
+  deterministic: boolean;
 }
 
 export interface RenderInput {
@@ -29,47 +36,58 @@ export interface RenderOutput {
   cached: boolean;
 }
 
-interface ChartFacts {
-  size: number;
-  mtimeMs: number;
-  digest: string;
-  /** Non-deterministic template functions found in the chart; empty means cacheable. */
-  nonDeterministic: string[];
-}
-
 /**
  * Renders a chart of the NEMO Helm repository with `helm template` (values as a values file, never
- * `--set`), and parses the output into Kubernetes objects. Charts whose templates are
- * deterministic are served from the {@link RenderCache} when the same chart digest, values,
- * release name and namespace were rendered before.
+ * `--set`), and parses the output into Kubernetes objects. The chart bytes are never parsed here
+ * (the api's event loop serves every request): whether its renders may be cached is the worker's
+ * stored verdict. Renders of deterministic charts are served from the {@link RenderCache} when
+ * the same chart digest, values, release name and namespace were rendered before. Output beyond
+ * INSTANCE_MANIFEST_MAX_BYTES (text) or RUN_EVENT_MAX_BYTES (as JSON) is refused with a 422.
  */
 @Injectable()
 export class ManifestRenderer {
-  private readonly logger = new Logger(ManifestRenderer.name);
   /** Per local chart file: the archive is immutable once fetched, so size+mtime identify it. */
-  private readonly charts = new Map<string, Promise<ChartFacts>>();
+  private readonly digests = new Map<string, { size: number; mtimeMs: number; digest: string }>();
 
   constructor(
     @Inject(HELM) private readonly helm: Helm,
     private readonly helmRepo: HelmRepoService,
     private readonly cache: RenderCache,
+    private readonly config: AppConfig,
   ) {}
 
   async render(chart: ChartReference, input: RenderInput): Promise<RenderOutput> {
     const chartPath = await this.helmRepo.fetchChart(chart.name, chart.version, chart.digest);
-    return this.renderFile(chartPath, input);
+    return this.renderFile(chartPath, input, chart);
   }
 
   /** Renders a local chart package (the cache is keyed by its content digest, not its path). */
-  async renderFile(chartPath: string, input: RenderInput): Promise<RenderOutput> {
-    const facts = await this.factsOf(chartPath);
-    const cacheable = facts.nonDeterministic.length === 0;
-    const key = renderCacheKey({ chartDigest: facts.digest, ...input });
-    const hit = cacheable ? await this.cache.get(key) : undefined;
-    if (hit !== undefined) return { manifests: parseManifests(hit), cached: true };
+  async renderFile(
+    chartPath: string,
+    input: RenderInput,
+    chart: Pick<ChartReference, 'digest' | 'deterministic'>,
+  ): Promise<RenderOutput> {
+    const digest = chart.digest ? `sha256:${chart.digest}` : await this.digestOf(chartPath);
+    const key = renderCacheKey({ chartDigest: digest, ...input });
+    const hit = chart.deterministic ? await this.cache.get(key) : undefined;
+    if (hit !== undefined && Buffer.byteLength(hit) <= this.config.INSTANCE_MANIFEST_MAX_BYTES) {
+      return { manifests: this.parse(hit), cached: true };
+    }
     const rendered = await this.template(chartPath, input);
-    if (cacheable) await this.cache.put(key, rendered);
-    return { manifests: parseManifests(rendered), cached: false };
+    const manifests = this.parse(rendered);
+    if (chart.deterministic) await this.cache.put(key, rendered);
+    return { manifests, cached: false };
+  }
+
+  private parse(rendered: string): KubernetesManifest[] {
+    const manifests = parseManifests(rendered);
+    // YAML aliases make a small text a huge JSON: measured without building it, and bounded.
+    if (!jsonSizeWithin(manifests, this.config.RUN_EVENT_MAX_BYTES)) {
+      throw tooLarge(
+        `the rendered manifests are larger than ${this.config.RUN_EVENT_MAX_BYTES} bytes as JSON (RUN_EVENT_MAX_BYTES)`,
+      );
+    }
+    return manifests;
   }
 
   private async template(chartPath: string, input: RenderInput): Promise<string> {
@@ -79,8 +97,14 @@ export class ManifestRenderer {
         namespace: input.namespace,
         // JSON is YAML: the values reach helm as a values file exactly as the caller sent them.
         valuesYaml: Object.keys(input.values).length > 0 ? JSON.stringify(input.values) : undefined,
+        maxOutputBytes: this.config.INSTANCE_MANIFEST_MAX_BYTES,
       });
     } catch (error) {
+      if (error instanceof HelmOutputTooLarge) {
+        throw tooLarge(
+          `the rendered manifests are larger than ${error.limitBytes} bytes (INSTANCE_MANIFEST_MAX_BYTES)`,
+        );
+      }
       if (!(error instanceof HelmError)) throw error;
       throw new UnprocessableError(
         'render_failed',
@@ -89,28 +113,21 @@ export class ManifestRenderer {
     }
   }
 
-  private async factsOf(chartPath: string): Promise<ChartFacts> {
+  /** Hashed as a stream: a large package never holds the event loop. */
+  private async digestOf(chartPath: string): Promise<string> {
     const { size, mtimeMs } = await stat(chartPath);
-    const known = this.charts.get(chartPath);
-    if (known) {
-      const facts = await known;
-      if (facts.size === size && facts.mtimeMs === mtimeMs) return facts;
-    }
-    const loading = this.inspect(chartPath, size, mtimeMs);
-    this.charts.set(chartPath, loading);
-    loading.catch(() => this.charts.delete(chartPath));
-    return loading;
+    const known = this.digests.get(chartPath);
+    if (known && known.size === size && known.mtimeMs === mtimeMs) return known.digest;
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(chartPath)) hash.update(chunk as Buffer);
+    const digest = `sha256:${hash.digest('hex')}`;
+    this.digests.set(chartPath, { size, mtimeMs, digest });
+    return digest;
   }
+}
 
-  private async inspect(chartPath: string, size: number, mtimeMs: number): Promise<ChartFacts> {
-    const archive = await readFile(chartPath);
-    const digest = `sha256:${createHash('sha256').update(archive).digest('hex')}`;
-    const nonDeterministic = await chartNonDeterminism(archive).catch(() => ['(unreadable)']);
-    if (nonDeterministic.length > 0) {
-      this.logger.log(
-        `${chartPath} calls ${nonDeterministic.join(', ')}: its renders are never cached`,
-      );
-    }
-    return { size, mtimeMs, digest, nonDeterministic };
-  }
+function tooLarge(detail: string): UnprocessableError {
+  return new UnprocessableError('manifests_too_large', detail, [
+    { field: 'values', reason: detail },
+  ]);
 }

@@ -8,6 +8,7 @@ function cacheIn(dir: string, overrides: Partial<AppConfig> = {}): RenderCache {
   return new RenderCache({
     RENDER_CACHE_DIR: dir,
     RENDER_CACHE_MAX_ENTRIES: 3,
+    RENDER_CACHE_MAX_BYTES: 1024 * 1024,
     RENDER_CACHE_ENABLED: true,
     WORK_DIR: '/unused',
     ...overrides,
@@ -76,6 +77,21 @@ describe('RenderCache', () => {
     }
     expect(await cache.prune()).toBe(2);
     expect((await readdir(dir)).sort()).toEqual(['c.yaml', 'd.yaml', 'e.yaml']);
+  });
+
+  it('prunes the oldest entries beyond the byte budget, and never stores an oversized render', async () => {
+    const cache = cacheIn(dir, { RENDER_CACHE_MAX_ENTRIES: 100, RENDER_CACHE_MAX_BYTES: 1000 });
+    for (const [index, key] of ['a', 'b', 'c', 'd'].entries()) {
+      await cache.put(key, key.repeat(90));
+      const time = new Date(Date.now() - (10 - index) * 1000);
+      await utimes(join(dir, `${key}.yaml`), time, time);
+    }
+    await cache.put('huge', 'x'.repeat(101));
+    expect(await cache.get('huge')).toBeUndefined();
+    expect((await readdir(dir)).sort()).toEqual(['a.yaml', 'b.yaml', 'c.yaml', 'd.yaml']);
+    const small = cacheIn(dir, { RENDER_CACHE_MAX_ENTRIES: 100, RENDER_CACHE_MAX_BYTES: 200 });
+    expect(await small.prune()).toBe(2);
+    expect((await readdir(dir)).sort()).toEqual(['c.yaml', 'd.yaml']);
   });
 
   it('survives a folder it cannot write', async () => {

@@ -33,27 +33,33 @@ export function renderCacheKey(key: RenderKey): string {
 }
 
 const FILE_SUFFIX = '.yaml';
-/** Pruning lists the folder: do it once per this many writes, not on every write. */
+/** Pruning lists the folder: do it once per this many writes, not on every write… */
 const PRUNE_EVERY_WRITES = 50;
+/** …or once this share of RENDER_CACHE_MAX_BYTES was written since the last pruning. */
+const PRUNE_AFTER_BYTES_SHARE = 0.1;
 
 /**
  * `helm template` output on local disk, keyed by {@link renderCacheKey}. Files are written
  * atomically (temp file + rename) and readable by the owner only (renders may hold secrets from
  * values). Replicas on one node may share the folder; a miss only costs a render. The oldest
- * entries beyond RENDER_CACHE_MAX_ENTRIES are removed.
+ * entries beyond RENDER_CACHE_MAX_ENTRIES, or beyond RENDER_CACHE_MAX_BYTES together, are
+ * removed; an entry larger than a tenth of the byte budget is not stored at all.
  */
 @Injectable()
 export class RenderCache {
   private readonly logger = new Logger(RenderCache.name);
   private readonly dir: string;
   private readonly maxEntries: number;
+  private readonly maxBytes: number;
   readonly enabled: boolean;
   private writes = 0;
+  private bytesSincePrune = 0;
   private ready?: Promise<unknown>;
 
   constructor(config: AppConfig) {
     this.dir = config.RENDER_CACHE_DIR ?? join(config.WORK_DIR, 'render-cache');
     this.maxEntries = config.RENDER_CACHE_MAX_ENTRIES;
+    this.maxBytes = config.RENDER_CACHE_MAX_BYTES;
     this.enabled = config.RENDER_CACHE_ENABLED;
   }
 
@@ -72,6 +78,8 @@ export class RenderCache {
 
   async put(key: string, rendered: string): Promise<void> {
     if (!this.enabled) return;
+    const size = Buffer.byteLength(rendered);
+    if (size > this.maxBytes * PRUNE_AFTER_BYTES_SHARE) return;
     this.ready ??= mkdir(this.dir, { recursive: true, mode: 0o700 });
     try {
       await this.ready;
@@ -84,22 +92,32 @@ export class RenderCache {
       return;
     }
     this.writes += 1;
-    if (this.writes % PRUNE_EVERY_WRITES === 0) await this.prune();
+    this.bytesSincePrune += size;
+    const due =
+      this.writes % PRUNE_EVERY_WRITES === 0 ||
+      this.bytesSincePrune > this.maxBytes * PRUNE_AFTER_BYTES_SHARE;
+    if (due) await this.prune();
   }
 
-  /** Removes the oldest entries beyond the configured maximum. */
+  /** Removes the oldest entries beyond the configured maximum count and total size. */
   async prune(): Promise<number> {
+    this.bytesSincePrune = 0;
     const names = (await readdir(this.dir).catch(() => [])).filter((name) =>
       name.endsWith(FILE_SUFFIX),
     );
-    if (names.length <= this.maxEntries) return 0;
-    const aged = await Promise.all(
-      names.map(async (name) => ({
-        name,
-        mtime: (await stat(join(this.dir, name)).catch(() => undefined))?.mtimeMs ?? 0,
-      })),
+    const entries = await Promise.all(
+      names.map(async (name) => {
+        const found = await stat(join(this.dir, name)).catch(() => undefined);
+        return { name, mtime: found?.mtimeMs ?? 0, size: found?.size ?? 0 };
+      }),
     );
-    const victims = aged.sort((a, b) => a.mtime - b.mtime).slice(0, names.length - this.maxEntries);
+    const newestFirst = entries.sort((a, b) => b.mtime - a.mtime);
+    let keptBytes = 0;
+    const fits = newestFirst.findIndex((entry, index) => {
+      keptBytes += entry.size;
+      return index >= this.maxEntries || keptBytes > this.maxBytes;
+    });
+    const victims = fits < 0 ? [] : newestFirst.slice(fits);
     await Promise.all(
       victims.map((victim) => unlink(join(this.dir, victim.name)).catch(() => undefined)),
     );

@@ -16,19 +16,24 @@ import {
 } from 'class-validator';
 import type { Condition, ValueRange } from '../../events/payloads';
 import { CONDITIONS, PREEMPTION_CAPABILITIES, PreemptionCapability } from '../intent.enums';
-import { MAX_OBSERVATION_PERIOD, MAX_TARGETS } from './create-intent.dto';
+import {
+  MAX_OBSERVATION_PERIOD,
+  MAX_TARGETS,
+  NAME_MAX_LENGTH,
+  OBJECT_INSTANCE_MAX_LENGTH,
+} from './create-intent.dto';
 import { IsValueRange, VALUE_RANGE_SCHEMA } from './value-range.validator';
 
 export class TemplateTargetParamDto {
   @ApiProperty({
     example: 'cpuUsage',
     minLength: 1,
-    maxLength: 128,
+    maxLength: NAME_MAX_LENGTH,
     description: 'One of the template targets.',
   })
   @IsString()
   @MinLength(1)
-  @MaxLength(128)
+  @MaxLength(NAME_MAX_LENGTH)
   target_name!: string;
 
   @ApiPropertyOptional({
@@ -55,16 +60,17 @@ export class CreateIntentFromTemplateDto {
   @ApiProperty({
     example: '936623ae-8969-4d73-8c04-527d1cb815ac',
     minLength: 1,
-    maxLength: 256,
+    maxLength: OBJECT_INSTANCE_MAX_LENGTH,
     description: 'The object the intent is about (for NEMO_WORKLOAD: the instance_id).',
   })
   @IsString()
   @MinLength(1)
-  @MaxLength(256)
+  @MaxLength(OBJECT_INSTANCE_MAX_LENGTH)
   object_instance!: string;
 
   @ApiPropertyOptional({
     type: [TemplateTargetParamDto],
+    minItems: 1,
     maxItems: MAX_TARGETS,
     description: 'Targets to set. Default: every template target that has a default value.',
   })
@@ -77,6 +83,8 @@ export class CreateIntentFromTemplateDto {
   targets?: TemplateTargetParamDto[];
 
   @ApiPropertyOptional({
+    type: 'integer',
+    format: 'int32',
     minimum: 0,
     maximum: MAX_OBSERVATION_PERIOD,
     description: "Seconds. Default: the template's.",

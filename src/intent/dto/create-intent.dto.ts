@@ -29,14 +29,21 @@ export const MAX_TARGETS = 32;
 export const MAX_CONTEXTS = 16;
 export const MAX_OBSERVATION_PERIOD = 31_536_000;
 
-const NAME = { minLength: 1, maxLength: 128 };
+/** Labels and names of an intent (user_label, object_type, target_name, context_attribute). */
+export const NAME_MAX_LENGTH = 128;
+export const USER_LABEL_MAX_LENGTH = NAME_MAX_LENGTH;
+/** object_instance: an instance_id, or another object's identifier. */
+export const OBJECT_INSTANCE_MAX_LENGTH = 256;
+export const EXPECTATION_ID_MAX_LENGTH = 64;
+
+const NAME = { minLength: 1, maxLength: NAME_MAX_LENGTH };
 
 /** `{context_attribute, context_condition, context_value_range}` at any level of an intent. */
 export class ContextDto {
   @ApiProperty({ example: 'timeOfDay', ...NAME })
   @IsString()
   @MinLength(1)
-  @MaxLength(128)
+  @MaxLength(NAME_MAX_LENGTH)
   context_attribute!: string;
 
   @ApiProperty({ enum: CONDITIONS, enumName: 'Condition', example: 'IS_WITHIN_RANGE' })
@@ -67,13 +74,13 @@ export class ExpectationObjectDto {
   })
   @IsString()
   @MinLength(1)
-  @MaxLength(128)
+  @MaxLength(NAME_MAX_LENGTH)
   object_type!: string;
 
   @ApiPropertyOptional({
     example: 'e4708935-c65b-4159-9c81-8e33524ca1e7',
     minLength: 1,
-    maxLength: 256,
+    maxLength: OBJECT_INSTANCE_MAX_LENGTH,
     description:
       'The object the expectation is about (for NEMO_WORKLOAD: the instance_id). Required, except inside a ' +
       'workload instance request, where the instance fills it in.',
@@ -81,13 +88,13 @@ export class ExpectationObjectDto {
   @IsOptional()
   @IsString()
   @MinLength(1)
-  @MaxLength(256)
+  @MaxLength(OBJECT_INSTANCE_MAX_LENGTH)
   object_instance?: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 128, example: null })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: NAME_MAX_LENGTH, example: null })
   @IsOptional()
   @IsString()
-  @MaxLength(128)
+  @MaxLength(NAME_MAX_LENGTH)
   context_selectivity?: string | null;
 
   @Contexts()
@@ -102,7 +109,7 @@ export class ExpectationTargetDto {
   })
   @IsString()
   @MinLength(1)
-  @MaxLength(128)
+  @MaxLength(NAME_MAX_LENGTH)
   target_name!: string;
 
   @ApiProperty({ enum: CONDITIONS, enumName: 'Condition', example: 'IS_LESS_THAN' })
@@ -126,14 +133,14 @@ export class IntentExpectationDto {
   @ApiPropertyOptional({
     example: '1',
     minLength: 1,
-    maxLength: 64,
+    maxLength: EXPECTATION_ID_MAX_LENGTH,
     description:
       'Label of the expectation, unique within the intent. Default: its position, from "1".',
   })
   @IsOptional()
   @IsString()
   @MinLength(1)
-  @MaxLength(64)
+  @MaxLength(EXPECTATION_ID_MAX_LENGTH)
   expectation_id?: string;
 
   @ApiProperty({ enum: EXPECTATION_VERBS, enumName: 'ExpectationVerb', example: 'DELIVER' })
@@ -162,7 +169,7 @@ export class CreateIntentDto {
   @ApiProperty({ example: 'FederatedLearning', ...NAME })
   @IsString()
   @MinLength(1)
-  @MaxLength(128)
+  @MaxLength(NAME_MAX_LENGTH)
   user_label!: string;
 
   @ApiPropertyOptional({
@@ -175,6 +182,8 @@ export class CreateIntentDto {
   intent_preemption_capability?: PreemptionCapability;
 
   @ApiPropertyOptional({
+    type: 'integer',
+    format: 'int32',
     minimum: 0,
     maximum: MAX_OBSERVATION_PERIOD,
     default: 60,

@@ -8,18 +8,34 @@ import {
   VALUE_TYPES,
   ValueType,
 } from '../intent.enums';
-import { findTargetSpec, IntentTemplate, TemplateCatalog } from '../templates/template-catalog';
+import { DESCRIPTION_MAX_LENGTH, ID_SCHEMA } from '../../common/validation/bounds';
+import {
+  findTargetSpec,
+  IntentTemplate,
+  MAX_CATALOG_ENTRIES,
+  TemplateCatalog,
+} from '../templates/template-catalog';
+import { MAX_OBSERVATION_PERIOD, MAX_TARGETS, NAME_MAX_LENGTH } from './create-intent.dto';
 import { VALUE_RANGE_SCHEMA } from './value-range.validator';
 
+const NAME = { minLength: 1, maxLength: NAME_MAX_LENGTH };
+const DESCRIPTION = { minLength: 1, maxLength: DESCRIPTION_MAX_LENGTH };
+
 export class TemplateTargetResponse {
-  @ApiProperty({ example: 'cpuUsage' }) target_name!: string;
-  @ApiProperty({ example: 'CPU usage of the workload instance.' }) description!: string;
+  @ApiProperty({ ...NAME, example: 'cpuUsage' }) target_name!: string;
+  @ApiProperty({ ...DESCRIPTION, example: 'CPU usage of the workload instance.' })
+  description!: string;
   @ApiProperty({ enum: VALUE_TYPES, enumName: 'TargetValueType', example: 'number' })
   value_type!: ValueType;
-  @ApiProperty({ type: String, nullable: true, example: '%' }) unit!: string | null;
+  @ApiProperty({ type: String, nullable: true, ...NAME, example: '%' }) unit!: string | null;
   @ApiProperty({ type: Number, nullable: true, example: 0 }) minimum!: number | null;
   @ApiProperty({ type: Number, nullable: true, example: 100 }) maximum!: number | null;
-  @ApiProperty({ enum: CONDITIONS, enumName: 'Condition', isArray: true })
+  @ApiProperty({
+    enum: CONDITIONS,
+    enumName: 'Condition',
+    isArray: true,
+    maxItems: CONDITIONS.length,
+  })
   allowed_conditions!: Condition[];
   @ApiProperty({ enum: CONDITIONS, enumName: 'Condition', example: 'IS_LESS_THAN' })
   default_condition!: Condition;
@@ -28,12 +44,19 @@ export class TemplateTargetResponse {
 }
 
 export class IntentTemplateResponse {
-  @ApiProperty({ example: 'DeliverComputingWorkload' }) user_label!: string;
-  @ApiProperty() description!: string;
+  @ApiProperty({ ...NAME, example: 'DeliverComputingWorkload' }) user_label!: string;
+  @ApiProperty({ ...DESCRIPTION }) description!: string;
   @ApiProperty({ enum: EXPECTATION_VERBS, enumName: 'ExpectationVerb', example: 'ENSURE' })
   expectation_verb!: ExpectationVerb;
-  @ApiProperty({ example: 'NEMO_WORKLOAD' }) object_type!: string;
-  @ApiProperty({ type: 'integer', example: 60, description: 'Seconds.' })
+  @ApiProperty({ ...NAME, example: 'NEMO_WORKLOAD' }) object_type!: string;
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    minimum: 0,
+    maximum: MAX_OBSERVATION_PERIOD,
+    example: 60,
+    description: 'Seconds.',
+  })
   observation_period!: number;
   @ApiProperty({
     enum: PREEMPTION_CAPABILITIES,
@@ -41,13 +64,15 @@ export class IntentTemplateResponse {
     example: 'FALSE',
   })
   intent_preemption_capability!: PreemptionCapability;
-  @ApiProperty({ type: [TemplateTargetResponse] }) targets!: TemplateTargetResponse[];
+  @ApiProperty({ type: [TemplateTargetResponse], maxItems: MAX_TARGETS })
+  targets!: TemplateTargetResponse[];
 }
 
 export class IntentTemplateList {
-  @ApiProperty({ type: 'integer', example: 1, description: 'Version of the template catalog.' })
+  @ApiProperty({ ...ID_SCHEMA, example: 1, description: 'Version of the template catalog.' })
   version!: number;
-  @ApiProperty({ type: [IntentTemplateResponse] }) items!: IntentTemplateResponse[];
+  @ApiProperty({ type: [IntentTemplateResponse], maxItems: MAX_CATALOG_ENTRIES })
+  items!: IntentTemplateResponse[];
 }
 
 function toTemplateResponse(

@@ -8,7 +8,19 @@ import {
   NOT_FULFILLED_STATES,
   PREEMPTION_CAPABILITIES,
 } from '../intent.enums';
+import { ID_SCHEMA, longestOf } from '../../common/validation/bounds';
+import {
+  EXPECTATION_ID_MAX_LENGTH,
+  MAX_CONTEXTS,
+  MAX_EXPECTATIONS,
+  MAX_OBSERVATION_PERIOD,
+  MAX_TARGETS,
+  NAME_MAX_LENGTH,
+  OBJECT_INSTANCE_MAX_LENGTH,
+} from './create-intent.dto';
 import { ACHIEVED_VALUE_SCHEMA, VALUE_RANGE_SCHEMA } from './value-range.validator';
+
+const NAME = { minLength: 1, maxLength: NAME_MAX_LENGTH };
 
 /*
  * OpenAPI shapes of the intent object. Each class implements the wire type of `payloads.ts`, so
@@ -16,39 +28,49 @@ import { ACHIEVED_VALUE_SCHEMA, VALUE_RANGE_SCHEMA } from './value-range.validat
  */
 
 export class ContextResponse implements Wire.Context {
-  @ApiProperty({ example: 3 }) id!: number;
-  @ApiProperty({ example: 'timeOfDay' }) context_attribute!: string;
+  @ApiProperty({ ...ID_SCHEMA, example: 3 }) id!: number;
+  @ApiProperty({ ...NAME, example: 'timeOfDay' }) context_attribute!: string;
   @ApiProperty({ enum: CONDITIONS, enumName: 'Condition' }) context_condition!: Wire.Condition;
   @ApiProperty({ ...VALUE_RANGE_SCHEMA, example: [8, 18] }) context_value_range!: Wire.ValueRange;
 }
 
 export class ExpectationObjectResponse implements Wire.ExpectationObject {
-  @ApiProperty({ example: 25 }) id!: number;
-  @ApiProperty({ example: 'NEMO_WORKLOAD' }) object_type!: string;
-  @ApiProperty({ example: 'e4708935-c65b-4159-9c81-8e33524ca1e7' }) object_instance!: string;
-  @ApiProperty({ type: String, nullable: true, example: null }) context_selectivity!: string | null;
-  @ApiProperty({ type: [ContextResponse] }) object_contexts!: ContextResponse[];
+  @ApiProperty({ ...ID_SCHEMA, example: 25 }) id!: number;
+  @ApiProperty({ ...NAME, example: 'NEMO_WORKLOAD' }) object_type!: string;
+  @ApiProperty({
+    minLength: 1,
+    maxLength: OBJECT_INSTANCE_MAX_LENGTH,
+    example: 'e4708935-c65b-4159-9c81-8e33524ca1e7',
+  })
+  object_instance!: string;
+  @ApiProperty({ type: String, nullable: true, maxLength: NAME_MAX_LENGTH, example: null })
+  context_selectivity!: string | null;
+  @ApiProperty({ type: [ContextResponse], maxItems: MAX_CONTEXTS })
+  object_contexts!: ContextResponse[];
 }
 
 export class ExpectationTargetResponse implements Wire.ExpectationTarget {
-  @ApiProperty({ example: 58 }) id!: number;
-  @ApiProperty({ example: 'clusterType' }) target_name!: string;
+  @ApiProperty({ ...ID_SCHEMA, example: 58 }) id!: number;
+  @ApiProperty({ ...NAME, example: 'clusterType' }) target_name!: string;
   @ApiProperty({ enum: CONDITIONS, enumName: 'Condition', example: 'IS_EQUAL_TO' })
   target_condition!: Wire.Condition;
   @ApiProperty({ ...VALUE_RANGE_SCHEMA, example: 'FederatedLearning' })
   target_value_range!: Wire.ValueRange;
-  @ApiProperty({ type: [ContextResponse] }) target_contexts!: ContextResponse[];
+  @ApiProperty({ type: [ContextResponse], maxItems: MAX_CONTEXTS })
+  target_contexts!: ContextResponse[];
 }
 
 export class IntentExpectationResponse implements Wire.IntentExpectation {
-  @ApiProperty({ example: 24 }) id!: number;
-  @ApiProperty({ example: '1' }) expectation_id!: string;
+  @ApiProperty({ ...ID_SCHEMA, example: 24 }) id!: number;
+  @ApiProperty({ minLength: 1, maxLength: EXPECTATION_ID_MAX_LENGTH, example: '1' })
+  expectation_id!: string;
   @ApiProperty({ enum: EXPECTATION_VERBS, enumName: 'ExpectationVerb', example: 'DELIVER' })
   expectation_verb!: Wire.ExpectationVerb;
   @ApiProperty({ type: ExpectationObjectResponse }) expectation_object!: ExpectationObjectResponse;
-  @ApiProperty({ type: [ExpectationTargetResponse] })
+  @ApiProperty({ type: [ExpectationTargetResponse], maxItems: MAX_TARGETS })
   expectation_targets!: ExpectationTargetResponse[];
-  @ApiProperty({ type: [ContextResponse] }) expectation_contexts!: ContextResponse[];
+  @ApiProperty({ type: [ContextResponse], maxItems: MAX_CONTEXTS })
+  expectation_contexts!: ContextResponse[];
 }
 
 export class FulfilmentInfoResponse implements Wire.FulfilmentInfo {
@@ -62,6 +84,7 @@ export class FulfilmentInfoResponse implements Wire.FulfilmentInfo {
     enum: NOT_FULFILLED_STATES,
     enumName: 'NotFulfilledState',
     nullable: true,
+    maxLength: longestOf(NOT_FULFILLED_STATES),
     example: 'ACKNOWLEDGED',
   })
   not_fulfilled_state!: Wire.NotFulfilledState | null;
@@ -69,7 +92,7 @@ export class FulfilmentInfoResponse implements Wire.FulfilmentInfo {
 }
 
 export class TargetFulfilmentResultResponse implements Wire.TargetFulfilmentResult {
-  @ApiProperty({ type: 'integer', example: 58, description: 'Id of the expectation target.' })
+  @ApiProperty({ ...ID_SCHEMA, example: 58, description: 'Id of the expectation target.' })
   target!: number;
   @ApiProperty({ ...ACHIEVED_VALUE_SCHEMA, example: null })
   target_achieved_value!: Wire.ValueRange | null;
@@ -79,21 +102,21 @@ export class TargetFulfilmentResultResponse implements Wire.TargetFulfilmentResu
 export class ExpectationFulfilmentResultResponse implements Wire.ExpectationFulfilmentResult {
   @ApiProperty({ type: FulfilmentInfoResponse })
   expectation_fulfilment_info!: FulfilmentInfoResponse;
-  @ApiProperty({ example: 24, description: 'Id of the intent expectation.' })
+  @ApiProperty({ ...ID_SCHEMA, example: 24, description: 'Id of the intent expectation.' })
   expectation_id!: number;
-  @ApiProperty({ type: [TargetFulfilmentResultResponse] })
+  @ApiProperty({ type: [TargetFulfilmentResultResponse], maxItems: MAX_TARGETS })
   target_fulfilment_results!: TargetFulfilmentResultResponse[];
 }
 
 export class IntentFulfilmentReportResponse implements Wire.IntentFulfilmentReport {
-  @ApiProperty({ example: 16 }) id!: number;
+  @ApiProperty({ ...ID_SCHEMA, example: 16 }) id!: number;
   @ApiProperty({ type: FulfilmentInfoResponse }) intent_fulfilment_info!: FulfilmentInfoResponse;
-  @ApiProperty({ type: [ExpectationFulfilmentResultResponse] })
+  @ApiProperty({ type: [ExpectationFulfilmentResultResponse], maxItems: MAX_EXPECTATIONS })
   expectation_fulfilment_results!: ExpectationFulfilmentResultResponse[];
 }
 
 export class IntentFeasibilityCheckReportResponse implements Wire.IntentFeasibilityCheckReport {
-  @ApiProperty({ example: 14 }) id!: number;
+  @ApiProperty({ ...ID_SCHEMA, example: 14 }) id!: number;
   @ApiProperty({
     enum: FEASIBILITY_CHECK_TYPES,
     enumName: 'FeasibilityCheckType',
@@ -110,7 +133,7 @@ export class IntentFeasibilityCheckReportResponse implements Wire.IntentFeasibil
 }
 
 export class IntentReportResponse implements Wire.IntentReport {
-  @ApiProperty({ example: 16 }) id!: number;
+  @ApiProperty({ ...ID_SCHEMA, example: 16 }) id!: number;
   @ApiProperty({ type: IntentFulfilmentReportResponse })
   intent_fulfilment_report!: IntentFulfilmentReportResponse;
   @ApiProperty({ type: IntentFeasibilityCheckReportResponse, nullable: true })
@@ -118,6 +141,7 @@ export class IntentReportResponse implements Wire.IntentReport {
   @ApiProperty({
     example: '2024-07-09T14:17:36.590890Z',
     pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}Z$',
+    maxLength: 27,
     description: 'ISO-8601 UTC with microseconds.',
   })
   last_updated_time!: string;
@@ -125,18 +149,26 @@ export class IntentReportResponse implements Wire.IntentReport {
 
 /** The full TS 28.312 intent object: the same JSON as the `intent-notify` event body. */
 export class IntentResponse implements Wire.IntentObject {
-  @ApiProperty({ example: 28 }) id!: number;
-  @ApiProperty({ example: 'FederatedLearning' }) user_label!: string;
+  @ApiProperty({ ...ID_SCHEMA, example: 28 }) id!: number;
+  @ApiProperty({ ...NAME, example: 'FederatedLearning' }) user_label!: string;
   @ApiProperty({
     enum: PREEMPTION_CAPABILITIES,
     enumName: 'IntentPreemptionCapability',
     example: 'FALSE',
   })
   intent_preemption_capability!: 'TRUE' | 'FALSE';
-  @ApiProperty({ type: 'integer', example: 60, description: 'Seconds.' })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    minimum: 0,
+    maximum: MAX_OBSERVATION_PERIOD,
+    example: 60,
+    description: 'Seconds.',
+  })
   observation_period!: number;
-  @ApiProperty({ type: [IntentExpectationResponse] })
+  @ApiProperty({ type: [IntentExpectationResponse], maxItems: MAX_EXPECTATIONS })
   intent_expectations!: IntentExpectationResponse[];
   @ApiProperty({ type: IntentReportResponse }) intent_report_reference!: IntentReportResponse;
-  @ApiProperty({ type: [ContextResponse] }) intent_contexts!: ContextResponse[];
+  @ApiProperty({ type: [ContextResponse], maxItems: MAX_CONTEXTS })
+  intent_contexts!: ContextResponse[];
 }

@@ -3,26 +3,31 @@ import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validato
 import type { FulfilmentStatus } from '../../events/payloads';
 import { PageQuery } from '../../common/pagination/pagination';
 import { FULFILMENT_STATUSES } from '../intent.enums';
+import { NAME_MAX_LENGTH, OBJECT_INSTANCE_MAX_LENGTH } from './create-intent.dto';
 
 export class ListIntentsQuery extends PageQuery {
   @ApiPropertyOptional({
     description: 'Only intents with this user_label (exact match).',
     example: 'FederatedLearning',
+    minLength: 1,
+    maxLength: NAME_MAX_LENGTH,
   })
   @IsOptional()
   @IsString()
   @MinLength(1)
-  @MaxLength(128)
+  @MaxLength(NAME_MAX_LENGTH)
   user_label?: string;
 
   @ApiPropertyOptional({
     description: 'Only intents with an expectation about this object instance.',
     example: 'e4708935-c65b-4159-9c81-8e33524ca1e7',
+    minLength: 1,
+    maxLength: OBJECT_INSTANCE_MAX_LENGTH,
   })
   @IsOptional()
   @IsString()
   @MinLength(1)
-  @MaxLength(256)
+  @MaxLength(OBJECT_INSTANCE_MAX_LENGTH)
   object_instance?: string;
 
   @ApiPropertyOptional({

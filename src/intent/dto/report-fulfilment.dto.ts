@@ -1,6 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { ID_SCHEMA } from '../../common/validation/bounds';
 import type { AchievedValue } from '../domain/fulfilment';
 import { ACHIEVED_VALUE_SCHEMA, IsAchievedValue } from './value-range.validator';
 
@@ -9,13 +18,13 @@ export const MAX_OBSERVATIONS = 512;
 /** One observed value: the target's database id and what was measured (null clears it). */
 export class TargetObservationDto {
   @ApiProperty({
-    type: 'integer',
+    ...ID_SCHEMA,
     example: 58,
-    minimum: 1,
     description: 'Id of an expectation target of this intent.',
   })
   @IsInt()
-  @Min(1)
+  @Min(ID_SCHEMA.minimum)
+  @Max(ID_SCHEMA.maximum)
   target!: number;
 
   @ApiProperty({ ...ACHIEVED_VALUE_SCHEMA, example: 12.5 })

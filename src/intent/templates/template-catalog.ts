@@ -7,6 +7,8 @@ import {
   VALUE_TYPES,
   ValueType,
 } from '../intent.enums';
+import { DESCRIPTION_MAX_LENGTH, INT32_MAX } from '../../common/validation/bounds';
+import { MAX_OBSERVATION_PERIOD, MAX_TARGETS, NAME_MAX_LENGTH } from '../dto/create-intent.dto';
 
 /**
  * The intent types the platform understands, as data (`intent-templates.v<N>.json`): which targets
@@ -56,6 +58,9 @@ export interface TemplateCatalog {
 
 type Raw = Record<string, unknown>;
 
+/** Object types, templates and targets per object type a catalog may list (GET /intent-templates). */
+export const MAX_CATALOG_ENTRIES = 64;
+
 class CatalogReader {
   readonly problems: string[] = [];
 
@@ -65,15 +70,15 @@ class CatalogReader {
     return {};
   }
 
-  list(value: unknown, path: string): unknown[] {
-    if (Array.isArray(value)) return value;
-    this.problems.push(`${path} must be a list`);
+  list(value: unknown, path: string, max: number): unknown[] {
+    if (Array.isArray(value) && value.length <= max) return value;
+    this.problems.push(`${path} must be a list of at most ${max}`);
     return [];
   }
 
-  text(value: unknown, path: string): string {
-    if (typeof value === 'string' && value.length > 0) return value;
-    this.problems.push(`${path} must be a non-empty string`);
+  text(value: unknown, path: string, max = NAME_MAX_LENGTH): string {
+    if (typeof value === 'string' && value.length > 0 && value.length <= max) return value;
+    this.problems.push(`${path} must be a non-empty string of at most ${max} characters`);
     return '';
   }
 
@@ -81,6 +86,13 @@ class CatalogReader {
     if (typeof value === 'number' && Number.isFinite(value)) return value;
     this.problems.push(`${path} must be a number`);
     return 0;
+  }
+
+  integer(value: unknown, path: string, min: number, max: number): number {
+    if (Number.isInteger(value) && (value as number) >= min && (value as number) <= max)
+      return value as number;
+    this.problems.push(`${path} must be an integer from ${min} to ${max}`);
+    return min;
   }
 
   oneOf<T extends string>(value: unknown, allowed: readonly T[], path: string): T {
@@ -97,10 +109,12 @@ class CatalogReader {
 function readTarget(r: CatalogReader, raw: unknown, path: string): TargetSpec {
   const o = r.object(raw, path);
   const valueType = r.oneOf(o.value_type, VALUE_TYPES, `${path}.value_type`);
-  const conditions = r.list(o.allowed_conditions, `${path}.allowed_conditions`);
+  const conditions = r.list(o.allowed_conditions, `${path}.allowed_conditions`, CONDITIONS.length);
+  for (const condition of duplicates(conditions.map(String)))
+    r.problems.push(`${path}.allowed_conditions: ${condition} twice`);
   const spec: TargetSpec = {
     target_name: r.text(o.target_name, `${path}.target_name`),
-    description: r.text(o.description, `${path}.description`),
+    description: r.text(o.description, `${path}.description`, DESCRIPTION_MAX_LENGTH),
     value_type: valueType,
     unit: o.unit === null ? null : r.text(o.unit, `${path}.unit`),
     minimum: r.optionalNumber(o.minimum, `${path}.minimum`),
@@ -119,9 +133,9 @@ function readObjectType(r: CatalogReader, raw: unknown, path: string): ObjectTyp
   const o = r.object(raw, path);
   return {
     object_type: r.text(o.object_type, `${path}.object_type`),
-    description: r.text(o.description, `${path}.description`),
+    description: r.text(o.description, `${path}.description`, DESCRIPTION_MAX_LENGTH),
     targets: r
-      .list(o.targets, `${path}.targets`)
+      .list(o.targets, `${path}.targets`, MAX_CATALOG_ENTRIES)
       .map((t, i) => readTarget(r, t, `${path}.targets[${i}]`)),
   };
 }
@@ -141,17 +155,22 @@ function readTemplate(r: CatalogReader, raw: unknown, path: string): IntentTempl
   const o = r.object(raw, path);
   return {
     user_label: r.text(o.user_label, `${path}.user_label`),
-    description: r.text(o.description, `${path}.description`),
+    description: r.text(o.description, `${path}.description`, DESCRIPTION_MAX_LENGTH),
     expectation_verb: r.oneOf(o.expectation_verb, EXPECTATION_VERBS, `${path}.expectation_verb`),
     object_type: r.text(o.object_type, `${path}.object_type`),
-    observation_period: r.number(o.observation_period, `${path}.observation_period`),
+    observation_period: r.integer(
+      o.observation_period,
+      `${path}.observation_period`,
+      0,
+      MAX_OBSERVATION_PERIOD,
+    ),
     intent_preemption_capability: r.oneOf(
       o.intent_preemption_capability,
       ['TRUE', 'FALSE'] as const,
       path,
     ),
     targets: r
-      .list(o.targets, `${path}.targets`)
+      .list(o.targets, `${path}.targets`, MAX_TARGETS)
       .map((t, i) => readTemplateTarget(r, t, `${path}.targets[${i}]`)),
   };
 }
@@ -185,12 +204,12 @@ export function parseCatalog(raw: unknown): TemplateCatalog {
   const r = new CatalogReader();
   const o = r.object(raw, 'catalog');
   const catalog: TemplateCatalog = {
-    version: r.number(o.version, 'version'),
+    version: r.integer(o.version, 'version', 1, INT32_MAX),
     object_types: r
-      .list(o.object_types, 'object_types')
+      .list(o.object_types, 'object_types', MAX_CATALOG_ENTRIES)
       .map((t, i) => readObjectType(r, t, `object_types[${i}]`)),
     templates: r
-      .list(o.templates, 'templates')
+      .list(o.templates, 'templates', MAX_CATALOG_ENTRIES)
       .map((t, i) => readTemplate(r, t, `templates[${i}]`)),
   };
   const problems = [

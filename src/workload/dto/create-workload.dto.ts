@@ -9,7 +9,12 @@ import {
   registerDecorator,
   ValidationOptions,
 } from 'class-validator';
+import { DESCRIPTION_MAX_LENGTH, DNS_LABEL_MAX_LENGTH } from '../../common/validation/bounds';
 import { WORKLOAD_TYPES, WorkloadType } from '../entities/workload-document.entity';
+
+export const VERSION_MAX_LENGTH = 128;
+/** A chart name: a lowercase DNS-1123 label. */
+export const WORKLOAD_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** semver.org's own expression: SemVer 2 with optional pre-release and build metadata, no "v". */
 const SEMVER =
@@ -32,13 +37,13 @@ function IsSemVer(options?: ValidationOptions): PropertyDecorator {
 export class CreateWorkloadDto {
   @ApiProperty({
     example: 'echo-server',
-    maxLength: 63,
-    pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+    maxLength: DNS_LABEL_MAX_LENGTH,
+    pattern: WORKLOAD_NAME.source,
     description: "The Helm chart's name: a lowercase DNS-1123 label; must equal Chart.yaml's name.",
   })
   @IsString()
-  @MaxLength(63)
-  @Matches(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+  @MaxLength(DNS_LABEL_MAX_LENGTH)
+  @Matches(WORKLOAD_NAME, {
     message:
       'name must be a lowercase DNS-1123 label (a-z, 0-9 and "-", starting and ending alphanumeric)',
   })
@@ -46,11 +51,11 @@ export class CreateWorkloadDto {
 
   @ApiProperty({
     example: '0.5.5',
-    maxLength: 128,
+    maxLength: VERSION_MAX_LENGTH,
     description: "SemVer 2 version; must equal Chart.yaml's version.",
   })
   @IsString()
-  @MaxLength(128)
+  @MaxLength(VERSION_MAX_LENGTH)
   @IsSemVer()
   version!: string;
 
@@ -66,9 +71,12 @@ export class CreateWorkloadDto {
   @IsBoolean()
   ingress_support?: boolean;
 
-  @ApiPropertyOptional({ example: 'Echo server for connectivity tests', maxLength: 2000 })
+  @ApiPropertyOptional({
+    example: 'Echo server for connectivity tests',
+    maxLength: DESCRIPTION_MAX_LENGTH,
+  })
   @IsOptional()
   @IsString()
-  @MaxLength(2000)
+  @MaxLength(DESCRIPTION_MAX_LENGTH)
   description?: string;
 }

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQuery } from '../../common/pagination/pagination';
+import { DNS_LABEL_MAX_LENGTH } from '../../common/validation/bounds';
 import { WorkloadStatus } from '../../events/payloads';
 import {
   WORKLOAD_STATUSES,
@@ -19,10 +20,14 @@ export const WORKLOAD_SORT_FIELDS = [
 export type WorkloadSortField = (typeof WORKLOAD_SORT_FIELDS)[number];
 
 export class ListWorkloadsQuery extends PageQuery {
-  @ApiPropertyOptional({ example: 'echo-server', description: 'Exact chart name.' })
+  @ApiPropertyOptional({
+    example: 'echo-server',
+    maxLength: DNS_LABEL_MAX_LENGTH,
+    description: 'Exact chart name.',
+  })
   @IsOptional()
   @IsString()
-  @MaxLength(63)
+  @MaxLength(DNS_LABEL_MAX_LENGTH)
   name?: string;
 
   @ApiPropertyOptional({ enum: WORKLOAD_STATUSES, enumName: 'WorkloadStatus' })

@@ -1,5 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Page, PageMeta, toPage } from '../../common/pagination/pagination';
+import { MAX_PAGE_SIZE, Page, PageMeta, toPage } from '../../common/pagination/pagination';
+import {
+  CLAIM_MAX_LENGTH,
+  COUNT_SCHEMA,
+  DESCRIPTION_MAX_LENGTH,
+  DNS_LABEL_MAX_LENGTH,
+  ID_SCHEMA,
+  longestOf,
+  REJECTION_REASON_MAX_LENGTH,
+  SHA256_HEX_SCHEMA,
+  TIMESTAMP_SCHEMA,
+} from '../../common/validation/bounds';
+import { VERSION_MAX_LENGTH, WORKLOAD_NAME } from './create-workload.dto';
 import { WorkloadStatus } from '../../events/payloads';
 import {
   ONBOARDING_STEPS,
@@ -11,44 +23,52 @@ import {
 } from '../entities/workload-document.entity';
 import { WorkloadImageMirror } from '../entities/workload-image-mirror.entity';
 import { onboardingProgress } from '../onboarding-progress';
+import { POD_SECURITY_PROFILES, PodSecurityProfile } from '../../instance/rendering/pod-security';
 import { ListWorkloadsQuery } from './list-workloads.query';
+import {
+  MAX_ALLOWED_KIND_LENGTH,
+  MAX_ALLOWED_KINDS,
+  POD_SECURITY_MAX_LENGTH,
+} from './render-policy.dto';
 
 export class OnboardingProgressResponse {
   @ApiProperty({
     enum: ONBOARDING_STEPS,
     enumName: 'OnboardingStep',
     nullable: true,
+    maxLength: longestOf(ONBOARDING_STEPS),
     example: 'mirroring',
     description: 'The step running now, or the step a rejection stopped at; null before an upload.',
   })
   step!: OnboardingStep | null;
 
   @ApiProperty({
-    type: 'integer',
+    ...COUNT_SCHEMA,
     example: 1,
     description: 'Images mirrored (or found already mirrored) so far.',
   })
   images_done!: number;
 
   @ApiProperty({
-    type: 'integer',
+    ...COUNT_SCHEMA,
     example: 2,
     description: 'Images the rendered chart uses (known from the mirroring step on).',
   })
   images_total!: number;
 
-  @ApiProperty({ type: 'integer', example: 57, minimum: 0, maximum: 100 })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 57, minimum: 0, maximum: 100 })
   percent!: number;
 }
 
 export class PackageResponse {
   @ApiProperty({
+    ...SHA256_HEX_SCHEMA,
     example: '3f1c0a8e5b0d4e7f9a2b6c1d8e4f0a3b5c7d9e1f2a4b6c8d0e2f4a6b8c0d2e4f',
     description: 'sha256, hex.',
   })
   digest!: string;
 
-  @ApiProperty({ type: 'integer', example: 4096, description: 'Bytes.' })
+  @ApiProperty({ ...COUNT_SCHEMA, example: 4096, description: 'Bytes.' })
   size!: number;
 }
 
@@ -71,23 +91,60 @@ export class ImageMirrorResponse {
   copied!: boolean;
 }
 
+export class RenderPolicyResponse {
+  @ApiProperty({
+    type: [String],
+    maxItems: MAX_ALLOWED_KINDS,
+    items: { type: 'string', maxLength: MAX_ALLOWED_KIND_LENGTH },
+    example: [],
+    description:
+      'Kinds beyond the namespaced application kinds an admin allowed for its instances (`Kind` or `group/Kind`).',
+  })
+  allowed_kinds!: string[];
+
+  @ApiProperty({
+    enum: POD_SECURITY_PROFILES,
+    enumName: 'PodSecurityProfile',
+    nullable: true,
+    maxLength: POD_SECURITY_MAX_LENGTH,
+    example: 'restricted',
+    description: 'Pod Security profile set by an admin; null: the configured default.',
+  })
+  pod_security!: PodSecurityProfile | null;
+}
+
 export class WorkloadResponse {
-  @ApiProperty({ example: 4 }) id!: number;
-  @ApiProperty({ example: 'echo-server' }) name!: string;
-  @ApiProperty({ example: '0.5.5' }) version!: string;
+  @ApiProperty({ ...ID_SCHEMA, example: 4 }) id!: number;
+  @ApiProperty({
+    example: 'echo-server',
+    maxLength: DNS_LABEL_MAX_LENGTH,
+    pattern: WORKLOAD_NAME.source,
+  })
+  name!: string;
+  @ApiProperty({ example: '0.5.5', maxLength: VERSION_MAX_LENGTH }) version!: string;
   @ApiProperty({ enum: WORKLOAD_TYPES, enumName: 'WorkloadType', example: 'chart' })
   type!: WorkloadType;
   @ApiProperty({ enum: WORKLOAD_STATUSES, enumName: 'WorkloadStatus', example: 'accepted' })
   status!: WorkloadStatus;
   @ApiProperty({ example: false }) ingress_support!: boolean;
-  @ApiProperty({ example: 'Echo server for connectivity tests', nullable: true, type: String })
+  @ApiProperty({
+    example: 'Echo server for connectivity tests',
+    nullable: true,
+    type: String,
+    maxLength: DESCRIPTION_MAX_LENGTH,
+  })
   description!: string | null;
-  @ApiProperty({ example: 'alice', description: 'Subject of the token that registered it.' })
+  @ApiProperty({
+    example: 'alice',
+    maxLength: CLAIM_MAX_LENGTH,
+    description: 'Subject of the token that registered it.',
+  })
   owner!: string;
-  @ApiProperty({ example: 'tenant-a' }) tenant!: string;
+  @ApiProperty({ example: 'tenant-a', maxLength: CLAIM_MAX_LENGTH }) tenant!: string;
   @ApiProperty({
     nullable: true,
     type: String,
+    maxLength: REJECTION_REASON_MAX_LENGTH,
     example: 'helm lint failed:\n[ERROR] Chart.yaml: invalid icon URL',
     description: 'Why onboarding rejected the upload (status rejected); null otherwise.',
   })
@@ -99,8 +156,13 @@ export class WorkloadResponse {
     description: 'The last uploaded package.',
   })
   package!: PackageResponse | null;
-  @ApiProperty({ example: '2024-07-09T14:17:36.590Z' }) created_at!: string;
-  @ApiProperty({ example: '2024-07-09T14:18:02.117Z' }) updated_at!: string;
+  @ApiProperty({
+    type: RenderPolicyResponse,
+    description: 'What its instances may render besides the defaults (set by admins).',
+  })
+  render_policy!: RenderPolicyResponse;
+  @ApiProperty({ ...TIMESTAMP_SCHEMA, example: '2024-07-09T14:17:36.590Z' }) created_at!: string;
+  @ApiProperty({ ...TIMESTAMP_SCHEMA, example: '2024-07-09T14:18:02.117Z' }) updated_at!: string;
 }
 
 export class WorkloadDetailResponse extends WorkloadResponse {
@@ -109,7 +171,7 @@ export class WorkloadDetailResponse extends WorkloadResponse {
 }
 
 export class WorkloadPageResponse implements Page<WorkloadResponse> {
-  @ApiProperty({ type: [WorkloadResponse] }) items!: WorkloadResponse[];
+  @ApiProperty({ type: [WorkloadResponse], maxItems: MAX_PAGE_SIZE }) items!: WorkloadResponse[];
   @ApiProperty({ type: PageMeta }) meta!: PageMeta;
 }
 
@@ -130,6 +192,10 @@ export function toWorkloadResponse(document: WorkloadDocument): WorkloadResponse
       document.packageDigest === null
         ? null
         : { digest: document.packageDigest, size: document.packageSize ?? 0 },
+    render_policy: {
+      allowed_kinds: document.allowedKinds,
+      pod_security: document.podSecurityProfile,
+    },
     created_at: document.createdAt.toISOString(),
     updated_at: document.updatedAt.toISOString(),
   };

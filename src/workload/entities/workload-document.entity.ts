@@ -7,6 +7,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { WorkloadStatus } from '../../events/payloads';
+import type { PodSecurityProfile } from '../../instance/rendering/pod-security';
 
 export const WORKLOAD_TYPES = ['chart'] as const;
 export type WorkloadType = (typeof WORKLOAD_TYPES)[number];
@@ -86,8 +87,26 @@ export class WorkloadDocument {
   @Column({ type: 'text', nullable: true })
   publishedDigest!: string | null;
 
+  /**
+   * Whether the accepted chart's templates call no random, clock or similar function (scanned by
+   * the worker at onboarding): only then are its renders cached. Null: not scanned, never cached.
+   */
+  @Column({ type: 'boolean', nullable: true })
+  rendersDeterministic!: boolean | null;
+
   @Column({ type: 'timestamptz', nullable: true })
   acceptedAt!: Date | null;
+
+  /**
+   * Render policy set by an admin: kinds beyond the namespaced application kinds that instances of
+   * this document may render (`Kind` or `group/Kind`), and its Pod Security profile (null: the
+   * configured default).
+   */
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  allowedKinds!: string[];
+
+  @Column({ type: 'text', nullable: true })
+  podSecurityProfile!: PodSecurityProfile | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

@@ -4,8 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Repository } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import { chartNonDeterminism } from '../../infra/chart-archive/chart-determinism';
-import { HELM, Helm, HelmError } from '../../infra/helm/helm.port';
+import { HELM, Helm, HelmError, HelmOutputTooLarge } from '../../infra/helm/helm.port';
 import { ChartValidation } from '../entities/chart-validation.entity';
 import { helmBuild } from './helm-build';
 import { collectImages, RenderedYamlError } from './image-collector';
@@ -18,6 +17,8 @@ export interface ChartToValidate {
   /** Chart.yaml's name, already checked against the document: the release name of the render. */
   name: string;
   version: string;
+  /** What readChartArchive found: such charts are run through helm every time. */
+  nonDeterministic: string[];
 }
 
 export interface ValidatedChart {
@@ -74,11 +75,8 @@ export class ChartValidator {
 
   /** Undefined when the verdict must not be stored or reused. */
   private async keyOf(chart: ChartToValidate): Promise<ValidationKey | undefined> {
-    const [build, nonDeterministic] = await Promise.all([
-      this.build,
-      chartNonDeterminism(chart.bytes).catch(() => ['(unreadable)']),
-    ]);
-    if (!build || nonDeterministic.length > 0) return undefined;
+    const build = await this.build;
+    if (!build || chart.nonDeterministic.length > 0) return undefined;
     return {
       packageDigest: chart.digest,
       helmBuild: build,
@@ -115,7 +113,12 @@ export class ChartValidator {
     const linted = this.lint(file.path);
     linted.catch(() => undefined);
     const rendered = this.rendered(
-      this.helm.template(file.path, { releaseName: chart.name, namespace: CHECK_NAMESPACE }),
+      this.helm.template(file.path, {
+        releaseName: chart.name,
+        namespace: CHECK_NAMESPACE,
+        // What an instance may render: a chart beyond it is refused now, not at every instance.
+        maxOutputBytes: this.config.INSTANCE_MANIFEST_MAX_BYTES,
+      }),
       linted,
     );
     void Promise.allSettled([linted, rendered])
@@ -129,9 +132,15 @@ export class ChartValidator {
     return { images, linted: stored };
   }
 
-  /** Resolves with helm's findings when lint passed. */
+  /**
+   * Resolves with helm's findings when lint passed. A helm stopped by its time, output or memory
+   * limit is refused at once: the same bytes would only hit the limit again on a retry.
+   */
   private async lint(path: string): Promise<string> {
-    const lint = await this.helm.lint(path);
+    const lint = await this.helm.lint(path).catch((error: unknown) => {
+      if (error instanceof HelmError) throw new Rejection(`helm lint failed: ${error.message}`);
+      throw error;
+    });
     if (!lint.ok) throw new Rejection(`helm lint failed:\n${lintFindings(lint.messages)}`);
     return lint.messages;
   }
@@ -143,6 +152,12 @@ export class ChartValidator {
     } catch (error) {
       if (!(error instanceof HelmError)) throw error;
       await linted;
+      if (error instanceof HelmOutputTooLarge) {
+        throw new Rejection(
+          `helm template with the default values renders more than ${error.limitBytes} bytes ` +
+            '(INSTANCE_MANIFEST_MAX_BYTES)',
+        );
+      }
       throw new Rejection(
         `helm template failed with the default values:\n${helmErrors(error.message)}`,
       );
@@ -179,7 +194,7 @@ export class ChartValidator {
     chart: ChartToValidate,
   ): Promise<{ path: string; remove: () => Promise<void> }> {
     const parent = join(this.config.WORK_DIR, 'onboarding');
-    await mkdir(parent, { recursive: true });
+    await mkdir(parent, { recursive: true, mode: 0o700 });
     const dir = await mkdtemp(join(parent, `${chart.name}-`));
     const path = join(dir, `${chart.name}-${chart.version}.tgz`);
     await writeFile(path, chart.bytes, { mode: 0o600 });

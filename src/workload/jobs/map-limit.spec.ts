@@ -63,4 +63,23 @@ describe('withRetries', () => {
     ).rejects.toThrow('nope');
     expect(calls).toBe(3);
   });
+
+  it('starts no retry whose wait would pass the deadline', async () => {
+    let calls = 0;
+    const started = Date.now();
+    const fail = async () => {
+      calls++;
+      throw new Error('slow');
+    };
+    await expect(
+      withRetries(fail, {
+        retries: 10,
+        backoffMs: 80,
+        retryable: () => true,
+        deadline: Date.now() + 100,
+      }),
+    ).rejects.toThrow('slow');
+    expect(calls).toBeLessThanOrEqual(2);
+    expect(Date.now() - started).toBeLessThan(150);
+  });
 });

@@ -25,10 +25,18 @@ export async function mapLimit<T, R>(
   return results;
 }
 
-/** Calls `attempt` until it succeeds, `retries` more times at most, waiting `backoffMs` × 2^n (±50 %). */
+/**
+ * Calls `attempt` until it succeeds, `retries` more times at most, waiting `backoffMs` × 2^n
+ * (±50 %); no retry starts after `deadline` (epoch ms), the last failure is thrown instead.
+ */
 export async function withRetries<T>(
   attempt: () => Promise<T>,
-  options: { retries: number; backoffMs: number; retryable: (error: unknown) => boolean },
+  options: {
+    retries: number;
+    backoffMs: number;
+    retryable: (error: unknown) => boolean;
+    deadline?: number;
+  },
 ): Promise<T> {
   for (let tried = 0; ; tried++) {
     try {
@@ -36,6 +44,7 @@ export async function withRetries<T>(
     } catch (error) {
       if (tried >= options.retries || !options.retryable(error)) throw error;
       const delay = options.backoffMs * 2 ** tried * (0.5 + Math.random());
+      if (options.deadline !== undefined && Date.now() + delay >= options.deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }

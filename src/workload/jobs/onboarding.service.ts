@@ -3,10 +3,11 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Not, Repository } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { OutboxService } from '../../events/outbox.service';
+import { indexMetadataProblem } from '../../helm-repo/helm-index';
 import { HelmRepoService } from '../../helm-repo/helm-repo.service';
 import {
+  ChartArchive,
   ChartArchiveError,
-  ChartMetadata,
   readChartArchive,
 } from '../../infra/chart-archive/chart-archive';
 import { OnboardingStep, WorkloadDocument } from '../entities/workload-document.entity';
@@ -24,6 +25,7 @@ import {
 } from './image-mirror.service';
 import { OnboardJobData } from './onboarding.queue';
 import { Rejection } from './rejection';
+import { REJECTION_REASON_MAX_LENGTH } from '../../common/validation/bounds';
 
 export type OnboardingOutcome = 'accepted' | 'rejected' | 'superseded';
 
@@ -34,7 +36,6 @@ export interface OnboardingContext {
   finalAttempt: boolean;
 }
 
-const MAX_REASON_LENGTH = 4000;
 /** Images of earlier versions whose registry digests are checked while helm still runs. */
 const MAX_EXPECTED_IMAGES = 32;
 
@@ -73,8 +74,9 @@ export class OnboardingService {
     const upload = await this.current(job);
     if (!upload) return 'superseded';
     try {
-      await this.onboard(upload, context);
-      return (await this.finish(job, 'accepted', null)) ? 'accepted' : 'superseded';
+      const archive = await this.onboard(upload, context);
+      const deterministic = archive.nonDeterministic.length === 0;
+      return (await this.finish(job, 'accepted', null, deterministic)) ? 'accepted' : 'superseded';
     } catch (error) {
       if (error instanceof Rejection || error instanceof ImageRejection) {
         return (await this.finish(job, 'rejected', error.message)) ? 'rejected' : 'superseded';
@@ -111,20 +113,22 @@ export class OnboardingService {
     return { document, package_ };
   }
 
-  private async onboard(upload: Upload, context: OnboardingContext): Promise<void> {
+  /** Resolves with what the package's archive told once the chart is published. */
+  private async onboard(upload: Upload, context: OnboardingContext): Promise<ChartArchive> {
     const { document, package_ } = upload;
     const step = this.progressOf(document, context);
     const checked = this.checkExpectedImages(document);
     // Progress writes run beside the work they announce; each phase waits for its own.
     const validating = step({ onboardingStep: 'validating' });
     validating.catch(() => undefined);
-    const metadata = await this.validatePackage(document, package_.content);
+    const archive = await this.validatePackage(document, package_.content);
     // helm starts at once; the repository check runs meanwhile and its refusal comes first.
     const validation = this.validator.validate({
       bytes: package_.content,
       digest: package_.digest,
       name: document.name,
       version: document.version,
+      nonDeterministic: archive.nonDeterministic,
     });
     validation.catch(() => undefined);
     await Promise.all([
@@ -136,9 +140,14 @@ export class OnboardingService {
     await this.mirror(document, chart, step, await checked);
     const outcome = await alongside(
       step({ onboardingStep: 'publishing' }),
-      this.helmRepo.publish({ bytes: package_.content, digest: package_.digest, metadata }),
+      this.helmRepo.publish({
+        bytes: package_.content,
+        digest: package_.digest,
+        metadata: archive.metadata,
+      }),
     );
     if (outcome === 'conflict') throw this.publishedByOthers(document);
+    return archive;
   }
 
   /**
@@ -233,25 +242,30 @@ export class OnboardingService {
     };
   }
 
-  private async validatePackage(document: WorkloadDocument, bytes: Buffer): Promise<ChartMetadata> {
-    let metadata: ChartMetadata;
+  /** Bounded in entries, bytes and time (subchart archives included), in this worker only. */
+  private async validatePackage(document: WorkloadDocument, bytes: Buffer): Promise<ChartArchive> {
+    let archive: ChartArchive;
     try {
-      ({ metadata } = await readChartArchive(bytes, {
+      archive = await readChartArchive(bytes, {
         maxEntries: this.config.CHART_MAX_ENTRIES,
         maxUnpackedBytes: this.config.CHART_MAX_UNPACKED_BYTES,
-      }));
+        timeoutMs: this.config.CHART_READ_TIMEOUT_MS,
+      });
     } catch (error) {
       if (error instanceof ChartArchiveError)
         throw new Rejection(`invalid chart package: ${error.message}`);
       throw error;
     }
+    const { metadata } = archive;
     if (metadata.name !== document.name || metadata.version !== document.version) {
       throw new Rejection(
         `Chart.yaml names ${metadata.name} ${metadata.version} but the workload document is ` +
           `${document.name} ${document.version}: register the chart's name and version, or fix Chart.yaml`,
       );
     }
-    return metadata;
+    const tooLarge = indexMetadataProblem(metadata, this.config.HELM_INDEX_ENTRY_MAX_BYTES);
+    if (tooLarge) throw new Rejection(tooLarge);
+    return archive;
   }
 
   /** Cheap early answer; the repository's index remains the arbiter when two publish at once. */
@@ -297,6 +311,7 @@ export class OnboardingService {
     job: OnboardJobData,
     status: 'accepted' | 'rejected',
     reason: string | null,
+    rendersDeterministic: boolean | null = null,
   ): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       const change =
@@ -307,6 +322,7 @@ export class OnboardingService {
               rejectionReason: null,
               acceptedAt: new Date(),
               publishedDigest: () => 'package_digest',
+              rendersDeterministic,
             }
           : { status, rejectionReason: truncate(reason ?? 'rejected') };
       const result = await manager.update(
@@ -338,7 +354,9 @@ async function alongside<T>(progress: Promise<void>, work: Promise<T>): Promise<
 }
 
 function truncate(reason: string): string {
-  return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…` : reason;
+  return reason.length > REJECTION_REASON_MAX_LENGTH
+    ? `${reason.slice(0, REJECTION_REASON_MAX_LENGTH - 1)}…`
+    : reason;
 }
 
 function message(error: unknown): string {

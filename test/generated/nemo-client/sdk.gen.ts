@@ -2,7 +2,7 @@
 
 import { type Client, type ClientMeta, formDataBodySerializer, type Options as Options2, type RequestResult, type TDataShape } from './client';
 import { client } from './client.gen';
-import type { HealthLivenessData, HealthLivenessErrors, HealthLivenessResponses, HealthReadinessData, HealthReadinessErrors, HealthReadinessResponses, HelmRepoIndexData, HelmRepoIndexErrors, HelmRepoIndexResponses, HelmRepoListChartsData, HelmRepoListChartsErrors, HelmRepoListChartsResponses, InstancesCreateData, InstancesCreateErrors, InstancesCreateResponses, InstancesDeleteData, InstancesDeleteErrors, InstancesDeleteResponses, InstancesGetData, InstancesGetErrors, InstancesGetResponses, InstancesListData, InstancesListErrors, InstancesListResponses, InstancesReportStatusData, InstancesReportStatusErrors, InstancesReportStatusResponses, IntentsCreateData, IntentsCreateErrors, IntentsCreateFromTemplateData, IntentsCreateFromTemplateErrors, IntentsCreateFromTemplateResponses, IntentsCreateResponses, IntentsDeleteData, IntentsDeleteErrors, IntentsDeleteResponses, IntentsGetData, IntentsGetErrors, IntentsGetReportData, IntentsGetReportErrors, IntentsGetReportResponses, IntentsGetResponses, IntentsListData, IntentsListErrors, IntentsListResponses, IntentsReportFulfilmentData, IntentsReportFulfilmentErrors, IntentsReportFulfilmentResponses, IntentsUpdateData, IntentsUpdateErrors, IntentsUpdateResponses, IntentTemplatesListData, IntentTemplatesListErrors, IntentTemplatesListResponses, WorkloadsCreateData, WorkloadsCreateErrors, WorkloadsCreateResponses, WorkloadsDeleteData, WorkloadsDeleteErrors, WorkloadsDeleteResponses, WorkloadsGetData, WorkloadsGetErrors, WorkloadsGetResponses, WorkloadsListData, WorkloadsListErrors, WorkloadsListResponses, WorkloadsUploadData, WorkloadsUploadErrors, WorkloadsUploadResponses } from './types.gen';
+import type { HealthLivenessData, HealthLivenessErrors, HealthLivenessResponses, HealthReadinessData, HealthReadinessErrors, HealthReadinessResponses, HelmRepoIndexData, HelmRepoIndexErrors, HelmRepoIndexResponses, HelmRepoListChartsData, HelmRepoListChartsErrors, HelmRepoListChartsResponses, InstancesCreateData, InstancesCreateErrors, InstancesCreateResponses, InstancesDeleteData, InstancesDeleteErrors, InstancesDeleteResponses, InstancesGetData, InstancesGetErrors, InstancesGetResponses, InstancesListData, InstancesListErrors, InstancesListResponses, InstancesReportStatusData, InstancesReportStatusErrors, InstancesReportStatusResponses, IntentsCreateData, IntentsCreateErrors, IntentsCreateFromTemplateData, IntentsCreateFromTemplateErrors, IntentsCreateFromTemplateResponses, IntentsCreateResponses, IntentsDeleteData, IntentsDeleteErrors, IntentsDeleteResponses, IntentsGetData, IntentsGetErrors, IntentsGetReportData, IntentsGetReportErrors, IntentsGetReportResponses, IntentsGetResponses, IntentsListData, IntentsListErrors, IntentsListResponses, IntentsReportFulfilmentData, IntentsReportFulfilmentErrors, IntentsReportFulfilmentResponses, IntentsUpdateData, IntentsUpdateErrors, IntentsUpdateResponses, IntentTemplatesListData, IntentTemplatesListErrors, IntentTemplatesListResponses, WorkloadsCreateData, WorkloadsCreateErrors, WorkloadsCreateResponses, WorkloadsDeleteData, WorkloadsDeleteErrors, WorkloadsDeleteResponses, WorkloadsGetData, WorkloadsGetErrors, WorkloadsGetResponses, WorkloadsListData, WorkloadsListErrors, WorkloadsListResponses, WorkloadsSetRenderPolicyData, WorkloadsSetRenderPolicyErrors, WorkloadsSetRenderPolicyResponses, WorkloadsUploadData, WorkloadsUploadErrors, WorkloadsUploadResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -76,7 +76,7 @@ export const instancesGet = <ThrowOnError extends boolean = false>(options: Opti
 /**
  * Report the status of a workload instance
  *
- * Feedback of the meta-Orchestrator (service role; any tenant's instance). Allowed: rendered → deploying | deployed | failed; deploying → deployed | failed; deployed → deploying | failed; failed → deploying | deployed; deleting → deleted | failed; reporting the current status again updates cluster and reason. The same reports are read from the INSTANCE_STATUS_QUEUE RabbitMQ queue when configured.
+ * Feedback of the meta-Orchestrator (service role; any tenant's instance). Allowed: rendered → deploying | deployed | failed; deploying → deployed | failed; deployed → deploying | failed; failed → deploying | deployed; deleting → deleted | failed; reporting the current status again updates cluster and reason. The same reports are read from the INSTANCE_STATUS_QUEUE RabbitMQ queue when configured. The answer is the whole instance when it is in the caller's tenant (or the caller is an admin); a report on another tenant's instance is answered with an acknowledgement only (`InstanceStatusAcknowledgement`: `instance_id`, `status`, `updated_at`), and its 409 does not name the current status.
  */
 export const instancesReportStatus = <ThrowOnError extends boolean = false>(options: Options<InstancesReportStatusData, ThrowOnError>): RequestResult<InstancesReportStatusResponses, InstancesReportStatusErrors, ThrowOnError> => (options.client ?? client).put<InstancesReportStatusResponses, InstancesReportStatusErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -191,7 +191,7 @@ export const intentsGetReport = <ThrowOnError extends boolean = false>(options: 
 /**
  * Report observed values (service role)
  *
- * Takes observed values per target and computes fulfilment: a target is FULFILLED when its latest value meets its condition, NOT_FULFILLED/ACKNOWLEDGED while nothing is observed, NOT_FULFILLED/DEGRADED (with the reason) otherwise; an expectation is FULFILLED when all its targets are, the intent when all its expectations are; otherwise NOT_FULFILLED in the worst state of the unfulfilled parts, with their reasons. Unlisted targets keep their last value; null clears one. Updates `last_updated_time` and returns the report. The body may also be the bare list `[{"target", "target_achieved_value"}]`.
+ * Takes observed values per target and computes fulfilment: a target is FULFILLED when its latest value meets its condition, NOT_FULFILLED/ACKNOWLEDGED while nothing is observed, NOT_FULFILLED/DEGRADED (with the reason) otherwise; an expectation is FULFILLED when all its targets are, the intent when all its expectations are; otherwise NOT_FULFILLED in the worst state of the unfulfilled parts, with their reasons. Unlisted targets keep their last value; null clears one. Updates `last_updated_time` and returns the report. The body may also be the bare list `[{"target", "target_achieved_value"}]`. The service role reports on intents of every tenant: on another tenant's intent the answer is an acknowledgement only (`IntentReportAcknowledgement`: `intent_id`, `last_updated_time`), and targets that are not its own answer the 404 of an unknown intent.
  */
 export const intentsReportFulfilment = <ThrowOnError extends boolean = false>(options: Options<IntentsReportFulfilmentData, ThrowOnError>): RequestResult<IntentsReportFulfilmentResponses, IntentsReportFulfilmentErrors, ThrowOnError> => (options.client ?? client).put<IntentsReportFulfilmentResponses, IntentsReportFulfilmentErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -259,6 +259,21 @@ export const workloadsGet = <ThrowOnError extends boolean = false>(options: Opti
 export const instancesCreate = <ThrowOnError extends boolean = false>(options: Options<InstancesCreateData, ThrowOnError>): RequestResult<InstancesCreateResponses, InstancesCreateErrors, ThrowOnError> => (options.client ?? client).post<InstancesCreateResponses, InstancesCreateErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/workloads/{id}/instances',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Set the render policy of a workload document (admins)
+ *
+ * Every rendered object of an instance is checked against the render policy: only namespaced application kinds, only the instance namespace, no system namespace, pods meeting the Pod Security Standards profile (RENDER_POLICY_POD_SECURITY, `baseline` by default). An admin may allow further kinds (e.g. ClusterRole) and choose another profile for this document only. Replaces the whole policy; later renders use it.
+ */
+export const workloadsSetRenderPolicy = <ThrowOnError extends boolean = false>(options: Options<WorkloadsSetRenderPolicyData, ThrowOnError>): RequestResult<WorkloadsSetRenderPolicyResponses, WorkloadsSetRenderPolicyErrors, ThrowOnError> => (options.client ?? client).put<WorkloadsSetRenderPolicyResponses, WorkloadsSetRenderPolicyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/workloads/{id}/render-policy',
     ...options,
     headers: {
         'Content-Type': 'application/json',

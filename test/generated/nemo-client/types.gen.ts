@@ -60,7 +60,7 @@ export type CreateInstanceDto = {
      */
     release_name: string;
     /**
-     * Namespace passed to `helm template --namespace`. Default: none (the chart decides).
+     * Namespace passed to `helm template --namespace`; rendered objects may name no other. Default: helm's `default`. System namespaces (RENDER_POLICY_SYSTEM_NAMESPACES) are refused (422).
      */
     namespace?: string;
     /**
@@ -271,6 +271,15 @@ export type InstanceResponse = {
  */
 export type InstanceStatus = 'rendered' | 'deploying' | 'deployed' | 'failed' | 'deleting' | 'deleted';
 
+export type InstanceStatusAcknowledgement = {
+    instance_id: string;
+    status: InstanceStatus;
+    /**
+     * When the report was recorded.
+     */
+    updated_at: string;
+};
+
 export type IntentExpectationDto = {
     /**
      * Label of the expectation, unique within the intent. Default: its position, from "1".
@@ -321,6 +330,14 @@ export type IntentPage = {
  * Whether the intent may preempt others (TS 28.312, a string "TRUE" or "FALSE").
  */
 export type IntentPreemptionCapability = 'TRUE' | 'FALSE';
+
+export type IntentReportAcknowledgement = {
+    intent_id: number;
+    /**
+     * ISO-8601 UTC with microseconds: when the report was recorded.
+     */
+    last_updated_time: string;
+};
 
 export type IntentReportResponse = {
     id: number;
@@ -419,6 +436,11 @@ export type PageMeta = {
 };
 
 /**
+ * Kubernetes Pod Security Standards profile the pods of an instance must meet (render policy).
+ */
+export type PodSecurityProfile = 'privileged' | 'baseline' | 'restricted';
+
+/**
  * RFC 9457 problem details, sent as `application/problem+json` with every error status.
  */
 export type ProblemDetails = {
@@ -460,6 +482,28 @@ export type ProblemDetails = {
  * Readiness of the service: `degraded` when the broker is down but not required.
  */
 export type ReadinessStatus = 'ok' | 'degraded';
+
+export type RenderPolicyDto = {
+    /**
+     * Kinds beyond the namespaced application kinds that instances of this document may render: cluster-scoped ones (ClusterRole, CustomResourceDefinition, …) and kinds the render policy does not know (custom resources). `Kind` allows it in any API group, `group/Kind` in that group only.
+     */
+    allowed_kinds: Array<string>;
+    /**
+     * Pod Security Standards profile the pods of its instances must meet; null or absent: the configured default (RENDER_POLICY_POD_SECURITY).
+     */
+    pod_security?: PodSecurityProfile | null;
+};
+
+export type RenderPolicyResponse = {
+    /**
+     * Kinds beyond the namespaced application kinds an admin allowed for its instances (`Kind` or `group/Kind`).
+     */
+    allowed_kinds: Array<string>;
+    /**
+     * Pod Security profile set by an admin; null: the configured default.
+     */
+    pod_security: PodSecurityProfile | null;
+};
 
 export type ReportFulfilmentDto = {
     target_fulfilment_results: Array<TargetObservationDto>;
@@ -560,6 +604,10 @@ export type WorkloadDetailResponse = {
      * The last uploaded package.
      */
     package?: PackageResponse | null;
+    /**
+     * What its instances may render besides the defaults (set by admins).
+     */
+    render_policy: RenderPolicyResponse;
     created_at: string;
     updated_at: string;
     /**
@@ -595,6 +643,10 @@ export type WorkloadResponse = {
      * The last uploaded package.
      */
     package?: PackageResponse | null;
+    /**
+     * What its instances may render besides the defaults (set by admins).
+     */
+    render_policy: RenderPolicyResponse;
     created_at: string;
     updated_at: string;
 };
@@ -632,6 +684,10 @@ export type HelmRepoListChartsErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type HelmRepoListChartsError = HelmRepoListChartsErrors[keyof HelmRepoListChartsErrors];
@@ -666,6 +722,10 @@ export type HelmRepoIndexErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type HelmRepoIndexError = HelmRepoIndexErrors[keyof HelmRepoIndexErrors];
@@ -726,6 +786,10 @@ export type InstancesListErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type InstancesListError = InstancesListErrors[keyof InstancesListErrors];
@@ -773,6 +837,10 @@ export type InstancesDeleteErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type InstancesDeleteError = InstancesDeleteErrors[keyof InstancesDeleteErrors];
@@ -823,6 +891,10 @@ export type InstancesGetErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type InstancesGetError = InstancesGetErrors[keyof InstancesGetErrors];
@@ -878,12 +950,19 @@ export type InstancesReportStatusErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type InstancesReportStatusError = InstancesReportStatusErrors[keyof InstancesReportStatusErrors];
 
 export type InstancesReportStatusResponses = {
-    200: InstanceResponse;
+    /**
+     * The instance (caller's tenant or admin), or an acknowledgement (another tenant's instance).
+     */
+    200: InstanceResponse | InstanceStatusAcknowledgement;
 };
 
 export type InstancesReportStatusResponse = InstancesReportStatusResponses[keyof InstancesReportStatusResponses];
@@ -912,6 +991,10 @@ export type IntentTemplatesListErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentTemplatesListError = IntentTemplatesListErrors[keyof IntentTemplatesListErrors];
@@ -975,6 +1058,10 @@ export type IntentsListErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsListError = IntentsListErrors[keyof IntentsListErrors];
@@ -1020,6 +1107,10 @@ export type IntentsCreateErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsCreateError = IntentsCreateErrors[keyof IntentsCreateErrors];
@@ -1078,6 +1169,10 @@ export type IntentsCreateFromTemplateErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsCreateFromTemplateError = IntentsCreateFromTemplateErrors[keyof IntentsCreateFromTemplateErrors];
@@ -1128,6 +1223,10 @@ export type IntentsDeleteErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsDeleteError = IntentsDeleteErrors[keyof IntentsDeleteErrors];
@@ -1178,6 +1277,10 @@ export type IntentsGetErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsGetError = IntentsGetErrors[keyof IntentsGetErrors];
@@ -1229,6 +1332,10 @@ export type IntentsUpdateErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsUpdateError = IntentsUpdateErrors[keyof IntentsUpdateErrors];
@@ -1276,6 +1383,10 @@ export type IntentsGetReportErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsGetReportError = IntentsGetReportErrors[keyof IntentsGetReportErrors];
@@ -1335,12 +1446,19 @@ export type IntentsReportFulfilmentErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type IntentsReportFulfilmentError = IntentsReportFulfilmentErrors[keyof IntentsReportFulfilmentErrors];
 
 export type IntentsReportFulfilmentResponses = {
-    200: IntentReportResponse;
+    /**
+     * The report (caller's tenant or admin), or an acknowledgement (another tenant's intent).
+     */
+    200: IntentReportResponse | IntentReportAcknowledgement;
 };
 
 export type IntentsReportFulfilmentResponse = IntentsReportFulfilmentResponses[keyof IntentsReportFulfilmentResponses];
@@ -1396,6 +1514,10 @@ export type WorkloadsListErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type WorkloadsListError = WorkloadsListErrors[keyof WorkloadsListErrors];
@@ -1442,6 +1564,10 @@ export type WorkloadsCreateErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type WorkloadsCreateError = WorkloadsCreateErrors[keyof WorkloadsCreateErrors];
@@ -1455,6 +1581,9 @@ export type WorkloadsCreateResponse = WorkloadsCreateResponses[keyof WorkloadsCr
 export type WorkloadsDeleteData = {
     body?: never;
     path: {
+        /**
+         * Workload document id.
+         */
         id: number;
     };
     query?: never;
@@ -1490,6 +1619,10 @@ export type WorkloadsDeleteErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type WorkloadsDeleteError = WorkloadsDeleteErrors[keyof WorkloadsDeleteErrors];
@@ -1506,6 +1639,9 @@ export type WorkloadsDeleteResponse = WorkloadsDeleteResponses[keyof WorkloadsDe
 export type WorkloadsGetData = {
     body?: never;
     path: {
+        /**
+         * Workload document id.
+         */
         id: number;
     };
     query?: never;
@@ -1537,6 +1673,10 @@ export type WorkloadsGetErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type WorkloadsGetError = WorkloadsGetErrors[keyof WorkloadsGetErrors];
@@ -1550,6 +1690,9 @@ export type WorkloadsGetResponse = WorkloadsGetResponses[keyof WorkloadsGetRespo
 export type InstancesCreateData = {
     body: CreateInstanceDto;
     path: {
+        /**
+         * Workload document id.
+         */
         id: number;
     };
     query?: never;
@@ -1582,7 +1725,7 @@ export type InstancesCreateErrors = {
      */
     413: ProblemDetails;
     /**
-     * helm template failed (render_failed, with helm's message), an image was not mirrored (image_not_mirrored), ingress_enabled without ingress_support (ingress_not_supported), or an ingress annotation cannot be honoured (ingress_annotation_invalid, naming the Service and the annotation).
+     * helm template failed (render_failed, with helm's message), an image was not mirrored (image_not_mirrored), ingress_enabled without ingress_support (ingress_not_supported), or an ingress annotation cannot be honoured or its path is unsafe (ingress_annotation_invalid, naming the Service and the annotation), or a rendered object breaks the render policy (render_policy_violation: cluster-scoped or unknown kind, system or foreign namespace, Pod Security Standards profile; errors[] names each object, field and rule).
      */
     422: ProblemDetails;
     /**
@@ -1593,6 +1736,10 @@ export type InstancesCreateErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type InstancesCreateError = InstancesCreateErrors[keyof InstancesCreateErrors];
@@ -1606,6 +1753,63 @@ export type InstancesCreateResponses = {
 
 export type InstancesCreateResponse = InstancesCreateResponses[keyof InstancesCreateResponses];
 
+export type WorkloadsSetRenderPolicyData = {
+    body: RenderPolicyDto;
+    path: {
+        /**
+         * Workload document id.
+         */
+        id: number;
+    };
+    query?: never;
+    url: '/api/v1/workloads/{id}/render-policy';
+};
+
+export type WorkloadsSetRenderPolicyErrors = {
+    /**
+     * Invalid kind names or profile (problem+json naming each).
+     */
+    400: ProblemDetails;
+    /**
+     * Missing, invalid or expired bearer token.
+     */
+    401: ProblemDetails;
+    /**
+     * The caller is not an admin (code admin_required).
+     *
+     * The caller's roles do not grant "write".
+     */
+    403: ProblemDetails;
+    /**
+     * No workload document with this id in your tenant.
+     */
+    404: ProblemDetails;
+    /**
+     * The request body is larger than the server accepts.
+     */
+    413: ProblemDetails;
+    /**
+     * Too many requests from this client: retry after the `Retry-After` header (seconds).
+     */
+    429: ProblemDetails;
+    /**
+     * Unexpected server error; it was logged with the `request_id`.
+     */
+    500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
+};
+
+export type WorkloadsSetRenderPolicyError = WorkloadsSetRenderPolicyErrors[keyof WorkloadsSetRenderPolicyErrors];
+
+export type WorkloadsSetRenderPolicyResponses = {
+    200: WorkloadResponse;
+};
+
+export type WorkloadsSetRenderPolicyResponse = WorkloadsSetRenderPolicyResponses[keyof WorkloadsSetRenderPolicyResponses];
+
 export type WorkloadsUploadData = {
     body: {
         /**
@@ -1614,6 +1818,9 @@ export type WorkloadsUploadData = {
         file: Blob | File;
     };
     path: {
+        /**
+         * Workload document id.
+         */
         id: number;
     };
     query?: never;
@@ -1653,6 +1860,10 @@ export type WorkloadsUploadErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type WorkloadsUploadError = WorkloadsUploadErrors[keyof WorkloadsUploadErrors];

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +7,7 @@ import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { DomainError } from '../../../src/common/errors/domain-error';
 import { AppConfig, validateConfig } from '../../../src/config/app-config';
 import { HelmRepoService } from '../../../src/helm-repo/helm-repo.service';
+import { readChartArchive } from '../../../src/infra/chart-archive/chart-archive';
 import { HelmCli } from '../../../src/infra/helm/helm.cli';
 import { buildIngresses } from '../../../src/ingress/ingress-builder';
 import { ManifestRenderer, RenderInput } from '../../../src/instance/rendering/manifest-renderer';
@@ -29,6 +30,15 @@ describe('ManifestRenderer with the real helm', () => {
     values: {},
     ...overrides,
   });
+
+  /** As instances render: with the verdict the worker's archive scan stores at onboarding. */
+  async function renderLocal(path: string, render: RenderInput) {
+    const { nonDeterministic } = await readChartArchive(await readFile(path), {
+      maxEntries: 100,
+      maxUnpackedBytes: 1024 * 1024,
+    });
+    return renderer.renderFile(path, render, { deterministic: nonDeterministic.length === 0 });
+  }
 
   async function writeChart(name: string, bytes: Buffer): Promise<string> {
     const path = join(dir, `${name}.tgz`);
@@ -56,7 +66,7 @@ describe('ManifestRenderer with the real helm', () => {
     });
     const cache = new RenderCache(config);
     const helmRepo = { fetchChart: async () => chartPath } as unknown as HelmRepoService;
-    renderer = new ManifestRenderer(new HelmCli(config), helmRepo, cache);
+    renderer = new ManifestRenderer(new HelmCli(config), helmRepo, cache, config);
     chartPath = await writeChart('shop', shopChart());
   });
 
@@ -66,7 +76,7 @@ describe('ManifestRenderer with the real helm', () => {
 
   it('renders what helm template prints for the same chart, values, release and namespace', async () => {
     const values = { replicaCount: 3, message: 'hi there', csv: 'a=b,c=d' };
-    const { manifests } = await renderer.renderFile(chartPath, input({ values }));
+    const { manifests } = await renderLocal(chartPath, input({ values }));
     expect(manifests).toEqual(await helmTemplate(chartPath, input({ values })));
     expect(manifests.map((manifest) => manifest.kind)).toEqual([
       'ConfigMap',
@@ -82,18 +92,18 @@ describe('ManifestRenderer with the real helm', () => {
 
   it('goes through fetchChart for a chart of the repository', async () => {
     const { manifests } = await renderer.render(
-      { name: 'shop', version: '0.1.0' },
+      { name: 'shop', version: '0.1.0', deterministic: true },
       input({ releaseName: 'via-repo' }),
     );
     expect((manifests[0].metadata as { name: string }).name).toBe('via-repo-config');
   });
 
   it('serves a repeated render from the cache, and renders again when any input changes', async () => {
-    const first = await renderer.renderFile(
+    const first = await renderLocal(
       chartPath,
       input({ releaseName: 'cached', values: { message: 'x' } }),
     );
-    const again = await renderer.renderFile(
+    const again = await renderLocal(
       chartPath,
       input({ releaseName: 'cached', values: { message: 'x' } }),
     );
@@ -105,15 +115,11 @@ describe('ManifestRenderer with the real helm', () => {
       { releaseName: 'cached', values: { message: 'x' }, namespace: 'other' },
     ];
     for (const change of changes)
-      expect((await renderer.renderFile(chartPath, input(change))).cached).toBe(false);
+      expect((await renderLocal(chartPath, input(change))).cached).toBe(false);
     const otherChart = await writeChart('shop-2', shopChart({ version: '0.2.0' }));
     expect(
-      (
-        await renderer.renderFile(
-          otherChart,
-          input({ releaseName: 'cached', values: { message: 'x' } }),
-        )
-      ).cached,
+      (await renderLocal(otherChart, input({ releaseName: 'cached', values: { message: 'x' } })))
+        .cached,
     ).toBe(false);
     expect((await readdir(join(dir, 'cache'))).length).toBeGreaterThanOrEqual(5);
   });
@@ -129,8 +135,8 @@ describe('ManifestRenderer with the real helm', () => {
         },
       }),
     );
-    const first = await renderer.renderFile(random, input());
-    const second = await renderer.renderFile(random, input());
+    const first = await renderLocal(random, input());
+    const second = await renderLocal(random, input());
     expect([first.cached, second.cached]).toEqual([false, false]);
     const password = (render: typeof first) =>
       (
@@ -142,7 +148,7 @@ describe('ManifestRenderer with the real helm', () => {
   });
 
   it("answers a template error with 422 and helm's message", async () => {
-    const failure = renderer.renderFile(
+    const failure = renderLocal(
       chartPath,
       input({ values: { failWith: 'set images.app to a tag you own' } }),
     );
@@ -165,7 +171,7 @@ describe('ManifestRenderer with the real helm', () => {
         },
       }),
     );
-    const { manifests } = await renderer.renderFile(withTest, input());
+    const { manifests } = await renderLocal(withTest, input());
     expect(manifests.map((manifest) => manifest.kind)).toEqual([
       'ConfigMap',
       'Service',
@@ -208,7 +214,7 @@ describe('ManifestRenderer with the real helm', () => {
       ['without TLS', undefined],
       ['with TLS', 'nemo-wildcard-tls'],
     ])('%s', async (_, tlsSecret) => {
-      const { manifests } = await renderer.renderFile(chartPath, input({ values: { services } }));
+      const { manifests } = await renderLocal(chartPath, input({ values: { services } }));
       const instanceId = '936623ae-8969-4d73-8c04-527d1cb815ac';
       const { ingresses, exposed } = buildIngresses(
         manifests,
@@ -232,7 +238,7 @@ describe('ManifestRenderer with the real helm', () => {
 
     it('the schema check can fail: a broken Ingress is reported', async () => {
       const { ingresses } = buildIngresses(
-        (await renderer.renderFile(chartPath, input({ values: { services } }))).manifests,
+        (await renderLocal(chartPath, input({ values: { services } }))).manifests,
         { releaseName: 'shop', instanceId: '936623ae-8969-4d73-8c04-527d1cb815ac' },
         { hostTemplate: config.INGRESS_HOST_TEMPLATE, domain: 'apps.nemo.eu' },
       );
@@ -246,7 +252,7 @@ describe('ManifestRenderer with the real helm', () => {
   });
 
   it('uses the default values of the chart when none are given', async () => {
-    const { manifests } = await renderer.renderFile(chartPath, input({ namespace: undefined }));
+    const { manifests } = await renderLocal(chartPath, input({ namespace: undefined }));
     expect(manifests).toEqual(await helmTemplate(chartPath, input({ namespace: undefined })));
     expect((manifests[0] as unknown as { data: { message: string } }).data.message).toBe(
       SHOP_VALUES.message,

@@ -1,18 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { createServer, IncomingHttpHeaders, Server } from 'node:http';
+import {
+  AddressInfo,
+  createServer as createTcpServer,
+  Server as TcpServer,
+  Socket,
+} from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppConfig } from '../../../src/config/app-config';
 import { parseImageReference } from '../../../src/infra/skopeo/image-reference';
-import { RegistryHttpClient } from '../../../src/infra/skopeo/registry-client';
+import { parseEgressAllowList } from '../../../src/infra/egress/egress-policy';
+import { RegistryHttpClient, RegistryUnreachable } from '../../../src/infra/skopeo/registry-client';
 import { SkopeoCli } from '../../../src/infra/skopeo/skopeo.cli';
-import { Skopeo } from '../../../src/infra/skopeo/skopeo.port';
+import { CopyOptions, Skopeo } from '../../../src/infra/skopeo/skopeo.port';
 import {
   ImageMirrorService,
   ImageRejection,
   MirroredImage,
+  unreachableImage,
 } from '../../../src/workload/jobs/image-mirror.service';
 import { pushTestImage, registryDigest } from '../../support/oci-image';
 import { testConfig } from './support';
@@ -23,10 +30,47 @@ const REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
 class CountingSkopeo implements Skopeo {
   copies = 0;
   constructor(private readonly real: Skopeo) {}
-  copy(source: string, destination: string): Promise<string> {
+  copy(source: string, destination: string, options?: CopyOptions): Promise<string> {
     this.copies += 1;
-    return this.real.copy(source, destination);
+    return this.real.copy(source, destination, options);
   }
+}
+
+/** A TCP listener that accepts and never answers; counts the connections it sees. */
+async function silentListener(host = '127.0.0.1'): Promise<{
+  server: TcpServer;
+  port: number;
+  connections: () => number;
+}> {
+  let connections = 0;
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((socket) => {
+    connections += 1;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  // close() waits for open connections: a silent listener ends its own.
+  const close = server.close.bind(server);
+  server.close = (callback) => {
+    sockets.forEach((socket) => socket.destroy());
+    return close(callback);
+  };
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  return { server, port: (server.address() as AddressInfo).port, connections: () => connections };
+}
+
+async function closeAll(...servers: Array<TcpServer | Server>): Promise<void> {
+  for (const server of servers) {
+    if ('closeAllConnections' in server) server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/** A port nothing listens on (bound once, then released). */
+async function closedPort(): Promise<number> {
+  const { server, port } = await silentListener();
+  await closeAll(server);
+  return port;
 }
 
 describe('ImageMirrorService with skopeo and the local registry', () => {
@@ -120,10 +164,26 @@ describe('ImageMirrorService with skopeo and the local registry', () => {
     const missing = mirror.mirrorAll([`${REGISTRY}/src-${run}/absent:1`], async () => undefined);
     await expect(missing).rejects.toBeInstanceOf(ImageRejection);
     await expect(missing).rejects.toThrow(
-      /absent:1 cannot be read from its registry: .*manifest unknown/,
+      /absent:1 cannot be read from its registry: manifest unknown \(no such image or tag\) or access denied$/,
     );
     expect(skopeo.copies).toBe(copies + 1);
     expect(() => mirror.plan(['Bad/Image'])).toThrow(ImageRejection);
+  });
+
+  it('rejects a chart naming more images than IMAGE_MAX_PER_CHART before any connection', async () => {
+    const capped = new ImageMirrorService(
+      skopeo,
+      registry,
+      await testConfig({ ...env, IMAGE_MAX_PER_CHART: '2' }),
+    );
+    const copies = skopeo.copies;
+    const three = ['a', 'b', 'c'].map((name) => `${REGISTRY}/src-${run}/${name}:1`);
+    await expect(capped.mirrorAll(three, async () => undefined)).rejects.toThrow(
+      new ImageRejection(
+        'the chart uses 3 distinct container images; at most 2 are mirrored per chart',
+      ),
+    );
+    expect(skopeo.copies).toBe(copies);
   });
 
   it('copies every image when digest checks are switched off (the naive pipeline)', async () => {
@@ -136,6 +196,241 @@ describe('ImageMirrorService with skopeo and the local registry', () => {
     const results = await naive.mirrorAll([images[1].reference], async () => undefined);
     expect(results[0].copied).toBe(true);
     expect(skopeo.copies).toBe(copies + 1);
+  });
+});
+
+describe('Image sources on internal or silent addresses', () => {
+  let work: string;
+  let env: Record<string, string>;
+  const listeners: TcpServer[] = [];
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'nemo-egress-'));
+    env = {
+      WORK_DIR: work,
+      REGISTRY_MIRROR_PATH: `mirror-egress`,
+      SOURCE_REGISTRY_TLS_VERIFY: 'false',
+      MIRROR_RETRY_BACKOFF_MS: '10',
+    };
+  });
+
+  afterAll(async () => {
+    await closeAll(...listeners);
+    await rm(work, { recursive: true, force: true });
+  });
+
+  async function mirrorWith(overrides: Record<string, string> = {}) {
+    const config = await testConfig({ ...env, ...overrides });
+    const skopeo = new CountingSkopeo(new SkopeoCli(config));
+    const registry = new RegistryHttpClient(config);
+    return { skopeo, registry, mirror: new ImageMirrorService(skopeo, registry, config) };
+  }
+
+  it('refuses loopback, link-local, private and IPv6 loopback registries with one generic reason, connecting nowhere', async () => {
+    const v4 = await silentListener('127.0.0.1');
+    const v6 = await silentListener('::1');
+    listeners.push(v4.server, v6.server);
+    const postgresPort = new URL(process.env.DATABASE_URL ?? 'postgres://x:5432').port || '5432';
+    const redisPort = new URL(process.env.REDIS_URL ?? 'redis://x:6379').port || '6379';
+    const references = [
+      `127.0.0.1:${postgresPort}/db/app:1`,
+      `127.0.0.1:${redisPort}/cache/app:1`,
+      `127.0.0.1:${await closedPort()}/closed/app:1`,
+      `127.0.0.1:${v4.port}/listening/app:1`,
+      `localhost:${v4.port}/by-name/app:1`,
+      `[::1]:${v6.port}/v6/app:1`,
+      `[::ffff:7f00:1]:${v4.port}/mapped/app:1`,
+      `169.254.169.254/latest/meta-data:1`,
+      `10.11.12.13:5000/private/app:1`,
+      `[fd00::1]:5000/ula/app:1`,
+    ];
+    const { skopeo, registry, mirror } = await mirrorWith();
+    try {
+      for (const reference of references) {
+        const started = Date.now();
+        const result = mirror.mirrorAll([reference], async () => undefined);
+        await expect(result).rejects.toThrow(new ImageRejection(unreachableImage(reference)));
+        expect(Date.now() - started).toBeLessThan(1000);
+      }
+      // Also when the digest of an earlier version is checked ahead.
+      const ahead = mirror.checkAhead([`127.0.0.1:${v4.port}/ahead/app:1`]);
+      expect(await ahead.get(`127.0.0.1:${v4.port}/ahead/app:1`)).toBeNull();
+    } finally {
+      registry.onModuleDestroy();
+    }
+    expect(skopeo.copies).toBe(0);
+    expect(v4.connections()).toBe(0);
+    expect(v6.connections()).toBe(0);
+  });
+
+  it('rejects an image on a silent port within seconds, with the same reason and no skopeo run', async () => {
+    const silent = await silentListener();
+    listeners.push(silent.server);
+    const { skopeo, registry, mirror } = await mirrorWith({
+      IMAGE_SOURCE_ALLOW_PRIVATE: `${process.env.IMAGE_SOURCE_ALLOW_PRIVATE},127.0.0.1:${silent.port}`,
+      MIRROR_RETRIES: '1',
+    });
+    const reference = `127.0.0.1:${silent.port}/silent/app:1`;
+    const started = Date.now();
+    try {
+      await expect(mirror.mirrorAll([reference], async () => undefined)).rejects.toThrow(
+        new ImageRejection(unreachableImage(reference)),
+      );
+    } finally {
+      registry.onModuleDestroy();
+    }
+    expect(Date.now() - started).toBeLessThan(15000);
+    expect(silent.connections()).toBeGreaterThan(0);
+    expect(skopeo.copies).toBe(0);
+  }, 30000);
+
+  it('gives up on a registry that trickles its answer a byte at a time', async () => {
+    const sockets = new Set<Socket>();
+    const trickler = createTcpServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.once('data', () => {
+        socket.write('HTTP/1.1 200 OK\r\n');
+        const drip = setInterval(() => socket.write('X'), 100);
+        socket.on('close', () => clearInterval(drip));
+      });
+    });
+    await new Promise<void>((resolve) => trickler.listen(0, '127.0.0.1', resolve));
+    const port = (trickler.address() as AddressInfo).port;
+    const config = await testConfig({
+      ...env,
+      IMAGE_SOURCE_ALLOW_PRIVATE: `127.0.0.1:${port}`,
+      REGISTRY_HTTP_TIMEOUT_MS: '1000',
+    });
+    const registry = new RegistryHttpClient(config);
+    const started = Date.now();
+    try {
+      await expect(
+        registry.ping(parseImageReference(`127.0.0.1:${port}/drip/app:1`), {
+          tlsVerify: false,
+          egress: parseEgressAllowList(config.IMAGE_SOURCE_ALLOW_PRIVATE),
+        }),
+      ).rejects.toThrow(RegistryUnreachable);
+    } finally {
+      registry.onModuleDestroy();
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise<void>((resolve) => trickler.close(() => resolve()));
+    }
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('stops a skopeo copy that hangs at the time budget of the image', async () => {
+    // Answers the ping, then never answers a manifest request: skopeo itself must hang.
+    const hanging = createServer((request, response) => {
+      if (request.url === '/v2/') return response.writeHead(200).end('{}');
+    });
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const port = (hanging.address() as AddressInfo).port;
+    const { skopeo, registry, mirror } = await mirrorWith({
+      IMAGE_SOURCE_ALLOW_PRIVATE: `${process.env.IMAGE_SOURCE_ALLOW_PRIVATE},127.0.0.1:${port}`,
+      IMAGE_MIRROR_TIMEOUT_MS: '4000',
+      REGISTRY_HTTP_TIMEOUT_MS: '1000',
+    });
+    const reference = `127.0.0.1:${port}/hanging/app:1`;
+    const started = Date.now();
+    try {
+      await expect(mirror.mirrorAll([reference], async () => undefined)).rejects.toThrow(
+        new ImageRejection(unreachableImage(reference)),
+      );
+    } finally {
+      registry.onModuleDestroy();
+      await closeAll(hanging);
+    }
+    expect(skopeo.copies).toBeGreaterThanOrEqual(1);
+    expect(Date.now() - started).toBeLessThan(12000);
+  }, 30000);
+});
+
+describe('RegistryHttpClient token realms of source registries', () => {
+  let registryServer: Server;
+  let realmServer: Server;
+  const realmAsks: IncomingHttpHeaders[] = [];
+  let realmPath = '/token';
+  let realmHost = '';
+  const digest = `sha256:${'c'.repeat(64)}`;
+  const portOf = (server: Server) => (server.address() as AddressInfo).port;
+
+  beforeAll(async () => {
+    realmServer = createServer((request, response) => {
+      realmAsks.push(request.headers);
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify({ token: 'T', expires_in: 300 }));
+    });
+    registryServer = createServer((request, response) => {
+      if (request.headers.authorization === 'Bearer T') {
+        return response.writeHead(200, { 'Docker-Content-Digest': digest }).end();
+      }
+      response.writeHead(401, {
+        'WWW-Authenticate': `Bearer realm="http://${realmHost}${realmPath}",service="s"`,
+      });
+      response.end();
+    });
+    await Promise.all(
+      [realmServer, registryServer].map(
+        (server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)),
+      ),
+    );
+  });
+
+  afterAll(async () => {
+    await closeAll(registryServer, realmServer);
+  });
+
+  const ask = async (egress: string, realmCredentialHosts: string[] = []) => {
+    const client = new RegistryHttpClient(await testConfig());
+    const image = parseImageReference(
+      `127.0.0.1:${portOf(registryServer)}/team/app:${randomUUID()}`,
+    );
+    try {
+      return await client.manifestDigest(image, {
+        tlsVerify: false,
+        credentials: { username: 'u', password: 'secret' },
+        egress: parseEgressAllowList(egress),
+        realmCredentialHosts,
+      });
+    } finally {
+      client.onModuleDestroy();
+    }
+  };
+
+  it('sends no source credentials to a realm on another host, unless that host is configured', async () => {
+    realmHost = `localhost:${portOf(realmServer)}`;
+    const allowed = `127.0.0.1:${portOf(registryServer)},${realmHost}`;
+    realmAsks.length = 0;
+    expect(await ask(allowed)).toBe(digest);
+    expect(realmAsks).toHaveLength(1);
+    expect(realmAsks[0].authorization).toBeUndefined();
+    expect(await ask(allowed, [realmHost])).toBe(digest);
+    expect(realmAsks[1].authorization).toBe(`Basic ${Buffer.from('u:secret').toString('base64')}`);
+  });
+
+  it('sends them to a realm on the registry host itself', async () => {
+    realmHost = `127.0.0.1:${portOf(realmServer)}`;
+    realmAsks.length = 0;
+    expect(await ask(`127.0.0.1:${portOf(registryServer)},${realmHost}`)).toBe(digest);
+    expect(realmAsks[0].authorization).toMatch(/^Basic /);
+  });
+
+  it('never connects to a realm the egress policy refuses', async () => {
+    const trap = await silentListener();
+    realmHost = `127.0.0.1:${trap.port}`;
+    try {
+      await expect(ask(`127.0.0.1:${portOf(registryServer)}`)).rejects.toThrow(/refused/);
+      realmHost = '169.254.169.254';
+      realmPath = '/latest/meta-data/iam';
+      await expect(ask(`127.0.0.1:${portOf(registryServer)}`)).rejects.toThrow(
+        /169.254.169.254 is link-local/,
+      );
+    } finally {
+      realmPath = '/token';
+      await closeAll(trap.server);
+    }
+    expect(trap.connections()).toBe(0);
   });
 });
 

@@ -65,6 +65,10 @@ class NotingRegistry implements RegistryClient {
     return this.real.manifestDigest(image, endpoint);
   }
 
+  ping(image: ImageReference, endpoint: RegistryEndpoint): Promise<void> {
+    return this.real.ping(image, endpoint);
+  }
+
   onModuleDestroy(): void {
     this.real.onModuleDestroy();
   }
