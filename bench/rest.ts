@@ -4,7 +4,9 @@
  * and the same JSON (bench/rest-raw-server.ts), each its own process, on the same seeded database.
  * Per path: a warm-up, then rounds alternating ours/raw with autocannon at 32 connections; medians.
  * Prints one JSON object: req/s, p50, p99 per side, the ratio, and the api's RSS sampled during the run.
- * `npm run bench:rest` (services running). BENCH_DURATION_S (default 5), BENCH_ROUNDS (default 3).
+ * `npm run bench:rest` (services running). BENCH_DURATION_S (default 5), BENCH_ROUNDS (default 3),
+ * BENCH_PATHS (a substring filter on the path names), BENCH_PROFILE_DIR (the api runs with
+ * `--cpu-prof` into that folder: where its time goes).
  */
 import autocannon from 'autocannon';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
@@ -146,6 +148,14 @@ function startProcess(
   });
 }
 
+/** SIGTERM and wait: the api writes its CPU profile on a clean exit. */
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
 async function freePort(): Promise<number> {
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
@@ -276,7 +286,9 @@ async function main(): Promise<void> {
     WORK_DIR: join(work, 'work'),
     LOG_FORMAT: 'json',
   };
-  const api = await startProcess(['dist/src/main.js', 'api'], apiEnv, (line) => {
+  const profile = process.env.BENCH_PROFILE_DIR;
+  const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const api = await startProcess([...profiling, 'dist/src/main.js', 'api'], apiEnv, (line) => {
     const match = /listening on http:\/\/[\d.]+:(\d+)/.exec(line);
     return match ? Number(match[1]) : null;
   });
@@ -296,7 +308,8 @@ async function main(): Promise<void> {
   try {
     const intentId = await createIntent(api.base, issuer.token, seeded.instanceIds[0]);
     const results: Record<string, unknown> = {};
-    for (const path of cases(issuer.token, seeded, intentId)) {
+    const only = process.env.BENCH_PATHS ?? '';
+    for (const path of cases(issuer.token, seeded, intentId).filter((c) => c.name.includes(only))) {
       await measure({ ...path.options(api.base), duration: 2 });
       await measure({ ...path.options(raw.base), duration: 2 });
       const ours: Figures[] = [];
@@ -334,7 +347,7 @@ async function main(): Promise<void> {
     );
   } finally {
     clearInterval(sampler);
-    api.process.kill('SIGTERM');
+    await stop(api.process);
     raw.process.kill('SIGTERM');
     issuer.server.close();
     await rm(work, { recursive: true, force: true });

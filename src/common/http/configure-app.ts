@@ -1,10 +1,10 @@
 import { INestApplication, RequestMethod, ValidationPipe } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import helmet from 'helmet';
 import { AppConfig } from '../../config/app-config';
 import { validationFailed } from '../errors/validation';
 import { corsOptions, corsOrigins } from './cors';
 import { jsonBody } from './json-body';
+import { securityHeaders } from './security-headers';
 import { parseTrustProxy } from './trust-proxy';
 
 /** Paths outside /api/v1: probes, metrics and the API documents. */
@@ -19,19 +19,7 @@ export function configureHttp(app: INestApplication): void {
   const origins = corsOrigins(config.CORS_ALLOWED_ORIGINS);
   if (origins.length > 0) app.enableCors(corsOptions(origins));
   app.use(jsonBody(config.HTTP_BODY_LIMIT));
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          'img-src': ["'self'", 'data:', 'validator.swagger.io'],
-          'script-src': ["'self'"],
-          // The API is often reached over plain HTTP inside a cluster or a LAN; upgrading Swagger
-          // UI's asset requests to HTTPS there breaks the page. TLS belongs to the ingress.
-          'upgrade-insecure-requests': null,
-        },
-      },
-    }),
-  );
+  app.use(securityHeaders());
   app.setGlobalPrefix('api/v1', {
     exclude: UNVERSIONED.map((path) => ({ path, method: RequestMethod.ALL })),
   });
