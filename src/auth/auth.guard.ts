@@ -11,7 +11,7 @@ import {
   PUBLIC_WHEN_KEY,
   PublicPredicate,
 } from './auth.decorators';
-import { ClientThrottlerGuard } from './client-throttler.guard';
+import { ClientRateLimiter } from './client-rate-limiter';
 import { hasPermission, Permission, Principal } from './principal';
 import { PrincipalMapper } from './principal-mapper';
 import { TokenVerifier } from './token-verifier';
@@ -33,16 +33,17 @@ export class AuthGuard implements CanActivate {
     private readonly config: AppConfig,
     private readonly verifier: TokenVerifier,
     private readonly mapper: PrincipalMapper,
-    private readonly throttler: ClientThrottlerGuard,
+    private readonly rateLimiter: ClientRateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     if (this.isPublic(context)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const response = context.switchToHttp().getResponse<Response>();
     const failure = await this.authenticate(request);
-    await this.throttler.canActivate(context);
-    if (failure) throw this.withChallenge(failure, context.switchToHttp().getResponse<Response>());
+    await this.rateLimiter.count(request, response);
+    if (failure) throw this.withChallenge(failure, response);
     this.authorize(context, request.principal as Principal);
     return true;
   }

@@ -1,16 +1,15 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
 import Redis from 'ioredis';
 import { AppConfig } from '../config/app-config';
 import { REDIS } from '../infra/redis/redis.module';
 import { AuthGuard } from './auth.guard';
-import { ClientThrottlerGuard } from './client-throttler.guard';
+import { ClientRateLimiter, RATE_LIMIT_STORE, RATE_LIMIT_WINDOWS } from './client-rate-limiter';
 import { DevAuthController } from './dev-auth.controller';
 import { DevIdentity } from './dev-identity';
 import { DEV_IDENTITY, DevTokenService } from './dev-token.service';
 import { PrincipalMapper } from './principal-mapper';
-import { RedisThrottlerStorage } from './redis-throttler.storage';
+import { RateLimitStore, RateLimitWindow } from './rate-limit.store';
 import { TokenVerifier } from './token-verifier';
 import { OidcKeys, VERIFICATION_KEYS } from './verification-keys';
 
@@ -19,18 +18,6 @@ import { OidcKeys, VERIFICATION_KEYS } from './verification-keys';
  * route of the api role, through one global guard (AuthGuard).
  */
 @Module({
-  imports: [
-    ThrottlerModule.forRootAsync({
-      inject: [AppConfig, REDIS],
-      useFactory: (config: AppConfig, redis: Redis) => ({
-        throttlers: [
-          { name: 'burst', ttl: 1000, limit: config.RATE_LIMIT_BURST },
-          { name: 'minute', ttl: 60_000, limit: config.RATE_LIMIT_PER_MINUTE },
-        ],
-        storage: new RedisThrottlerStorage(redis, `${config.QUEUE_PREFIX}:ratelimit`),
-      }),
-    }),
-  ],
   controllers: [DevAuthController],
   providers: [
     {
@@ -46,7 +33,27 @@ import { OidcKeys, VERIFICATION_KEYS } from './verification-keys';
     },
     TokenVerifier,
     PrincipalMapper,
-    ClientThrottlerGuard,
+    {
+      provide: RATE_LIMIT_STORE,
+      inject: [AppConfig, REDIS],
+      useFactory: (config: AppConfig, redis: Redis) =>
+        new RateLimitStore(redis, `${config.QUEUE_PREFIX}:ratelimit`),
+    },
+    {
+      provide: RATE_LIMIT_WINDOWS,
+      inject: [AppConfig],
+      // A client past a window's limit stays refused for that window's length.
+      useFactory: (config: AppConfig): RateLimitWindow[] => [
+        { name: 'burst', windowMs: 1000, limit: config.RATE_LIMIT_BURST, blockMs: 1000 },
+        {
+          name: 'minute',
+          windowMs: 60_000,
+          limit: config.RATE_LIMIT_PER_MINUTE,
+          blockMs: 60_000,
+        },
+      ],
+    },
+    ClientRateLimiter,
     DevTokenService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],

@@ -4,6 +4,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
 import { IdentityProviderUnavailableError, UnauthorizedError } from './auth.errors';
 import { VERIFICATION_KEYS, VerificationKeys } from './verification-keys';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 /** Asymmetric algorithms only: a JWKS never holds shared secrets, and `none` is never accepted. */
 const ALGORITHMS = [
@@ -26,13 +27,27 @@ const PROVIDER_FAILURES = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID', 'ERR_
 @Injectable()
 export class TokenVerifier {
   private readonly logger = new Logger(TokenVerifier.name);
+  private readonly verified: VerifiedTokenCache;
 
   constructor(
     @Inject(VERIFICATION_KEYS) private readonly keys: VerificationKeys,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.verified = new VerifiedTokenCache(
+      config.AUTH_TOKEN_CACHE_MAX_ENTRIES,
+      config.AUTH_TOKEN_CACHE_SECONDS * 1000,
+    );
+  }
 
   async verify(token: string): Promise<JWTPayload> {
+    const known = this.verified.get(token);
+    if (known) return known;
+    const payload = await this.check(token);
+    this.verified.remember(token, payload);
+    return payload;
+  }
+
+  private async check(token: string): Promise<JWTPayload> {
     const maxLifetime = this.config.AUTH_MAX_TOKEN_LIFETIME_SECONDS;
     try {
       const { payload } = await jwtVerify(token, this.keys.getKey, {

@@ -242,6 +242,19 @@ export class AppConfig {
   @Min(1)
   OIDC_JWKS_CACHE_SECONDS = 600;
 
+  /** How long a verified token is trusted without checking its signature again (0: never). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  AUTH_TOKEN_CACHE_SECONDS = 30;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  AUTH_TOKEN_CACHE_MAX_ENTRIES = 10000;
+
   @Transform(toInt)
   @IsInt()
   @Min(0)

@@ -1,13 +1,13 @@
 import { INestApplication, RequestMethod, ValidationPipe } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import helmet from 'helmet';
 import { AppConfig } from '../../config/app-config';
 import { validationFailed } from '../errors/validation';
 import { RequireBodyTypeInterceptor } from './body-type';
 import { answerClientErrorsWithProblems } from './client-error';
 import { corsOptions, corsOrigins } from './cors';
 import { jsonBody } from './json-body';
+import { securityHeaders } from './security-headers';
 import { parseTrustProxy } from './trust-proxy';
 import { rejectForbiddenUrlInput } from './url-input';
 
@@ -31,19 +31,7 @@ export function configureHttp(app: INestApplication): void {
       maxElements: config.HTTP_JSON_MAX_ELEMENTS,
     }),
   );
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          'img-src': ["'self'", 'data:', 'validator.swagger.io'],
-          'script-src': ["'self'"],
-          // The API is often reached over plain HTTP inside a cluster or a LAN; upgrading Swagger
-          // UI's asset requests to HTTPS there breaks the page. TLS belongs to the ingress.
-          'upgrade-insecure-requests': null,
-        },
-      },
-    }),
-  );
+  app.use(securityHeaders());
   app.setGlobalPrefix('api/v1', {
     exclude: UNVERSIONED.map((path) => ({ path, method: RequestMethod.ALL })),
   });

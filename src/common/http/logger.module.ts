@@ -14,7 +14,7 @@ export function requestId(request: IncomingMessage, response: ServerResponse): s
   return id;
 }
 
-/** Structured JSON logs, one line per request with its request id, secrets redacted. */
+/** Structured JSON logs, one line per request: its id, method, URL, status, time and client. */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
@@ -33,7 +33,17 @@ export function requestId(request: IncomingMessage, response: ServerResponse): s
           autoLogging: {
             ignore: (request) => ['/healthz', '/readyz', '/metrics'].includes(request.url ?? ''),
           },
-          redact: ['req.headers.authorization', 'req.headers.cookie'],
+          // A request line names the request, not its headers: nothing secret to redact, and
+          // serializing every header of every request was a measurable share of each request's CPU.
+          wrapSerializers: false,
+          serializers: {
+            req: (request: IncomingMessage & { id?: unknown }) => ({
+              id: request.id,
+              method: request.method,
+              url: request.url,
+            }),
+            res: (response: ServerResponse) => ({ status_code: response.statusCode }),
+          },
           // The client as the rate limiter sees it: Express's req.ip under HTTP_TRUST_PROXY.
           customProps: (request) => ({
             service: 'nemo-intent-api',

@@ -1,0 +1,439 @@
+/**
+ * The raw floor of `npm run bench:rest`: `node:http` + `pg`, the same SQL as the api's read and
+ * intent-creation paths, the same ES256 verification (jose, the same key set), the same JSON.
+ * No framework, no validation beyond what the SQL needs, no logging. Run as its own process by
+ * bench/rest.ts: `node dist-bench/bench/rest-raw-server.js` with RAW_* settings in the environment.
+ */
+import { createLocalJWKSet, JSONWebKeySet, jwtVerify } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { Pool, PoolClient } from 'pg';
+import { partitionOf } from '../src/events/outbox.service';
+
+type Row = Record<string, unknown>;
+
+const pool = new Pool({ connectionString: process.env.RAW_DATABASE_URL, max: 10 });
+const verifyAuth = process.env.RAW_VERIFY_JWT !== 'false';
+const keys = createLocalJWKSet(JSON.parse(process.env.RAW_JWKS ?? '{}') as JSONWebKeySet);
+const issuer = process.env.RAW_ISSUER ?? '';
+const audience = process.env.RAW_AUDIENCE ?? '';
+const BENCH_TENANT = 'bench';
+
+async function tenantOf(request: IncomingMessage): Promise<string | null> {
+  if (!verifyAuth) return BENCH_TENANT;
+  const header = request.headers.authorization ?? '';
+  if (!header.startsWith('Bearer ')) return null;
+  try {
+    const { payload } = await jwtVerify(header.slice(7), keys, { issuer, audience });
+    return typeof payload.tenant === 'string' ? payload.tenant : null;
+  } catch {
+    return null;
+  }
+}
+
+const info = (row: Row) => ({
+  fulfilment_status: row.fulfilment_status,
+  not_fulfilled_state: row.not_fulfilled_state,
+  not_fulfilled_reasons: row.not_fulfilled_reasons,
+});
+
+const context = (row: Row) => ({
+  context_attribute: row.context_attribute,
+  context_condition: row.context_condition,
+  context_value_range: row.context_value_range,
+});
+
+async function all(client: PoolClient | Pool, sql: string, params: unknown[]): Promise<Row[]> {
+  return (await client.query(sql, params)).rows as Row[];
+}
+
+/** The intents' rows, one query per table, as the api's IntentStore.loadRows reads them. */
+async function loadIntents(client: PoolClient | Pool, ids: number[]): Promise<Row[]> {
+  if (ids.length === 0) return [];
+  const q = (table: string, order = '') =>
+    all(client, `SELECT * FROM ${table} WHERE intent_id = ANY($1)${order}`, [ids]);
+  const intents = await all(client, 'SELECT * FROM intent WHERE id = ANY($1)', [ids]);
+  const byPosition = ' ORDER BY position ASC, id ASC';
+  const expectations = await q('intent_expectation', byPosition);
+  const objects = await q('expectation_object');
+  const targets = await q('expectation_target', byPosition);
+  const contexts = await q('intent_context', byPosition);
+  const reports = await q('intent_report');
+  const fulfilment = await q('intent_fulfilment_report');
+  const feasibility = await q('intent_feasibility_check_report');
+  const eResults = await q('expectation_fulfilment_result');
+  const tResults = await q('target_fulfilment_result');
+  const contextsOf = (column: string, id: unknown) =>
+    contexts.filter((c) => c[column] === id).map(context);
+  return ids.flatMap((id) => {
+    const intent = intents.find((i) => i.id === id);
+    const report = reports.find((r) => r.intent_id === id);
+    const fulfilmentReport = fulfilment.find((r) => r.intent_id === id);
+    if (!intent || !report || !fulfilmentReport) return [];
+    const feasibilityReport = feasibility.find((r) => r.intent_id === id);
+    return [
+      {
+        id,
+        user_label: intent.user_label,
+        intent_preemption_capability: intent.intent_preemption_capability ? 'TRUE' : 'FALSE',
+        observation_period: intent.observation_period,
+        intent_expectations: expectations
+          .filter((e) => e.intent_id === id)
+          .map((e) => {
+            const object = objects.find((o) => o.intent_expectation_id === e.id) ?? {};
+            return {
+              id: e.id,
+              expectation_id: e.expectation_id,
+              expectation_verb: e.expectation_verb,
+              expectation_object: {
+                id: object.id,
+                object_type: object.object_type,
+                object_instance: object.object_instance,
+                context_selectivity: object.context_selectivity,
+                object_contexts: contextsOf('expectation_object_id', object.id),
+              },
+              expectation_targets: targets
+                .filter((t) => t.intent_expectation_id === e.id)
+                .map((t) => ({
+                  id: t.id,
+                  target_name: t.target_name,
+                  target_condition: t.target_condition,
+                  target_value_range: t.target_value_range,
+                  target_contexts: contextsOf('expectation_target_id', t.id),
+                })),
+              expectation_contexts: contextsOf('intent_expectation_id', e.id),
+            };
+          }),
+        intent_report_reference: {
+          id: report.id,
+          intent_fulfilment_report: {
+            id: fulfilmentReport.id,
+            intent_fulfilment_info: info(fulfilmentReport),
+            expectation_fulfilment_results: eResults
+              .filter((r) => r.intent_id === id)
+              .map((r) => ({
+                expectation_fulfilment_info: info(r),
+                expectation_id: r.intent_expectation_id,
+                target_fulfilment_results: tResults
+                  .filter((t) => t.expectation_fulfilment_result_id === r.id)
+                  .map((t) => ({
+                    target: t.expectation_target_id,
+                    target_achieved_value: t.target_achieved_value,
+                    target_fulfilment_info: info(t),
+                  })),
+              })),
+          },
+          intent_feasibility_check_report: feasibilityReport
+            ? {
+                id: feasibilityReport.id,
+                feasibility_check_type: feasibilityReport.feasibility_check_type,
+                infeasibility_reason: feasibilityReport.infeasibility_reason,
+              }
+            : null,
+          last_updated_time: (report.last_updated_time as Date).toISOString(),
+        },
+        intent_contexts: contexts
+          .filter(
+            (c) =>
+              c.intent_id === id &&
+              c.intent_expectation_id === null &&
+              c.expectation_object_id === null &&
+              c.expectation_target_id === null,
+          )
+          .map(context),
+      },
+    ];
+  });
+}
+
+const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
+
+function workloadJson(row: Row): Row {
+  return {
+    id: row.id,
+    name: row.name,
+    version: row.version,
+    type: row.type,
+    ingress_support: row.ingress_support,
+    description: row.description,
+    status: row.status,
+    rejection_reason: row.rejection_reason,
+    onboarding: {
+      step: row.onboarding_step,
+      images_done: row.images_done,
+      images_total: row.images_total,
+    },
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+  };
+}
+
+async function getWorkload(tenant: string, id: number): Promise<unknown> {
+  const [row] = await all(pool, 'SELECT * FROM workload_document WHERE id = $1 AND tenant = $2', [
+    id,
+    tenant,
+  ]);
+  if (!row) return null;
+  const mirrors = await all(
+    pool,
+    'SELECT * FROM workload_image_mirror WHERE document_id = $1 ORDER BY id',
+    [id],
+  );
+  return {
+    ...workloadJson(row),
+    images: mirrors.map((m) => ({ source: m.source, mirrored: m.mirrored, digest: m.digest })),
+  };
+}
+
+async function listWorkloads(tenant: string, limit: number): Promise<unknown> {
+  const [rows, [count]] = await Promise.all([
+    all(pool, 'SELECT * FROM workload_document WHERE tenant = $1 ORDER BY id DESC LIMIT $2', [
+      tenant,
+      limit,
+    ]),
+    all(pool, 'SELECT count(*)::int AS total FROM workload_document WHERE tenant = $1', [tenant]),
+  ]);
+  const total = count.total as number;
+  return {
+    items: rows.map(workloadJson),
+    meta: { page: 1, limit, total, total_pages: Math.ceil(total / limit) },
+  };
+}
+
+async function getIntent(tenant: string, id: number): Promise<unknown> {
+  const visible = await all(pool, 'SELECT 1 FROM intent WHERE id = $1 AND tenant = $2', [
+    id,
+    tenant,
+  ]);
+  if (visible.length === 0) return null;
+  const [intent] = await loadIntents(pool, [id]);
+  return intent ?? null;
+}
+
+async function getInstance(tenant: string, instanceId: string): Promise<unknown> {
+  const [row] = await all(
+    pool,
+    'SELECT * FROM workload_instance WHERE instance_id = $1 AND tenant = $2',
+    [instanceId, tenant],
+  );
+  if (!row) return null;
+  const ids = await all(
+    pool,
+    `SELECT DISTINCT i.id FROM intent i JOIN expectation_object o ON o.intent_id = i.id
+      WHERE o.object_instance = $1 AND i.tenant = $2 ORDER BY i.id`,
+    [instanceId, tenant],
+  );
+  return {
+    id: row.id,
+    instance_id: row.instance_id,
+    workload_document_id: row.workload_document_id,
+    release_name: row.release_name,
+    namespace: row.namespace,
+    status: row.status,
+    status_reason: row.status_reason,
+    cluster_name: row.cluster_name,
+    ingress_enabled: row.ingress_enabled,
+    exposed_urls: row.exposed_urls,
+    manifests: row.manifests,
+    intents: await loadIntents(
+      pool,
+      ids.map((r) => r.id as number),
+    ),
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+  };
+}
+
+interface TargetBody {
+  target_name: string;
+  target_condition: string;
+  target_value_range: unknown;
+}
+interface IntentBody {
+  user_label: string;
+  intent_expectations: Array<{
+    expectation_verb: string;
+    expectation_object: { object_type: string; object_instance?: string };
+    expectation_targets: TargetBody[];
+  }>;
+}
+
+const ACK = ['NOT_FULFILLED', 'ACKNOWLEDGED', '[]'];
+
+/** One transaction as the api's create path: object lock, contradiction query, rows, outbox. */
+async function createIntent(tenant: string, body: IntentBody): Promise<unknown> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const [expectation] = body.intent_expectations;
+    const object = expectation.expectation_object;
+    const instance = object.object_instance ?? randomUUID();
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+      0x696e746e,
+      JSON.stringify([tenant, object.object_type, instance]),
+    ]);
+    await client.query(
+      'SELECT id, tenant, status FROM workload_instance WHERE instance_id = $1 AND tenant = $2',
+      [instance, tenant],
+    );
+    const active = await all(
+      client,
+      `SELECT DISTINCT i.id FROM intent i JOIN expectation_object o ON o.intent_id = i.id
+         JOIN intent_feasibility_check_report f ON f.intent_id = i.id
+        WHERE i.tenant = $1 AND f.feasibility_check_type = 'FEASIBLE' AND i.id <> $2
+          AND (o.object_type, o.object_instance) IN (SELECT * FROM unnest($3::text[], $4::text[]))
+        ORDER BY i.id`,
+      [tenant, 0, [object.object_type], [instance]],
+    );
+    await loadIntents(
+      client,
+      active.map((row) => row.id as number),
+    );
+    const id = await insertId(
+      client,
+      `INSERT INTO intent (owner, tenant, user_label, intent_preemption_capability, observation_period)
+       VALUES ($1, $2, $3, false, 60)`,
+      ['bench-user', tenant, body.user_label],
+    );
+    const expectationId = await insertId(
+      client,
+      `INSERT INTO intent_expectation (intent_id, position, expectation_id, expectation_verb)
+       VALUES ($1, 0, '1', $2)`,
+      [id, expectation.expectation_verb],
+    );
+    await insertId(
+      client,
+      `INSERT INTO expectation_object (intent_id, intent_expectation_id, object_type, object_instance)
+       VALUES ($1, $2, $3, $4)`,
+      [id, expectationId, object.object_type, instance],
+    );
+    const targetIds: number[] = [];
+    for (const [position, t] of expectation.expectation_targets.entries()) {
+      targetIds.push(
+        await insertId(
+          client,
+          `INSERT INTO expectation_target (intent_id, intent_expectation_id, position, target_name,
+             target_condition, target_value_range) VALUES ($1, $2, $3, $4, $5, $6)`,
+          [
+            id,
+            expectationId,
+            position,
+            t.target_name,
+            t.target_condition,
+            JSON.stringify(t.target_value_range),
+          ],
+        ),
+      );
+    }
+    const reportId = await insertId(client, 'INSERT INTO intent_report (intent_id) VALUES ($1)', [
+      id,
+    ]);
+    const fulfilmentId = await insertId(
+      client,
+      `INSERT INTO intent_fulfilment_report (intent_id, intent_report_id, fulfilment_status,
+         not_fulfilled_state, not_fulfilled_reasons) VALUES ($1, $2, $3, $4, $5)`,
+      [id, reportId, ...ACK],
+    );
+    await insertId(
+      client,
+      `INSERT INTO intent_feasibility_check_report (intent_id, intent_report_id, feasibility_check_type)
+       VALUES ($1, $2, 'FEASIBLE')`,
+      [id, reportId],
+    );
+    const resultId = await insertId(
+      client,
+      `INSERT INTO expectation_fulfilment_result (intent_id, intent_fulfilment_report_id,
+         intent_expectation_id, fulfilment_status, not_fulfilled_state, not_fulfilled_reasons)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [id, fulfilmentId, expectationId, ...ACK],
+    );
+    for (const targetId of targetIds) {
+      await insertId(
+        client,
+        `INSERT INTO target_fulfilment_result (intent_id, expectation_fulfilment_result_id,
+           expectation_target_id, fulfilment_status, not_fulfilled_state, not_fulfilled_reasons)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [id, resultId, targetId, ...ACK],
+      );
+    }
+    const [intent] = await loadIntents(client, [id]);
+    await client.query(
+      `INSERT INTO outbox_message (message_id, routing_key, aggregate_type, aggregate_id, partition, body)
+       VALUES ($1, 'intent-notify', 'intent', $2, $3, $4)`,
+      [randomUUID(), String(id), partitionOf({ type: 'intent', id }), JSON.stringify(intent)],
+    );
+    await client.query('COMMIT');
+    return intent;
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function insertId(client: PoolClient, sql: string, params: unknown[]): Promise<number> {
+  const { rows } = await client.query<{ id: number }>(`${sql} RETURNING id`, params);
+  return rows[0]?.id ?? 0;
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  response.end(text);
+}
+
+function readBody(request: IncomingMessage): Promise<IntentBody> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as IntentBody);
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+    request.on('error', reject);
+  });
+}
+
+async function route(request: IncomingMessage, tenant: string): Promise<[number, unknown]> {
+  const url = new URL(request.url ?? '/', 'http://raw');
+  const parts = url.pathname.split('/').filter(Boolean).slice(2);
+  const [collection, id] = parts;
+  if (request.method === 'POST' && collection === 'intents' && !id)
+    return [201, await createIntent(tenant, await readBody(request))];
+  if (request.method !== 'GET') return [404, { status: 404 }];
+  const found =
+    collection === 'workloads' && id
+      ? await getWorkload(tenant, Number(id))
+      : collection === 'workloads'
+        ? await listWorkloads(tenant, Number(url.searchParams.get('limit') ?? 20))
+        : collection === 'intents' && id
+          ? await getIntent(tenant, Number(id))
+          : collection === 'instances' && id
+            ? await getInstance(tenant, id)
+            : null;
+  return found ? [200, found] : [404, { status: 404 }];
+}
+
+const server = createServer((request, response) => {
+  tenantOf(request)
+    .then(async (tenant) => {
+      if (!tenant) return send(response, 401, { status: 401 });
+      const [status, body] = await route(request, tenant);
+      send(response, status, body);
+    })
+    .catch((error: unknown) => send(response, 500, { detail: String(error) }));
+});
+
+server.listen(Number(process.env.RAW_PORT ?? 0), '127.0.0.1', () => {
+  const address = server.address();
+  process.stdout.write(
+    `${JSON.stringify({ port: typeof address === 'object' ? address?.port : 0 })}\n`,
+  );
+});

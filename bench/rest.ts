@@ -1,0 +1,360 @@
+/**
+ * REST benchmark (issue 14): the built api role (`node dist/src/main.js api`, as production runs it,
+ * its logs on) against a raw `node:http` + `pg` server doing the same SQL, the same ES256 JWT check
+ * and the same JSON (bench/rest-raw-server.ts), each its own process, on the same seeded database.
+ * Per path: a warm-up, then rounds alternating ours/raw with autocannon at 32 connections; medians.
+ * Prints one JSON object: req/s, p50, p99 per side, the ratio, and the api's RSS sampled during the run.
+ * `npm run bench:rest` (services running). BENCH_DURATION_S (default 5), BENCH_ROUNDS (default 3),
+ * BENCH_PATHS (a substring filter on the path names), BENCH_PROFILE_DIR (the api runs with
+ * `--cpu-prof` into that folder: where its time goes).
+ */
+import autocannon from 'autocannon';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Client } from 'pg';
+import { benchServices, createMigratedDatabase, median } from './support';
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = 32;
+const WORKLOADS = 100;
+const INSTANCES = 2000;
+const TENANT = 'bench';
+const AUDIENCE = 'nemo-intent-api';
+const TARGETS = { read_ratio: 0.6, write_ratio: 0.5, p99_ms: 50, rss_mib: 250 };
+
+interface Side {
+  base: string;
+  process: ChildProcess;
+}
+
+interface Figures {
+  requests_per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+  errors: number;
+  non_2xx: number;
+}
+
+/** A minimal OIDC issuer: discovery + JWKS for the api, the same key set handed to the raw server. */
+async function startIssuer(): Promise<{
+  server: Server;
+  issuer: string;
+  token: string;
+  jwks: string;
+}> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' };
+  const jwks = JSON.stringify({ keys: [jwk] });
+  let issuer = '';
+  const server = createServer((request, response) => {
+    const body =
+      request.url === '/.well-known/openid-configuration'
+        ? JSON.stringify({
+            issuer,
+            jwks_uri: `${issuer}/jwks.json`,
+            id_token_signing_alg_values_supported: ['ES256'],
+          })
+        : jwks;
+    response.writeHead(200, { 'content-type': 'application/json' }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const token = await new SignJWT({
+    tenant: TENANT,
+    realm_access: { roles: ['nemo-writer', 'nemo-service'] },
+  })
+    .setProtectedHeader({ alg: 'ES256', kid: 'bench', typ: 'JWT' })
+    .setSubject('bench-user')
+    .setIssuer(issuer)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime('2h')
+    .sign(privateKey);
+  return { server, issuer, token, jwks };
+}
+
+/** 100 accepted documents with two mirrored images each, 2,000 instances, all of tenant `bench`. */
+async function seed(databaseUrl: string): Promise<{ workloadId: number; instanceIds: string[] }> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(
+      `INSERT INTO workload_document (tenant, owner, name, version, status, description, accepted_at)
+       SELECT $1, 'bench-user', 'bench-chart-' || n, '1.0.0', 'accepted', 'a benchmark chart', now()
+         FROM generate_series(1, $2) AS n`,
+      [TENANT, WORKLOADS],
+    );
+    await client.query(
+      `INSERT INTO workload_image_mirror (document_id, source, mirrored, digest)
+       SELECT d.id, 'docker.io/library/app-' || i || ':1.0', '127.0.0.1:55000/mirror/app-' || i || ':1.0',
+              'sha256:' || repeat(i::text, 64 / length(i::text))
+         FROM workload_document d, generate_series(1, 2) AS i`,
+    );
+    const { rows } = await client.query<{ id: number }>(
+      'SELECT id FROM workload_document ORDER BY id LIMIT 1',
+    );
+    const workloadId = rows[0].id;
+    const instanceIds = Array.from({ length: INSTANCES }, () => randomUUID());
+    const manifests = JSON.stringify([
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web' },
+        spec: { ports: [{ port: 80 }] },
+      },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web' },
+        spec: { replicas: 1 },
+      },
+    ]);
+    await client.query(
+      `INSERT INTO workload_instance (instance_id, workload_document_id, release_name, status,
+         manifests, owner, tenant)
+       SELECT id, $2, 'release-' || n, 'deployed', $3::json, 'bench-user', $4
+         FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, n)`,
+      [instanceIds, workloadId, manifests, TENANT],
+    );
+    return { workloadId, instanceIds };
+  } finally {
+    await client.end();
+  }
+}
+
+/** Starts a child process that prints `{"port": n}` (raw server) or a listening log line (api). */
+function startProcess(
+  command: string[],
+  env: NodeJS.ProcessEnv,
+  portOf: (line: string) => number | null,
+): Promise<Side> {
+  const child = spawn(process.execPath, command, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    child.once('exit', (code) => reject(new Error(`${command.join(' ')} exited with ${code}`)));
+    lines.on('line', (line) => {
+      const port = portOf(line);
+      if (port) resolve({ base: `http://127.0.0.1:${port}`, process: child });
+    });
+  });
+}
+
+/** SIGTERM and wait: the api writes its CPU profile on a clean exit. */
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+interface PathCase {
+  name: string;
+  kind: 'read' | 'write';
+  options: (base: string) => autocannon.Options;
+}
+
+async function measure(options: autocannon.Options): Promise<Figures> {
+  const result = await autocannon({ ...options, connections: CONNECTIONS, duration: DURATION_S });
+  return {
+    requests_per_s: Math.round(result.requests.average),
+    p50_ms: result.latency.p50,
+    p99_ms: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non_2xx: result.non2xx,
+  };
+}
+
+function medianFigures(rounds: Figures[]): Figures {
+  const pick = (key: keyof Figures) => median(rounds.map((r) => r[key]));
+  return {
+    requests_per_s: pick('requests_per_s'),
+    p50_ms: pick('p50_ms'),
+    p99_ms: pick('p99_ms'),
+    errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+    non_2xx: rounds.reduce((sum, r) => sum + r.non_2xx, 0),
+  };
+}
+
+function cases(
+  token: string,
+  seeded: { workloadId: number; instanceIds: string[] },
+  intentId: number,
+): PathCase[] {
+  const headers = { authorization: `Bearer ${token}` };
+  let next = 0;
+  const intentBody = (): string =>
+    JSON.stringify({
+      user_label: 'DeliverComputingWorkload',
+      intent_expectations: [
+        {
+          expectation_verb: 'ENSURE',
+          expectation_object: {
+            object_type: 'NEMO_WORKLOAD',
+            object_instance: seeded.instanceIds[next++ % seeded.instanceIds.length],
+          },
+          expectation_targets: [
+            { target_name: 'cpuUsage', target_condition: 'IS_LESS_THAN', target_value_range: 20 },
+          ],
+        },
+      ],
+    });
+  const get = (name: string, path: string): PathCase => ({
+    name,
+    kind: 'read',
+    options: (base) => ({ url: `${base}/api/v1${path}`, headers }),
+  });
+  return [
+    get('GET /workloads/{id}', `/workloads/${seeded.workloadId}`),
+    get('GET /workloads?limit=50', '/workloads?limit=50'),
+    get('GET /intents/{id}', `/intents/${intentId}`),
+    get('GET /instances/{id}', `/instances/${seeded.instanceIds[0]}`),
+    {
+      name: 'POST /intents',
+      kind: 'write',
+      options: (base) => ({
+        url: `${base}/api/v1/intents`,
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        requests: [{ setupRequest: (request) => ({ ...request, body: intentBody() }) }],
+      }),
+    },
+  ];
+}
+
+async function createIntent(base: string, token: string, objectInstance: string): Promise<number> {
+  const response = await fetch(`${base}/api/v1/intents`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      user_label: 'DeliverComputingWorkload',
+      intent_expectations: [
+        {
+          expectation_verb: 'ENSURE',
+          expectation_object: { object_type: 'NEMO_WORKLOAD', object_instance: objectInstance },
+          expectation_targets: [
+            { target_name: 'cpuUsage', target_condition: 'IS_LESS_THAN', target_value_range: 20 },
+          ],
+        },
+      ],
+    }),
+  });
+  if (response.status !== 201)
+    throw new Error(`intent creation: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { id: number }).id;
+}
+
+async function main(): Promise<void> {
+  const services = await benchServices('rest');
+  const databaseUrl = await createMigratedDatabase('nemo_bench_rest');
+  const seeded = await seed(databaseUrl);
+  const issuer = await startIssuer();
+  const work = await mkdtemp(join(tmpdir(), 'nemo-bench-rest-'));
+  const apiEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...services,
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    PORT: String(await freePort()),
+    AUTH_MODE: 'oidc',
+    OIDC_ISSUER_URL: issuer.issuer,
+    OIDC_AUDIENCE: AUDIENCE,
+    RATE_LIMIT_PER_MINUTE: '100000000',
+    RATE_LIMIT_BURST: '100000000',
+    WORK_DIR: join(work, 'work'),
+    LOG_FORMAT: 'json',
+  };
+  const profile = process.env.BENCH_PROFILE_DIR;
+  const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const api = await startProcess([...profiling, 'dist/src/main.js', 'api'], apiEnv, (line) => {
+    const match = /listening on http:\/\/[\d.]+:(\d+)/.exec(line);
+    return match ? Number(match[1]) : null;
+  });
+  const raw = await startProcess(
+    ['dist-bench/bench/rest-raw-server.js'],
+    {
+      ...process.env,
+      RAW_DATABASE_URL: databaseUrl,
+      RAW_JWKS: issuer.jwks,
+      RAW_ISSUER: issuer.issuer,
+      RAW_AUDIENCE: AUDIENCE,
+    },
+    (line) => (JSON.parse(line) as { port?: number }).port ?? null,
+  );
+  const rss: number[] = [];
+  const sampler = setInterval(() => rss.push(rssMiB(api.process.pid ?? 0)), 500);
+  try {
+    const intentId = await createIntent(api.base, issuer.token, seeded.instanceIds[0]);
+    const results: Record<string, unknown> = {};
+    const only = process.env.BENCH_PATHS ?? '';
+    for (const path of cases(issuer.token, seeded, intentId).filter((c) => c.name.includes(only))) {
+      await measure({ ...path.options(api.base), duration: 2 });
+      await measure({ ...path.options(raw.base), duration: 2 });
+      const ours: Figures[] = [];
+      const theirs: Figures[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        ours.push(await measure(path.options(api.base)));
+        theirs.push(await measure(path.options(raw.base)));
+      }
+      const o = medianFigures(ours);
+      const r = medianFigures(theirs);
+      const ratio = Number((o.requests_per_s / r.requests_per_s).toFixed(2));
+      const target = path.kind === 'read' ? TARGETS.read_ratio : TARGETS.write_ratio;
+      results[path.name] = {
+        ours: o,
+        raw_jwt: r,
+        ratio,
+        target_ratio: target,
+        meets: ratio >= target && o.p99_ms <= TARGETS.p99_ms && o.errors + o.non_2xx === 0,
+      };
+    }
+    const rssAfter = rssMiB(api.process.pid ?? 0);
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          benchmark: 'rest',
+          connections: CONNECTIONS,
+          duration_s: DURATION_S,
+          rounds: ROUNDS,
+          paths: results,
+          api_rss_mib: { after: rssAfter, max: Math.max(...rss), target: TARGETS.rss_mib },
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } finally {
+    clearInterval(sampler);
+    await stop(api.process);
+    raw.process.kill('SIGTERM');
+    issuer.server.close();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
