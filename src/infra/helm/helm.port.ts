@@ -6,6 +6,10 @@ export interface HelmRenderOptions {
   namespace?: string;
   /** A values document; passed to helm as a values file (`-f`), never as `--set` strings. */
   valuesYaml?: string;
+  /** The target cluster's version (`--kube-version`): `.Capabilities.KubeVersion`, `kubeVersion` checks. */
+  kubeVersion?: string;
+  /** Extra API versions of the target cluster (`--api-versions`): `.Capabilities.APIVersions.Has`. */
+  apiVersions?: readonly string[];
 }
 
 export interface HelmLintResult {

@@ -14,9 +14,9 @@ export class InstanceRevision {
   @PrimaryGeneratedColumn()
   id!: number;
 
-  /** The instance's database id (workload_instance.id). */
-  @Column({ type: 'integer' })
-  instanceId!: number;
+  /** The instance's database id (workload_instance.id, not its UUID). */
+  @Column({ name: 'instance_id', type: 'integer' })
+  instanceDbId!: number;
 
   @Column({ type: 'integer' })
   revision!: number;
