@@ -42,7 +42,7 @@ import {
 } from './dto/update-instance.dto';
 import { InstanceRevisionService } from './instance-revision.service';
 import { revisionEtag } from './revisions/if-match';
-import { RevisionNumberPipe } from './revisions/revision-number.pipe';
+import { RevisionNumber, RevisionNumberPipe } from './revisions/revision-number.pipe';
 
 const INSTANCE_ID = 'instance_id';
 const InstanceIdParam = (): MethodDecorator =>
@@ -214,7 +214,7 @@ export class InstanceRevisionController {
   get(
     @CurrentPrincipal() principal: Principal,
     @Param(INSTANCE_ID, new ParseUUIDPipe()) instanceId: string,
-    @Param('revision', RevisionNumberPipe) revision: number,
+    @Param('revision', RevisionNumberPipe) revision: RevisionNumber,
   ): Promise<InstanceRevisionDetailResponse> {
     return this.revisions.get(principal, instanceId, revision);
   }
@@ -237,7 +237,7 @@ export class InstanceRevisionController {
   diff(
     @CurrentPrincipal() principal: Principal,
     @Param(INSTANCE_ID, new ParseUUIDPipe()) instanceId: string,
-    @Param('revision', RevisionNumberPipe) revision: number,
+    @Param('revision', RevisionNumberPipe) revision: RevisionNumber,
     @Query() query: DiffQuery,
   ): Promise<RevisionDiffResponse> {
     return this.revisions.diff(principal, instanceId, revision, query.against);
