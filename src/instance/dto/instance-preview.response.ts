@@ -7,7 +7,7 @@ const OBJECT_SCHEMA = { type: 'object', additionalProperties: true } as const;
 
 /** What `?dry_run=true` answers: the render that would happen, nothing stored or published. */
 export class InstancePreviewResponse {
-  @ApiProperty({ enum: [true], example: true })
+  @ApiProperty({ type: Boolean, example: true, description: 'Always true: nothing was stored.' })
   dry_run!: true;
 
   @ApiProperty({

@@ -162,7 +162,17 @@ export class JsonPatchOperationResponse implements JsonPatchOperation {
   @ApiProperty({ example: '/spec/replicas', description: 'A JSON Pointer (RFC 6901).' })
   path!: string;
 
-  @ApiPropertyOptional({ description: 'The new value (add, replace).', example: 3 })
+  @ApiPropertyOptional({
+    description: 'The new value (add, replace): any JSON value.',
+    oneOf: [
+      { type: 'string' },
+      { type: 'number' },
+      { type: 'boolean' },
+      { type: 'object', additionalProperties: true },
+      { type: 'array', items: {} },
+    ],
+    example: 3,
+  })
   value?: unknown;
 
   @ApiPropertyOptional({ description: 'The source pointer (move, copy).' })
