@@ -1,4 +1,8 @@
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { NestFactory } from '@nestjs/core';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { ApiModule } from '../src/app.module';
 import { DevTokenService } from '../src/auth/dev-token.service';
@@ -43,4 +47,108 @@ export async function startBenchApi(): Promise<BenchApi> {
     base: `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/api/v1`,
     authorization: `Bearer ${token}`,
   };
+}
+
+const run = promisify(execFile);
+
+/**
+ * A fresh database, vhost and bucket of the benchmark's own (`nemo_bench_<name>`,
+ * `nemo-bench-<name>`): nothing of a developer's is touched. Returns the api's settings for them.
+ */
+export async function prepareBenchServices(name: string): Promise<Record<string, string>> {
+  const databaseUrl = await createMigratedDatabase(`nemo_bench_${name}`);
+  const vhost = `nemo-bench-${name}`;
+  const ctl = process.env.NEMO_RABBITMQ_CTL;
+  const rabbitmqUrl = new URL(process.env.RABBITMQ_URL ?? '');
+  if (ctl) {
+    await run(ctl, ['ctl', 'add_vhost', vhost]).catch(() => undefined);
+    await run(ctl, [
+      'ctl',
+      'set_permissions',
+      '-p',
+      vhost,
+      decodeURIComponent(rabbitmqUrl.username),
+      '.*',
+      '.*',
+      '.*',
+    ]);
+    await run(ctl, ['ctl', 'purge_queue', '-p', vhost, 'run']).catch(() => undefined);
+    await run(ctl, ['ctl', 'purge_queue', '-p', vhost, 'delete']).catch(() => undefined);
+    rabbitmqUrl.pathname = `/${vhost}`;
+  }
+  const s3 = new S3Client({
+    endpoint: process.env.AWS_ENDPOINT,
+    region: process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    forcePathStyle: true,
+    credentials: {
+      accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? '',
+      secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '',
+    },
+  });
+  await s3.send(new CreateBucketCommand({ Bucket: vhost })).catch(() => undefined);
+  s3.destroy();
+  return {
+    DATABASE_URL: databaseUrl,
+    RABBITMQ_URL: rabbitmqUrl.toString(),
+    HELM_REPOSITORY_BUCKET: `s3://${vhost}/charts`,
+    QUEUE_PREFIX: vhost,
+    SOURCE_REGISTRY_TLS_VERIFY: 'false',
+    AUTH_MODE: 'dev',
+    LOG_LEVEL: 'silent',
+    // One client hammering the API on purpose: the per-client rate limit is not what is measured.
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_BURST: '1000000',
+  };
+}
+
+/** One JSON call of the API; anything but 2xx throws with the answer. */
+export async function call(
+  api: BenchApi,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Record<string, unknown>> {
+  const response = await fetch(`${api.base}${path}`, {
+    method,
+    headers: { Authorization: api.authorization, 'Content-Type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer = (await response.json()) as Record<string, unknown>;
+  if (response.status >= 300)
+    throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+/** Registers and uploads a chart package, then waits for the worker to accept it. */
+export async function onboardChart(
+  api: BenchApi,
+  chartPath: string,
+  name: string,
+  version: string,
+): Promise<number> {
+  const created = await call(api, 'POST', '/workloads', {
+    name,
+    version,
+    type: 'chart',
+    ingress_support: true,
+  });
+  const form = new FormData();
+  form.append('file', new Blob([await readFile(chartPath)]), `${name}-${version}.tgz`);
+  const upload = await fetch(`${api.base}/workloads/${String(created.id)}/upload`, {
+    method: 'POST',
+    headers: { Authorization: api.authorization },
+    body: form,
+  });
+  if (upload.status !== 202)
+    throw new Error(`upload answered ${upload.status}: ${await upload.text()}`);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const document = await call(api, 'GET', `/workloads/${String(created.id)}`);
+    if (document.status === 'accepted') return Number(created.id);
+    if (document.status === 'rejected' || Date.now() > deadline) {
+      throw new Error(`onboarding did not accept the chart: ${JSON.stringify(document)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -23,7 +23,7 @@ import {
   toRevisionResponse,
 } from './dto/revision.response';
 import { UpdateInstanceDto } from './dto/update-instance.dto';
-import { InstanceRevision, RevisionOrigin } from './entities/instance-revision.entity';
+import { RevisionOrigin } from './entities/instance-revision.entity';
 import { WorkloadInstance } from './entities/workload-instance.entity';
 import { findOwnedInstance, lockInstance } from './instance-lookup';
 import { toRunEvent } from './instance.service';
@@ -31,7 +31,7 @@ import { InstanceRenderer, RenderedInstance } from './rendering/instance-rendere
 import { ifMatchAllows, revisionEtag } from './revisions/if-match';
 import { InstanceValues } from './revisions/instance-values';
 import { diffManifests } from './revisions/manifest-diff';
-import { RevisionStore } from './revisions/revision-store';
+import { RevisionStore, RevisionWithManifests } from './revisions/revision-store';
 
 /**
  * A PATCH without If-Match that loses the race for the next revision number is rendered again on
@@ -200,10 +200,8 @@ export class InstanceRevisionService {
           [{ field: 'revision', reason: 'is the current revision' }],
         );
       }
-      const source = await this.revisions.find(manager, instance.id, target);
-      if (!source) throw new NotFoundError('revision', `${target} of instance ${instanceId}`);
+      const { revision: source, manifests } = await this.findRevision(manager, instance, target);
       const workload = await this.workloads.findInstantiable(principal, source.workloadDocumentId);
-      const manifests = await this.revisions.manifests(manager, source.manifestsDigest);
       this.renderer.recheck(workload, instance.namespace ?? undefined, manifests);
       return this.commit(manager, principal, instance, {
         workload,
@@ -247,8 +245,7 @@ export class InstanceRevisionService {
     const manager = this.dataSource.manager;
     const instance = await findOwnedInstance(manager, principal, instanceId);
     const found = await this.findRevision(manager, instance, revision);
-    const manifests = await this.revisions.manifests(manager, found.manifestsDigest);
-    return { ...toRevisionResponse(found, instance.revision), manifests };
+    return { ...toRevisionResponse(found.revision, instance.revision), manifests: found.manifests };
   }
 
   /** What revision `revision` has against `against` (default: the revision before it). */
@@ -266,16 +263,10 @@ export class InstanceRevisionService {
       otherNumber === null
         ? null
         : await this.findRevision(manager, instance, otherNumber, 'against');
-    const newerManifests = await this.revisions.manifests(manager, newer.manifestsDigest);
-    const olderManifests = !older
-      ? []
-      : older.manifestsDigest === newer.manifestsDigest
-        ? newerManifests
-        : await this.revisions.manifests(manager, older.manifestsDigest);
     return {
       revision,
       against: otherNumber,
-      ...diffManifests(olderManifests, newerManifests),
+      ...diffManifests(older?.manifests ?? [], newer.manifests),
     };
   }
 
@@ -350,8 +341,8 @@ export class InstanceRevisionService {
     instance: WorkloadInstance,
     revision: number,
     field = 'revision',
-  ): Promise<InstanceRevision> {
-    const found = await this.revisions.find(manager, instance.id, revision);
+  ): Promise<RevisionWithManifests> {
+    const found = await this.revisions.findWithManifests(manager, instance.id, revision);
     if (found) return found;
     throw new DomainError(
       404,
@@ -390,7 +381,41 @@ export class InstanceRevisionService {
       },
       change.manifestsDigest ? { digest: change.manifestsDigest } : change.manifests,
     );
-    const next: Partial<WorkloadInstance> = {
+    const saved = await this.updateInstance(manager, instance, revision, change);
+    const intents = await this.intents.findByObjectInstance(principal, saved.instanceId, manager);
+    await this.outbox.add(manager, 'run', toRunEvent(saved, intents), {
+      type: 'workload_instance',
+      id: saved.instanceId,
+    });
+    return toInstanceResponse(saved, intents);
+  }
+
+  /** One UPDATE (no read-back): the instance now is the new revision, status `rendered`. */
+  private async updateInstance(
+    manager: EntityManager,
+    instance: WorkloadInstance,
+    revision: number,
+    change: RevisionChange,
+  ): Promise<WorkloadInstance> {
+    const [[row]] = (await manager.query(
+      `UPDATE workload_instance
+          SET revision = $2, workload_document_id = $3, values = $4, ingress_enabled = $5,
+              cluster_name = $6, manifests = $7, exposed_urls = $8, status = 'rendered',
+              status_reason = NULL, updated_at = now()
+        WHERE id = $1
+        RETURNING updated_at`,
+      [
+        instance.id,
+        revision,
+        change.workload.id,
+        JSON.stringify(change.values),
+        change.ingressEnabled,
+        change.clusterName,
+        JSON.stringify(change.manifests),
+        JSON.stringify(change.exposedUrls),
+      ],
+    )) as [Array<{ updated_at: Date }>, number];
+    return Object.assign(instance, {
       revision,
       workloadDocumentId: change.workload.id,
       values: change.values,
@@ -398,15 +423,9 @@ export class InstanceRevisionService {
       clusterName: change.clusterName,
       manifests: change.manifests,
       exposedUrls: change.exposedUrls,
-      status: 'rendered',
+      status: 'rendered' as const,
       statusReason: null,
-    };
-    const saved = await manager.save(Object.assign(instance, next));
-    const intents = await this.intents.findByObjectInstance(principal, saved.instanceId, manager);
-    await this.outbox.add(manager, 'run', toRunEvent(saved, intents), {
-      type: 'workload_instance',
-      id: saved.instanceId,
+      updatedAt: row.updated_at,
     });
-    return toInstanceResponse(saved, intents);
   }
 }

@@ -2,14 +2,19 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { InstanceStatus, KubernetesManifest } from '../../events/payloads';
-import { InstanceManifestSet } from '../entities/instance-manifest-set.entity';
 import { InstanceRevision } from '../entities/instance-revision.entity';
 import { canonicalJson } from '../rendering/render-cache';
 
 export type NewRevision = Omit<
   InstanceRevision,
-  'id' | 'createdAt' | 'manifestsDigest' | 'valuesDigest'
+  'id' | 'createdAt' | 'manifestsDigest' | 'valuesDigest' | 'manifestSet'
 >;
+
+/** A revision with its manifests. */
+export interface RevisionWithManifests {
+  revision: InstanceRevision;
+  manifests: KubernetesManifest[];
+}
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -68,9 +73,18 @@ export class RevisionStore {
     return manager.findOneBy(InstanceRevision, { instanceDbId, revision });
   }
 
-  async manifests(manager: EntityManager, digest: string): Promise<KubernetesManifest[]> {
-    const set = await manager.findOneByOrFail(InstanceManifestSet, { digest });
-    return set.manifests;
+  /** The revision and its manifests in one query. */
+  async findWithManifests(
+    manager: EntityManager,
+    instanceDbId: number,
+    revision: number,
+  ): Promise<RevisionWithManifests | null> {
+    const found = await manager.findOne(InstanceRevision, {
+      where: { instanceDbId, revision },
+      relations: { manifestSet: true },
+    });
+    if (!found?.manifestSet) return null;
+    return { revision: found, manifests: found.manifestSet.manifests };
   }
 
   private async storeManifests(
