@@ -13,11 +13,10 @@
  *    BENCH_SKIP_HTTP=1 runs part 1 only (no database, broker, registry needed).
  */
 import 'reflect-metadata';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,16 +27,21 @@ import { HelmCli } from '../src/infra/helm/helm.cli';
 import { ManifestRenderer, RenderInput } from '../src/instance/rendering/manifest-renderer';
 import { RenderCache } from '../src/instance/rendering/render-cache';
 import { pushTestImage } from '../test/support/oci-image';
-import { BenchApi, createMigratedDatabase, median, percentile, startBenchApi } from './support';
+import {
+  BenchApi,
+  call,
+  median,
+  onboardChart,
+  percentile,
+  prepareBenchServices,
+  startBenchApi,
+} from './support';
 
 const RENDERS = Number(process.env.BENCH_RENDERS ?? 40);
 const CREATIONS = Number(process.env.BENCH_CREATIONS ?? 24);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SLOTS = 8;
 const TARGET_P50_MS = 150;
-const BENCH_DB = 'nemo_bench_render';
-const BENCH_VHOST = 'nemo-bench-render';
-const BENCH_BUCKET = 'nemo-bench-render';
 
 const run = promisify(execFile);
 const round1 = (value: number): number => Number(value.toFixed(1));
@@ -188,101 +192,10 @@ async function renderPart(dir: string) {
   };
 }
 
-/** A fresh database, vhost and bucket of the benchmark's own: nothing of a developer's is touched. */
-async function prepareServices(): Promise<Record<string, string>> {
-  const databaseUrl = await createMigratedDatabase(BENCH_DB);
-  const ctl = process.env.NEMO_RABBITMQ_CTL;
-  const rabbitmqUrl = new URL(process.env.RABBITMQ_URL ?? '');
-  if (ctl) {
-    await run(ctl, ['ctl', 'add_vhost', BENCH_VHOST]).catch(() => undefined);
-    await run(ctl, [
-      'ctl',
-      'set_permissions',
-      '-p',
-      BENCH_VHOST,
-      decodeURIComponent(rabbitmqUrl.username),
-      '.*',
-      '.*',
-      '.*',
-    ]);
-    await run(ctl, ['ctl', 'purge_queue', '-p', BENCH_VHOST, 'run']).catch(() => undefined);
-    await run(ctl, ['ctl', 'purge_queue', '-p', BENCH_VHOST, 'delete']).catch(() => undefined);
-    rabbitmqUrl.pathname = `/${BENCH_VHOST}`;
-  }
-  const s3 = new S3Client({
-    endpoint: process.env.AWS_ENDPOINT,
-    region: process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
-    forcePathStyle: true,
-    credentials: {
-      accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? '',
-      secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '',
-    },
-  });
-  await s3.send(new CreateBucketCommand({ Bucket: BENCH_BUCKET })).catch(() => undefined);
-  s3.destroy();
-  return {
-    DATABASE_URL: databaseUrl.toString(),
-    RABBITMQ_URL: rabbitmqUrl.toString(),
-    HELM_REPOSITORY_BUCKET: `s3://${BENCH_BUCKET}/charts`,
-    QUEUE_PREFIX: 'nemo-bench-render',
-    SOURCE_REGISTRY_TLS_VERIFY: 'false',
-    AUTH_MODE: 'dev',
-    LOG_LEVEL: 'silent',
-    // One client hammering the API on purpose: the per-client rate limit is not what is measured.
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    RATE_LIMIT_BURST: '1000000',
-  };
-}
-
 /** The api role with `env` applied to the process first (each side of the comparison its own). */
 async function startApiWith(env: Record<string, string>): Promise<BenchApi> {
   Object.assign(process.env, env);
   return startBenchApi();
-}
-
-async function call(
-  api: BenchApi,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<Record<string, unknown>> {
-  const response = await fetch(`${api.base}${path}`, {
-    method,
-    headers: { Authorization: api.authorization, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const answer = (await response.json()) as Record<string, unknown>;
-  if (response.status >= 300)
-    throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(answer)}`);
-  return answer;
-}
-
-/** Registers and uploads the chart, then waits for the worker to accept it. */
-async function onboard(api: BenchApi, chartPath: string, version: string): Promise<number> {
-  const created = await call(api, 'POST', '/workloads', {
-    name: 'bench-web',
-    version,
-    type: 'chart',
-    ingress_support: true,
-  });
-  const form = new FormData();
-  form.append('file', new Blob([await readFile(chartPath)]), `bench-web-${version}.tgz`);
-  const upload = await fetch(`${api.base}/workloads/${String(created.id)}/upload`, {
-    method: 'POST',
-    headers: { Authorization: api.authorization },
-    body: form,
-  });
-  if (upload.status !== 202)
-    throw new Error(`upload answered ${upload.status}: ${await upload.text()}`);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const document = await call(api, 'GET', `/workloads/${String(created.id)}`);
-    if (document.status === 'accepted') return Number(created.id);
-    if (document.status === 'rejected' || Date.now() > deadline) {
-      throw new Error(`onboarding did not accept the chart: ${JSON.stringify(document)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** Creates each slot's release (timed), then deletes it and reports it deleted so it can return. */
@@ -313,7 +226,7 @@ async function creations(
 }
 
 async function instanceCreationPart(dir: string) {
-  const env = await prepareServices();
+  const env = await prepareBenchServices('render');
   const image = await pushTestImage(
     process.env.REGISTRY_HOST ?? '',
     'bench-render/web',
@@ -345,7 +258,7 @@ async function instanceCreationPart(dir: string) {
       RENDER_CACHE_DIR: join(dir, 'http-cache'),
     });
     started.push(cached.app);
-    const workloadId = await onboard(cold, chartPath, version);
+    const workloadId = await onboardChart(cold, chartPath, 'bench-web', version);
     await creations(cold, workloadId, 'cold', SLOTS);
     await creations(cached, workloadId, 'warm', SLOTS);
     const coldRounds: Sample[] = [];

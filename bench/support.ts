@@ -1,6 +1,7 @@
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { NestFactory } from '@nestjs/core';
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -95,4 +96,73 @@ export async function benchServices(name: string): Promise<Record<string, string
     QUEUE_PREFIX: slug,
     AUTH_DEV_TOKEN_FILE: join(tmpdir(), `${slug}-dev-token`),
   };
+}
+
+/**
+ * A fresh database (`nemo_bench_<name>`) and the vhost, bucket and queue prefix of one benchmark,
+ * with the api's settings for them: nothing of a developer's is touched.
+ */
+export async function prepareBenchServices(name: string): Promise<Record<string, string>> {
+  return {
+    DATABASE_URL: await createMigratedDatabase(`nemo_bench_${name}`),
+    ...(await benchServices(name)),
+    SOURCE_REGISTRY_TLS_VERIFY: 'false',
+    AUTH_MODE: 'dev',
+    LOG_LEVEL: 'silent',
+    // One client hammering the API on purpose: the per-client rate limit is not what is measured.
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_BURST: '1000000',
+  };
+}
+
+/** One JSON call of the API; anything but 2xx throws with the answer. */
+export async function call(
+  api: BenchApi,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Record<string, unknown>> {
+  const response = await fetch(`${api.base}${path}`, {
+    method,
+    headers: { Authorization: api.authorization, 'Content-Type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer = (await response.json()) as Record<string, unknown>;
+  if (response.status >= 300)
+    throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+/** Registers and uploads a chart package, then waits for the worker to accept it. */
+export async function onboardChart(
+  api: BenchApi,
+  chartPath: string,
+  name: string,
+  version: string,
+): Promise<number> {
+  const created = await call(api, 'POST', '/workloads', {
+    name,
+    version,
+    type: 'chart',
+    ingress_support: true,
+  });
+  const form = new FormData();
+  form.append('file', new Blob([await readFile(chartPath)]), `${name}-${version}.tgz`);
+  const upload = await fetch(`${api.base}/workloads/${String(created.id)}/upload`, {
+    method: 'POST',
+    headers: { Authorization: api.authorization },
+    body: form,
+  });
+  if (upload.status !== 202)
+    throw new Error(`upload answered ${upload.status}: ${await upload.text()}`);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const document = await call(api, 'GET', `/workloads/${String(created.id)}`);
+    if (document.status === 'accepted') return Number(created.id);
+    if (document.status === 'rejected' || Date.now() > deadline) {
+      throw new Error(`onboarding did not accept the chart: ${JSON.stringify(document)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -9,7 +9,7 @@ import {
 import {
   SEED_DELETE_MESSAGE,
   SEED_INTENT_NOTIFY_MESSAGE,
-  SEED_RUN_MESSAGE,
+  RUN_MESSAGE,
   SEED_UPLOAD_MESSAGE,
 } from './seed-messages';
 
@@ -127,6 +127,13 @@ export const EVENT_SCHEMAS: Record<string, Schema> = {
     manifests: arrayOf({ type: 'object', required: ['apiVersion', 'kind'] }),
     cluster_name: nullable({ type: 'string' }),
     intents: arrayOf(ref('IntentObject')),
+    revision: {
+      type: 'integer',
+      minimum: 1,
+      description:
+        'Added after the seed fields: the instance revision of these manifests (1 on creation, +1 per ' +
+        'upgrade or rollback). A consumer applies the highest revision it has seen for an instance.',
+    },
   }),
   DeleteEvent: object({
     id,
@@ -144,14 +151,16 @@ export const PAYLOAD_SCHEMA_OF: Record<RoutingKey, string> = {
 
 const EXAMPLES: Record<RoutingKey, unknown> = {
   upload: SEED_UPLOAD_MESSAGE,
-  run: SEED_RUN_MESSAGE,
+  run: RUN_MESSAGE,
   'intent-notify': SEED_INTENT_NOTIFY_MESSAGE,
   delete: SEED_DELETE_MESSAGE,
 };
 
 const PURPOSE: Record<RoutingKey, string> = {
   upload: 'Workload document lifecycle: status onboarding, accepted or rejected.',
-  run: 'A workload instance was rendered: manifests and intents for the meta-Orchestrator.',
+  run:
+    'A workload instance was rendered (created, upgraded or rolled back): its manifests, intents and ' +
+    'revision for the meta-Orchestrator, to apply like `helm upgrade`.',
   'intent-notify': 'An intent was created or updated and its feasibility check passed.',
   delete: 'A workload instance is to be deleted.',
 };

@@ -142,7 +142,15 @@ export interface RunEvent {
   manifests: KubernetesManifest[];
   cluster_name: string | null;
   intents: IntentObject[];
+  /**
+   * Added after the seed's fields (their names and order unchanged): the instance revision these
+   * manifests are, 1 on creation, +1 per upgrade or rollback. Apply the highest one seen.
+   */
+  revision: number;
 }
+
+/** The `run` message exactly as the seed defines it, without the fields added since. */
+export type SeedRunEvent = Omit<RunEvent, 'revision'>;
 
 export type IntentNotifyEvent = IntentObject;
 

@@ -1,4 +1,4 @@
-import type { DeleteEvent, IntentObject, RunEvent, UploadEvent } from './payloads';
+import type { DeleteEvent, IntentObject, RunEvent, SeedRunEvent, UploadEvent } from './payloads';
 
 /**
  * The messages of the seed README's RabbitMQ table, typed with the event payloads: the examples of
@@ -120,8 +120,8 @@ const SEED_RUN_INTENT: IntentObject = {
   intent_contexts: [],
 };
 
-/** The `run` message. */
-export const SEED_RUN_MESSAGE: RunEvent = {
+/** The `run` message of the seed. */
+export const SEED_RUN_MESSAGE: SeedRunEvent = {
   id: 6,
   instance_id: '936623ae-8969-4d73-8c04-527d1cb815ac',
   workload_document_id: 9,
@@ -131,6 +131,9 @@ export const SEED_RUN_MESSAGE: RunEvent = {
   cluster_name: null,
   intents: [SEED_RUN_INTENT],
 };
+
+/** The `run` message as published: the seed's fields in the seed's order, then `revision`. */
+export const RUN_MESSAGE: RunEvent = { ...SEED_RUN_MESSAGE, revision: 1 };
 
 /** The `delete` message. */
 export const SEED_DELETE_MESSAGE: DeleteEvent = {

@@ -8,6 +8,12 @@ import {
   IngressSettings,
 } from './ingress-builder';
 
+/** Per-cluster settings of the NEMO ingress (from a cluster profile). */
+export interface IngressOverrides {
+  domain?: string;
+  className?: string;
+}
+
 /** The NEMO ingress with the operator's settings (INGRESS_* configuration) applied. */
 @Injectable()
 export class IngressService {
@@ -22,8 +28,19 @@ export class IngressService {
     };
   }
 
-  /** Ingress objects for the exposable Services of `manifests`, and the URLs they serve. */
-  expose(manifests: KubernetesManifest[], instance: ExposedInstance): IngressExposure {
-    return buildIngresses(manifests, instance, this.settings);
+  /**
+   * Ingress objects for the exposable Services of `manifests`, and the URLs they serve; a target
+   * cluster's profile may override the domain and the IngressClass.
+   */
+  expose(
+    manifests: KubernetesManifest[],
+    instance: ExposedInstance,
+    overrides: IngressOverrides = {},
+  ): IngressExposure {
+    return buildIngresses(manifests, instance, {
+      ...this.settings,
+      domain: overrides.domain ?? this.settings.domain,
+      className: overrides.className ?? this.settings.className,
+    });
   }
 }

@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -13,11 +24,15 @@ import {
   ApiUnprocessableEntityResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
 import { IdParam, uuidPipe } from '../common/http/id';
 import type { Principal } from '../auth/principal';
 import { Page } from '../common/pagination/pagination';
 import { CreateInstanceDto } from './dto/create-instance.dto';
+import { InstancePreviewResponse } from './dto/instance-preview.response';
+import { DryRunQuery } from './dto/update-instance.dto';
+import { revisionEtag } from './revisions/if-match';
 import { InstancePage, InstanceResponse } from './dto/instance.response';
 import { ListInstancesQuery } from './dto/list-instances.query';
 import { ReportStatusDto } from './dto/report-status.dto';
@@ -33,6 +48,7 @@ const InstanceIdParam = (): MethodDecorator =>
   });
 
 @ApiTags('instances')
+@ApiExtraModels(InstancePreviewResponse)
 @Controller()
 export class InstanceController {
   constructor(private readonly instances: InstanceService) {}
@@ -46,9 +62,16 @@ export class InstanceController {
       'Renders the chart as stored in the NEMO Helm repository with `helm template` (the values as a values ' +
       'file), points every container image at its mirror in the NEMO registry, appends an Ingress for each ' +
       'Service annotated `nemo.eu/ingress-expose: "true"` when `ingress_enabled`, creates the inline intents ' +
-      'about the new instance and publishes a `run` event, all in one transaction.',
+      'about the new instance and its revision 1, and publishes a `run` event, all in one transaction. With a ' +
+      '`cluster_name` that has a cluster profile, helm renders for that cluster (`--kube-version`, ' +
+      '`--api-versions`). With `?dry_run=true`: the same checks and render, answered with 200 and what would ' +
+      'be rendered; nothing is stored and no event is published.',
   })
   @ApiCreatedResponse({ type: InstanceResponse, description: 'The instance, status `rendered`.' })
+  @ApiOkResponse({
+    type: InstancePreviewResponse,
+    description: 'dry_run=true: what would be rendered (nothing stored, no event).',
+  })
   @ApiBadRequestResponse({
     description: 'Invalid body (release_name, values not an object or too large, intents).',
   })
@@ -63,14 +86,23 @@ export class InstanceController {
       'ingress_enabled without ingress_support (ingress_not_supported), or an ingress annotation cannot be ' +
       'honoured or its path is unsafe (ingress_annotation_invalid, naming the Service and the annotation), ' +
       'or a rendered object breaks the render policy (render_policy_violation: cluster-scoped or unknown kind, ' +
-      'system or foreign namespace, Pod Security Standards profile; errors[] names each object, field and rule).',
+      'system or foreign namespace, Pod Security Standards profile; errors[] names each object, field and rule), ' +
+      "or the chart's `kubeVersion` excludes the cluster profile's Kubernetes version (kube_version_incompatible).",
   })
-  create(
+  async create(
     @CurrentPrincipal() principal: Principal,
     @IdParam('id', { description: 'Workload document id.', example: 4 }) workloadDocumentId: number,
+    @Query() query: DryRunQuery,
     @Body() body: CreateInstanceDto,
-  ): Promise<InstanceResponse> {
-    return this.instances.create(principal, workloadDocumentId, body);
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<InstanceResponse | InstancePreviewResponse> {
+    if (query.dry_run) {
+      response.status(200);
+      return this.instances.preview(principal, workloadDocumentId, body);
+    }
+    const instance = await this.instances.create(principal, workloadDocumentId, body);
+    response.setHeader('ETag', revisionEtag(instance.revision));
+    return instance;
   }
 
   @Get('instances')
@@ -95,15 +127,27 @@ export class InstanceController {
   @ApiOperation({
     operationId: 'instances_get',
     summary: 'Get a workload instance',
-    description: 'With its manifests and intents.',
+    description:
+      'With its manifests (the current revision) and intents; the ETag header is the revision, for If-Match.',
   })
-  @ApiOkResponse({ type: InstanceResponse })
+  @ApiOkResponse({
+    type: InstanceResponse,
+    headers: {
+      ETag: {
+        description: 'The current revision as an entity tag (`"4"`), for If-Match.',
+        schema: { type: 'string', maxLength: 12 },
+      },
+    },
+  })
   @ApiNotFoundResponse({ description: 'No such instance in your tenant.' })
-  get(
+  async get(
     @CurrentPrincipal() principal: Principal,
     @Param(INSTANCE_ID, uuidPipe(INSTANCE_ID)) instanceId: string,
+    @Res({ passthrough: true }) response: Response,
   ): Promise<InstanceResponse> {
-    return this.instances.get(principal, instanceId);
+    const instance = await this.instances.get(principal, instanceId);
+    response.setHeader('ETag', revisionEtag(instance.revision));
+    return instance;
   }
 
   @Delete(`instances/:${INSTANCE_ID}`)

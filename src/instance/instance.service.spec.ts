@@ -1,4 +1,4 @@
-import { SEED_RUN_MESSAGE } from '../events/seed-messages';
+import { RUN_MESSAGE, SEED_RUN_MESSAGE } from '../events/seed-messages';
 import { CreateIntentDto } from '../intent/dto/create-intent.dto';
 import { WorkloadInstance } from './entities/workload-instance.entity';
 import { bindIntentsToInstance, toRunEvent } from './instance.service';
@@ -50,7 +50,7 @@ describe('bindIntentsToInstance', () => {
 });
 
 describe('toRunEvent', () => {
-  it('has exactly the fields of the seed run event, in its order', () => {
+  it('has the fields of the seed run event in its order, then revision', () => {
     const instance = Object.assign(new WorkloadInstance(), {
       id: 6,
       instanceId: INSTANCE_ID,
@@ -59,10 +59,11 @@ describe('toRunEvent', () => {
       status: 'deployed',
       clusterName: null,
       manifests: [],
+      revision: 1,
       tenant: 'tenant-a',
     });
     const event = toRunEvent(instance, SEED_RUN_MESSAGE.intents);
-    expect(Object.keys(event)).toEqual(Object.keys(SEED_RUN_MESSAGE));
-    expect(event).toEqual(SEED_RUN_MESSAGE);
+    expect(Object.keys(event)).toEqual([...Object.keys(SEED_RUN_MESSAGE), 'revision']);
+    expect(event).toEqual(RUN_MESSAGE);
   });
 });

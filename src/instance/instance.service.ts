@@ -10,22 +10,17 @@ import {
   Repository,
 } from 'typeorm';
 import { isForeign, Principal, tenantScope } from '../auth/principal';
-import {
-  BadRequestError,
-  ConflictError,
-  NotFoundError,
-  UnprocessableError,
-} from '../common/errors/domain-error';
-import { Page, toPage } from '../common/pagination/pagination';
+import { ClusterService } from '../cluster/cluster.service';
 import { AppConfig } from '../config/app-config';
+import { ConflictError, UnprocessableError } from '../common/errors/domain-error';
+import { Page, toPage } from '../common/pagination/pagination';
 import { OutboxService } from '../events/outbox.service';
-import { IntentObject, KubernetesManifest, RunEvent } from '../events/payloads';
-import { IngressExposure } from '../ingress/ingress-builder';
-import { IngressService } from '../ingress/ingress.service';
+import { IntentObject, RunEvent } from '../events/payloads';
 import { CreateIntentDto } from '../intent/dto/create-intent.dto';
 import { IntentService } from '../intent/intent.service';
 import { WorkloadService } from '../workload/workload.service';
 import { CreateInstanceDto } from './dto/create-instance.dto';
+import { InstancePreviewResponse } from './dto/instance-preview.response';
 import { InstanceResponse, toInstanceResponse } from './dto/instance.response';
 import { ListInstancesQuery } from './dto/list-instances.query';
 import { ReportStatusDto } from './dto/report-status.dto';
@@ -34,11 +29,11 @@ import {
   toStatusAcknowledgement,
 } from './dto/status-acknowledgement.response';
 import { WorkloadInstance } from './entities/workload-instance.entity';
+import { findOwnedInstance, lockInstance } from './instance-lookup';
 import { allowedReports, canReport, deletionOutcome } from './instance-status';
-import { rewriteImages } from './rendering/image-rewrite';
-import { ManifestRenderer } from './rendering/manifest-renderer';
-import { RenderPolicy } from './rendering/render-policy';
-import { RenderPolicyService } from './rendering/render-policy.service';
+import { InstanceRenderer, RenderedInstance } from './rendering/instance-renderer';
+import { RevisionStore } from './revisions/revision-store';
+import { InstanceValues } from './revisions/instance-values';
 
 export const NEMO_WORKLOAD = 'NEMO_WORKLOAD';
 const LIVE_RELEASE_INDEX = 'workload_instance_live_release';
@@ -72,7 +67,26 @@ export function toRunEvent(instance: WorkloadInstance, intents: IntentObject[]):
     manifests: instance.manifests,
     cluster_name: instance.clusterName,
     intents,
+    revision: instance.revision,
   };
+}
+
+/**
+ * The `run` event of an instance, refused (422) when larger than `maxBytes`. Thrown inside the
+ * transaction: a refused event leaves no instance, revision or intents behind.
+ */
+export function toBoundedRunEvent(
+  instance: WorkloadInstance,
+  intents: IntentObject[],
+  maxBytes: number,
+): RunEvent {
+  const event = toRunEvent(instance, intents);
+  const size = Buffer.byteLength(JSON.stringify(event));
+  if (size <= maxBytes) return event;
+  const detail = `the run event would be ${size} bytes; at most ${maxBytes} are sent (RUN_EVENT_MAX_BYTES)`;
+  throw new UnprocessableError('run_event_too_large', detail, [
+    { field: 'values', reason: detail },
+  ]);
 }
 
 function isLiveReleaseConflict(error: unknown): boolean {
@@ -100,15 +114,21 @@ function illegalTransition(
   return new ConflictError('illegal_status_transition', detail, [{ field: 'status', reason }]);
 }
 
-interface RenderedInstance {
-  manifests: KubernetesManifest[];
-  exposure: IngressExposure;
+/** The render of a creation, before anything is stored. */
+interface PreparedCreation {
+  workload: Awaited<ReturnType<WorkloadService['findInstantiable']>>;
+  instanceId: string;
+  namespace: string | null;
+  values: Record<string, unknown>;
+  ingressEnabled: boolean;
+  rendered: RenderedInstance;
 }
 
 /**
  * Workload instances: render an accepted workload document (outside any transaction), then in one
- * transaction store the instance, create its inline intents and record the `run` event. Also the
- * lifecycle reported back by the meta-Orchestrator and deletion with a `delete` event.
+ * transaction store the instance and its revision 1, create its inline intents and record the
+ * `run` event. Also the lifecycle reported back by the meta-Orchestrator and deletion with a
+ * `delete` event. Upgrades and rollbacks: InstanceRevisionService.
  */
 @Injectable()
 export class InstanceService implements OnModuleInit {
@@ -118,9 +138,10 @@ export class InstanceService implements OnModuleInit {
     private readonly outbox: OutboxService,
     private readonly workloads: WorkloadService,
     private readonly intents: IntentService,
-    private readonly renderer: ManifestRenderer,
-    private readonly ingress: IngressService,
-    private readonly renderPolicy: RenderPolicyService,
+    private readonly renderer: InstanceRenderer,
+    private readonly revisions: RevisionStore,
+    private readonly clusters: ClusterService,
+    private readonly values: InstanceValues,
     private readonly config: AppConfig,
   ) {}
 
@@ -139,54 +160,114 @@ export class InstanceService implements OnModuleInit {
     workloadDocumentId: number,
     body: CreateInstanceDto,
   ): Promise<InstanceResponse> {
-    const values = this.checkValues(body.values ?? {});
-    const workload = await this.workloads.findInstantiable(principal, workloadDocumentId);
-    const ingressEnabled = body.ingress_enabled ?? false;
-    if (ingressEnabled && !workload.ingressSupport) {
-      throw new UnprocessableError(
-        'ingress_not_supported',
-        `workload document ${workload.id} was not created with ingress_support, so it cannot be instantiated with ingress_enabled`,
-        [{ field: 'ingress_enabled', reason: 'the workload document has no ingress_support' }],
-      );
-    }
-    const policy = this.renderPolicy.forInstance(workload.renderPolicy, body.namespace);
-    await this.ensureReleaseFree(principal.tenant, body.release_name);
-    const instanceId = randomUUID();
-    const rendered = await this.render(workload, instanceId, body, values, ingressEnabled, policy);
-    const intentBodies = bindIntentsToInstance(body.intents ?? [], instanceId);
+    const prepared = await this.prepareCreation(principal, workloadDocumentId, body);
+    const intentBodies = bindIntentsToInstance(body.intents ?? [], prepared.instanceId);
     const { instance, intents } = await this.dataSource
       .transaction(async (manager) => {
         const instance = await manager.save(
           manager.create(WorkloadInstance, {
-            instanceId,
-            workloadDocumentId: workload.id,
+            instanceId: prepared.instanceId,
+            workloadDocumentId: prepared.workload.id,
             releaseName: body.release_name,
-            namespace: body.namespace ?? null,
-            values,
-            ingressEnabled,
+            namespace: prepared.namespace,
+            values: prepared.values,
+            ingressEnabled: prepared.ingressEnabled,
             status: 'rendered',
             statusReason: null,
-            clusterName: null,
-            manifests: rendered.manifests,
-            exposedUrls: rendered.exposure.exposed.map((entry) => entry.url),
+            clusterName: body.cluster_name ?? null,
+            manifests: prepared.rendered.manifests,
+            exposedUrls: prepared.rendered.exposedUrls,
+            revision: 1,
             owner: principal.subject,
             tenant: principal.tenant,
           }),
+        );
+        await this.revisions.append(
+          manager,
+          {
+            instanceDbId: instance.id,
+            revision: 1,
+            origin: 'create',
+            rollbackOf: null,
+            workloadDocumentId: prepared.workload.id,
+            chartName: prepared.workload.name,
+            chartVersion: prepared.workload.version,
+            values: prepared.values,
+            ingressEnabled: prepared.ingressEnabled,
+            exposedUrls: instance.exposedUrls,
+            clusterName: instance.clusterName,
+            kubeVersion: prepared.rendered.kubeVersion,
+            status: 'rendered',
+            createdBy: principal.subject,
+          },
+          instance.manifests,
         );
         const intents =
           intentBodies.length > 0
             ? await this.intents.createWithinTransaction(manager, principal, intentBodies)
             : [];
-        await this.outbox.add(manager, 'run', this.boundedRunEvent(instance, intents), {
-          type: 'workload_instance',
-          id: instance.instanceId,
-        });
+        await this.outbox.add(
+          manager,
+          'run',
+          toBoundedRunEvent(instance, intents, this.config.RUN_EVENT_MAX_BYTES),
+          {
+            type: 'workload_instance',
+            id: instance.instanceId,
+          },
+        );
         return { instance, intents };
       })
       .catch((error: unknown) => {
         throw isLiveReleaseConflict(error) ? releaseTaken(body.release_name) : error;
       });
     return toInstanceResponse(instance, intents);
+  }
+
+  /** `?dry_run=true`: the same checks and render as a creation; nothing stored or published. */
+  async preview(
+    principal: Principal,
+    workloadDocumentId: number,
+    body: CreateInstanceDto,
+  ): Promise<InstancePreviewResponse> {
+    const prepared = await this.prepareCreation(principal, workloadDocumentId, body);
+    return {
+      dry_run: true,
+      instance_id: null,
+      workload_document_id: prepared.workload.id,
+      release_name: body.release_name,
+      namespace: prepared.namespace,
+      cluster_name: body.cluster_name ?? null,
+      kube_version: prepared.rendered.kubeVersion,
+      ingress_enabled: prepared.ingressEnabled,
+      revision: 1,
+      exposed_urls: prepared.rendered.exposedUrls,
+      manifests: prepared.rendered.manifests,
+      diff: null,
+    };
+  }
+
+  private async prepareCreation(
+    principal: Principal,
+    workloadDocumentId: number,
+    body: CreateInstanceDto,
+  ): Promise<PreparedCreation> {
+    const values = this.values.checkGiven(body.values ?? {});
+    const workload = await this.workloads.findInstantiable(principal, workloadDocumentId);
+    const cluster = await this.clusters.findRenderProfile(body.cluster_name);
+    const namespace = body.namespace ?? cluster?.defaultNamespace ?? null;
+    await this.ensureReleaseFree(principal.tenant, body.release_name);
+    const instanceId = randomUUID();
+    const ingressEnabled = body.ingress_enabled ?? false;
+    const rendered = await this.renderer.render({
+      workload,
+      instanceId,
+      releaseName: body.release_name,
+      namespace: namespace ?? undefined,
+      values,
+      ingressEnabled,
+      cluster,
+    });
+    return { workload, instanceId, namespace, values, ingressEnabled, rendered };
   }
 
   async list(principal: Principal, query: ListInstancesQuery): Promise<Page<InstanceResponse>> {
@@ -210,17 +291,19 @@ export class InstanceService implements OnModuleInit {
   }
 
   async get(principal: Principal, instanceId: string): Promise<InstanceResponse> {
-    return this.withIntents(principal, await this.findOwned(principal, instanceId));
+    const instance = await findOwnedInstance(this.dataSource.manager, principal, instanceId);
+    return this.withIntents(principal, instance);
   }
 
   /** 202: `deleting` and one `delete` event; repeating it changes nothing and emits nothing. */
   async delete(principal: Principal, instanceId: string): Promise<InstanceResponse> {
     const instance = await this.dataSource.transaction(async (manager) => {
-      const found = await this.lockInstance(manager, instanceId, tenantScope(principal));
+      const found = await lockInstance(manager, instanceId, tenantScope(principal));
       if (deletionOutcome(found.status) === 'already') return found;
       found.status = 'deleting';
       found.statusReason = null;
       const saved = await manager.save(found);
+      await this.revisions.markStatus(manager, saved.id, saved.revision, saved.status);
       await this.outbox.add(
         manager,
         'delete',
@@ -254,7 +337,7 @@ export class InstanceService implements OnModuleInit {
     reporter?: Principal,
   ): Promise<WorkloadInstance> {
     return this.dataSource.transaction(async (manager) => {
-      const instance = await this.lockInstance(manager, instanceId, {});
+      const instance = await lockInstance(manager, instanceId, {});
       if (!canReport(instance.status, report.status)) {
         throw reporter && isForeign(reporter, instance.tenant)
           ? illegalTransition(`instance ${instanceId} cannot become ${report.status} now`)
@@ -266,64 +349,11 @@ export class InstanceService implements OnModuleInit {
       }
       instance.status = report.status;
       instance.statusReason = report.reason ?? null;
+      // Later upgrades render for the reported cluster (its profile, if the platform has one).
       if (report.cluster_name !== undefined) instance.clusterName = report.cluster_name;
+      await this.revisions.markStatus(manager, instance.id, instance.revision, instance.status);
       return manager.save(instance);
     });
-  }
-
-  private async render(
-    workload: Awaited<ReturnType<WorkloadService['findInstantiable']>>,
-    instanceId: string,
-    body: CreateInstanceDto,
-    values: Record<string, unknown>,
-    ingressEnabled: boolean,
-    policy: RenderPolicy,
-  ): Promise<RenderedInstance> {
-    // Always an explicit namespace: helm would otherwise take one from a kubeconfig, if any.
-    const { manifests: rendered } = await this.renderer.render(
-      {
-        name: workload.name,
-        version: workload.version,
-        digest: workload.chartDigest,
-        deterministic: workload.rendersDeterministic,
-      },
-      { releaseName: body.release_name, namespace: policy.namespace, values },
-    );
-    this.renderPolicy.enforce(rendered, policy);
-    const { manifests } = rewriteImages(rendered, workload.imageMirrors);
-    const exposure: IngressExposure = ingressEnabled
-      ? this.ingress.expose(manifests, {
-          releaseName: body.release_name,
-          instanceId,
-          namespace: body.namespace,
-        })
-      : { ingresses: [], exposed: [] };
-    this.renderPolicy.enforce(exposure.ingresses, policy);
-    return { manifests: [...manifests, ...exposure.ingresses], exposure };
-  }
-
-  /** Thrown inside the transaction: a refused event leaves no instance and no intents behind. */
-  private boundedRunEvent(instance: WorkloadInstance, intents: IntentObject[]): RunEvent {
-    const event = toRunEvent(instance, intents);
-    const size = Buffer.byteLength(JSON.stringify(event));
-    const limit = this.config.RUN_EVENT_MAX_BYTES;
-    if (size <= limit) return event;
-    const detail = `the run event would be ${size} bytes; at most ${limit} are sent (RUN_EVENT_MAX_BYTES)`;
-    throw new UnprocessableError('run_event_too_large', detail, [
-      { field: 'values', reason: detail },
-    ]);
-  }
-
-  private checkValues(values: Record<string, unknown>): Record<string, unknown> {
-    const size = Buffer.byteLength(JSON.stringify(values));
-    if (size > this.config.INSTANCE_VALUES_MAX_BYTES) {
-      throw new BadRequestError(
-        'values_too_large',
-        `values are ${size} bytes as JSON; at most ${this.config.INSTANCE_VALUES_MAX_BYTES} are accepted`,
-        [{ field: 'values', reason: `larger than ${this.config.INSTANCE_VALUES_MAX_BYTES} bytes` }],
-      );
-    }
-    return values;
   }
 
   /** Answers before rendering; the partial unique index is what guarantees it under concurrency. */
@@ -334,25 +364,6 @@ export class InstanceService implements OnModuleInit {
     if (taken) throw releaseTaken(releaseName);
   }
 
-  private async findOwned(principal: Principal, instanceId: string): Promise<WorkloadInstance> {
-    const instance = await this.instances.findOneBy({ instanceId, ...tenantScope(principal) });
-    if (!instance) throw new NotFoundError('instance', instanceId);
-    return instance;
-  }
-
-  private async lockInstance(
-    manager: EntityManager,
-    instanceId: string,
-    scope: { tenant?: string },
-  ): Promise<WorkloadInstance> {
-    const instance = await manager.findOne(WorkloadInstance, {
-      where: { instanceId, ...scope },
-      lock: { mode: 'pessimistic_write' },
-    });
-    if (!instance) throw new NotFoundError('instance', instanceId);
-    return instance;
-  }
-
   private async withIntents(
     principal: Principal,
     instance: WorkloadInstance,
@@ -361,8 +372,16 @@ export class InstanceService implements OnModuleInit {
     return toInstanceResponse(instance, intents);
   }
 
-  private countLive(workloadDocumentId: number): Promise<number> {
-    return this.instances.countBy({ workloadDocumentId, status: Not('deleted') });
+  /** Live instances on the document, or with a revision of it (a rollback may return to it). */
+  private async countLive(workloadDocumentId: number): Promise<number> {
+    const [{ count }] = (await this.dataSource.query(
+      `SELECT count(*)::int AS count FROM workload_instance i
+        WHERE i.status <> 'deleted'
+          AND (i.workload_document_id = $1 OR EXISTS (SELECT 1 FROM instance_revision r
+                WHERE r.instance_id = i.id AND r.workload_document_id = $1))`,
+      [workloadDocumentId],
+    )) as Array<{ count: number }>;
+    return count;
   }
 
   private async isOwnLiveInstance(

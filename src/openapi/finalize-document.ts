@@ -36,7 +36,13 @@ export const TAG_DESCRIPTIONS: ReadonlyArray<TagObject> = [
   {
     name: 'instances',
     description:
-      'Workload instances: render an accepted chart, expose it through the NEMO ingress, deploy, delete.',
+      'Workload instances: render an accepted chart, expose it through the NEMO ingress, deploy, upgrade ' +
+      '(revisions, diff, rollback, dry-run), delete.',
+  },
+  {
+    name: 'clusters',
+    description:
+      'Target-cluster profiles (platform data): the Kubernetes and API versions helm renders instances for.',
   },
   {
     name: 'intents',

@@ -22,6 +22,7 @@ export const SEED_SCHEMA_EXAMPLES: Readonly<Record<string, object>> = {
   WorkloadDetailResponse: ACCEPTED_WORKLOAD,
   InstanceResponse: {
     ...SEED_RUN_MESSAGE,
+    revision: 1,
     intents: [SEED_INTENT_NOTIFY_MESSAGE],
     ingress_enabled: false,
     exposed_urls: [],

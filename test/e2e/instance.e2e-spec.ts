@@ -191,7 +191,9 @@ describe('Workload instances (real api + worker, helm, registry, broker)', () =>
     it('publishes a run event of exactly the seed shape, field by field', async () => {
       const [event] = await events.take('run', 1);
       const body = event.body as RunEvent;
-      expect(Object.keys(body)).toEqual(Object.keys(SEED_RUN_MESSAGE));
+      // The seed's fields in the seed's order, then the added revision.
+      expect(Object.keys(body)).toEqual([...Object.keys(SEED_RUN_MESSAGE), 'revision']);
+      expect(body.revision).toBe(1);
       expect(eventSchemaErrors('run', body)).toEqual([]);
       expect(body.id).toBe(created.body.id);
       expect(body.instance_id).toBe(created.body.instance_id);

@@ -243,6 +243,49 @@ describe('SDK scenario: the generated TypeScript client against the running serv
     ).toBe('FULFILLED');
   });
 
+  it('upgrades the instance with If-Match, reads and diffs its revisions, and rolls back', async () => {
+    const path = { instance_id: instanceId };
+    const before = await sdk.instancesGet({ client: user, path });
+    expect(before.response?.headers.get('etag')).toBe('"1"');
+    const upgraded = await sdk.instancesUpdate({
+      client: user,
+      path,
+      headers: { 'If-Match': '"1"' },
+      body: { values: { replicaCount: 2 } },
+    });
+    expect(upgraded.response?.status).toBe(200);
+    expect(upgraded.response?.headers.get('etag')).toBe('"2"');
+    expect(upgraded.data).toMatchObject({ instance_id: instanceId, revision: 2 });
+
+    const stale = await sdk.instancesUpdate({
+      client: user,
+      path,
+      headers: { 'If-Match': '"1"' },
+      body: { values: { replicaCount: 3 } },
+    });
+    expect(stale.response?.status).toBe(412);
+    expect(stale.error).toMatchObject({ status: 412, code: 'revision_mismatch' });
+
+    const { data: revisions } = await sdk.instancesListRevisions({ client: user, path });
+    expect(revisions?.items.map((item) => [item.revision, item.origin])).toEqual([
+      [2, 'upgrade'],
+      [1, 'create'],
+    ]);
+    const { data: diff } = await sdk.instancesDiffRevisions({
+      client: user,
+      path: { ...path, revision: 2 },
+    });
+    expect(diff).toMatchObject({ revision: 2, against: 1, changed: 1 });
+    expect(diff?.changes[0].patch).toEqual([{ op: 'replace', path: '/spec/replicas', value: 2 }]);
+
+    const rolled = await sdk.instancesRollback({ client: user, path, body: { revision: 1 } });
+    expect(rolled.response?.status).toBe(200);
+    expect(rolled.data).toMatchObject({ revision: 3, status: 'rendered' });
+    expect(rolled.data?.manifests).toEqual(before.data?.manifests);
+    const again = await sdk.instancesRollback({ client: user, path, body: { revision: 3 } });
+    expect(again.error).toMatchObject({ status: 409, code: 'already_at_revision' });
+  });
+
   it('follows the deployment reported by the meta-Orchestrator, then deletes the instance', async () => {
     const deployed = await sdk.instancesReportStatus({
       client: orchestrator,

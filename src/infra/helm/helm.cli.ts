@@ -35,6 +35,9 @@ export class HelmCli implements Helm {
   async template(chartPath: string, options: HelmRenderOptions): Promise<string> {
     const args = ['template', options.releaseName, chartPath];
     if (options.namespace) args.push('--namespace', options.namespace);
+    // `--flag=value`: a value can never be read as another flag.
+    if (options.kubeVersion) args.push(`--kube-version=${options.kubeVersion}`);
+    for (const apiVersion of options.apiVersions ?? []) args.push(`--api-versions=${apiVersion}`);
     const valuesDir = options.valuesYaml === undefined ? undefined : await this.valuesDir();
     try {
       if (valuesDir) {

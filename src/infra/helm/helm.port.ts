@@ -8,6 +8,10 @@ export interface HelmRenderOptions {
   valuesYaml?: string;
   /** Cap on the rendered output (bytes), below HELM_MAX_OUTPUT_BYTES; helm is stopped beyond it. */
   maxOutputBytes?: number;
+  /** The target cluster's version (`--kube-version`): `.Capabilities.KubeVersion`, `kubeVersion` checks. */
+  kubeVersion?: string;
+  /** Extra API versions of the target cluster (`--api-versions`): `.Capabilities.APIVersions.Has`. */
+  apiVersions?: readonly string[];
 }
 
 export interface HelmLintResult {

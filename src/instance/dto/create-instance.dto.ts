@@ -12,6 +12,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DNS_LABEL_MAX_LENGTH } from '../../common/validation/bounds';
+import { CLUSTER_NAME, CLUSTER_NAME_MESSAGE, MAX_CLUSTER_NAME } from '../../cluster/cluster-names';
 import { CreateIntentDto } from '../../intent/dto/create-intent.dto';
 
 /** RFC 1123 label: what Kubernetes and helm accept as a release name or a namespace. */
@@ -67,6 +68,21 @@ export class CreateInstanceDto {
   @IsOptional()
   @IsBoolean()
   ingress_enabled?: boolean;
+
+  @ApiPropertyOptional({
+    maxLength: MAX_CLUSTER_NAME,
+    pattern: CLUSTER_NAME.source,
+    example: 'k3s-cluster',
+    description:
+      'The target cluster, passed on in the `run` event. When a cluster profile of this name exists, helm ' +
+      'renders for its Kubernetes and API versions, into its default namespace (when `namespace` is not ' +
+      'given), exposed with its ingress class and domain.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_CLUSTER_NAME)
+  @Matches(CLUSTER_NAME, { message: CLUSTER_NAME_MESSAGE })
+  cluster_name?: string;
 
   @ApiPropertyOptional({
     type: [CreateIntentDto],

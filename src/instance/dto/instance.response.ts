@@ -62,7 +62,9 @@ export class InstanceResponse {
     nullable: true,
     maxLength: DNS_SUBDOMAIN_MAX_LENGTH,
     example: null,
-    description: 'Set by the meta-Orchestrator.',
+    description:
+      'The target cluster: given at creation or upgrade, or as last reported by the meta-Orchestrator. ' +
+      'A cluster profile of this name decides what helm renders for.',
   })
   cluster_name!: string | null;
 
@@ -84,6 +86,15 @@ export class InstanceResponse {
     example: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'shop-web' } }],
   })
   manifests!: KubernetesManifest[];
+
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    example: 1,
+    description:
+      'The current revision: 1 on creation, +1 per upgrade or rollback. Also the ETag (`"1"`) for If-Match.',
+  })
+  revision!: number;
 
   @ApiProperty({
     type: [IntentResponse],
@@ -122,6 +133,7 @@ export function toInstanceResponse(
     ingress_enabled: instance.ingressEnabled,
     exposed_urls: instance.exposedUrls,
     manifests: instance.manifests,
+    revision: instance.revision,
     intents,
     created_at: instance.createdAt.toISOString(),
     updated_at: instance.updatedAt.toISOString(),

@@ -42,12 +42,19 @@ export class WorkloadInstance {
   @Column({ type: 'text', nullable: true })
   clusterName!: string | null;
 
-  /** `json`, not `jsonb`: the objects come back with their keys in the order helm wrote them. */
+  /**
+   * The current revision's manifests (history: instance_revision → instance_manifest_set). `json`,
+   * not `jsonb`: the objects come back with their keys in the order helm wrote them.
+   */
   @Column({ type: 'json' })
   manifests!: KubernetesManifest[];
 
   @Column({ type: 'jsonb' })
   exposedUrls!: string[];
+
+  /** The current revision (1 on creation, +1 per upgrade or rollback): the instance's ETag. */
+  @Column({ type: 'integer', default: 1 })
+  revision!: number;
 
   @Column({ type: 'text' })
   owner!: string;

@@ -10,7 +10,7 @@ import { HELM, HelmError, HelmOutputTooLarge } from '../../infra/helm/helm.port'
 import type { Helm } from '../../infra/helm/helm.port';
 import { jsonSizeWithin } from './json-size';
 import { parseManifests } from './manifests';
-import { RenderCache, renderCacheKey } from './render-cache';
+import { RenderCache, renderCacheKey, RenderCapabilities } from './render-cache';
 
 export interface ChartReference {
   name: string;
@@ -28,7 +28,13 @@ export interface RenderInput {
   releaseName: string;
   namespace?: string;
   values: Record<string, unknown>;
+  /** The target cluster's profile, when it has one: helm renders for that cluster. */
+  capabilities?: RenderCapabilities;
 }
+
+/** helm's refusal of a chart whose `kubeVersion` constraint the target cluster does not meet. */
+const KUBE_VERSION_REFUSAL =
+  /chart requires kubeVersion: (.+?) which is incompatible with Kubernetes (\S+)/;
 
 export interface RenderOutput {
   manifests: KubernetesManifest[];
@@ -98,6 +104,8 @@ export class ManifestRenderer {
         // JSON is YAML: the values reach helm as a values file exactly as the caller sent them.
         valuesYaml: Object.keys(input.values).length > 0 ? JSON.stringify(input.values) : undefined,
         maxOutputBytes: this.config.INSTANCE_MANIFEST_MAX_BYTES,
+        kubeVersion: input.capabilities?.kubeVersion,
+        apiVersions: input.capabilities?.apiVersions,
       });
     } catch (error) {
       if (error instanceof HelmOutputTooLarge) {
@@ -106,6 +114,20 @@ export class ManifestRenderer {
         );
       }
       if (!(error instanceof HelmError)) throw error;
+      const refusal = KUBE_VERSION_REFUSAL.exec(error.message);
+      if (refusal) {
+        const [, constraint, version] = refusal;
+        throw new UnprocessableError(
+          'kube_version_incompatible',
+          `the chart requires Kubernetes ${constraint}; it is rendered for Kubernetes ${version} (the cluster profile, or helm's default without one)`,
+          [
+            {
+              field: 'cluster_name',
+              reason: `Kubernetes ${version} does not satisfy ${constraint}`,
+            },
+          ],
+        );
+      }
       throw new UnprocessableError(
         'render_failed',
         `helm template failed: ${error.message.trim()}`,

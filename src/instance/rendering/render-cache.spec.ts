@@ -16,6 +16,19 @@ function cacheIn(dir: string, overrides: Partial<AppConfig> = {}): RenderCache {
 }
 
 describe('render cache key', () => {
+  it('keys on the cluster profile: its Kubernetes version and API versions (in any order)', () => {
+    const key = (kubeVersion: string, apiVersions: string[]) =>
+      renderCacheKey({
+        chartDigest: 'sha256:1',
+        values: {},
+        releaseName: 'r',
+        capabilities: { kubeVersion, apiVersions },
+      });
+    expect(key('v1.28.0', ['a/v1', 'b/v1'])).toBe(key('v1.28.0', ['b/v1', 'a/v1']));
+    expect(key('v1.28.0', ['a/v1'])).not.toBe(key('v1.30.0', ['a/v1']));
+    expect(key('v1.28.0', ['a/v1'])).not.toBe(key('v1.28.0', ['a/v1', 'c/v1/Kind']));
+  });
+
   const base = {
     chartDigest: 'sha256:1',
     values: { a: 1, b: { c: [1, 2] } },
@@ -37,6 +50,7 @@ describe('render cache key', () => {
     ['release name', { releaseName: 'r2' }],
     ['namespace', { namespace: 'other' }],
     ['no namespace', { namespace: undefined }],
+    ['cluster profile', { capabilities: { kubeVersion: 'v1.28.0', apiVersions: [] } }],
   ])('changes with the %s', (_, change) => {
     expect(renderCacheKey({ ...base, ...change })).not.toBe(renderCacheKey(base));
   });

@@ -10,6 +10,14 @@ export interface RenderKey {
   values: Record<string, unknown>;
   releaseName: string;
   namespace?: string;
+  /** The target cluster's capabilities given to helm, when it has a profile. */
+  capabilities?: RenderCapabilities;
+}
+
+/** What `helm template` is told of the target cluster (a cluster profile). */
+export interface RenderCapabilities {
+  kubeVersion: string;
+  apiVersions: readonly string[];
 }
 
 /** JSON with object keys sorted, so `{a, b}` and `{b, a}` values share one cache entry. */
@@ -27,9 +35,15 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function renderCacheKey(key: RenderKey): string {
-  return createHash('sha256')
-    .update(canonicalJson([key.chartDigest, key.values, key.releaseName, key.namespace ?? null]))
-    .digest('hex');
+  const parts: unknown[] = [key.chartDigest, key.values, key.releaseName, key.namespace ?? null];
+  // Only when present, so renders without a cluster profile keep the keys they always had.
+  if (key.capabilities) {
+    parts.push({
+      kubeVersion: key.capabilities.kubeVersion,
+      apiVersions: [...key.capabilities.apiVersions].sort(),
+    });
+  }
+  return createHash('sha256').update(canonicalJson(parts)).digest('hex');
 }
 
 const FILE_SUFFIX = '.yaml';

@@ -2,7 +2,7 @@
 
 import { type Client, type ClientMeta, formDataBodySerializer, type Options as Options2, type RequestResult, type TDataShape } from './client';
 import { client } from './client.gen';
-import type { HealthLivenessData, HealthLivenessErrors, HealthLivenessResponses, HealthReadinessData, HealthReadinessErrors, HealthReadinessResponses, HelmRepoIndexData, HelmRepoIndexErrors, HelmRepoIndexResponses, HelmRepoListChartsData, HelmRepoListChartsErrors, HelmRepoListChartsResponses, InstancesCreateData, InstancesCreateErrors, InstancesCreateResponses, InstancesDeleteData, InstancesDeleteErrors, InstancesDeleteResponses, InstancesGetData, InstancesGetErrors, InstancesGetResponses, InstancesListData, InstancesListErrors, InstancesListResponses, InstancesReportStatusData, InstancesReportStatusErrors, InstancesReportStatusResponses, IntentsCreateData, IntentsCreateErrors, IntentsCreateFromTemplateData, IntentsCreateFromTemplateErrors, IntentsCreateFromTemplateResponses, IntentsCreateResponses, IntentsDeleteData, IntentsDeleteErrors, IntentsDeleteResponses, IntentsGetData, IntentsGetErrors, IntentsGetReportData, IntentsGetReportErrors, IntentsGetReportResponses, IntentsGetResponses, IntentsListData, IntentsListErrors, IntentsListResponses, IntentsReportFulfilmentData, IntentsReportFulfilmentErrors, IntentsReportFulfilmentResponses, IntentsUpdateData, IntentsUpdateErrors, IntentsUpdateResponses, IntentTemplatesListData, IntentTemplatesListErrors, IntentTemplatesListResponses, WorkloadsCreateData, WorkloadsCreateErrors, WorkloadsCreateResponses, WorkloadsDeleteData, WorkloadsDeleteErrors, WorkloadsDeleteResponses, WorkloadsGetData, WorkloadsGetErrors, WorkloadsGetResponses, WorkloadsListData, WorkloadsListErrors, WorkloadsListResponses, WorkloadsSetRenderPolicyData, WorkloadsSetRenderPolicyErrors, WorkloadsSetRenderPolicyResponses, WorkloadsUploadData, WorkloadsUploadErrors, WorkloadsUploadResponses } from './types.gen';
+import type { ClustersDeleteData, ClustersDeleteErrors, ClustersDeleteResponses, ClustersGetData, ClustersGetErrors, ClustersGetResponses, ClustersListData, ClustersListErrors, ClustersListResponses, ClustersPutData, ClustersPutErrors, ClustersPutResponses, HealthLivenessData, HealthLivenessErrors, HealthLivenessResponses, HealthReadinessData, HealthReadinessErrors, HealthReadinessResponses, HelmRepoIndexData, HelmRepoIndexErrors, HelmRepoIndexResponses, HelmRepoListChartsData, HelmRepoListChartsErrors, HelmRepoListChartsResponses, InstancesCreateData, InstancesCreateErrors, InstancesCreateResponses, InstancesDeleteData, InstancesDeleteErrors, InstancesDeleteResponses, InstancesDiffRevisionsData, InstancesDiffRevisionsErrors, InstancesDiffRevisionsResponses, InstancesGetData, InstancesGetErrors, InstancesGetResponses, InstancesGetRevisionData, InstancesGetRevisionErrors, InstancesGetRevisionResponses, InstancesListData, InstancesListErrors, InstancesListResponses, InstancesListRevisionsData, InstancesListRevisionsErrors, InstancesListRevisionsResponses, InstancesReportStatusData, InstancesReportStatusErrors, InstancesReportStatusResponses, InstancesRollbackData, InstancesRollbackErrors, InstancesRollbackResponses, InstancesUpdateData, InstancesUpdateErrors, InstancesUpdateResponses, IntentsCreateData, IntentsCreateErrors, IntentsCreateFromTemplateData, IntentsCreateFromTemplateErrors, IntentsCreateFromTemplateResponses, IntentsCreateResponses, IntentsDeleteData, IntentsDeleteErrors, IntentsDeleteResponses, IntentsGetData, IntentsGetErrors, IntentsGetReportData, IntentsGetReportErrors, IntentsGetReportResponses, IntentsGetResponses, IntentsListData, IntentsListErrors, IntentsListResponses, IntentsReportFulfilmentData, IntentsReportFulfilmentErrors, IntentsReportFulfilmentResponses, IntentsUpdateData, IntentsUpdateErrors, IntentsUpdateResponses, IntentTemplatesListData, IntentTemplatesListErrors, IntentTemplatesListResponses, WorkloadsCreateData, WorkloadsCreateErrors, WorkloadsCreateResponses, WorkloadsDeleteData, WorkloadsDeleteErrors, WorkloadsDeleteResponses, WorkloadsGetData, WorkloadsGetErrors, WorkloadsGetResponses, WorkloadsListData, WorkloadsListErrors, WorkloadsListResponses, WorkloadsSetRenderPolicyData, WorkloadsSetRenderPolicyErrors, WorkloadsSetRenderPolicyResponses, WorkloadsUploadData, WorkloadsUploadErrors, WorkloadsUploadResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -17,6 +17,52 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
      */
     meta?: keyof ClientMeta extends never ? Record<string, unknown> : ClientMeta;
 };
+
+/**
+ * List target-cluster profiles
+ *
+ * Every profile (platform data: the same for every tenant), by name.
+ */
+export const clustersList = <ThrowOnError extends boolean = false>(options?: Options<ClustersListData, ThrowOnError>): RequestResult<ClustersListResponses, ClustersListErrors, ThrowOnError> => (options?.client ?? client).get<ClustersListResponses, ClustersListErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/clusters',
+    ...options
+});
+
+/**
+ * Delete a target-cluster profile (admins, service role)
+ *
+ * Instances keep what they rendered; later renders for the cluster use helm's own defaults.
+ */
+export const clustersDelete = <ThrowOnError extends boolean = false>(options: Options<ClustersDeleteData, ThrowOnError>): RequestResult<ClustersDeleteResponses, ClustersDeleteErrors, ThrowOnError> => (options.client ?? client).delete<ClustersDeleteResponses, ClustersDeleteErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/clusters/{name}',
+    ...options
+});
+
+/**
+ * Get a target-cluster profile
+ */
+export const clustersGet = <ThrowOnError extends boolean = false>(options: Options<ClustersGetData, ThrowOnError>): RequestResult<ClustersGetResponses, ClustersGetErrors, ThrowOnError> => (options.client ?? client).get<ClustersGetResponses, ClustersGetErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/clusters/{name}',
+    ...options
+});
+
+/**
+ * Create or replace a target-cluster profile (admins, service role)
+ *
+ * Instances created or upgraded for this `cluster_name` (given by the client, or reported by the meta-Orchestrator) render with `helm template --kube-version` and `--api-versions` of this profile, into its default namespace when none is given, exposed with its ingress class and domain. Profiles are platform data shared by every tenant. Instances keep what they rendered; later renders use the new profile.
+ */
+export const clustersPut = <ThrowOnError extends boolean = false>(options: Options<ClustersPutData, ThrowOnError>): RequestResult<ClustersPutResponses, ClustersPutErrors, ThrowOnError> => (options.client ?? client).put<ClustersPutResponses, ClustersPutErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/clusters/{name}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
 
 /**
  * List the charts the NEMO Helm repository holds
@@ -65,12 +111,75 @@ export const instancesDelete = <ThrowOnError extends boolean = false>(options: O
 /**
  * Get a workload instance
  *
- * With its manifests and intents.
+ * With its manifests (the current revision) and intents; the ETag header is the revision, for If-Match.
  */
 export const instancesGet = <ThrowOnError extends boolean = false>(options: Options<InstancesGetData, ThrowOnError>): RequestResult<InstancesGetResponses, InstancesGetErrors, ThrowOnError> => (options.client ?? client).get<InstancesGetResponses, InstancesGetErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/instances/{instance_id}',
     ...options
+});
+
+/**
+ * Upgrade a workload instance (new revision)
+ *
+ * Renders the instance again like `helm upgrade` would: its current values combined with `values` by `values_strategy` (default `merge`, RFC 7396), optionally another accepted document of the same chart (a chart upgrade), `ingress_enabled` and `cluster_name` (default: the reported cluster; its profile decides what helm renders for). Absent fields keep the current revision's. The instance keeps its instance_id, release, namespace, ingress hosts and intents; the result is the next revision, status `rendered`, and a `run` event with the new manifests and `revision`. Every PATCH renders and makes a revision, even one with nothing new. Concurrent changes are serialized: with If-Match a stale revision answers 412; without it, a PATCH that lost the race is rendered again on the newer revision (3 attempts, then 409). With `?dry_run=true`: answers what would be rendered and its diff against the current revision, stores nothing and publishes nothing.
+ */
+export const instancesUpdate = <ThrowOnError extends boolean = false>(options: Options<InstancesUpdateData, ThrowOnError>): RequestResult<InstancesUpdateResponses, InstancesUpdateErrors, ThrowOnError> => (options.client ?? client).patch<InstancesUpdateResponses, InstancesUpdateErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/instances/{instance_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List the revisions of a workload instance
+ *
+ * Newest first by default: revision, origin (create, upgrade, rollback), chart name and version, values and manifests digests, cluster, who and when, and the last status reported while it was current.
+ */
+export const instancesListRevisions = <ThrowOnError extends boolean = false>(options: Options<InstancesListRevisionsData, ThrowOnError>): RequestResult<InstancesListRevisionsResponses, InstancesListRevisionsErrors, ThrowOnError> => (options.client ?? client).get<InstancesListRevisionsResponses, InstancesListRevisionsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/instances/{instance_id}/revisions',
+    ...options
+});
+
+/**
+ * Get a revision of a workload instance, with its manifests
+ *
+ * The manifests are stored once per distinct content (manifests_digest) and are exactly what the meta-Orchestrator got; Secrets are included, as in GET /instances/{instance_id}. Diffs never show Secret values.
+ */
+export const instancesGetRevision = <ThrowOnError extends boolean = false>(options: Options<InstancesGetRevisionData, ThrowOnError>): RequestResult<InstancesGetRevisionResponses, InstancesGetRevisionErrors, ThrowOnError> => (options.client ?? client).get<InstancesGetRevisionResponses, InstancesGetRevisionErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/instances/{instance_id}/revisions/{revision}',
+    ...options
+});
+
+/**
+ * Diff two revisions of a workload instance
+ *
+ * Per Kubernetes object (apiVersion, kind, namespace, name) what revision `revision` added, removed or changed against revision `against` (default: the one before; revision 1 alone is compared with nothing), changed objects with an RFC 6902 JSON patch. Secret `data`/`stringData` values never appear: a patch shows which key was added, removed or changed.
+ */
+export const instancesDiffRevisions = <ThrowOnError extends boolean = false>(options: Options<InstancesDiffRevisionsData, ThrowOnError>): RequestResult<InstancesDiffRevisionsResponses, InstancesDiffRevisionsErrors, ThrowOnError> => (options.client ?? client).get<InstancesDiffRevisionsResponses, InstancesDiffRevisionsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/instances/{instance_id}/revisions/{revision}/diff',
+    ...options
+});
+
+/**
+ * Roll a workload instance back to an earlier revision
+ *
+ * Makes a new revision (current + 1) with the manifests, values, document and ingress of revision `revision`, without rendering (they are checked against today's render policy of the document), sets the status `rendered` and publishes a `run` event. A rollback to the current revision is refused with 409 (already_at_revision): it would change nothing.
+ */
+export const instancesRollback = <ThrowOnError extends boolean = false>(options: Options<InstancesRollbackData, ThrowOnError>): RequestResult<InstancesRollbackResponses, InstancesRollbackErrors, ThrowOnError> => (options.client ?? client).post<InstancesRollbackResponses, InstancesRollbackErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/instances/{instance_id}/rollback',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**
@@ -254,7 +363,7 @@ export const workloadsGet = <ThrowOnError extends boolean = false>(options: Opti
 /**
  * Instantiate an accepted workload document
  *
- * Renders the chart as stored in the NEMO Helm repository with `helm template` (the values as a values file), points every container image at its mirror in the NEMO registry, appends an Ingress for each Service annotated `nemo.eu/ingress-expose: "true"` when `ingress_enabled`, creates the inline intents about the new instance and publishes a `run` event, all in one transaction.
+ * Renders the chart as stored in the NEMO Helm repository with `helm template` (the values as a values file), points every container image at its mirror in the NEMO registry, appends an Ingress for each Service annotated `nemo.eu/ingress-expose: "true"` when `ingress_enabled`, creates the inline intents about the new instance and its revision 1, and publishes a `run` event, all in one transaction. With a `cluster_name` that has a cluster profile, helm renders for that cluster (`--kube-version`, `--api-versions`). With `?dry_run=true`: the same checks and render, answered with 200 and what would be rendered; nothing is stored and no event is published.
  */
 export const instancesCreate = <ThrowOnError extends boolean = false>(options: Options<InstancesCreateData, ThrowOnError>): RequestResult<InstancesCreateResponses, InstancesCreateErrors, ThrowOnError> => (options.client ?? client).post<InstancesCreateResponses, InstancesCreateErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

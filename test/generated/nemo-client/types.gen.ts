@@ -36,6 +36,35 @@ export type ChartVersionResponse = {
     urls: Array<string>;
 };
 
+export type ClusterProfilePage = {
+    /**
+     * The items of this page, in the requested order.
+     */
+    items: Array<ClusterProfileResponse>;
+    /**
+     * Where this page is in the whole result.
+     */
+    meta: PageMeta;
+};
+
+export type ClusterProfileResponse = {
+    name: string;
+    /**
+     * Normalized to vMAJOR.MINOR.PATCH.
+     */
+    kubernetes_version: string;
+    api_versions: Array<string>;
+    default_namespace: string | null;
+    ingress_class_name: string | null;
+    ingress_domain: string | null;
+    /**
+     * Who wrote the profile last.
+     */
+    updated_by: string;
+    created_at: string;
+    updated_at: string;
+};
+
 /**
  * TS 28.312 condition of a target or context.
  */
@@ -73,6 +102,10 @@ export type CreateInstanceDto = {
      * Expose the Services annotated `nemo.eu/ingress-expose: "true"` through the NEMO ingress. Requires a workload document created with ingress_support.
      */
     ingress_enabled?: boolean;
+    /**
+     * The target cluster, passed on in the `run` event. When a cluster profile of this name exists, helm renders for its Kubernetes and API versions, into its default namespace (when `namespace` is not given), exposed with its ingress class and domain.
+     */
+    cluster_name?: string;
     /**
      * Intents about this instance, created with it. Each expectation object gets object_type NEMO_WORKLOAD and object_instance = the new instance_id (whatever was sent there).
      */
@@ -232,6 +265,38 @@ export type InstancePage = {
     meta: PageMeta;
 };
 
+export type InstancePreviewResponse = {
+    /**
+     * Always true: nothing was stored.
+     */
+    dry_run: boolean;
+    /**
+     * The instance an upgrade would change; null for a creation (a real creation draws a new instance_id, so exposed hosts, which contain it, differ from this preview).
+     */
+    instance_id: string | null;
+    workload_document_id: number;
+    release_name: string;
+    namespace: string | null;
+    cluster_name: string | null;
+    kube_version: string | null;
+    ingress_enabled: boolean;
+    /**
+     * The revision number the change would get now.
+     */
+    revision: number;
+    exposed_urls: Array<string>;
+    /**
+     * What would be rendered.
+     */
+    manifests: Array<{
+        [key: string]: unknown;
+    }>;
+    /**
+     * For an upgrade: the diff against the current revision; null for a creation.
+     */
+    diff: ManifestDiffResponse | null;
+};
+
 export type InstanceResponse = {
     id: number;
     instance_id: string;
@@ -244,7 +309,7 @@ export type InstanceResponse = {
      */
     status_reason: string | null;
     /**
-     * Set by the meta-Orchestrator.
+     * The target cluster: given at creation or upgrade, or as last reported by the meta-Orchestrator. A cluster profile of this name decides what helm renders for.
      */
     cluster_name: string | null;
     ingress_enabled: boolean;
@@ -259,11 +324,124 @@ export type InstanceResponse = {
         [key: string]: unknown;
     }>;
     /**
+     * The current revision: 1 on creation, +1 per upgrade or rollback. Also the ETag (`"1"`) for If-Match.
+     */
+    revision: number;
+    /**
      * The full TS 28.312 intents whose expectation objects are this instance.
      */
     intents: Array<IntentResponse>;
     created_at: string;
     updated_at: string;
+};
+
+export type InstanceRevisionDetailResponse = {
+    revision: number;
+    /**
+     * Whether this is the instance's current revision.
+     */
+    current: boolean;
+    /**
+     * `create` (revision 1), `upgrade` (PATCH) or `rollback`.
+     */
+    origin: RevisionOrigin;
+    /**
+     * For a rollback: the revision whose manifests it restored.
+     */
+    rollback_of: number | null;
+    workload_document_id: number;
+    chart_name: string;
+    chart_version: string;
+    /**
+     * sha256 of the canonical JSON of the values it was rendered with.
+     */
+    values_digest: string;
+    /**
+     * sha256 of the canonical JSON of its manifests: equal digests, equal manifests.
+     */
+    manifests_digest: string;
+    ingress_enabled: boolean;
+    exposed_urls: Array<string>;
+    /**
+     * The cluster it was rendered for.
+     */
+    cluster_name: string | null;
+    /**
+     * The Kubernetes version helm rendered for (null: no cluster profile, helm's default).
+     */
+    kube_version: string | null;
+    /**
+     * The last status the meta-Orchestrator reported while it was the current revision.
+     */
+    status: InstanceStatus;
+    /**
+     * Who created it (token subject).
+     */
+    created_by: string;
+    created_at: string;
+    /**
+     * The manifests of this revision exactly as the meta-Orchestrator got them in its `run` event (Secrets included, as in GET /instances/{instance_id}).
+     */
+    manifests: Array<{
+        [key: string]: unknown;
+    }>;
+};
+
+export type InstanceRevisionPage = {
+    /**
+     * The items of this page, in the requested order.
+     */
+    items: Array<InstanceRevisionResponse>;
+    /**
+     * Where this page is in the whole result.
+     */
+    meta: PageMeta;
+};
+
+export type InstanceRevisionResponse = {
+    revision: number;
+    /**
+     * Whether this is the instance's current revision.
+     */
+    current: boolean;
+    /**
+     * `create` (revision 1), `upgrade` (PATCH) or `rollback`.
+     */
+    origin: RevisionOrigin;
+    /**
+     * For a rollback: the revision whose manifests it restored.
+     */
+    rollback_of: number | null;
+    workload_document_id: number;
+    chart_name: string;
+    chart_version: string;
+    /**
+     * sha256 of the canonical JSON of the values it was rendered with.
+     */
+    values_digest: string;
+    /**
+     * sha256 of the canonical JSON of its manifests: equal digests, equal manifests.
+     */
+    manifests_digest: string;
+    ingress_enabled: boolean;
+    exposed_urls: Array<string>;
+    /**
+     * The cluster it was rendered for.
+     */
+    cluster_name: string | null;
+    /**
+     * The Kubernetes version helm rendered for (null: no cluster profile, helm's default).
+     */
+    kube_version: string | null;
+    /**
+     * The last status the meta-Orchestrator reported while it was the current revision.
+     */
+    status: InstanceStatus;
+    /**
+     * Who created it (token subject).
+     */
+    created_by: string;
+    created_at: string;
 };
 
 /**
@@ -383,6 +561,37 @@ export type IntentTemplateResponse = {
     targets: Array<TemplateTargetResponse>;
 };
 
+export type JsonPatchOp = 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
+
+export type JsonPatchOperationResponse = {
+    op: JsonPatchOp;
+    /**
+     * A JSON Pointer (RFC 6901).
+     */
+    path: string;
+    /**
+     * The new value (add, replace): any JSON value.
+     */
+    value?: string | number | boolean | {
+        [key: string]: unknown;
+    } | Array<unknown>;
+    /**
+     * The source pointer (move, copy).
+     */
+    from?: string;
+};
+
+export type ManifestDiffResponse = {
+    added: number;
+    removed: number;
+    changed: number;
+    unchanged: number;
+    /**
+     * Per Kubernetes object (apiVersion, kind, namespace, name) that differs.
+     */
+    changes: Array<ObjectChangeResponse>;
+};
+
 /**
  * TS 28.312 state of an intent, expectation or target that is not fulfilled.
  */
@@ -392,6 +601,24 @@ export type NotFulfilledState = 'ACKNOWLEDGED' | 'COMPLIANT' | 'DEGRADED' | 'SUS
  * Why the service is not ready.
  */
 export type NotReadyStatus = 'error' | 'shutting_down';
+
+export type ObjectChangeKind = 'added' | 'removed' | 'changed';
+
+export type ObjectChangeResponse = {
+    key: ObjectKeyResponse;
+    change: ObjectChangeKind;
+    /**
+     * For `changed`: the RFC 6902 JSON patch from the older object to the newer one. Secret `data` and `stringData` values appear as "(redacted)" or "(redacted, changed)": which key was added, removed or changed shows, never a value.
+     */
+    patch?: Array<JsonPatchOperationResponse>;
+};
+
+export type ObjectKeyResponse = {
+    apiVersion: string;
+    kind: string;
+    namespace: string | null;
+    name: string | null;
+};
 
 export type OnboardingProgressResponse = {
     /**
@@ -478,6 +705,29 @@ export type ProblemDetails = {
     errors?: Array<FieldError>;
 };
 
+export type PutClusterProfileDto = {
+    /**
+     * The Kubernetes version of the cluster (`MAJOR.MINOR[.PATCH]`, optional `v`), given to `helm template --kube-version`: `.Capabilities.KubeVersion` and charts' `kubeVersion` checks.
+     */
+    kubernetes_version: string;
+    /**
+     * API versions the cluster serves beyond the built-in ones (`group/version` or `group/version/Kind`), given to `helm template --api-versions`: `.Capabilities.APIVersions.Has`.
+     */
+    api_versions?: Array<string>;
+    /**
+     * The namespace of instances created for this cluster without a namespace.
+     */
+    default_namespace?: string | null;
+    /**
+     * The IngressClass of the NEMO ingress on this cluster (instead of INGRESS_CLASS_NAME).
+     */
+    ingress_class_name?: string | null;
+    /**
+     * The domain of exposed hosts on this cluster (instead of INGRESS_DOMAIN).
+     */
+    ingress_domain?: string | null;
+};
+
 /**
  * Readiness of the service: `degraded` when the broker is down but not required.
  */
@@ -519,6 +769,37 @@ export type ReportStatusDto = {
 };
 
 export type ReportedInstanceStatus = 'deploying' | 'deployed' | 'failed' | 'deleted';
+
+export type RevisionDiffResponse = {
+    added: number;
+    removed: number;
+    changed: number;
+    unchanged: number;
+    /**
+     * Per Kubernetes object (apiVersion, kind, namespace, name) that differs.
+     */
+    changes: Array<ObjectChangeResponse>;
+    /**
+     * The newer side.
+     */
+    revision: number;
+    /**
+     * The side it is compared with (null: nothing, every object is added).
+     */
+    against: number | null;
+};
+
+/**
+ * `create` (revision 1), `upgrade` (PATCH) or `rollback`.
+ */
+export type RevisionOrigin = 'create' | 'upgrade' | 'rollback';
+
+export type RollbackInstanceDto = {
+    /**
+     * The revision whose manifests the instance gets again.
+     */
+    revision: number;
+};
 
 /**
  * Sort direction of a list.
@@ -571,6 +852,31 @@ export type TemplateTargetResponse = {
     default_value_range: number | null | string | Array<number | string>;
 };
 
+export type UpdateInstanceDto = {
+    /**
+     * New chart values, combined with the current ones by `values_strategy` (size limit of the body and of the result: INSTANCE_VALUES_MAX_BYTES).
+     */
+    values?: {
+        [key: string]: unknown;
+    };
+    /**
+     * `merge`: a JSON Merge Patch (RFC 7396) onto the current values — objects merge key by key, `null` removes a key (the chart's default applies again), arrays and scalars replace. `replace`: `values` become the whole new values (nulls are then passed to helm as they are).
+     */
+    values_strategy?: ValuesStrategy;
+    /**
+     * A chart upgrade: another accepted workload document of your tenant with the same chart name.
+     */
+    workload_document_id?: number;
+    /**
+     * Expose (or stop exposing) the annotated Services through the NEMO ingress.
+     */
+    ingress_enabled?: boolean;
+    /**
+     * Render for (and ask the meta-Orchestrator to run on) this cluster. Default: the cluster of the instance (as last reported by the meta-Orchestrator or given before).
+     */
+    cluster_name?: string;
+};
+
 export type UpdateIntentDto = {
     user_label?: string;
     intent_preemption_capability?: IntentPreemptionCapability;
@@ -581,6 +887,11 @@ export type UpdateIntentDto = {
     intent_expectations?: Array<IntentExpectationDto>;
     intent_contexts?: Array<ContextDto>;
 };
+
+/**
+ * `merge`: a JSON Merge Patch (RFC 7396) onto the current values — objects merge key by key, `null` removes a key (the chart's default applies again), arrays and scalars replace. `replace`: `values` become the whole new values (nulls are then passed to helm as they are).
+ */
+export type ValuesStrategy = 'merge' | 'replace';
 
 export type WorkloadDetailResponse = {
     id: number;
@@ -659,6 +970,219 @@ export type WorkloadSortField = 'created_at' | 'updated_at' | 'name' | 'version'
 export type WorkloadStatus = 'pending' | 'onboarding' | 'accepted' | 'rejected';
 
 export type WorkloadType = 'chart';
+
+export type ClustersListData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page number, from 1.
+         */
+        page?: number;
+        /**
+         * Items per page.
+         */
+        limit?: number;
+        /**
+         * Sort direction.
+         */
+        order?: SortOrder;
+    };
+    url: '/api/v1/clusters';
+};
+
+export type ClustersListErrors = {
+    /**
+     * Invalid request: `errors[]` lists each refused field (code `validation_failed`), or a malformed id or body.
+     */
+    400: ProblemDetails;
+    /**
+     * Missing, invalid or expired bearer token.
+     */
+    401: ProblemDetails;
+    /**
+     * The caller's roles do not grant "read".
+     */
+    403: ProblemDetails;
+    /**
+     * Too many requests from this client: retry after the `Retry-After` header (seconds).
+     */
+    429: ProblemDetails;
+    /**
+     * Unexpected server error; it was logged with the `request_id`.
+     */
+    500: ProblemDetails;
+};
+
+export type ClustersListError = ClustersListErrors[keyof ClustersListErrors];
+
+export type ClustersListResponses = {
+    /**
+     * One page of results.
+     */
+    200: ClusterProfilePage;
+};
+
+export type ClustersListResponse = ClustersListResponses[keyof ClustersListResponses];
+
+export type ClustersDeleteData = {
+    body?: never;
+    path: {
+        /**
+         * The cluster name, as the meta-Orchestrator reports it in `cluster_name`.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/api/v1/clusters/{name}';
+};
+
+export type ClustersDeleteErrors = {
+    /**
+     * Invalid request: `errors[]` lists each refused field (code `validation_failed`), or a malformed id or body.
+     */
+    400: ProblemDetails;
+    /**
+     * Missing, invalid or expired bearer token.
+     */
+    401: ProblemDetails;
+    /**
+     * The caller is neither an admin nor the service role (code platform_role_required).
+     *
+     * The caller's roles do not grant "read".
+     */
+    403: ProblemDetails;
+    /**
+     * No such resource for the caller (resources of other tenants answer 404 too).
+     */
+    404: ProblemDetails;
+    /**
+     * Too many requests from this client: retry after the `Retry-After` header (seconds).
+     */
+    429: ProblemDetails;
+    /**
+     * Unexpected server error; it was logged with the `request_id`.
+     */
+    500: ProblemDetails;
+};
+
+export type ClustersDeleteError = ClustersDeleteErrors[keyof ClustersDeleteErrors];
+
+export type ClustersDeleteResponses = {
+    /**
+     * Deleted.
+     */
+    204: void;
+};
+
+export type ClustersDeleteResponse = ClustersDeleteResponses[keyof ClustersDeleteResponses];
+
+export type ClustersGetData = {
+    body?: never;
+    path: {
+        /**
+         * The cluster name, as the meta-Orchestrator reports it in `cluster_name`.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/api/v1/clusters/{name}';
+};
+
+export type ClustersGetErrors = {
+    /**
+     * Invalid request: `errors[]` lists each refused field (code `validation_failed`), or a malformed id or body.
+     */
+    400: ProblemDetails;
+    /**
+     * Missing, invalid or expired bearer token.
+     */
+    401: ProblemDetails;
+    /**
+     * The caller's roles do not grant "read".
+     */
+    403: ProblemDetails;
+    /**
+     * No such resource for the caller (resources of other tenants answer 404 too).
+     */
+    404: ProblemDetails;
+    /**
+     * Too many requests from this client: retry after the `Retry-After` header (seconds).
+     */
+    429: ProblemDetails;
+    /**
+     * Unexpected server error; it was logged with the `request_id`.
+     */
+    500: ProblemDetails;
+};
+
+export type ClustersGetError = ClustersGetErrors[keyof ClustersGetErrors];
+
+export type ClustersGetResponses = {
+    200: ClusterProfileResponse;
+};
+
+export type ClustersGetResponse = ClustersGetResponses[keyof ClustersGetResponses];
+
+export type ClustersPutData = {
+    body: PutClusterProfileDto;
+    path: {
+        /**
+         * The cluster name, as the meta-Orchestrator reports it in `cluster_name`.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/api/v1/clusters/{name}';
+};
+
+export type ClustersPutErrors = {
+    /**
+     * Invalid request: `errors[]` lists each refused field (code `validation_failed`), or a malformed id or body.
+     */
+    400: ProblemDetails;
+    /**
+     * Missing, invalid or expired bearer token.
+     */
+    401: ProblemDetails;
+    /**
+     * The caller is neither an admin nor the service role (code platform_role_required).
+     *
+     * The caller's roles do not grant "read".
+     */
+    403: ProblemDetails;
+    /**
+     * No such resource for the caller (resources of other tenants answer 404 too).
+     */
+    404: ProblemDetails;
+    /**
+     * The request body is larger than the server accepts.
+     */
+    413: ProblemDetails;
+    /**
+     * Too many requests from this client: retry after the `Retry-After` header (seconds).
+     */
+    429: ProblemDetails;
+    /**
+     * Unexpected server error; it was logged with the `request_id`.
+     */
+    500: ProblemDetails;
+};
+
+export type ClustersPutError = ClustersPutErrors[keyof ClustersPutErrors];
+
+export type ClustersPutResponses = {
+    /**
+     * The profile was replaced.
+     */
+    200: ClusterProfileResponse;
+    /**
+     * The profile was created.
+     */
+    201: ClusterProfileResponse;
+};
+
+export type ClustersPutResponse = ClustersPutResponses[keyof ClustersPutResponses];
 
 export type HelmRepoListChartsData = {
     body?: never;
@@ -904,6 +1428,322 @@ export type InstancesGetResponses = {
 };
 
 export type InstancesGetResponse = InstancesGetResponses[keyof InstancesGetResponses];
+
+export type InstancesUpdateData = {
+    body: UpdateInstanceDto;
+    headers?: {
+        /**
+         * Optimistic concurrency: the ETag of the revision the change is based on (`"3"`, from GET or an earlier change). Another current revision answers 412 and changes nothing.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        /**
+         * The instance_id (UUID) the instance was created with.
+         */
+        instance_id: string;
+    };
+    query?: {
+        /**
+         * Only render: answer 200 with what would be rendered (for an upgrade also the diff against the current revision), store nothing and publish no event.
+         */
+        dry_run?: boolean;
+    };
+    url: '/api/v1/instances/{instance_id}';
+};
+
+export type InstancesUpdateErrors = {
+    /**
+     * Invalid request: `errors[]` lists each refused field (code `validation_failed`), or a malformed id or body.
+     */
+    400: ProblemDetails;
+    /**
+     * Missing, invalid or expired bearer token.
+     */
+    401: ProblemDetails;
+    /**
+     * The caller's roles do not grant "write".
+     */
+    403: ProblemDetails;
+    /**
+     * No such instance in your tenant (or no such revision).
+     */
+    404: ProblemDetails;
+    /**
+     * The instance is `deleting` or `deleted` (instance_not_changeable), or the document is not accepted (workload_not_accepted); for a rollback, the revision is the current one (already_at_revision); for an upgrade without If-Match, the instance kept changing while it rendered (concurrent_update).
+     */
+    409: ProblemDetails;
+    /**
+     * If-Match does not name the current revision (revision_mismatch): nothing changed.
+     */
+    412: ProblemDetails;
+    /**
+     * The request body is larger than the server accepts.
+     */
+    413: ProblemDetails;
+    /**
+     * The merged values are too large (values_too_large), the document is another chart (chart_name_mismatch), the chart refuses the cluster's Kubernetes version (kube_version_incompatible), or the render fails or breaks the render policy (as for POST /workloads/{id}/instances).
+     */
+    422: ProblemDetails;
+    /**
+     * Too many requests from this client: retry after the `Retry-After` header (seconds).
+     */
+    429: ProblemDetails;
+    /**
+     * Unexpected server error; it was logged with the `request_id`.
+     */
+    500: ProblemDetails;
+};
+
+export type InstancesUpdateError = InstancesUpdateErrors[keyof InstancesUpdateErrors];
+
+export type InstancesUpdateResponses = {
+    /**
+     * The upgraded instance (its new `revision` is also the ETag), or with dry_run=true the preview (InstancePreviewResponse).
+     */
+    200: InstanceResponse | InstancePreviewResponse;
+};
+
+export type InstancesUpdateResponse = InstancesUpdateResponses[keyof InstancesUpdateResponses];
+
+export type InstancesListRevisionsData = {
+    body?: never;
+    path: {
+        /**
+         * The instance_id (UUID) the instance was created with.
+         */
+        instance_id: string;
+    };
+    query?: {
+        /**
+         * Page number, from 1.
+         */
+        page?: number;
+        /**
+         * Items per page.
+         */
+        limit?: number;
+        /**
+         * Sort direction.
+         */
+        order?: SortOrder;
+    };
+    url: '/api/v1/instances/{instance_id}/revisions';
+};
+
+export type InstancesListRevisionsErrors = {
+    /**
+     * Invalid request: `errors[]` lists each refused field (code `validation_failed`), or a malformed id or body.
+     */
+    400: ProblemDetails;
+    /**
+     * Missing, invalid or expired bearer token.
+     */
+    401: ProblemDetails;
+    /**
+     * The caller's roles do not grant "read".
+     */
+    403: ProblemDetails;
+    /**
+     * No such instance in your tenant (or no such revision).
+     */
+    404: ProblemDetails;
+    /**
+     * Too many requests from this client: retry after the `Retry-After` header (seconds).
+     */
+    429: ProblemDetails;
+    /**
+     * Unexpected server error; it was logged with the `request_id`.
+     */
+    500: ProblemDetails;
+};
+
+export type InstancesListRevisionsError = InstancesListRevisionsErrors[keyof InstancesListRevisionsErrors];
+
+export type InstancesListRevisionsResponses = {
+    /**
+     * One page of results.
+     */
+    200: InstanceRevisionPage;
+};
+
+export type InstancesListRevisionsResponse = InstancesListRevisionsResponses[keyof InstancesListRevisionsResponses];
+
+export type InstancesGetRevisionData = {
+    body?: never;
+    path: {
+        /**
+         * The instance_id (UUID) the instance was created with.
+         */
+        instance_id: string;
+        /**
+         * A revision number of the instance (1 = as created).
+         */
+        revision: number;
+    };
+    query?: never;
+    url: '/api/v1/instances/{instance_id}/revisions/{revision}';
+};
+
+export type InstancesGetRevisionErrors = {
+    /**
+     * Invalid request: `errors[]` lists each refused field (code `validation_failed`), or a malformed id or body.
+     */
+    400: ProblemDetails;
+    /**
+     * Missing, invalid or expired bearer token.
+     */
+    401: ProblemDetails;
+    /**
+     * The caller's roles do not grant "read".
+     */
+    403: ProblemDetails;
+    /**
+     * No such instance in your tenant (or no such revision).
+     */
+    404: ProblemDetails;
+    /**
+     * Too many requests from this client: retry after the `Retry-After` header (seconds).
+     */
+    429: ProblemDetails;
+    /**
+     * Unexpected server error; it was logged with the `request_id`.
+     */
+    500: ProblemDetails;
+};
+
+export type InstancesGetRevisionError = InstancesGetRevisionErrors[keyof InstancesGetRevisionErrors];
+
+export type InstancesGetRevisionResponses = {
+    200: InstanceRevisionDetailResponse;
+};
+
+export type InstancesGetRevisionResponse = InstancesGetRevisionResponses[keyof InstancesGetRevisionResponses];
+
+export type InstancesDiffRevisionsData = {
+    body?: never;
+    path: {
+        /**
+         * The instance_id (UUID) the instance was created with.
+         */
+        instance_id: string;
+        /**
+         * A revision number of the instance (1 = as created).
+         */
+        revision: number;
+    };
+    query?: {
+        /**
+         * The revision to compare with. Default: the one before (n-1); revision 1 without `against` is compared with nothing (every object added).
+         */
+        against?: number;
+    };
+    url: '/api/v1/instances/{instance_id}/revisions/{revision}/diff';
+};
+
+export type InstancesDiffRevisionsErrors = {
+    /**
+     * Invalid request: `errors[]` lists each refused field (code `validation_failed`), or a malformed id or body.
+     */
+    400: ProblemDetails;
+    /**
+     * Missing, invalid or expired bearer token.
+     */
+    401: ProblemDetails;
+    /**
+     * The caller's roles do not grant "read".
+     */
+    403: ProblemDetails;
+    /**
+     * No such instance in your tenant (or no such revision).
+     */
+    404: ProblemDetails;
+    /**
+     * Too many requests from this client: retry after the `Retry-After` header (seconds).
+     */
+    429: ProblemDetails;
+    /**
+     * Unexpected server error; it was logged with the `request_id`.
+     */
+    500: ProblemDetails;
+};
+
+export type InstancesDiffRevisionsError = InstancesDiffRevisionsErrors[keyof InstancesDiffRevisionsErrors];
+
+export type InstancesDiffRevisionsResponses = {
+    200: RevisionDiffResponse;
+};
+
+export type InstancesDiffRevisionsResponse = InstancesDiffRevisionsResponses[keyof InstancesDiffRevisionsResponses];
+
+export type InstancesRollbackData = {
+    body: RollbackInstanceDto;
+    headers?: {
+        /**
+         * Optimistic concurrency: the ETag of the revision the change is based on (`"3"`, from GET or an earlier change). Another current revision answers 412 and changes nothing.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        /**
+         * The instance_id (UUID) the instance was created with.
+         */
+        instance_id: string;
+    };
+    query?: never;
+    url: '/api/v1/instances/{instance_id}/rollback';
+};
+
+export type InstancesRollbackErrors = {
+    /**
+     * Invalid request: `errors[]` lists each refused field (code `validation_failed`), or a malformed id or body.
+     */
+    400: ProblemDetails;
+    /**
+     * Missing, invalid or expired bearer token.
+     */
+    401: ProblemDetails;
+    /**
+     * The caller's roles do not grant "write".
+     */
+    403: ProblemDetails;
+    /**
+     * No such instance in your tenant (or no such revision).
+     */
+    404: ProblemDetails;
+    /**
+     * The instance is `deleting` or `deleted` (instance_not_changeable), or the document is not accepted (workload_not_accepted); for a rollback, the revision is the current one (already_at_revision); for an upgrade without If-Match, the instance kept changing while it rendered (concurrent_update).
+     */
+    409: ProblemDetails;
+    /**
+     * If-Match does not name the current revision (revision_mismatch): nothing changed.
+     */
+    412: ProblemDetails;
+    /**
+     * The request body is larger than the server accepts.
+     */
+    413: ProblemDetails;
+    /**
+     * The revision's manifests break today's render policy (render_policy_violation).
+     */
+    422: ProblemDetails;
+    /**
+     * Too many requests from this client: retry after the `Retry-After` header (seconds).
+     */
+    429: ProblemDetails;
+    /**
+     * Unexpected server error; it was logged with the `request_id`.
+     */
+    500: ProblemDetails;
+};
+
+export type InstancesRollbackError = InstancesRollbackErrors[keyof InstancesRollbackErrors];
+
+export type InstancesRollbackResponses = {
+    200: InstanceResponse;
+};
+
+export type InstancesRollbackResponse = InstancesRollbackResponses[keyof InstancesRollbackResponses];
 
 export type InstancesReportStatusData = {
     body: ReportStatusDto;
@@ -1695,7 +2535,12 @@ export type InstancesCreateData = {
          */
         id: number;
     };
-    query?: never;
+    query?: {
+        /**
+         * Only render: answer 200 with what would be rendered (for an upgrade also the diff against the current revision), store nothing and publish no event.
+         */
+        dry_run?: boolean;
+    };
     url: '/api/v1/workloads/{id}/instances';
 };
 
@@ -1725,7 +2570,7 @@ export type InstancesCreateErrors = {
      */
     413: ProblemDetails;
     /**
-     * helm template failed (render_failed, with helm's message), an image was not mirrored (image_not_mirrored), ingress_enabled without ingress_support (ingress_not_supported), or an ingress annotation cannot be honoured or its path is unsafe (ingress_annotation_invalid, naming the Service and the annotation), or a rendered object breaks the render policy (render_policy_violation: cluster-scoped or unknown kind, system or foreign namespace, Pod Security Standards profile; errors[] names each object, field and rule).
+     * helm template failed (render_failed, with helm's message), an image was not mirrored (image_not_mirrored), ingress_enabled without ingress_support (ingress_not_supported), or an ingress annotation cannot be honoured or its path is unsafe (ingress_annotation_invalid, naming the Service and the annotation), or a rendered object breaks the render policy (render_policy_violation: cluster-scoped or unknown kind, system or foreign namespace, Pod Security Standards profile; errors[] names each object, field and rule), or the chart's `kubeVersion` excludes the cluster profile's Kubernetes version (kube_version_incompatible).
      */
     422: ProblemDetails;
     /**
@@ -1745,6 +2590,10 @@ export type InstancesCreateErrors = {
 export type InstancesCreateError = InstancesCreateErrors[keyof InstancesCreateErrors];
 
 export type InstancesCreateResponses = {
+    /**
+     * dry_run=true: what would be rendered (nothing stored, no event).
+     */
+    200: InstancePreviewResponse;
     /**
      * The instance, status `rendered`.
      */

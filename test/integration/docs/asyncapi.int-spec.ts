@@ -8,6 +8,7 @@ import { eventSchemaErrors } from '../../support/event-schema';
 import {
   SEED_DELETE_MESSAGE,
   SEED_INTENT_NOTIFY_MESSAGE,
+  RUN_MESSAGE,
   SEED_RUN_MESSAGE,
   SEED_UPLOAD_MESSAGE,
 } from '../../../src/events/seed-messages';
@@ -57,7 +58,8 @@ describe('AsyncAPI document of the lifecycle events', () => {
 
   it('accepts every seed example and rejects a drifted payload', () => {
     expect(eventSchemaErrors('upload', SEED_UPLOAD_MESSAGE)).toEqual([]);
-    expect(eventSchemaErrors('run', SEED_RUN_MESSAGE)).toEqual([]);
+    expect(eventSchemaErrors('run', RUN_MESSAGE)).toEqual([]);
+    expect(Object.keys(RUN_MESSAGE)).toEqual([...Object.keys(SEED_RUN_MESSAGE), 'revision']);
     expect(eventSchemaErrors('intent-notify', SEED_INTENT_NOTIFY_MESSAGE)).toEqual([]);
     expect(eventSchemaErrors('delete', SEED_DELETE_MESSAGE)).toEqual([]);
     expect(eventSchemaErrors('upload', { ...SEED_UPLOAD_MESSAGE, workloadId: 4 })).not.toEqual([]);

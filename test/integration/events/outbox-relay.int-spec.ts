@@ -10,13 +10,13 @@ import { eventSchemaErrors } from '../../support/event-schema';
 import {
   SEED_DELETE_MESSAGE,
   SEED_INTENT_NOTIFY_MESSAGE,
-  SEED_RUN_MESSAGE,
+  RUN_MESSAGE,
   SEED_UPLOAD_MESSAGE,
 } from '../../../src/events/seed-messages';
 
 const SEED: { [K in RoutingKey]: EventMap[K] } = {
   upload: SEED_UPLOAD_MESSAGE,
-  run: SEED_RUN_MESSAGE,
+  run: RUN_MESSAGE,
   'intent-notify': SEED_INTENT_NOTIFY_MESSAGE,
   delete: SEED_DELETE_MESSAGE,
 };

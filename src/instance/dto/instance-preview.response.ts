@@ -1,0 +1,61 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { KubernetesManifest } from '../../events/payloads';
+import { ManifestDiffResponse } from './revision.response';
+import type { ManifestDiff } from '../revisions/manifest-diff';
+
+const OBJECT_SCHEMA = { type: 'object', additionalProperties: true } as const;
+
+/** What `?dry_run=true` answers: the render that would happen, nothing stored or published. */
+export class InstancePreviewResponse {
+  @ApiProperty({ type: Boolean, example: true, description: 'Always true: nothing was stored.' })
+  dry_run!: true;
+
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description:
+      'The instance an upgrade would change; null for a creation (a real creation draws a new ' +
+      'instance_id, so exposed hosts, which contain it, differ from this preview).',
+  })
+  instance_id!: string | null;
+
+  @ApiProperty({ type: 'integer', format: 'int32', example: 9 })
+  workload_document_id!: number;
+
+  @ApiProperty({ example: 'shop' })
+  release_name!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'edge-apps' })
+  namespace!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  cluster_name!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'v1.28.3' })
+  kube_version!: string | null;
+
+  @ApiProperty({ example: false })
+  ingress_enabled!: boolean;
+
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    example: 4,
+    description: 'The revision number the change would get now.',
+  })
+  revision!: number;
+
+  @ApiProperty({ type: [String] })
+  exposed_urls!: string[];
+
+  @ApiProperty({ type: 'array', items: OBJECT_SCHEMA, description: 'What would be rendered.' })
+  manifests!: KubernetesManifest[];
+
+  @ApiProperty({
+    type: ManifestDiffResponse,
+    nullable: true,
+    description: 'For an upgrade: the diff against the current revision; null for a creation.',
+  })
+  diff!: ManifestDiff | null;
+}
