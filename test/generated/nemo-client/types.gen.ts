@@ -1012,6 +1012,10 @@ export type ClustersListErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type ClustersListError = ClustersListErrors[keyof ClustersListErrors];
@@ -1064,6 +1068,10 @@ export type ClustersDeleteErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type ClustersDeleteError = ClustersDeleteErrors[keyof ClustersDeleteErrors];
@@ -1114,6 +1122,10 @@ export type ClustersGetErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type ClustersGetError = ClustersGetErrors[keyof ClustersGetErrors];
@@ -1167,6 +1179,10 @@ export type ClustersPutErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type ClustersPutError = ClustersPutErrors[keyof ClustersPutErrors];
@@ -1493,6 +1509,10 @@ export type InstancesUpdateErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type InstancesUpdateError = InstancesUpdateErrors[keyof InstancesUpdateErrors];
@@ -1556,6 +1576,10 @@ export type InstancesListRevisionsErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type InstancesListRevisionsError = InstancesListRevisionsErrors[keyof InstancesListRevisionsErrors];
@@ -1610,6 +1634,10 @@ export type InstancesGetRevisionErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type InstancesGetRevisionError = InstancesGetRevisionErrors[keyof InstancesGetRevisionErrors];
@@ -1666,6 +1694,10 @@ export type InstancesDiffRevisionsErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type InstancesDiffRevisionsError = InstancesDiffRevisionsErrors[keyof InstancesDiffRevisionsErrors];
@@ -1735,6 +1767,10 @@ export type InstancesRollbackErrors = {
      * Unexpected server error; it was logged with the `request_id`.
      */
     500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
 };
 
 export type InstancesRollbackError = InstancesRollbackErrors[keyof InstancesRollbackErrors];
