@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal, reportScope, tenantScope } from '../auth/principal';
 import { FieldError } from '../common/errors/problem';
-import { Page, toPage } from '../common/pagination/pagination';
+import { Page } from '../common/pagination/pagination';
 import type { IntentObject, IntentReport } from '../events/payloads';
 import { OutboxService } from '../events/outbox.service';
 import { AchievedValue, computeFulfilment } from './domain/fulfilment';
@@ -90,8 +90,8 @@ export class IntentService {
 
   async list(principal: Principal, query: ListIntentsQuery): Promise<Page<IntentObject>> {
     const m = this.dataSource.manager;
-    const { ids, total } = await this.store.findPage(m, principal, query);
-    return toPage(await this.store.load(m, ids), total, query);
+    const { ids, meta } = await this.store.findPage(m, principal, query);
+    return { items: await this.store.load(m, ids), meta };
   }
 
   async get(principal: Principal, id: number): Promise<IntentObject> {

@@ -1,22 +1,72 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  registerDecorator,
+  ValidationArguments,
+} from 'class-validator';
+import { MAX_CURSOR_LENGTH } from './cursor';
 
 export const MAX_PAGE_SIZE = 100;
+/** Below this many matching rows `count=estimated` counts exactly (a bounded scan). */
+export const EXACT_COUNT_UP_TO = 1000;
 
-/** `page`/`limit`/`sort` query parameters shared by every list route. */
+export const COUNT_MODES = ['exact', 'estimated', 'none'] as const;
+export type CountMode = (typeof COUNT_MODES)[number];
+
+/** The property it decorates must not be given together with `other`. */
+function NotWith(other: string): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'notWith',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message: `$property cannot be combined with ${other}: pass one of them` },
+      validator: {
+        validate: (_value: unknown, args: ValidationArguments) =>
+          (args.object as Record<string, unknown>)[other] === undefined,
+      },
+    });
+}
+
+/** `page`/`cursor`/`limit`/`order`/`count` query parameters shared by every list route. */
 export class PageQuery {
   @ApiPropertyOptional({
     type: 'integer',
     minimum: 1,
     default: 1,
-    description: 'Page number, from 1.',
+    description:
+      'Page number, from 1 (OFFSET paging: deep pages cost more, and rows inserted meanwhile shift them). ' +
+      'Prefer `cursor`. Not together with `cursor`.',
   })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  page: number = 1;
+  page?: number;
+
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: MAX_CURSOR_LENGTH,
+    pattern: '^[A-Za-z0-9_-]+$',
+    description:
+      'Opaque position from `meta.next_cursor` of the previous page: the next page starts right after ' +
+      'its last row, whatever was inserted meanwhile. Valid only with the same filters, `sort` and ' +
+      '`order` it was issued with (400 otherwise); `limit` and `count` may change. Not together with `page`.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_CURSOR_LENGTH)
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be a value of meta.next_cursor' })
+  @NotWith('page')
+  cursor?: string;
 
   @ApiPropertyOptional({
     type: 'integer',
@@ -43,36 +93,75 @@ export class PageQuery {
   @IsIn(['asc', 'desc'])
   order: 'asc' | 'desc' = 'desc';
 
+  @ApiPropertyOptional({
+    type: String,
+    enum: COUNT_MODES,
+    enumName: 'CountMode',
+    default: 'estimated',
+    description:
+      `How \`meta.total\` is computed. \`estimated\`: exact up to ${EXACT_COUNT_UP_TO} matching rows, ` +
+      "beyond that the database planner's estimate (cheap at any size); `exact`: a full count " +
+      '(costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null).',
+  })
+  @IsOptional()
+  @IsIn(COUNT_MODES)
+  count: CountMode = 'estimated';
+
   get skip(): number {
-    return (this.page - 1) * this.limit;
+    return ((this.page ?? 1) - 1) * this.limit;
   }
 }
 
 export class PageMeta {
-  @ApiProperty({ type: 'integer', example: 1 }) page!: number;
-  @ApiProperty({ type: 'integer', example: 20 }) limit!: number;
   @ApiProperty({
     type: 'integer',
-    example: 42,
-    description: 'Items matching the filters, on all pages.',
+    nullable: true,
+    example: 1,
+    description:
+      'The page number asked for (1 without `page`); null for a page reached by `cursor`.',
   })
-  total!: number;
-  @ApiProperty({ type: 'integer', example: 3 }) total_pages!: number;
+  page!: number | null;
+
+  @ApiProperty({ type: 'integer', example: 20 }) limit!: number;
+
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    example: 42,
+    description:
+      'Items matching the filters, on all pages: exact when `count` is `exact`, otherwise possibly ' +
+      'an estimate (see `count`); null when `count=none` was asked for.',
+  })
+  total!: number | null;
+
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    example: 3,
+    description: '`total` / `limit`, rounded up; as exact as `total`.',
+  })
+  total_pages!: number | null;
+
+  @ApiProperty({
+    type: String,
+    enum: COUNT_MODES,
+    enumName: 'CountMode',
+    example: 'exact',
+    description: 'What `total` is: `exact`, `estimated` (the planner’s estimate) or `none` (null).',
+  })
+  count!: CountMode;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    maxLength: MAX_CURSOR_LENGTH,
+    example: 'eyJ2IjoxLCJrIjoiMjAyNC0wNy0wOVQxNDoxNzozNi41OTAxMjNaIiwiaSI6NDIsImIiOiJ4In0',
+    description: 'Pass as `cursor` for the page after this one; null on the last page.',
+  })
+  next_cursor!: string | null;
 }
 
 export interface Page<T> {
   items: T[];
   meta: PageMeta;
-}
-
-export function toPage<T>(items: T[], total: number, query: PageQuery): Page<T> {
-  return {
-    items,
-    meta: {
-      page: query.page,
-      limit: query.limit,
-      total,
-      total_pages: Math.ceil(total / query.limit),
-    },
-  };
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Page, PageMeta, toPage } from '../../common/pagination/pagination';
+import { Page, PageMeta } from '../../common/pagination/pagination';
 import { WorkloadStatus } from '../../events/payloads';
 import {
   ONBOARDING_STEPS,
@@ -11,7 +11,6 @@ import {
 } from '../entities/workload-document.entity';
 import { WorkloadImageMirror } from '../entities/workload-image-mirror.entity';
 import { onboardingProgress } from '../onboarding-progress';
-import { ListWorkloadsQuery } from './list-workloads.query';
 
 export class OnboardingProgressResponse {
   @ApiProperty({
@@ -152,8 +151,7 @@ export function toWorkloadDetailResponse(
 
 export function toWorkloadPageResponse(
   documents: WorkloadDocument[],
-  total: number,
-  query: ListWorkloadsQuery,
+  meta: PageMeta,
 ): WorkloadPageResponse {
-  return toPage(documents.map(toWorkloadResponse), total, query);
+  return { items: documents.map(toWorkloadResponse), meta };
 }
