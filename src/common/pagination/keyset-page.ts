@@ -28,11 +28,14 @@ interface Total {
 const KEY_ALIAS = 'page_cursor_key';
 const ID_ALIAS = 'page_cursor_id';
 
-/** Text of a timestamptz key to microseconds (a JavaScript Date would lose them and repeat rows). */
+/**
+ * Text of a timestamptz key to microseconds (a JavaScript Date would lose them and repeat rows).
+ * Parenthesized: TypeORM takes a bare `alias.column` selection for the entity's own column.
+ */
 function keyExpression(sort: SortSpec): string {
   return sort.type === 'timestamptz'
     ? `to_char(${sort.column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
-    : sort.column;
+    : `(${sort.column})`;
 }
 
 function seek<E extends ObjectLiteral>(
@@ -108,7 +111,7 @@ export async function fetchPage<E extends ObjectLiteral>(
   if (spec.sort.column !== spec.id) page.addOrderBy(spec.id, direction);
   page
     .addSelect(keyExpression(spec.sort), KEY_ALIAS)
-    .addSelect(spec.id, ID_ALIAS)
+    .addSelect(`(${spec.id})`, ID_ALIAS)
     .limit(query.limit + 1);
   const [{ entities, raw }, total] = await Promise.all([
     page.getRawAndEntities<Record<string, unknown>>(),
