@@ -248,12 +248,13 @@ describe('List pagination: cursors, pages and totals (e2e, real database)', () =
     });
 
     it('refuses a cursor used with other filters, sort, order or on another list', async () => {
-      for (const query of [
+      const queries: Array<Record<string, string>> = [
         { cursor },
         { cursor, status: 'rejected' },
         { cursor, status: 'accepted', sort: 'name' },
         { cursor, status: 'accepted', order: 'asc' },
-      ]) {
+      ];
+      for (const query of queries) {
         expect(await refused('/api/v1/workloads', query)).toMatchObject({ code: 'invalid_cursor' });
       }
       await refused('/api/v1/intents', { cursor });
