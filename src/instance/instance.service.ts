@@ -187,7 +187,11 @@ export class InstanceService implements OnModuleInit {
         cluster_name: query.cluster_name,
       },
     });
-    const items = await Promise.all(entities.map((row) => this.withIntents(principal, row)));
+    const intents = await this.intents.findByObjectInstances(
+      principal,
+      entities.map((row) => row.instanceId),
+    );
+    const items = entities.map((row) => toInstanceResponse(row, intents.get(row.instanceId) ?? []));
     return { items, meta };
   }
 

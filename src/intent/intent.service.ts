@@ -74,6 +74,26 @@ export class IntentService {
     return this.store.load(manager, ids);
   }
 
+  /** findByObjectInstance for a whole page of object instances: two round trips, not one per instance. */
+  async findByObjectInstances(
+    principal: Principal,
+    objectInstances: readonly string[],
+  ): Promise<Map<string, IntentObject[]>> {
+    const m = this.dataSource.manager;
+    const ids = await this.store.idsByObjectInstances(m, principal, objectInstances);
+    const loaded = await this.store.load(
+      m,
+      [...new Set([...ids.values()].flat())].sort((a, b) => a - b),
+    );
+    const byId = new Map(loaded.map((intent) => [intent.id, intent]));
+    return new Map(
+      [...ids].map(([instance, intentIds]) => [
+        instance,
+        intentIds.flatMap((id) => byId.get(id) ?? []),
+      ]),
+    );
+  }
+
   create(principal: Principal, dto: CreateIntentDto): Promise<IntentObject> {
     const draft = toIntentDraft(dto);
     return this.dataSource.transaction((m) => this.createDraft(m, principal, draft));

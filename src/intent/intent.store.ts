@@ -423,6 +423,24 @@ export class IntentStore {
     return rows.map((row) => Number(row.id));
   }
 
+  /** The ids of the intents about each of these object instances, in id order, in one query. */
+  async idsByObjectInstances(
+    m: EntityManager,
+    principal: Principal,
+    objectInstances: readonly string[],
+  ): Promise<Map<string, number[]>> {
+    const byInstance = new Map<string, number[]>(objectInstances.map((o) => [o, []]));
+    if (objectInstances.length === 0) return byInstance;
+    const { tenant } = tenantScope(principal);
+    const rows: Array<{ id: number; object_instance: string }> = await m.query(
+      `SELECT DISTINCT i.id, o.object_instance FROM intent i JOIN expectation_object o ON o.intent_id = i.id
+        WHERE o.object_instance = ANY($1) AND ($2::text IS NULL OR i.tenant = $2) ORDER BY i.id`,
+      [objectInstances, tenant ?? null],
+    );
+    for (const row of rows) byInstance.get(row.object_instance)?.push(Number(row.id));
+    return byInstance;
+  }
+
   /** FEASIBLE intents of a tenant with an expectation on one of the objects (one intent excepted). */
   async activeIdsOnObjects(
     m: EntityManager,
