@@ -198,6 +198,27 @@ describe('List pagination: cursors, pages and totals (e2e, real database)', () =
     );
   });
 
+  it('lists each instance with the intents about it (loaded for the whole page at once)', async () => {
+    const [first, second] = (await db.query(
+      `SELECT instance_id FROM workload_instance WHERE tenant = 'tenant-a' ORDER BY id LIMIT 2`,
+    )) as Array<{ instance_id: string }>;
+    const [intentId] = await ids(`SELECT min(id) AS id FROM intent WHERE tenant = 'tenant-a'`);
+    const targets = [first.instance_id, first.instance_id, second.instance_id];
+    for (const [position, instance] of targets.entries()) {
+      await db.query(
+        `WITH e AS (INSERT INTO intent_expectation (intent_id, position, expectation_id, expectation_verb)
+                    VALUES ($1, $2, $3, 'ENSURE') RETURNING id)
+         INSERT INTO expectation_object (intent_id, intent_expectation_id, object_type, object_instance)
+         SELECT $1, id, 'NEMO_WORKLOAD', $4 FROM e`,
+        [intentId + position, 100 + position, `e${position}`, instance],
+      );
+    }
+    const page = await list('/api/v1/instances', { limit: 3, order: 'asc' }).expect(200);
+    const intentsOf = (item: { intents: Array<{ id: number }> }) =>
+      item.intents.map((intent) => intent.id);
+    expect(page.body.items.map(intentsOf)).toEqual([[intentId, intentId + 1], [intentId + 2], []]);
+  });
+
   it('keeps page working as before, and hands out a cursor to go on from any page', async () => {
     const order = await ids(
       `SELECT id FROM workload_document WHERE tenant = 'tenant-b' ORDER BY name, id`,
