@@ -15,7 +15,7 @@ import {
 import { MAX_CURSOR_LENGTH } from './cursor';
 
 export const MAX_PAGE_SIZE = 100;
-/** Below this many matching rows `count=estimated` counts exactly (a bounded scan). */
+/** When the planner expects at most this many rows, `count=estimated` counts them exactly (a bounded scan). */
 export const EXACT_COUNT_UP_TO = 1000;
 
 export const COUNT_MODES = ['exact', 'estimated', 'none'] as const;
@@ -99,9 +99,10 @@ export class PageQuery {
     enumName: 'CountMode',
     default: 'estimated',
     description:
-      `How \`meta.total\` is computed. \`estimated\`: exact up to ${EXACT_COUNT_UP_TO} matching rows, ` +
-      "beyond that the database planner's estimate (cheap at any size); `exact`: a full count " +
-      '(costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null).',
+      "How `meta.total` is computed. `estimated`: the database planner's estimate for the filters " +
+      `(no scan), counted exactly instead when it expects at most ${EXACT_COUNT_UP_TO} rows (a scan ` +
+      `bounded at ${EXACT_COUNT_UP_TO + 1} rows); \`exact\`: a full count (costs a scan of every matching ` +
+      'row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.',
   })
   @IsOptional()
   @IsIn(COUNT_MODES)
