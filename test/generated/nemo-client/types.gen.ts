@@ -719,7 +719,7 @@ export type InstancesListData = {
          */
         order?: SortOrder;
         /**
-         * How `meta.total` is computed. `estimated`: exact up to 1000 matching rows, beyond that the database planner's estimate (cheap at any size); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null).
+         * How `meta.total` is computed. `estimated`: the database planner's estimate for the filters (no scan), counted exactly instead when it expects at most 1000 rows (a scan bounded at 1001 rows); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
          */
         count?: CountMode;
         /**
@@ -970,7 +970,7 @@ export type IntentsListData = {
          */
         order?: SortOrder;
         /**
-         * How `meta.total` is computed. `estimated`: exact up to 1000 matching rows, beyond that the database planner's estimate (cheap at any size); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null).
+         * How `meta.total` is computed. `estimated`: the database planner's estimate for the filters (no scan), counted exactly instead when it expects at most 1000 rows (a scan bounded at 1001 rows); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
          */
         count?: CountMode;
         /**
@@ -1401,7 +1401,7 @@ export type WorkloadsListData = {
          */
         order?: SortOrder;
         /**
-         * How `meta.total` is computed. `estimated`: exact up to 1000 matching rows, beyond that the database planner's estimate (cheap at any size); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null).
+         * How `meta.total` is computed. `estimated`: the database planner's estimate for the filters (no scan), counted exactly instead when it expects at most 1000 rows (a scan bounded at 1001 rows); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
          */
         count?: CountMode;
         /**
