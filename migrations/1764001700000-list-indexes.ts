@@ -7,8 +7,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * index scans of `limit + 1` rows. Intents and instances sort by id: (tenant, id) and the primary
  * key already serve them. (tenant, created_at) is superseded by (tenant, created_at, id).
  */
-export class ListIndexes1764000590000 implements MigrationInterface {
-  name = 'ListIndexes1764000590000';
+export class ListIndexes1764001700000 implements MigrationInterface {
+  name = 'ListIndexes1764001700000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     for (const column of ['created_at', 'updated_at', 'name', 'version', 'status']) {
