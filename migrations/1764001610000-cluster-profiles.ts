@@ -11,6 +11,7 @@ export class ClusterProfiles1764001610000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE cluster_profile (
         name text PRIMARY KEY,
+        id serial NOT NULL UNIQUE,
         kubernetes_version text NOT NULL,
         api_versions jsonb NOT NULL DEFAULT '[]'
           CONSTRAINT cluster_profile_api_versions_array CHECK (jsonb_typeof(api_versions) = 'array'),

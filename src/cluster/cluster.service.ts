@@ -3,7 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { isAdmin, Principal } from '../auth/principal';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
-import { Page, toPage } from '../common/pagination/pagination';
+import { fetchPage } from '../common/pagination/keyset-page';
+import { Page } from '../common/pagination/pagination';
 import { normalizeKubernetesVersion } from './cluster-names';
 import {
   ClusterProfileResponse,
@@ -69,12 +70,13 @@ export class ClusterService {
   }
 
   async list(query: ListClustersQuery): Promise<Page<ClusterProfileResponse>> {
-    const [rows, total] = await this.profiles.findAndCount({
-      order: { name: query.order === 'asc' ? 'ASC' : 'DESC' },
-      skip: query.skip,
-      take: query.limit,
+    const { entities, meta } = await fetchPage(this.profiles.createQueryBuilder('profile'), query, {
+      resource: 'clusters',
+      sort: { name: 'name', column: 'profile.name', type: 'text' },
+      id: 'profile.id',
+      filters: {},
     });
-    return toPage(rows.map(toClusterProfileResponse), total, query);
+    return { items: entities.map(toClusterProfileResponse), meta };
   }
 
   async get(name: string): Promise<ClusterProfileResponse> {

@@ -8,7 +8,7 @@ import {
   NotFoundError,
   UnprocessableError,
 } from '../common/errors/domain-error';
-import { Page, toPage } from '../common/pagination/pagination';
+import { Page } from '../common/pagination/pagination';
 import { OutboxService } from '../events/outbox.service';
 import type { KubernetesManifest } from '../events/payloads';
 import { IntentService } from '../intent/intent.service';
@@ -227,16 +227,8 @@ export class InstanceRevisionService {
   ): Promise<Page<InstanceRevisionResponse>> {
     const manager = this.dataSource.manager;
     const instance = await findOwnedInstance(manager, principal, instanceId);
-    const [rows, total] = await this.revisions.page(manager, instance.id, {
-      skip: query.skip,
-      take: query.limit,
-      order: query.order === 'asc' ? 'ASC' : 'DESC',
-    });
-    return toPage(
-      rows.map((row) => toRevisionResponse(row, instance.revision)),
-      total,
-      query,
-    );
+    const { entities, meta } = await this.revisions.page(manager, instance.id, query);
+    return { items: entities.map((row) => toRevisionResponse(row, instance.revision)), meta };
   }
 
   async get(

@@ -1,19 +1,13 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import {
-  DataSource,
-  EntityManager,
-  FindOptionsWhere,
-  Not,
-  QueryFailedError,
-  Repository,
-} from 'typeorm';
+import { DataSource, EntityManager, Not, QueryFailedError, Repository } from 'typeorm';
 import { isForeign, Principal, tenantScope } from '../auth/principal';
 import { ClusterService } from '../cluster/cluster.service';
+import { fetchPage } from '../common/pagination/keyset-page';
 import { AppConfig } from '../config/app-config';
 import { ConflictError, UnprocessableError } from '../common/errors/domain-error';
-import { Page, toPage } from '../common/pagination/pagination';
+import { Page } from '../common/pagination/pagination';
 import { OutboxService } from '../events/outbox.service';
 import { IntentObject, RunEvent } from '../events/payloads';
 import { CreateIntentDto } from '../intent/dto/create-intent.dto';
@@ -271,23 +265,34 @@ export class InstanceService implements OnModuleInit {
   }
 
   async list(principal: Principal, query: ListInstancesQuery): Promise<Page<InstanceResponse>> {
-    const where: FindOptionsWhere<WorkloadInstance> = {
-      ...tenantScope(principal),
-      ...(query.workload_document_id !== undefined
-        ? { workloadDocumentId: query.workload_document_id }
-        : {}),
-      ...(query.status !== undefined ? { status: query.status } : {}),
-      ...(query.cluster_name !== undefined ? { clusterName: query.cluster_name } : {}),
-    };
-    const direction = query.order === 'asc' ? 'ASC' : 'DESC';
-    const [rows, total] = await this.instances.findAndCount({
-      where,
-      order: { id: direction },
-      skip: query.skip,
-      take: query.limit,
+    const qb = this.instances.createQueryBuilder('instance');
+    const { tenant } = tenantScope(principal);
+    if (tenant !== undefined) qb.andWhere('instance.tenant = :tenant', { tenant });
+    if (query.workload_document_id !== undefined) {
+      qb.andWhere('instance.workload_document_id = :documentId', {
+        documentId: query.workload_document_id,
+      });
+    }
+    if (query.status !== undefined)
+      qb.andWhere('instance.status = :status', { status: query.status });
+    if (query.cluster_name !== undefined)
+      qb.andWhere('instance.cluster_name = :clusterName', { clusterName: query.cluster_name });
+    const { entities, meta } = await fetchPage(qb, query, {
+      resource: 'instances',
+      sort: { name: 'id', column: 'instance.id', type: 'integer' },
+      id: 'instance.id',
+      filters: {
+        workload_document_id: query.workload_document_id,
+        status: query.status,
+        cluster_name: query.cluster_name,
+      },
     });
-    const items = await Promise.all(rows.map((row) => this.withIntents(principal, row)));
-    return toPage(items, total, query);
+    const intents = await this.intents.findByObjectInstances(
+      principal,
+      entities.map((row) => row.instanceId),
+    );
+    const items = entities.map((row) => toInstanceResponse(row, intents.get(row.instanceId) ?? []));
+    return { items, meta };
   }
 
   async get(principal: Principal, instanceId: string): Promise<InstanceResponse> {

@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { isForeign, Principal, reportScope, tenantScope } from '../auth/principal';
 import { NotFoundError } from '../common/errors/domain-error';
 import { FieldError } from '../common/errors/problem';
-import { Page, toPage } from '../common/pagination/pagination';
+import { Page } from '../common/pagination/pagination';
 import type { IntentObject, IntentReport } from '../events/payloads';
 import { OutboxService } from '../events/outbox.service';
 import { AchievedValue, computeFulfilment } from './domain/fulfilment';
@@ -76,6 +76,26 @@ export class IntentService {
     return this.store.load(manager, ids);
   }
 
+  /** findByObjectInstance for a whole page of object instances: two round trips, not one per instance. */
+  async findByObjectInstances(
+    principal: Principal,
+    objectInstances: readonly string[],
+  ): Promise<Map<string, IntentObject[]>> {
+    const m = this.dataSource.manager;
+    const ids = await this.store.idsByObjectInstances(m, principal, objectInstances);
+    const loaded = await this.store.load(
+      m,
+      [...new Set([...ids.values()].flat())].sort((a, b) => a - b),
+    );
+    const byId = new Map(loaded.map((intent) => [intent.id, intent]));
+    return new Map(
+      [...ids].map(([instance, intentIds]) => [
+        instance,
+        intentIds.flatMap((id) => byId.get(id) ?? []),
+      ]),
+    );
+  }
+
   create(principal: Principal, dto: CreateIntentDto): Promise<IntentObject> {
     const draft = toIntentDraft(dto);
     return this.dataSource.transaction((m) => this.createDraft(m, principal, draft));
@@ -92,8 +112,8 @@ export class IntentService {
 
   async list(principal: Principal, query: ListIntentsQuery): Promise<Page<IntentObject>> {
     const m = this.dataSource.manager;
-    const { ids, total } = await this.store.findPage(m, principal, query);
-    return toPage(await this.store.load(m, ids), total, query);
+    const { ids, meta } = await this.store.findPage(m, principal, query);
+    return { items: await this.store.load(m, ids), meta };
   }
 
   async get(principal: Principal, id: number): Promise<IntentObject> {

@@ -3,6 +3,8 @@ import { EntityManager, In, IsNull, ObjectLiteral, EntityTarget } from 'typeorm'
 import type { FulfilmentInfo, IntentObject } from '../events/payloads';
 import { Principal, tenantScope } from '../auth/principal';
 import { NotFoundError } from '../common/errors/domain-error';
+import { fetchPage } from '../common/pagination/keyset-page';
+import { PageMeta } from '../common/pagination/pagination';
 import type { FeasibilityVerdict } from './domain/feasibility';
 import { acknowledged, AchievedValue, FulfilmentOutcome } from './domain/fulfilment';
 import type { ContextDraft, ExpectationDraft, IntentDraft, ObjectRef } from './domain/intent-draft';
@@ -376,8 +378,8 @@ export class IntentStore {
     m: EntityManager,
     principal: Principal,
     query: ListIntentsQuery,
-  ): Promise<{ ids: number[]; total: number }> {
-    const qb = m.createQueryBuilder(Intent, 'intent').select('intent.id', 'id');
+  ): Promise<{ ids: number[]; meta: PageMeta }> {
+    const qb = m.createQueryBuilder(Intent, 'intent').select('intent.id');
     const { tenant } = tenantScope(principal);
     if (tenant !== undefined) qb.andWhere('intent.tenant = :tenant', { tenant });
     if (query.user_label !== undefined)
@@ -394,13 +396,17 @@ export class IntentStore {
         { status: query.fulfilment_status },
       );
     }
-    const total = await qb.getCount();
-    const page = await qb
-      .orderBy('intent.id', query.order === 'asc' ? 'ASC' : 'DESC')
-      .offset(query.skip)
-      .limit(query.limit)
-      .getRawMany<{ id: number }>();
-    return { ids: page.map((row) => Number(row.id)), total };
+    const { entities, meta } = await fetchPage(qb, query, {
+      resource: 'intents',
+      sort: { name: 'id', column: 'intent.id', type: 'integer' },
+      id: 'intent.id',
+      filters: {
+        user_label: query.user_label,
+        object_instance: query.object_instance,
+        fulfilment_status: query.fulfilment_status,
+      },
+    });
+    return { ids: entities.map((intent) => intent.id), meta };
   }
 
   async idsByObjectInstance(
@@ -415,6 +421,24 @@ export class IntentStore {
       [objectInstance, tenant ?? null],
     );
     return rows.map((row) => Number(row.id));
+  }
+
+  /** The ids of the intents about each of these object instances, in id order, in one query. */
+  async idsByObjectInstances(
+    m: EntityManager,
+    principal: Principal,
+    objectInstances: readonly string[],
+  ): Promise<Map<string, number[]>> {
+    const byInstance = new Map<string, number[]>(objectInstances.map((o) => [o, []]));
+    if (objectInstances.length === 0) return byInstance;
+    const { tenant } = tenantScope(principal);
+    const rows: Array<{ id: number; object_instance: string }> = await m.query(
+      `SELECT DISTINCT i.id, o.object_instance FROM intent i JOIN expectation_object o ON o.intent_id = i.id
+        WHERE o.object_instance = ANY($1) AND ($2::text IS NULL OR i.tenant = $2) ORDER BY i.id`,
+      [objectInstances, tenant ?? null],
+    );
+    for (const row of rows) byInstance.get(row.object_instance)?.push(Number(row.id));
+    return byInstance;
   }
 
   /** FEASIBLE intents of a tenant with an expectation on one of the objects (one intent excepted). */

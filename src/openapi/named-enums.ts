@@ -1,3 +1,4 @@
+import { COUNT_MODES } from '../common/pagination/pagination';
 import type { InstanceStatus, WorkloadStatus } from '../events/payloads';
 import { PATH_TYPES } from '../ingress/ingress.annotations';
 import { POD_SECURITY_PROFILES } from '../instance/rendering/pod-security';
@@ -77,6 +78,10 @@ export const NAMED_ENUMS: Readonly<Record<string, NamedEnum>> = {
       'Kubernetes Pod Security Standards profile the pods of an instance must meet (render policy).',
   },
   SortOrder: { values: ['asc', 'desc'], description: 'Sort direction of a list.' },
+  CountMode: {
+    values: COUNT_MODES,
+    description: 'How a list computes `meta.total`: exactly, as an estimate, or not at all.',
+  },
   // @nestjs/terminus' readiness report (GET /readyz).
   ReadinessStatus: {
     values: ['ok', 'degraded'],

@@ -127,8 +127,8 @@ export class WorkloadController {
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListWorkloadsQuery,
   ): Promise<WorkloadPageResponse> {
-    const [documents, total] = await this.workloads.list(principal, query);
-    return toWorkloadPageResponse(documents, total, query);
+    const { documents, meta } = await this.workloads.list(principal, query);
+    return toWorkloadPageResponse(documents, meta);
   }
 
   @Get(':id')

@@ -4,12 +4,14 @@ import { createHash } from 'node:crypto';
 import { DataSource, EntityManager, Not, QueryFailedError, Repository } from 'typeorm';
 import { isAdmin, Principal, tenantScope } from '../auth/principal';
 import { BadRequestError, DomainError, NotFoundError } from '../common/errors/domain-error';
+import { fetchPage, SortSpec } from '../common/pagination/keyset-page';
+import { PageMeta } from '../common/pagination/pagination';
 import { OutboxService } from '../events/outbox.service';
 import { UploadEvent } from '../events/payloads';
 import { HelmRepoService } from '../helm-repo/helm-repo.service';
 import type { PodSecurityProfile } from '../instance/rendering/pod-security';
 import { CreateWorkloadDto } from './dto/create-workload.dto';
-import { ListWorkloadsQuery } from './dto/list-workloads.query';
+import { ListWorkloadsQuery, WorkloadSortField } from './dto/list-workloads.query';
 import { RenderPolicyDto } from './dto/render-policy.dto';
 import { WorkloadDocument } from './entities/workload-document.entity';
 import { WorkloadImageMirror } from './entities/workload-image-mirror.entity';
@@ -44,14 +46,15 @@ const UNIQUE_VIOLATION = '23505';
 const FOREIGN_KEY_VIOLATION = '23503';
 const UPLOADABLE = new Set(['pending', 'rejected']);
 
-const SORT_COLUMNS = {
-  created_at: 'createdAt',
-  updated_at: 'updatedAt',
-  name: 'name',
-  version: 'version',
-  status: 'status',
-  id: 'id',
-} as const;
+/** The SQL column and cursor key type of each `sort` value (every one backed by an index). */
+const SORT_COLUMNS: Record<WorkloadSortField, Omit<SortSpec, 'name'>> = {
+  created_at: { column: 'document.created_at', type: 'timestamptz' },
+  updated_at: { column: 'document.updated_at', type: 'timestamptz' },
+  name: { column: 'document.name', type: 'text' },
+  version: { column: 'document.version', type: 'text' },
+  status: { column: 'document.status', type: 'text' },
+  id: { column: 'document.id', type: 'integer' },
+};
 
 /** The `upload` event of a status change: exactly the seed's fields, in the seed's order. */
 export function uploadEvent(document: WorkloadDocument): UploadEvent {
@@ -156,19 +159,21 @@ export class WorkloadService {
   async list(
     principal: Principal,
     query: ListWorkloadsQuery,
-  ): Promise<[WorkloadDocument[], number]> {
-    const direction = query.order === 'asc' ? 'ASC' : 'DESC';
-    return this.documents.findAndCount({
-      where: {
-        ...tenantScope(principal),
-        ...(query.name === undefined ? {} : { name: query.name }),
-        ...(query.status === undefined ? {} : { status: query.status }),
-        ...(query.type === undefined ? {} : { type: query.type }),
-      },
-      order: { [SORT_COLUMNS[query.sort]]: direction, id: direction },
-      skip: query.skip,
-      take: query.limit,
+  ): Promise<{ documents: WorkloadDocument[]; meta: PageMeta }> {
+    const qb = this.documents.createQueryBuilder('document');
+    const { tenant } = tenantScope(principal);
+    if (tenant !== undefined) qb.andWhere('document.tenant = :tenant', { tenant });
+    if (query.name !== undefined) qb.andWhere('document.name = :name', { name: query.name });
+    if (query.status !== undefined)
+      qb.andWhere('document.status = :status', { status: query.status });
+    if (query.type !== undefined) qb.andWhere('document.type = :type', { type: query.type });
+    const { entities, meta } = await fetchPage(qb, query, {
+      resource: 'workloads',
+      sort: { name: query.sort, ...SORT_COLUMNS[query.sort] },
+      id: 'document.id',
+      filters: { name: query.name, status: query.status, type: query.type },
     });
+    return { documents: entities, meta };
   }
 
   async get(

@@ -233,7 +233,7 @@ describe('Workload instances (real api + worker, helm, registry, broker)', () =>
         .expect(200);
       expect(none.body).toEqual({
         items: [],
-        meta: { page: 1, limit: 20, total: 0, total_pages: 0 },
+        meta: { page: 1, limit: 20, total: 0, total_pages: 0, count: 'exact', next_cursor: null },
       });
     });
 

@@ -422,7 +422,14 @@ describe('Intents (e2e, real database)', () => {
         .set('Authorization', reader)
         .expect(200);
       expect(all.body.items.map((i: IntentObject) => i.id)).toEqual([fl.id, dcw.id]);
-      expect(all.body.meta).toEqual({ page: 1, limit: 20, total: 2, total_pages: 1 });
+      expect(all.body.meta).toEqual({
+        page: 1,
+        limit: 20,
+        total: 2,
+        total_pages: 1,
+        count: 'exact',
+        next_cursor: null,
+      });
       const page2 = await http
         .get('/api/v1/intents?limit=1&page=2&order=asc')
         .set('Authorization', reader)

@@ -11,6 +11,10 @@ export class ClusterProfile {
   @PrimaryColumn({ type: 'text' })
   name!: string;
 
+  /** A serial number for list cursors (the tie-breaker of keyset pages); never on the wire. */
+  @Column({ type: 'integer', insert: false, update: false })
+  id!: number;
+
   /** Normalized `vMAJOR.MINOR.PATCH`, given to `helm template --kube-version`. */
   @Column({ type: 'text' })
   kubernetesVersion!: string;

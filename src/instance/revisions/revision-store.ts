@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { fetchPage } from '../../common/pagination/keyset-page';
+import { PageMeta, PageQuery } from '../../common/pagination/pagination';
 import type { InstanceStatus, KubernetesManifest } from '../../events/payloads';
 import { InstanceRevision } from '../entities/instance-revision.entity';
 import { canonicalJson } from '../rendering/render-cache';
@@ -52,16 +54,20 @@ export class RevisionStore {
     await manager.update(InstanceRevision, { instanceDbId, revision }, { status });
   }
 
-  async page(
+  /** One page of an instance's revisions, by revision number (cursor or page, as the query says). */
+  page(
     manager: EntityManager,
     instanceDbId: number,
-    options: { skip: number; take: number; order: 'ASC' | 'DESC' },
-  ): Promise<[InstanceRevision[], number]> {
-    return manager.findAndCount(InstanceRevision, {
-      where: { instanceDbId },
-      order: { revision: options.order },
-      skip: options.skip,
-      take: options.take,
+    query: PageQuery,
+  ): Promise<{ entities: InstanceRevision[]; meta: PageMeta }> {
+    const qb = manager
+      .createQueryBuilder(InstanceRevision, 'revision')
+      .where('revision.instance_id = :instanceDbId', { instanceDbId });
+    return fetchPage(qb, query, {
+      resource: 'revisions',
+      sort: { name: 'revision', column: 'revision.revision', type: 'integer' },
+      id: 'revision.id',
+      filters: { instance: instanceDbId },
     });
   }
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { MAX_PAGE_SIZE, Page, PageMeta, toPage } from '../../common/pagination/pagination';
+import { MAX_PAGE_SIZE, Page, PageMeta } from '../../common/pagination/pagination';
 import {
   CLAIM_MAX_LENGTH,
   COUNT_SCHEMA,
@@ -24,7 +24,6 @@ import {
 import { WorkloadImageMirror } from '../entities/workload-image-mirror.entity';
 import { onboardingProgress } from '../onboarding-progress';
 import { POD_SECURITY_PROFILES, PodSecurityProfile } from '../../instance/rendering/pod-security';
-import { ListWorkloadsQuery } from './list-workloads.query';
 import {
   MAX_ALLOWED_KIND_LENGTH,
   MAX_ALLOWED_KINDS,
@@ -218,8 +217,7 @@ export function toWorkloadDetailResponse(
 
 export function toWorkloadPageResponse(
   documents: WorkloadDocument[],
-  total: number,
-  query: ListWorkloadsQuery,
+  meta: PageMeta,
 ): WorkloadPageResponse {
-  return toPage(documents.map(toWorkloadResponse), total, query);
+  return { items: documents.map(toWorkloadResponse), meta };
 }

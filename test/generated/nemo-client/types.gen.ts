@@ -83,6 +83,11 @@ export type ContextResponse = {
     context_value_range: number | string | Array<number | string>;
 };
 
+/**
+ * How a list computes `meta.total`: exactly, as an estimate, or not at all.
+ */
+export type CountMode = 'exact' | 'estimated' | 'none';
+
 export type CreateInstanceDto = {
     /**
      * The helm release name; unique among the live instances of your tenant.
@@ -653,13 +658,27 @@ export type PackageResponse = {
 };
 
 export type PageMeta = {
-    page: number;
+    /**
+     * The page number asked for (1 without `page`); null for a page reached by `cursor`.
+     */
+    page: number | null;
     limit: number;
     /**
-     * Items matching the filters, on all pages.
+     * Items matching the filters, on all pages: exact when `count` is `exact`, otherwise possibly an estimate (see `count`); null when `count=none` was asked for.
      */
-    total: number;
-    total_pages: number;
+    total: number | null;
+    /**
+     * `total` / `limit`, rounded up; as exact as `total`.
+     */
+    total_pages: number | null;
+    /**
+     * What `total` is: `exact`, `estimated` (the planner’s estimate) or `none` (null).
+     */
+    count: CountMode;
+    /**
+     * Pass as `cursor` for the page after this one; null on the last page.
+     */
+    next_cursor: string | null;
 };
 
 /**
@@ -1284,9 +1303,13 @@ export type InstancesListData = {
     path?: never;
     query?: {
         /**
-         * Page number, from 1.
+         * Page number, from 1 (OFFSET paging: deep pages cost more, and rows inserted meanwhile shift them). Prefer `cursor`. Not together with `cursor`.
          */
         page?: number;
+        /**
+         * Opaque position from `meta.next_cursor` of the previous page: the next page starts right after its last row, whatever was inserted meanwhile. Valid only with the same filters, `sort` and `order` it was issued with (400 otherwise); `limit` and `count` may change. Not together with `page`.
+         */
+        cursor?: string;
         /**
          * Items per page.
          */
@@ -1295,6 +1318,10 @@ export type InstancesListData = {
          * Sort direction.
          */
         order?: SortOrder;
+        /**
+         * How `meta.total` is computed. `estimated`: the database planner's estimate for the filters (no scan), counted exactly instead when it expects at most 1000 rows (a scan bounded at 1001 rows); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
+         */
+        count?: CountMode;
         /**
          * Only instances of this workload document.
          */
@@ -1886,9 +1913,13 @@ export type IntentsListData = {
     path?: never;
     query?: {
         /**
-         * Page number, from 1.
+         * Page number, from 1 (OFFSET paging: deep pages cost more, and rows inserted meanwhile shift them). Prefer `cursor`. Not together with `cursor`.
          */
         page?: number;
+        /**
+         * Opaque position from `meta.next_cursor` of the previous page: the next page starts right after its last row, whatever was inserted meanwhile. Valid only with the same filters, `sort` and `order` it was issued with (400 otherwise); `limit` and `count` may change. Not together with `page`.
+         */
+        cursor?: string;
         /**
          * Items per page.
          */
@@ -1897,6 +1928,10 @@ export type IntentsListData = {
          * Sort direction.
          */
         order?: SortOrder;
+        /**
+         * How `meta.total` is computed. `estimated`: the database planner's estimate for the filters (no scan), counted exactly instead when it expects at most 1000 rows (a scan bounded at 1001 rows); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
+         */
+        count?: CountMode;
         /**
          * Only intents with this user_label (exact match).
          */
@@ -2344,9 +2379,13 @@ export type WorkloadsListData = {
     path?: never;
     query?: {
         /**
-         * Page number, from 1.
+         * Page number, from 1 (OFFSET paging: deep pages cost more, and rows inserted meanwhile shift them). Prefer `cursor`. Not together with `cursor`.
          */
         page?: number;
+        /**
+         * Opaque position from `meta.next_cursor` of the previous page: the next page starts right after its last row, whatever was inserted meanwhile. Valid only with the same filters, `sort` and `order` it was issued with (400 otherwise); `limit` and `count` may change. Not together with `page`.
+         */
+        cursor?: string;
         /**
          * Items per page.
          */
@@ -2355,6 +2394,10 @@ export type WorkloadsListData = {
          * Sort direction.
          */
         order?: SortOrder;
+        /**
+         * How `meta.total` is computed. `estimated`: the database planner's estimate for the filters (no scan), counted exactly instead when it expects at most 1000 rows (a scan bounded at 1001 rows); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
+         */
+        count?: CountMode;
         /**
          * Exact chart name.
          */

@@ -1,0 +1,139 @@
+import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { CursorBinding, decodeCursor, encodeCursor, KeyType, Position } from './cursor';
+import { CountMode, EXACT_COUNT_UP_TO, PageMeta, PageQuery } from './pagination';
+
+/** How one list sorts: the public sort name, its SQL column (`alias.column`) and key type. */
+export interface SortSpec {
+  name: string;
+  column: string;
+  type: KeyType;
+}
+
+/** One list route's query shape: what its cursors are bound to and how it seeks. */
+export interface ListSpec {
+  /** Names the list in cursor bindings: a cursor of one list is refused by another. */
+  resource: string;
+  sort: SortSpec;
+  /** The unique tie-breaker column (`alias.id`), sorted in the same direction as `sort`. */
+  id: string;
+  /** Every filter of the request as the client gave it (undefined = not given). */
+  filters: CursorBinding['filters'];
+}
+
+interface Total {
+  total: number | null;
+  count: CountMode;
+}
+
+const KEY_ALIAS = 'page_cursor_key';
+const ID_ALIAS = 'page_cursor_id';
+
+/**
+ * Text of a timestamptz key to microseconds (a JavaScript Date would lose them and repeat rows).
+ * Parenthesized: TypeORM takes a bare `alias.column` selection for the entity's own column.
+ */
+function keyExpression(sort: SortSpec): string {
+  return sort.type === 'timestamptz'
+    ? `to_char(${sort.column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+    : `(${sort.column})`;
+}
+
+function seek<E extends ObjectLiteral>(
+  qb: SelectQueryBuilder<E>,
+  spec: ListSpec,
+  ascending: boolean,
+  position: Position,
+): void {
+  const op = ascending ? '>' : '<';
+  if (spec.sort.column === spec.id) {
+    qb.andWhere(`${spec.id} ${op} :pageCursorId`, { pageCursorId: position.id });
+    return;
+  }
+  // A row comparison: with (tenant, sort, id) indexes this is where the index scan starts.
+  qb.andWhere(
+    `(${spec.sort.column}, ${spec.id}) ${op} (CAST(:pageCursorKey AS ${spec.sort.type}), :pageCursorId)`,
+    { pageCursorKey: position.key, pageCursorId: position.id },
+  );
+}
+
+async function countRows<E extends ObjectLiteral>(
+  qb: SelectQueryBuilder<E>,
+  mode: CountMode,
+): Promise<Total> {
+  if (mode === 'none') return { total: null, count: 'none' };
+  const [sql, parameters] = qb.clone().select('1', 'one').getQueryAndParameters();
+  const db = qb.connection;
+  if (mode === 'exact') {
+    const [row] = (await db.query(
+      `SELECT count(*)::int AS n FROM (${sql}) AS matching`,
+      parameters,
+    )) as Array<{ n: number }>;
+    return { total: row.n, count: 'exact' };
+  }
+  // The planner's estimate costs a plan, no scan. Only when it is small (or stale and wrong) are
+  // rows counted, and never more than EXACT_COUNT_UP_TO + 1 of them, whatever the table holds.
+  const [plan] = (await db.query(`EXPLAIN (FORMAT JSON) ${sql}`, parameters)) as Array<{
+    'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }>;
+  }>;
+  const estimate = Math.round(plan['QUERY PLAN'][0].Plan['Plan Rows']);
+  if (estimate > EXACT_COUNT_UP_TO) return { total: estimate, count: 'estimated' };
+  const [capped] = (await db.query(
+    `SELECT count(*)::int AS n FROM (${sql} LIMIT ${EXACT_COUNT_UP_TO + 1}) AS matching`,
+    parameters,
+  )) as Array<{ n: number }>;
+  if (capped.n <= EXACT_COUNT_UP_TO) return { total: capped.n, count: 'exact' };
+  return { total: Math.max(estimate, capped.n), count: 'estimated' };
+}
+
+/**
+ * One page of `qb` (its filters applied, no order or limit yet): by keyset when `query.cursor` is
+ * given, by OFFSET for `page`; ordered by (sort, id); limit + 1 rows read to know whether another
+ * page follows. The total runs beside it as `query.count` says. Throws a 400 for a bad cursor
+ * before touching the database.
+ */
+export async function fetchPage<E extends ObjectLiteral>(
+  qb: SelectQueryBuilder<E>,
+  query: PageQuery,
+  spec: ListSpec,
+): Promise<{ entities: E[]; meta: PageMeta }> {
+  const binding: CursorBinding = {
+    resource: spec.resource,
+    sort: spec.sort.name,
+    order: query.order,
+    filters: spec.filters,
+  };
+  const position =
+    query.cursor === undefined ? undefined : decodeCursor(query.cursor, binding, spec.sort.type);
+  const ascending = query.order === 'asc';
+  const direction = ascending ? 'ASC' : 'DESC';
+  const page = qb.clone();
+  if (position) seek(page, spec, ascending, position);
+  else page.offset(query.skip);
+  page.orderBy(spec.sort.column, direction);
+  if (spec.sort.column !== spec.id) page.addOrderBy(spec.id, direction);
+  page
+    .addSelect(keyExpression(spec.sort), KEY_ALIAS)
+    .addSelect(`(${spec.id})`, ID_ALIAS)
+    .limit(query.limit + 1);
+  const [{ entities, raw }, total] = await Promise.all([
+    page.getRawAndEntities<Record<string, unknown>>(),
+    countRows(qb, query.count),
+  ]);
+  const more = entities.length > query.limit;
+  const last = more ? raw[query.limit - 1] : undefined;
+  const next = last && {
+    key: spec.sort.type === 'integer' ? Number(last[KEY_ALIAS]) : String(last[KEY_ALIAS]),
+    id: Number(last[ID_ALIAS]),
+  };
+  return {
+    entities: entities.slice(0, query.limit),
+    meta: {
+      page: position ? null : (query.page ?? 1),
+      limit: query.limit,
+      total: total.total,
+      total_pages: total.total === null ? null : Math.ceil(total.total / query.limit),
+      count: total.count,
+      next_cursor: next ? encodeCursor(next, binding) : null,
+    },
+  };
+}
