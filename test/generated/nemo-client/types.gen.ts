@@ -995,9 +995,13 @@ export type ClustersListData = {
     path?: never;
     query?: {
         /**
-         * Page number, from 1.
+         * Page number, from 1 (OFFSET paging: deep pages cost more, and rows inserted meanwhile shift them). Prefer `cursor`. Not together with `cursor`.
          */
         page?: number;
+        /**
+         * Opaque position from `meta.next_cursor` of the previous page: the next page starts right after its last row, whatever was inserted meanwhile. Valid only with the same filters, `sort` and `order` it was issued with (400 otherwise); `limit` and `count` may change. Not together with `page`.
+         */
+        cursor?: string;
         /**
          * Items per page.
          */
@@ -1006,6 +1010,10 @@ export type ClustersListData = {
          * Sort direction.
          */
         order?: SortOrder;
+        /**
+         * How `meta.total` is computed. `estimated`: the database planner's estimate for the filters (no scan), counted exactly instead when it expects at most 1000 rows (a scan bounded at 1001 rows); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
+         */
+        count?: CountMode;
     };
     url: '/api/v1/clusters';
 };
@@ -1563,9 +1571,13 @@ export type InstancesListRevisionsData = {
     };
     query?: {
         /**
-         * Page number, from 1.
+         * Page number, from 1 (OFFSET paging: deep pages cost more, and rows inserted meanwhile shift them). Prefer `cursor`. Not together with `cursor`.
          */
         page?: number;
+        /**
+         * Opaque position from `meta.next_cursor` of the previous page: the next page starts right after its last row, whatever was inserted meanwhile. Valid only with the same filters, `sort` and `order` it was issued with (400 otherwise); `limit` and `count` may change. Not together with `page`.
+         */
+        cursor?: string;
         /**
          * Items per page.
          */
@@ -1574,6 +1586,10 @@ export type InstancesListRevisionsData = {
          * Sort direction.
          */
         order?: SortOrder;
+        /**
+         * How `meta.total` is computed. `estimated`: the database planner's estimate for the filters (no scan), counted exactly instead when it expects at most 1000 rows (a scan bounded at 1001 rows); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
+         */
+        count?: CountMode;
     };
     url: '/api/v1/instances/{instance_id}/revisions';
 };
