@@ -62,6 +62,9 @@ const BODIES: Record<string, (targets: Targets, serial: number) => unknown> = {
   workloads_set_render_policy: () => ({ allowed_kinds: [] }),
   instances_create: () => ({ release_name: 'probe', values: {} }),
   instances_report_status: () => ({ status: 'deployed' }),
+  instances_update: () => ({ values: { probe: true } }),
+  instances_rollback: () => ({ revision: 1 }),
+  clusters_put: () => ({ kubernetes_version: 'v1.28.3' }),
   intents_create: (targets) => intentBody({ object_instance: targets.instance }),
   intents_create_from_template: (targets) => ({
     object_instance: targets.instance,
@@ -89,6 +92,8 @@ function pathFor(template: string, targets: Targets): string {
   return template
     .replace('{instance_id}', targets.instance)
     .replace('{user_label}', 'DeliverComputingWorkload')
+    .replace('{revision}', '1')
+    .replace('{name}', 'probe-cluster')
     .replace(/\/(workloads|intents)\/\{id\}/, (_, resource: string) =>
       resource === 'workloads' ? `/workloads/${targets.workload}` : `/intents/${targets.intent}`,
     );
