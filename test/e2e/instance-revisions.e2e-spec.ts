@@ -143,28 +143,32 @@ describe('Instance revisions: upgrade, history, diff, rollback, dry-run, cluster
     await events.purge('run', 'delete', 'intent-notify');
     const images = await pushShopImages();
     const run = randomUUID().slice(0, 8);
-    [shopV1, shopV2, otherChart, caps] = await Promise.all([
-      onboardShop(http, writer, {
-        version: `1.0.0-r${run}`,
-        ingressSupport: true,
-        images,
-        files: SECRET_TEMPLATE,
-      }),
-      onboardShop(http, writer, {
-        version: `2.0.0-r${run}`,
-        ingressSupport: true,
-        images,
-        files: { ...SECRET_TEMPLATE, ...V2_TEMPLATE },
-      }),
-      onboardShop(http, writer, { name: 'other-chart', ingressSupport: true, images }),
-      onboardShop(http, writer, {
-        name: 'caps',
-        version: `1.0.0-r${run}`,
-        ingressSupport: false,
-        images,
-        files: capabilityFiles(`1.0.0-r${run}`),
-      }),
-    ]);
+    // One after another: the charts share their images, and concurrent copies of one image into
+    // the same registry it comes from (only in this test bed) can fail as "unreachable".
+    shopV1 = await onboardShop(http, writer, {
+      version: `1.0.0-r${run}`,
+      ingressSupport: true,
+      images,
+      files: SECRET_TEMPLATE,
+    });
+    shopV2 = await onboardShop(http, writer, {
+      version: `2.0.0-r${run}`,
+      ingressSupport: true,
+      images,
+      files: { ...SECRET_TEMPLATE, ...V2_TEMPLATE },
+    });
+    otherChart = await onboardShop(http, writer, {
+      name: 'other-chart',
+      ingressSupport: true,
+      images,
+    });
+    caps = await onboardShop(http, writer, {
+      name: 'caps',
+      version: `1.0.0-r${run}`,
+      ingressSupport: false,
+      images,
+      files: capabilityFiles(`1.0.0-r${run}`),
+    });
   });
 
   afterAll(async () => {
@@ -315,7 +319,19 @@ describe('Instance revisions: upgrade, history, diff, rollback, dry-run, cluster
 
     it('lists the revisions newest first, paged', async () => {
       const page = await get(`${instanceId}/revisions`).expect(200);
-      expect(page.body.meta).toEqual({ page: 1, limit: 20, total: 4, total_pages: 1 });
+      expect(page.body.meta).toEqual({
+        page: 1,
+        limit: 20,
+        total: 4,
+        total_pages: 1,
+        count: 'exact',
+        next_cursor: null,
+      });
+      const first = await get(`${instanceId}/revisions?limit=3`).expect(200);
+      const next = await get(
+        `${instanceId}/revisions?limit=3&cursor=${String(first.body.meta.next_cursor)}`,
+      ).expect(200);
+      expect(next.body.items.map((item: { revision: number }) => item.revision)).toEqual([1]);
       const items = page.body.items as Array<Record<string, unknown>>;
       expect(items.map((item) => item.revision)).toEqual([4, 3, 2, 1]);
       expect(items.map((item) => item.origin)).toEqual(['upgrade', 'upgrade', 'upgrade', 'create']);

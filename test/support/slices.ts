@@ -43,7 +43,6 @@ export function testNamespace(): string {
  * `h7`'s pair: h7 runs against private services).
  */
 function redisDatabase(namespace: string, worker: number): number {
-  if (namespace === 'h10') return [7, 8][worker - 1];
   const helper = /^h([1-9])$/.exec(namespace);
   const pair = helper ? Math.min(Number(helper[1]), 7) : 0;
   return pair * MAX_SLICES + worker - 1;
