@@ -48,7 +48,7 @@ const INSTANCE_ID = 'instance_id';
 const InstanceIdParam = (): MethodDecorator =>
   ApiParam({
     name: INSTANCE_ID,
-    schema: { type: 'string', format: 'uuid' },
+    schema: { type: 'string', format: 'uuid', minLength: 36, maxLength: 36 },
     description: 'The instance_id (UUID) the instance was created with.',
   });
 const RevisionParam = (): MethodDecorator =>

@@ -25,6 +25,14 @@ import { UpdateIntentDto } from '../../src/intent/dto/update-intent.dto';
 import { CreateWorkloadDto } from '../../src/workload/dto/create-workload.dto';
 import { ListWorkloadsQuery } from '../../src/workload/dto/list-workloads.query';
 import { RenderPolicyDto } from '../../src/workload/dto/render-policy.dto';
+import { ListClustersQuery, PutClusterProfileDto } from '../../src/cluster/dto/cluster-profile.dto';
+import { ListRevisionsQuery } from '../../src/instance/dto/revision.response';
+import {
+  DiffQuery,
+  DryRunQuery,
+  RollbackInstanceDto,
+  UpdateInstanceDto,
+} from '../../src/instance/dto/update-instance.dto';
 
 /**
  * The committed openapi.json (test/integration/docs proves it is what the code produces) must
@@ -53,6 +61,9 @@ const BODIES: Record<string, Dto> = {
   ReportFulfilmentDto,
   TargetObservationDto,
   RenderPolicyDto,
+  PutClusterProfileDto,
+  UpdateInstanceDto,
+  RollbackInstanceDto,
 };
 
 /** Query parameter classes, by the operation that reads them. */
@@ -60,6 +71,11 @@ const QUERIES: Record<string, Dto> = {
   workloads_list: ListWorkloadsQuery,
   instances_list: ListInstancesQuery,
   intents_list: ListIntentsQuery,
+  clusters_list: ListClustersQuery,
+  instances_update: DryRunQuery,
+  instances_create: DryRunQuery,
+  instances_list_revisions: ListRevisionsQuery,
+  instances_diff_revisions: DiffQuery,
 };
 
 /** class-validator rule → the JSON Schema keyword that states it. */

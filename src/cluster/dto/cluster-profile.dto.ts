@@ -34,6 +34,7 @@ export class PutClusterProfileDto {
   @ApiPropertyOptional({
     type: [String],
     maxItems: MAX_API_VERSIONS,
+    items: { type: 'string', maxLength: 253, pattern: API_VERSION.source },
     example: ['networking.k8s.io/v1', 'monitoring.coreos.com/v1/ServiceMonitor'],
     description:
       'API versions the cluster serves beyond the built-in ones (`group/version` or ' +
