@@ -192,10 +192,10 @@ export class HelmRepoService implements OnApplicationBootstrap {
     if (actual !== digest) {
       throw new Error(`${file} in the repository has digest ${actual}, index.yaml says ${digest}`);
     }
-    await mkdir(this.cacheDir, { recursive: true });
+    await mkdir(this.cacheDir, { recursive: true, mode: 0o700 });
     const path = this.cachePath(digest);
     const partial = `${path}.${process.pid}.${Date.now()}.partial`;
-    await writeFile(partial, bytes);
+    await writeFile(partial, bytes, { mode: 0o600 });
     await rename(partial, path);
     return path;
   }
