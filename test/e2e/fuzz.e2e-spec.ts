@@ -484,6 +484,8 @@ describe('Fuzzing every route from openapi.json (real api, worker, services)', (
         ),
         instance_id: instanceId,
         user_label: 'DeliverComputingWorkload',
+        revision: '1',
+        name: 'fuzz-cluster',
       }),
       bodies: {
         workloads_create: {
@@ -505,6 +507,14 @@ describe('Fuzzing every route from openapi.json (real api, worker, services)', (
           cluster_name: 'k3s-cluster',
           reason: 'running',
         },
+        instances_update: { values: { replicaCount: 2 }, values_strategy: 'merge' },
+        instances_rollback: { revision: 1 },
+        clusters_put: {
+          kubernetes_version: 'v1.28.3',
+          api_versions: ['networking.k8s.io/v1'],
+          default_namespace: 'edge',
+        },
+        workloads_set_render_policy: { allowed_kinds: ['ClusterRole'], pod_security: 'baseline' },
         intents_create: fullIntent,
         intents_update: fullIntent,
         intents_create_from_template: {
@@ -568,9 +578,13 @@ describe('Fuzzing every route from openapi.json (real api, worker, services)', (
   it('answers thousands of broken requests with 4xx problems, stays responsive, writes nothing', async () => {
     const writeOperations = operations.filter((operation) => operation.method !== 'GET');
     expect(writeOperations.map((operation) => operation.id).sort()).toEqual([
+      'clusters_delete',
+      'clusters_put',
       'instances_create',
       'instances_delete',
       'instances_report_status',
+      'instances_rollback',
+      'instances_update',
       'intents_create',
       'intents_create_from_template',
       'intents_delete',
@@ -578,6 +592,7 @@ describe('Fuzzing every route from openapi.json (real api, worker, services)', (
       'intents_update',
       'workloads_create',
       'workloads_delete',
+      'workloads_set_render_policy',
       'workloads_upload',
     ]);
     for (const operation of writeOperations.filter(
