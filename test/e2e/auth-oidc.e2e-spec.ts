@@ -40,22 +40,27 @@ async function withApp(
 
 describe('OIDC key handling and claim settings (loopback issuer)', () => {
   it('caches the JWKS and picks up a rotated key, refusing a withdrawn one', async () => {
-    await withApp({ OIDC_JWKS_COOLDOWN_SECONDS: '0' }, async (http) => {
-      const before = await jwksRequestCount();
-      const oldToken = await authHeader();
-      await http.get('/api/v1/oidc-probe').set('Authorization', oldToken).expect(200);
-      await http.get('/api/v1/oidc-probe').set('Authorization', oldToken).expect(200);
-      expect(await jwksRequestCount()).toBe(before + 1);
+    // Without the verified-token cache: with it, a withdrawn key's tokens pass for at most
+    // AUTH_TOKEN_CACHE_SECONDS more (README, Authentication).
+    await withApp(
+      { OIDC_JWKS_COOLDOWN_SECONDS: '0', AUTH_TOKEN_CACHE_SECONDS: '0' },
+      async (http) => {
+        const before = await jwksRequestCount();
+        const oldToken = await authHeader();
+        await http.get('/api/v1/oidc-probe').set('Authorization', oldToken).expect(200);
+        await http.get('/api/v1/oidc-probe').set('Authorization', oldToken).expect(200);
+        expect(await jwksRequestCount()).toBe(before + 1);
 
-      await rotateSigningKey(true);
-      await http
-        .get('/api/v1/oidc-probe')
-        .set('Authorization', await authHeader())
-        .expect(200);
-      expect(await jwksRequestCount()).toBe(before + 2);
-      const res = await http.get('/api/v1/oidc-probe').set('Authorization', oldToken).expect(401);
-      expect(res.body.code).toBe('invalid_token');
-    });
+        await rotateSigningKey(true);
+        await http
+          .get('/api/v1/oidc-probe')
+          .set('Authorization', await authHeader())
+          .expect(200);
+        expect(await jwksRequestCount()).toBe(before + 2);
+        const res = await http.get('/api/v1/oidc-probe').set('Authorization', oldToken).expect(401);
+        expect(res.body.code).toBe('invalid_token');
+      },
+    );
   });
 
   it('does not refetch the JWKS for unknown key ids within the cooldown', async () => {
