@@ -16,15 +16,18 @@
  * `npm run bench:lists` (services running). BENCH_ROWS (default 1,000,000), BENCH_ROUNDS (3),
  * BENCH_SAMPLES per case and round (200), BENCH_REQUESTS (100,000), BENCH_CONCURRENCY (8).
  */
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import {
+  BENCH_AUDIENCE,
+  freePort,
+  rssMiB,
+  startIssuer,
+  startServer,
+  stopServer,
+} from './processes';
 import { benchServices, createMigratedDatabase, median, percentile } from './support';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -36,46 +39,9 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const LIMIT = 50;
 /** 1,000 pages deep (fewer when BENCH_ROWS is too small for that). */
 const DEPTH = Math.min(1000, Math.floor(ROWS / LIMIT) - 1);
-const AUDIENCE = 'nemo-intent-api';
 const TARGETS = { first_page_growth: 1.5, deep_over_first: 1.5 };
 
 const round2 = (value: number): number => Number(value.toFixed(2));
-
-/** A loopback OIDC issuer (discovery + JWKS) and a token per tenant. */
-async function startIssuer(tenants: string[]): Promise<{
-  server: Server;
-  issuer: string;
-  tokens: Record<string, string>;
-}> {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' };
-  let issuer = '';
-  const server = createServer((request, response) => {
-    const body =
-      request.url === '/.well-known/openid-configuration'
-        ? JSON.stringify({
-            issuer,
-            jwks_uri: `${issuer}/jwks.json`,
-            id_token_signing_alg_values_supported: ['ES256'],
-          })
-        : JSON.stringify({ keys: [jwk] });
-    response.writeHead(200, { 'content-type': 'application/json' }).end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const tokens: Record<string, string> = {};
-  for (const tenant of tenants) {
-    tokens[tenant] = await new SignJWT({ tenant, realm_access: { roles: ['nemo-reader'] } })
-      .setProtectedHeader({ alg: 'ES256', kid: 'bench', typ: 'JWT' })
-      .setSubject(`bench-${tenant}`)
-      .setIssuer(issuer)
-      .setAudience(AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime('4h')
-      .sign(privateKey);
-  }
-  return { server, issuer, tokens };
-}
 
 /** Documents of a tenant, one per second of creation time going back, statuses mixed. */
 async function seed(databaseUrl: string): Promise<{ seed_s: number }> {
@@ -102,37 +68,6 @@ async function seed(databaseUrl: string): Promise<{ seed_s: number }> {
   } finally {
     await client.end();
   }
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-async function startApi(env: NodeJS.ProcessEnv, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['dist/src/main.js', 'api'], {
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the api exited with ${child.exitCode}`);
-    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (up) return child;
-    if (Date.now() > deadline) throw new Error('the api did not start within 60 s');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
 }
 
 interface Case {
@@ -240,10 +175,14 @@ async function main(): Promise<void> {
   const services = await benchServices('lists');
   const databaseUrl = await createMigratedDatabase('nemo_bench_lists');
   const seeded = await seed(databaseUrl);
-  const issuer = await startIssuer(['small', 'large']);
+  const issuer = await startIssuer();
+  const reader = (tenant: string) =>
+    issuer.sign(`bench-${tenant}`, { tenant, realm_access: { roles: ['nemo-reader'] } });
+  const tokens = { small: await reader('small'), large: await reader('large') };
   const work = await mkdtemp(join(tmpdir(), 'nemo-bench-lists-'));
   const port = await freePort();
-  const api = await startApi(
+  const api = await startServer(
+    ['dist/src/main.js', 'api'],
     {
       ...process.env,
       ...services,
@@ -252,7 +191,7 @@ async function main(): Promise<void> {
       PORT: String(port),
       AUTH_MODE: 'oidc',
       OIDC_ISSUER_URL: issuer.issuer,
-      OIDC_AUDIENCE: AUDIENCE,
+      OIDC_AUDIENCE: BENCH_AUDIENCE,
       RATE_LIMIT_PER_MINUTE: '100000000',
       RATE_LIMIT_BURST: '100000000',
       WORK_DIR: join(work, 'work'),
@@ -263,21 +202,21 @@ async function main(): Promise<void> {
   try {
     const base = `http://127.0.0.1:${port}/api/v1/workloads`;
     const walkBegin = performance.now();
-    const cursor = await deepCursor(base, issuer.tokens.large, DEPTH);
+    const cursor = await deepCursor(base, tokens.large, DEPTH);
     const walkSeconds = (performance.now() - walkBegin) / 1000;
     const cases: Case[] = [
-      { name: 'first_page_100', url: `${base}?limit=${LIMIT}`, token: issuer.tokens.small },
-      { name: 'first_page_1m', url: `${base}?limit=${LIMIT}`, token: issuer.tokens.large },
+      { name: 'first_page_100', url: `${base}?limit=${LIMIT}`, token: tokens.small },
+      { name: 'first_page_1m', url: `${base}?limit=${LIMIT}`, token: tokens.large },
       {
         name: 'cursor_page_1001_1m',
         url: `${base}?limit=${LIMIT}&cursor=${cursor}`,
-        token: issuer.tokens.large,
+        token: tokens.large,
       },
     ];
     const offsetCase: Case = {
       name: 'offset_page_1001_1m',
       url: `${base}?limit=${LIMIT}&page=${DEPTH + 1}`,
-      token: issuer.tokens.large,
+      token: tokens.large,
     };
     const p50 = await latencyPart(cases, offsetCase);
     const growth = round2(p50.first_page_1m / p50.first_page_100);
@@ -311,7 +250,7 @@ async function main(): Promise<void> {
       )}\n`,
     );
   } finally {
-    api.kill('SIGTERM');
+    await stopServer(api);
     issuer.server.close();
     await rm(work, { recursive: true, force: true });
   }

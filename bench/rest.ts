@@ -9,17 +9,19 @@
  * `--cpu-prof` into that folder: where its time goes).
  */
 import autocannon from 'autocannon';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Client } from 'pg';
+import {
+  BENCH_AUDIENCE,
+  freePort,
+  rssMiB,
+  startIssuer,
+  startServer,
+  stopServer,
+} from './processes';
 import { benchServices, createMigratedDatabase, median } from './support';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
@@ -28,13 +30,7 @@ const CONNECTIONS = 32;
 const WORKLOADS = 100;
 const INSTANCES = 2000;
 const TENANT = 'bench';
-const AUDIENCE = 'nemo-intent-api';
 const TARGETS = { read_ratio: 0.6, write_ratio: 0.5, p99_ms: 50, rss_mib: 250 };
-
-interface Side {
-  base: string;
-  process: ChildProcess;
-}
 
 interface Figures {
   requests_per_s: number;
@@ -42,44 +38,6 @@ interface Figures {
   p99_ms: number;
   errors: number;
   non_2xx: number;
-}
-
-/** A minimal OIDC issuer: discovery + JWKS for the api, the same key set handed to the raw server. */
-async function startIssuer(): Promise<{
-  server: Server;
-  issuer: string;
-  token: string;
-  jwks: string;
-}> {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' };
-  const jwks = JSON.stringify({ keys: [jwk] });
-  let issuer = '';
-  const server = createServer((request, response) => {
-    const body =
-      request.url === '/.well-known/openid-configuration'
-        ? JSON.stringify({
-            issuer,
-            jwks_uri: `${issuer}/jwks.json`,
-            id_token_signing_alg_values_supported: ['ES256'],
-          })
-        : jwks;
-    response.writeHead(200, { 'content-type': 'application/json' }).end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const token = await new SignJWT({
-    tenant: TENANT,
-    realm_access: { roles: ['nemo-writer', 'nemo-service'] },
-  })
-    .setProtectedHeader({ alg: 'ES256', kid: 'bench', typ: 'JWT' })
-    .setSubject('bench-user')
-    .setIssuer(issuer)
-    .setAudience(AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime('2h')
-    .sign(privateKey);
-  return { server, issuer, token, jwks };
 }
 
 /** 100 accepted documents with two mirrored images each, 2,000 instances, all of tenant `bench`. */
@@ -129,45 +87,6 @@ async function seed(databaseUrl: string): Promise<{ workloadId: number; instance
   } finally {
     await client.end();
   }
-}
-
-/** Starts a child process that prints `{"port": n}` (raw server) or a listening log line (api). */
-function startProcess(
-  command: string[],
-  env: NodeJS.ProcessEnv,
-  portOf: (line: string) => number | null,
-): Promise<Side> {
-  const child = spawn(process.execPath, command, { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    child.once('exit', (code) => reject(new Error(`${command.join(' ')} exited with ${code}`)));
-    lines.on('line', (line) => {
-      const port = portOf(line);
-      if (port) resolve({ base: `http://127.0.0.1:${port}`, process: child });
-    });
-  });
-}
-
-/** SIGTERM and wait: the api writes its CPU profile on a clean exit. */
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round(kb / 1024);
 }
 
 interface PathCase {
@@ -271,16 +190,21 @@ async function main(): Promise<void> {
   const databaseUrl = await createMigratedDatabase('nemo_bench_rest');
   const seeded = await seed(databaseUrl);
   const issuer = await startIssuer();
+  const token = await issuer.sign('bench-user', {
+    tenant: TENANT,
+    realm_access: { roles: ['nemo-writer', 'nemo-service'] },
+  });
+  const [apiPort, rawPort] = [await freePort(), await freePort()];
   const work = await mkdtemp(join(tmpdir(), 'nemo-bench-rest-'));
   const apiEnv: NodeJS.ProcessEnv = {
     ...process.env,
     ...services,
     NODE_ENV: 'production',
     DATABASE_URL: databaseUrl,
-    PORT: String(await freePort()),
+    PORT: String(apiPort),
     AUTH_MODE: 'oidc',
     OIDC_ISSUER_URL: issuer.issuer,
-    OIDC_AUDIENCE: AUDIENCE,
+    OIDC_AUDIENCE: BENCH_AUDIENCE,
     RATE_LIMIT_PER_MINUTE: '100000000',
     RATE_LIMIT_BURST: '100000000',
     WORK_DIR: join(work, 'work'),
@@ -288,28 +212,32 @@ async function main(): Promise<void> {
   };
   const profile = process.env.BENCH_PROFILE_DIR;
   const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
-  const api = await startProcess([...profiling, 'dist/src/main.js', 'api'], apiEnv, (line) => {
-    const match = /listening on http:\/\/[\d.]+:(\d+)/.exec(line);
-    return match ? Number(match[1]) : null;
-  });
-  const raw = await startProcess(
-    ['dist-bench/bench/rest-raw-server.js'],
-    {
-      ...process.env,
-      RAW_DATABASE_URL: databaseUrl,
-      RAW_JWKS: issuer.jwks,
-      RAW_ISSUER: issuer.issuer,
-      RAW_AUDIENCE: AUDIENCE,
-    },
-    (line) => (JSON.parse(line) as { port?: number }).port ?? null,
-  );
+  const api = {
+    base: `http://127.0.0.1:${apiPort}`,
+    process: await startServer([...profiling, 'dist/src/main.js', 'api'], apiEnv, apiPort),
+  };
+  const raw = {
+    base: `http://127.0.0.1:${rawPort}`,
+    process: await startServer(
+      ['dist-bench/bench/rest-raw-server.js'],
+      {
+        ...process.env,
+        RAW_DATABASE_URL: databaseUrl,
+        RAW_JWKS: issuer.jwks,
+        RAW_ISSUER: issuer.issuer,
+        RAW_AUDIENCE: BENCH_AUDIENCE,
+        RAW_PORT: String(rawPort),
+      },
+      rawPort,
+    ),
+  };
   const rss: number[] = [];
   const sampler = setInterval(() => rss.push(rssMiB(api.process.pid ?? 0)), 500);
   try {
-    const intentId = await createIntent(api.base, issuer.token, seeded.instanceIds[0]);
+    const intentId = await createIntent(api.base, token, seeded.instanceIds[0]);
     const results: Record<string, unknown> = {};
     const only = process.env.BENCH_PATHS ?? '';
-    for (const path of cases(issuer.token, seeded, intentId).filter((c) => c.name.includes(only))) {
+    for (const path of cases(token, seeded, intentId).filter((c) => c.name.includes(only))) {
       await measure({ ...path.options(api.base), duration: 2 });
       await measure({ ...path.options(raw.base), duration: 2 });
       const ours: Figures[] = [];
@@ -347,8 +275,8 @@ async function main(): Promise<void> {
     );
   } finally {
     clearInterval(sampler);
-    await stop(api.process);
-    raw.process.kill('SIGTERM');
+    await stopServer(api.process);
+    await stopServer(raw.process);
     issuer.server.close();
     await rm(work, { recursive: true, force: true });
   }
