@@ -43,14 +43,8 @@ import {
 import { InstanceRevisionService } from './instance-revision.service';
 import { revisionEtag } from './revisions/if-match';
 import { RevisionNumber, RevisionNumberPipe } from './revisions/revision-number.pipe';
+import { INSTANCE_ID, InstanceIdParam } from './instance-id.param';
 
-const INSTANCE_ID = 'instance_id';
-const InstanceIdParam = (): MethodDecorator =>
-  ApiParam({
-    name: INSTANCE_ID,
-    schema: { type: 'string', format: 'uuid', minLength: 36, maxLength: 36 },
-    description: 'The instance_id (UUID) the instance was created with.',
-  });
 const RevisionParam = (): MethodDecorator =>
   ApiParam({
     name: 'revision',

@@ -19,7 +19,6 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiTags,
   ApiUnprocessableEntityResponse,
   getSchemaPath,
@@ -38,14 +37,7 @@ import { ListInstancesQuery } from './dto/list-instances.query';
 import { ReportStatusDto } from './dto/report-status.dto';
 import { InstanceStatusAcknowledgement } from './dto/status-acknowledgement.response';
 import { InstanceService } from './instance.service';
-
-const INSTANCE_ID = 'instance_id';
-const InstanceIdParam = (): MethodDecorator =>
-  ApiParam({
-    name: INSTANCE_ID,
-    schema: { type: 'string', format: 'uuid', minLength: 36, maxLength: 36 },
-    description: 'The instance_id (UUID) the instance was created with.',
-  });
+import { INSTANCE_ID, InstanceIdParam } from './instance-id.param';
 
 @ApiTags('instances')
 @ApiExtraModels(InstancePreviewResponse)

@@ -10,7 +10,7 @@ export function pageSchemaName(item: Type<unknown>): string {
 }
 
 /**
- * The pagination envelope of `toPage()` for one item type, as a named class (so a named schema):
+ * The pagination envelope (`{items, meta}` of `fetchPage()`) for one item type, as a named class (so a named schema):
  * `{items: Item[], meta: PageMeta}`. One class per item type, made once.
  */
 export function pageOf<T>(item: Type<T>): Type<Page<T>> {
@@ -34,7 +34,7 @@ export function pageOf<T>(item: Type<T>): Type<Page<T>> {
   return ItemPage;
 }
 
-/** Documents a list route answering `toPage(items, total, query)`: `@ApiPage(WorkloadResponse)`. */
+/** Documents a list route answering a page of items (`fetchPage()`): `@ApiPage(WorkloadResponse)`. */
 export function ApiPage(
   item: Type<unknown>,
   description = 'One page of results.',

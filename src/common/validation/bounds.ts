@@ -1,6 +1,6 @@
 /**
  * Size limits shared by validation (class-validator) and the OpenAPI document, so the contract
- * states exactly what the code enforces. test/integration/docs/declared-bounds.int-spec.ts checks
+ * states exactly what the code enforces. test/unit/declared-bounds.spec.ts checks
  * that every bound the document declares is the one validation applies.
  */
 
