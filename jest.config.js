@@ -17,7 +17,10 @@ const swc = [
   },
 ];
 
-/** Files named *.serial.* stop or restart shared services, so they run alone after the rest. */
+/**
+ * Files named *.serial.* run alone after the rest: they stop or restart shared services, or they
+ * bound wall-clock event-loop delay, which a second jest worker on 2 cores would distort.
+ */
 const phase = process.env.JEST_PHASE;
 const phaseIgnore =
   phase === 'parallel' ? ['\\.serial\\.'] : phase === 'serial' ? ['^((?!\\.serial\\.).)*$'] : [];

@@ -30,5 +30,5 @@ spectral lint openapi.json --ruleset .spectral.yaml --fail-severity error --disp
 echo "==> unit, integration and e2e tests (parallel)"
 JEST_PHASE=parallel jest --ci "$@"
 
-echo "==> tests that stop and start shared services (serial)"
+echo "==> tests that stop shared services or need the machine to themselves (serial)"
 JEST_PHASE=serial jest --ci --runInBand --passWithNoTests "$@"
