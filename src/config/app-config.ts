@@ -104,6 +104,18 @@ export class AppConfig {
   @Max(200)
   DATABASE_POOL_SIZE = 10;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  DATABASE_CONNECT_TIMEOUT_MS = 3000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3600000)
+  DATABASE_STATEMENT_TIMEOUT_MS = 30000;
+
   @IsUrl({ ...URL_OPTIONS, protocols: ['redis', 'rediss'] })
   REDIS_URL!: string;
 
@@ -132,7 +144,8 @@ export class AppConfig {
   @Transform(toInt)
   @IsInt()
   @Min(5)
-  OUTBOX_POLL_INTERVAL_MS = 20;
+  @Max(60000)
+  OUTBOX_POLL_INTERVAL_MS = 1000;
 
   @Transform(toInt)
   @IsInt()

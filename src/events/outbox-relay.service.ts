@@ -4,9 +4,10 @@ import type { Options } from 'amqplib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, QueryRunner } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { dataSourceOptions } from '../database/data-source-options';
+import { databaseTimeouts, dataSourceOptions } from '../database/data-source-options';
 import { MetricsService } from '../metrics/metrics.service';
 import { EVENTS_EXCHANGE } from './event-map';
+import { OutboxNotifications, Wakeup } from './outbox-notifications';
 import { OUTBOX_PARTITIONS } from './outbox.service';
 
 interface PendingRow {
@@ -33,12 +34,17 @@ const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
  * events of one aggregate keep their order while several replicas run side by side. Each process
  * runs OUTBOX_RELAY_LOOPS loops over disjoint partition sets, which overlaps one loop's database
  * work with another's wait for broker confirms.
+ *
+ * Loops sleep until a commit NOTIFYs them (OutboxNotifications) and poll every
+ * OUTBOX_POLL_INTERVAL_MS only as a fallback, e.g. while the LISTEN connection is down.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly stopping = new AbortController();
   private loops: Promise<void>[] = [];
+  private wakeups: Wakeup[] = [];
+  private notifications?: OutboxNotifications;
   /** Its own small pool: request traffic on the shared pool must not starve the relay. */
   private relayDb!: DataSource;
 
@@ -78,19 +84,28 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationBootstrap(): Promise<void> {
     const loops = this.config.OUTBOX_RELAY_LOOPS;
     this.relayDb = new DataSource({
-      ...dataSourceOptions(this.config.DATABASE_URL, loops + 1),
+      ...dataSourceOptions(this.config.DATABASE_URL, loops + 1, databaseTimeouts(this.config)),
       migrations: [],
       name: 'outbox-relay',
     });
     await this.relayDb.initialize();
+    this.wakeups = Array.from({ length: loops }, () => new Wakeup());
+    this.notifications = new OutboxNotifications(
+      this.config.DATABASE_URL,
+      this.config.DATABASE_CONNECT_TIMEOUT_MS,
+      (partitions) => this.wake(partitions),
+      this.stopping.signal,
+    );
+    this.notifications.start();
     this.loops = Array.from({ length: loops }, (_, loop) =>
-      this.run(partitionsOfLoop(loop, loops)),
+      this.run(partitionsOfLoop(loop, loops), this.wakeups[loop]),
     );
     this.loops.push(this.pruneEvery(PRUNE_INTERVAL_MS));
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping.abort();
+    await this.notifications?.stop();
     await Promise.allSettled(this.loops);
     if (this.relayDb?.isInitialized) await this.relayDb.destroy();
   }
@@ -111,11 +126,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     });
   }
 
-  /** Resolves once nothing is pending; for tests and benchmarks that need a deterministic point. */
-  async drain(): Promise<void> {
-    while ((await countPending(this.dataSource)) > 0) {
-      await this.pause(this.config.OUTBOX_POLL_INTERVAL_MS);
+  /** Wakes the loops owning `partitions` (loop i of n owns i, i+n, …), or all of them. */
+  private wake(partitions?: number[]): void {
+    const loops = this.wakeups.length;
+    if (!partitions) {
+      this.wakeups.forEach((wakeup) => wakeup.wake());
+      return;
     }
+    for (const loop of new Set(partitions.map((partition) => partition % loops)))
+      this.wakeups[loop]?.wake();
   }
 
   private async pruneEvery(intervalMs: number): Promise<void> {
@@ -127,14 +146,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  private async run(partitions: number[]): Promise<void> {
+  private async run(partitions: number[], wakeup: Wakeup): Promise<void> {
     let backoffMs = 0;
     while (!this.stopping.signal.aborted) {
       try {
         const moved = await this.relayBatch(partitions);
         backoffMs = 0;
         if (moved < this.config.OUTBOX_BATCH_SIZE)
-          await this.pause(this.config.OUTBOX_POLL_INTERVAL_MS);
+          await wakeup.wait(this.config.OUTBOX_POLL_INTERVAL_MS, this.stopping.signal);
       } catch (error) {
         backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(100, backoffMs * 2));
         this.onFailure(error, backoffMs);

@@ -5,12 +5,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { OutboxRelay } from '../../src/events/outbox-relay.service';
 import { UploadEvent } from '../../src/events/payloads';
 import { WorkloadService } from '../../src/workload/workload.service';
 import { authHeader } from '../support/auth';
 import { EventSubscriber } from '../support/amqp';
 import { resetDatabase, startApi } from '../support/app';
+import { outboxSettled } from '../support/outbox';
 import { goodChart, packChart, sha256, tgz } from '../support/charts';
 import { pushTestImage, registryDigest } from '../support/oci-image';
 import { freshBucketPath, helmPull, s3cmd, startWorker } from '../integration/workload/support';
@@ -352,7 +352,7 @@ describe('Workload documents: REST, onboarding and the Helm repository (real ser
 
     it('sends onboarding and rejected events for a rejection, then accepts a corrected re-upload', async () => {
       // Earlier tests' events may still be in the outbox: relayed first, they are purged too.
-      await api.get(OutboxRelay).drain();
+      await outboxSettled(api);
       await events.purge('upload');
       const created = await create('second-try', '2.0.0').expect(201);
       const id = created.body.id;

@@ -20,7 +20,6 @@ Object.assign(process.env, {
   RABBITMQ_URL: slice.rabbitmqUrl,
   REDIS_URL: slice.redisUrl,
   HELM_REPOSITORY_BUCKET: `s3://${slice.bucket}/charts`,
-  OUTBOX_POLL_INTERVAL_MS: '10',
   QUEUE_PREFIX: `nemo-test-${testNamespace()}`,
   // Test images live in the local registry on loopback, which the egress policy refuses unless
   // allowed: exactly that host:port, so tests can prove every other loopback port is refused.

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
+import { unavailableDependency } from '../../database/database-unavailable';
 import { DomainError } from './domain-error';
 import {
   clip,
@@ -48,6 +49,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       );
     }
     if (exception instanceof HttpException) return fromHttpException(exception);
+    const unavailable = unavailableDependency(exception);
+    if (unavailable) {
+      return problem(
+        503,
+        'dependency_unavailable',
+        `The request could not be completed: ${unavailable} is not reachable right now. ` +
+          'Nothing was changed unless a later read shows it; retry after Retry-After seconds.',
+      );
+    }
     return problem(
       500,
       'internal_error',

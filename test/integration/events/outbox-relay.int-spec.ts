@@ -7,6 +7,7 @@ import { OutboxService } from '../../../src/events/outbox.service';
 import { resetDatabase, startApi } from '../../support/app';
 import { EventSubscriber } from '../../support/amqp';
 import { eventSchemaErrors } from '../../support/event-schema';
+import { outboxSettled } from '../../support/outbox';
 import {
   SEED_DELETE_MESSAGE,
   SEED_INTENT_NOTIFY_MESSAGE,
@@ -28,7 +29,8 @@ describe('outbox → relay → RabbitMQ (real PostgreSQL and broker)', () => {
   let subscriber: EventSubscriber;
 
   beforeAll(async () => {
-    app = await startApi();
+    // Polling an hour apart: every delivery in this file comes from the NOTIFY wake-up.
+    app = await startApi({ OUTBOX_POLL_INTERVAL_MS: '60000' });
     await resetDatabase(app);
     dataSource = app.get(DataSource);
     outbox = app.get(OutboxService);
@@ -80,6 +82,19 @@ describe('outbox → relay → RabbitMQ (real PostgreSQL and broker)', () => {
     expect(await subscriber.depth('delete')).toBe(0);
   });
 
+  it('delivers each commit within milliseconds, woken by NOTIFY rather than by polling', async () => {
+    const latencies: number[] = [];
+    for (let id = 1; id <= 20; id++) {
+      const committed = Date.now();
+      await emit('upload', { ...SEED_UPLOAD_MESSAGE, id }, id);
+      const [event] = await subscriber.take('upload', 1, 5000);
+      expect(event.body.id).toBe(id);
+      latencies.push(Date.now() - committed);
+    }
+    // The fallback poll is 60 s away: anything under a second was a wake-up.
+    expect(Math.max(...latencies)).toBeLessThan(1000);
+  });
+
   it('refuses to record an event outside a transaction', async () => {
     await expect(
       outbox.add(dataSource.manager, 'upload', SEED_UPLOAD_MESSAGE, {
@@ -112,14 +127,14 @@ describe('outbox → relay → RabbitMQ (real PostgreSQL and broker)', () => {
       const ofAggregate = seen.filter((id) => id % 3 === aggregate);
       expect(ofAggregate).toEqual([...ofAggregate].sort((a, b) => a - b));
     }
-    await app.get(OutboxRelay).drain();
+    await outboxSettled(app);
     expect(await subscriber.depth('upload')).toBe(0);
   });
 
   it('prunes sent events after the retention and exports outbox metrics', async () => {
     await emit('upload', SEED_UPLOAD_MESSAGE, 7);
     await subscriber.take('upload', 1);
-    await app.get(OutboxRelay).drain();
+    await outboxSettled(app);
     await dataSource.query(
       `UPDATE outbox_message SET sent_at = now() - interval '100 hours' WHERE sent_at IS NOT NULL`,
     );
