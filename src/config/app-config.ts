@@ -108,7 +108,7 @@ export class AppConfig {
   @IsInt()
   @Min(100)
   @Max(60000)
-  DATABASE_CONNECT_TIMEOUT_MS = 3000;
+  DATABASE_CONNECT_TIMEOUT_MS = 5000;
 
   @Transform(toInt)
   @IsInt()

@@ -26,23 +26,21 @@ export class Wakeup {
 
   /** Resolves on the next wake(), after `ms`, or when `signal` aborts, whichever comes first. */
   async wait(ms: number, signal: AbortSignal): Promise<void> {
-    if (this.pending) {
+    if (this.pending || signal.aborted) {
       this.pending = false;
       return;
     }
-    let resolveWoken: () => void = () => undefined;
-    const woken = new Promise<void>((resolve) => (resolveWoken = resolve));
-    this.waiters.push(resolveWoken);
-    const timer = new AbortController();
-    const stop = (): void => timer.abort();
-    signal.addEventListener('abort', stop, { once: true });
-    await Promise.race([
-      woken,
-      sleep(ms, undefined, { signal: timer.signal }).catch(() => undefined),
-    ]);
-    timer.abort();
-    signal.removeEventListener('abort', stop);
-    this.waiters = this.waiters.filter((waiter) => waiter !== resolveWoken);
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.waiters = this.waiters.filter((waiter) => waiter !== done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+      this.waiters.push(done);
+    });
   }
 }
 
@@ -64,11 +62,6 @@ export class OutboxNotifications {
     private readonly onWake: (partitions?: number[]) => void,
     private readonly stopping: AbortSignal,
   ) {}
-
-  /** True while the LISTEN connection is up (the relays then poll only as a fallback). */
-  get listening(): boolean {
-    return this.client !== undefined;
-  }
 
   start(): void {
     this.running = this.keepListening();
