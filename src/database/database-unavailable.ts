@@ -27,7 +27,14 @@ const CLIENT_MESSAGES = [
   /^Client has encountered a connection error and is not queryable/,
 ];
 
+/**
+ * TypeORM releases a query runner whose connection failed; the transaction's ROLLBACK then throws
+ * this instead of the connection error (seen when PostgreSQL stops under load).
+ */
+const RELEASED_RUNNER = 'QueryRunnerAlreadyReleasedError';
+
 interface MaybeDriverError {
+  name?: unknown;
   code?: unknown;
   message?: unknown;
   driverError?: unknown;
@@ -38,7 +45,8 @@ export type Unavailable = 'postgresql' | 'a backing service';
 
 export function unavailableDependency(error: unknown, depth = 0): Unavailable | undefined {
   if (typeof error !== 'object' || error === null || depth > 3) return undefined;
-  const { code, message, driverError, cause } = error as MaybeDriverError;
+  const { name, code, message, driverError, cause } = error as MaybeDriverError;
+  if (name === RELEASED_RUNNER) return 'postgresql';
   // SQLSTATE class 08: connection exception.
   if (typeof code === 'string' && (SERVER_STATES.has(code) || /^08[0-9A-Z]{3}$/.test(code)))
     return 'postgresql';

@@ -45,6 +45,12 @@ describe('unavailableDependency', () => {
     [new Error('Connection terminated unexpectedly'), 'postgresql'],
     [new Error('timeout exceeded when trying to connect'), 'postgresql'],
     [
+      Object.assign(new Error('Query runner already released'), {
+        name: 'QueryRunnerAlreadyReleasedError',
+      }),
+      'postgresql',
+    ],
+    [
       { message: 'wrapped', driverError: new Error('Connection terminated unexpectedly') },
       'postgresql',
     ],
