@@ -171,13 +171,18 @@ export function serializeIndex(index: HelmIndex): string {
   return dump(index, { schema: DEFAULT_SCHEMA, noRefs: true, lineWidth: -1, sortKeys: false });
 }
 
+/**
+ * The entry helm writes for a chart (`helm repo index`, `helm s3 push`): its metadata without the
+ * fields Go's `omitempty` leaves out (false, "", empty lists and maps), then where and what the
+ * package is.
+ */
 export function buildEntry(
   metadata: Record<string, unknown>,
   package_: { digest: string; url: string; created: Date },
 ): IndexEntry {
   const entry: Record<string, unknown> = {};
   for (const field of METADATA_FIELDS) {
-    if (metadata[field] !== undefined && metadata[field] !== null) entry[field] = metadata[field];
+    if (!isEmptyField(metadata[field])) entry[field] = metadata[field];
   }
   return {
     ...entry,
@@ -234,6 +239,12 @@ function byVersionDescending(a: IndexEntry, b: IndexEntry): number {
   if (left) return -1;
   if (right) return 1;
   return 0;
+}
+
+function isEmptyField(value: unknown): boolean {
+  if (value === undefined || value === null || value === false || value === '') return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return isObject(value) && Object.keys(value).length === 0;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -8,6 +8,7 @@ import { AppConfig } from '../../../src/config/app-config';
 import { HelmIndex } from '../../../src/helm-repo/helm-index';
 import { ChartPackage, HelmRepoService } from '../../../src/helm-repo/helm-repo.service';
 import { readChartArchive } from '../../../src/infra/chart-archive/chart-archive';
+import { S3ChartStore } from '../../../src/infra/s3/s3-chart-store';
 import { parseBucketPath } from '../../../src/infra/s3/s3.module';
 import { packChart, sha256 } from '../../support/charts';
 import { S3ConditionalFront } from '../../support/s3-conditional-front';
@@ -51,7 +52,8 @@ describe('HelmRepoService against S3 (s3rver), helm and s3cmd', () => {
       ...overrides,
     });
     const s3 = s3For(config);
-    const opened_ = { config, s3, service: new HelmRepoService(s3, dataSource, config) };
+    const service = new HelmRepoService(new S3ChartStore(s3, config), dataSource, config);
+    const opened_ = { config, s3, service };
     opened.push(opened_);
     return opened_;
   }
@@ -172,13 +174,14 @@ describe('HelmRepoService against S3 (s3rver), helm and s3cmd', () => {
         Body: Buffer.from('tampered'),
       }),
     );
+    const freshConfig = await testConfig({
+      HELM_REPOSITORY_BUCKET: target.config.HELM_REPOSITORY_BUCKET,
+      WORK_DIR: join(work, 'fresh'),
+    });
     const fresh = new HelmRepoService(
-      target.s3,
+      new S3ChartStore(target.s3, freshConfig),
       dataSource,
-      await testConfig({
-        HELM_REPOSITORY_BUCKET: target.config.HELM_REPOSITORY_BUCKET,
-        WORK_DIR: join(work, 'fresh'),
-      }),
+      freshConfig,
     );
     await expect(fresh.fetchChart('delta', '1.0.0')).rejects.toThrow(/digest/);
   });
