@@ -20,9 +20,11 @@ export interface HelmIndex extends Record<string, unknown> {
 
 export class IndexFormatError extends Error {}
 
-/** Chart.yaml fields helm copies into an index entry (helm's `chart.Metadata`). */
-const METADATA_FIELDS = [
-  'apiVersion',
+/**
+ * Chart.yaml fields helm copies into an index entry: helm's `chart.Metadata`, in its struct order
+ * (the order encoding/json writes them, see helm-s3-metadata.ts).
+ */
+export const CHART_METADATA_FIELDS = [
   'name',
   'home',
   'sources',
@@ -31,6 +33,7 @@ const METADATA_FIELDS = [
   'keywords',
   'maintainers',
   'icon',
+  'apiVersion',
   'condition',
   'tags',
   'appVersion',
@@ -39,7 +42,7 @@ const METADATA_FIELDS = [
   'kubeVersion',
   'dependencies',
   'type',
-];
+] as const;
 
 /**
  * Every chart's metadata lands in the one index.yaml all clients download, so its size is capped
@@ -181,7 +184,7 @@ export function buildEntry(
   package_: { digest: string; url: string; created: Date },
 ): IndexEntry {
   const entry: Record<string, unknown> = {};
-  for (const field of METADATA_FIELDS) {
+  for (const field of CHART_METADATA_FIELDS) {
     if (!isEmptyField(metadata[field])) entry[field] = metadata[field];
   }
   return {

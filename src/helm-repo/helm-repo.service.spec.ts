@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { validateConfig } from '../config/app-config';
+import { unitConfig } from '../../test/support/unit-config';
 import { ChartStore, ObjectChanged, PutOptions, StoredObject } from '../infra/s3/chart-store.port';
 import { parseIndex } from './helm-index';
 import { ChartPackage, HelmRepoService, sha256 } from './helm-repo.service';
@@ -45,16 +45,8 @@ class MemoryChartStore implements ChartStore {
   }
 }
 
-const config = validateConfig({
-  DATABASE_URL: 'postgres://nemo:nemo@127.0.0.1:55432/nemo',
-  REDIS_URL: 'redis://127.0.0.1:56379',
-  RABBITMQ_URL: 'amqp://nemo:nemo@127.0.0.1:55672',
-  AWS_ENDPOINT: 'http://127.0.0.1:54566',
-  AWS_ACCESS_KEY_ID: 'S3RVER',
-  AWS_SECRET_ACCESS_KEY: 'S3RVER',
-  HELM_REPOSITORY_BUCKET: 's3://nemo/charts',
-  REGISTRY_HOST: '127.0.0.1:55000',
-  // Conditional writes only: no PostgreSQL lock, so no database in a unit test.
+// Conditional writes only: no PostgreSQL lock, so no database in a unit test.
+const config = unitConfig({
   HELM_INDEX_WRITE_MODE: 'conditional',
   WORK_DIR: '/tmp/nemo-helm-repo-unit',
 });

@@ -1,3 +1,5 @@
+import { CHART_METADATA_FIELDS } from './helm-index';
+
 /**
  * The S3 object metadata `helm s3 push` writes on every package and `helm s3 reindex` reads back
  * with a HEAD request (helm-s3 `internal/awss3/storage.go`): `chart-metadata`, the chart's
@@ -9,26 +11,6 @@ export const CHART_METADATA_KEY = 'chart-metadata';
 export const CHART_DIGEST_KEY = 'chart-digest';
 const SOFT_LIMIT_BYTES = 1900;
 
-/** helm's `chart.Metadata` fields in its struct order (encoding/json writes them so). */
-const METADATA_FIELDS = [
-  'name',
-  'home',
-  'sources',
-  'version',
-  'description',
-  'keywords',
-  'maintainers',
-  'icon',
-  'apiVersion',
-  'condition',
-  'tags',
-  'appVersion',
-  'deprecated',
-  'annotations',
-  'kubeVersion',
-  'dependencies',
-  'type',
-] as const;
 const MAINTAINER_FIELDS = ['name', 'email', 'url'] as const;
 const DEPENDENCY_FIELDS = [
   'name',
@@ -68,7 +50,7 @@ export function helmS3ObjectMetadata(
  * (`\uXXXX`, the same JSON value): HTTP headers, and so S3 metadata, carry ASCII only.
  */
 export function chartMetadataJson(metadata: Record<string, unknown>): string {
-  const ordered = pick(metadata, METADATA_FIELDS, new Set());
+  const ordered = pick(metadata, CHART_METADATA_FIELDS, new Set());
   if (Array.isArray(ordered.maintainers)) {
     ordered.maintainers = ordered.maintainers.map((item) =>
       pick(asRecord(item), MAINTAINER_FIELDS, new Set()),

@@ -1,22 +1,12 @@
-import { AppConfig, validateConfig } from '../../config/app-config';
+import { validateConfig } from '../../config/app-config';
 import {
   ProvenanceInput,
   ProvenanceVerdict,
   ProvenanceVerifier,
 } from '../../infra/helm/provenance.port';
 import { Rejection } from '../jobs/rejection';
+import { LOCAL_SETTINGS, unitConfig } from '../../../test/support/unit-config';
 import { ChartProvenanceService } from './chart-provenance.service';
-
-const BASE = {
-  DATABASE_URL: 'postgres://nemo:nemo@127.0.0.1:55432/nemo',
-  REDIS_URL: 'redis://127.0.0.1:56379',
-  RABBITMQ_URL: 'amqp://nemo:nemo@127.0.0.1:55672',
-  AWS_ENDPOINT: 'http://127.0.0.1:54566',
-  AWS_ACCESS_KEY_ID: 'S3RVER',
-  AWS_SECRET_ACCESS_KEY: 'S3RVER',
-  HELM_REPOSITORY_BUCKET: 's3://nemo/charts',
-  REGISTRY_HOST: '127.0.0.1:55000',
-};
 
 class FakeVerifier implements ProvenanceVerifier {
   readonly calls: ProvenanceInput[] = [];
@@ -41,7 +31,7 @@ const chart = (provenance: Buffer | null) => ({
 const PROV = Buffer.from('-----BEGIN PGP SIGNED MESSAGE-----');
 
 function service(env: Record<string, string>, verdict: ProvenanceVerdict = SIGNED) {
-  const config: AppConfig = validateConfig({ ...BASE, ...env });
+  const config = unitConfig(env);
   const verifier = new FakeVerifier(verdict);
   return { provenance: new ChartProvenanceService(verifier, config), verifier };
 }
@@ -82,7 +72,7 @@ describe('ChartProvenanceService (CHART_PROVENANCE)', () => {
   });
 
   it('required needs a keyring at start-up; verify-if-present without one rejects signed charts', async () => {
-    expect(() => validateConfig({ ...BASE, CHART_PROVENANCE: 'required' })).toThrow(
+    expect(() => validateConfig({ ...LOCAL_SETTINGS, CHART_PROVENANCE: 'required' })).toThrow(
       /CHART_KEYRING .*required with CHART_PROVENANCE=required/,
     );
     const { provenance, verifier } = service({});
