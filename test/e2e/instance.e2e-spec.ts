@@ -149,18 +149,14 @@ describe('Workload instances (real api + worker, helm, registry, broker)', () =>
       expect(await registryDigest(exposable.pinned[appImage])).toBe(
         await registryDigest(exposable.mirrors[appImage]),
       );
-      expect(created.body.image_lock).toEqual([
-        {
-          source: init,
-          reference: exposable.pinned[init],
-          digest: exposable.pinned[init].split('@')[1],
-        },
-        {
-          source: appImage,
-          reference: exposable.pinned[appImage],
-          digest: exposable.pinned[appImage].split('@')[1],
-        },
-      ]);
+      // One line per source image, in the order the manifests first name it (containers first).
+      expect(created.body.image_lock).toEqual(
+        [appImage, init].map((source) => ({
+          source,
+          reference: exposable.pinned[source],
+          digest: exposable.pinned[source].split('@')[1],
+        })),
+      );
       const read = await http
         .get(`/api/v1/instances/${created.body.instance_id}`)
         .set('Authorization', writer)
@@ -177,7 +173,15 @@ describe('Workload instances (real api + worker, helm, registry, broker)', () =>
       });
       expect(await registryDigest(mirrored)).toBe(moved.digest);
       const pinned = plain.pinned[plain.images.app];
-      const answer = await create(plain.id, { release_name: 'after-move' }).expect(201);
+      // A dry run renders like a creation and stores nothing (later tests count instances).
+      const answer = await http
+        .post(`/api/v1/workloads/${plain.id}/instances?dry_run=true`)
+        .set('Authorization', writer)
+        .send({ release_name: 'after-move' })
+        .expect(200);
+      expect(answer.body.image_lock).toContainEqual(
+        expect.objectContaining({ source: plain.images.app, reference: pinned }),
+      );
       expect(imagesOf(answer.body.manifests)).toContain(pinned);
       expect(pinned).not.toContain(moved.digest);
       expect(await registryDigest(pinned)).toBe(pinned.split('@')[1]);
