@@ -183,7 +183,9 @@ describe('Workload documents: REST, onboarding and the Helm repository (real ser
         digest: string;
       }>) {
         expect(
-          image.mirrored.startsWith(`${REGISTRY}/mirror-${run}/127.0.0.1-55000/src-${run}/`),
+          image.mirrored.startsWith(
+            `${REGISTRY}/mirror-${run}/${REGISTRY.replace(':', '-')}/src-${run}/`,
+          ),
         ).toBe(true);
         expect(image.digest).toBe(digests[image.source]);
         expect(await registryDigest(image.mirrored)).toBe(digests[image.source]);
@@ -400,7 +402,11 @@ describe('Workload documents: REST, onboarding and the Helm repository (real ser
         http
           .post(`/api/v1/workloads/${created.body.id}/upload`)
           .set('Authorization', tenantA)
-          .attach('file', goodChart(images, { name: 'with-prov' }), 'with-prov-1.0.0.tgz')
+          .attach(
+            'file',
+            goodChart(images, { name: 'with-prov', version: '1.0.0' }),
+            'with-prov-1.0.0.tgz',
+          )
           .attach('provenance', provenance, 'with-prov-1.0.0.tgz.prov');
       const empty = await attach(Buffer.alloc(0)).expect(400);
       expect(empty.body.errors).toEqual([{ field: 'provenance', reason: 'is empty' }]);
