@@ -1241,6 +1241,10 @@ export type ClustersPutErrors = {
      */
     413: ProblemDetails;
     /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
+    /**
      * Too many requests from this client: retry after the `Retry-After` header (seconds).
      */
     429: ProblemDetails;
@@ -1575,6 +1579,10 @@ export type InstancesUpdateErrors = {
      */
     413: ProblemDetails;
     /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
+    /**
      * The merged values are too large (values_too_large), the document is another chart (chart_name_mismatch), the chart refuses the cluster's Kubernetes version (kube_version_incompatible), or the render fails or breaks the render policy (as for POST /workloads/{id}/instances).
      */
     422: ProblemDetails;
@@ -1841,6 +1849,10 @@ export type InstancesRollbackErrors = {
      */
     413: ProblemDetails;
     /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
+    /**
      * The revision's manifests break today's render policy (render_policy_violation).
      */
     422: ProblemDetails;
@@ -1903,6 +1915,10 @@ export type InstancesReportStatusErrors = {
      * The request body is larger than the server accepts.
      */
     413: ProblemDetails;
+    /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
     /**
      * Too many requests from this client: retry after the `Retry-After` header (seconds).
      */
@@ -2069,6 +2085,10 @@ export type IntentsCreateErrors = {
      */
     413: ProblemDetails;
     /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
+    /**
      * Too many requests from this client: retry after the `Retry-After` header (seconds).
      */
     429: ProblemDetails;
@@ -2126,6 +2146,10 @@ export type IntentsCreateFromTemplateErrors = {
      * The request body is larger than the server accepts.
      */
     413: ProblemDetails;
+    /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
     /**
      * A target the template does not have, or a target without a default value and none given.
      */
@@ -2294,6 +2318,10 @@ export type IntentsUpdateErrors = {
      */
     413: ProblemDetails;
     /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
+    /**
      * Too many requests from this client: retry after the `Retry-After` header (seconds).
      */
     429: ProblemDetails;
@@ -2403,6 +2431,10 @@ export type IntentsReportFulfilmentErrors = {
      * The request body is larger than the server accepts.
      */
     413: ProblemDetails;
+    /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
     /**
      * A reported target is not a target of this intent, or is reported twice.
      */
@@ -2533,6 +2565,10 @@ export type WorkloadsCreateErrors = {
      * The request body is larger than the server accepts.
      */
     413: ProblemDetails;
+    /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
     /**
      * Too many requests from this client: retry after the `Retry-After` header (seconds).
      */
@@ -2707,6 +2743,10 @@ export type InstancesCreateErrors = {
      */
     413: ProblemDetails;
     /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
+    /**
      * helm template failed (render_failed, with helm's message), an image was not mirrored (image_not_mirrored), ingress_enabled without ingress_support (ingress_not_supported), or an ingress annotation cannot be honoured or its path is unsafe (ingress_annotation_invalid, naming the Service and the annotation), or a rendered object breaks the render policy (render_policy_violation: cluster-scoped or unknown kind, system or foreign namespace, Pod Security Standards profile; errors[] names each object, field and rule), or the chart's `kubeVersion` excludes the cluster profile's Kubernetes version (kube_version_incompatible).
      */
     422: ProblemDetails;
@@ -2775,6 +2815,10 @@ export type WorkloadsSetRenderPolicyErrors = {
      */
     413: ProblemDetails;
     /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
+    /**
      * Too many requests from this client: retry after the `Retry-After` header (seconds).
      */
     429: ProblemDetails;
@@ -2842,6 +2886,10 @@ export type WorkloadsUploadErrors = {
      * The package is larger than WORKLOAD_PACKAGE_MAX_BYTES.
      */
     413: ProblemDetails;
+    /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
     /**
      * Too many requests from this client: retry after the `Retry-After` header (seconds).
      */
