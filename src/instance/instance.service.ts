@@ -15,7 +15,7 @@ import { IntentService } from '../intent/intent.service';
 import { WorkloadService } from '../workload/workload.service';
 import { CreateInstanceDto } from './dto/create-instance.dto';
 import { InstancePreviewResponse } from './dto/instance-preview.response';
-import { InstanceResponse, toInstanceResponse } from './dto/instance.response';
+import { InstanceResponse, toImageLockResponse, toInstanceResponse } from './dto/instance.response';
 import { ListInstancesQuery } from './dto/list-instances.query';
 import { ReportStatusDto } from './dto/report-status.dto';
 import {
@@ -171,6 +171,7 @@ export class InstanceService implements OnModuleInit {
             clusterName: body.cluster_name ?? null,
             manifests: prepared.rendered.manifests,
             exposedUrls: prepared.rendered.exposedUrls,
+            imageLock: prepared.rendered.imageLock,
             revision: 1,
             owner: principal.subject,
             tenant: principal.tenant,
@@ -236,6 +237,7 @@ export class InstanceService implements OnModuleInit {
       revision: 1,
       exposed_urls: prepared.rendered.exposedUrls,
       manifests: prepared.rendered.manifests,
+      image_lock: toImageLockResponse(prepared.rendered.imageLock),
       diff: null,
     };
   }
