@@ -29,6 +29,9 @@ import { findOwnedInstance, lockInstance } from './instance-lookup';
 import { AppConfig } from '../config/app-config';
 import { toBoundedRunEvent } from './instance.service';
 import { InstanceRenderer, RenderedInstance } from './rendering/instance-renderer';
+import { objectChange } from '../subscription/subscription-events';
+import { SubscriptionService } from '../subscription/subscription.service';
+import { toStatusChange } from './dto/status-change';
 import { ifMatchAllows, revisionEtag } from './revisions/if-match';
 import { InstanceValues } from './revisions/instance-values';
 import { diffManifests } from './revisions/manifest-diff';
@@ -109,6 +112,7 @@ export class InstanceRevisionService {
     private readonly clusters: ClusterService,
     private readonly values: InstanceValues,
     private readonly config: AppConfig,
+    private readonly subscriptions: SubscriptionService,
   ) {}
 
   /**
@@ -385,6 +389,15 @@ export class InstanceRevisionService {
         type: 'workload_instance',
         id: saved.instanceId,
       },
+    );
+    await this.subscriptions.record(
+      manager,
+      objectChange(
+        'instance.status.changed',
+        saved.tenant,
+        saved.instanceId,
+        toStatusChange(saved),
+      ),
     );
     return toInstanceResponse(saved, intents);
   }

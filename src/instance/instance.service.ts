@@ -12,12 +12,15 @@ import { OutboxService } from '../events/outbox.service';
 import { IntentObject, RunEvent } from '../events/payloads';
 import { CreateIntentDto } from '../intent/dto/create-intent.dto';
 import { IntentService } from '../intent/intent.service';
+import { objectChange } from '../subscription/subscription-events';
+import { SubscriptionService } from '../subscription/subscription.service';
 import { WorkloadService } from '../workload/workload.service';
 import { CreateInstanceDto } from './dto/create-instance.dto';
 import { InstancePreviewResponse } from './dto/instance-preview.response';
 import { InstanceResponse, toInstanceResponse } from './dto/instance.response';
 import { ListInstancesQuery } from './dto/list-instances.query';
 import { ReportStatusDto } from './dto/report-status.dto';
+import { toStatusChange } from './dto/status-change';
 import {
   InstanceStatusAcknowledgement,
   toStatusAcknowledgement,
@@ -137,6 +140,7 @@ export class InstanceService implements OnModuleInit {
     private readonly clusters: ClusterService,
     private readonly values: InstanceValues,
     private readonly config: AppConfig,
+    private readonly subscriptions: SubscriptionService,
   ) {}
 
   onModuleInit(): void {
@@ -208,6 +212,15 @@ export class InstanceService implements OnModuleInit {
             type: 'workload_instance',
             id: instance.instanceId,
           },
+        );
+        await this.subscriptions.record(
+          manager,
+          objectChange(
+            'instance.status.changed',
+            instance.tenant,
+            instance.instanceId,
+            toStatusChange(instance),
+          ),
         );
         return { instance, intents };
       })
@@ -315,6 +328,15 @@ export class InstanceService implements OnModuleInit {
         { id: saved.id, instance_id: saved.instanceId, cluster_name: saved.clusterName },
         { type: 'workload_instance', id: saved.instanceId },
       );
+      await this.subscriptions.record(
+        manager,
+        objectChange(
+          'instance.status.changed',
+          saved.tenant,
+          saved.instanceId,
+          toStatusChange(saved),
+        ),
+      );
       return saved;
     });
     return this.withIntents(principal, instance);
@@ -357,7 +379,17 @@ export class InstanceService implements OnModuleInit {
       // Later upgrades render for the reported cluster (its profile, if the platform has one).
       if (report.cluster_name !== undefined) instance.clusterName = report.cluster_name;
       await this.revisions.markStatus(manager, instance.id, instance.revision, instance.status);
-      return manager.save(instance);
+      const saved = await manager.save(instance);
+      await this.subscriptions.record(
+        manager,
+        objectChange(
+          'instance.status.changed',
+          saved.tenant,
+          saved.instanceId,
+          toStatusChange(saved),
+        ),
+      );
+      return saved;
     });
   }
 
