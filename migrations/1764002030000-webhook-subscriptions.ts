@@ -11,6 +11,7 @@ export class WebhookSubscriptions1764002030000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE webhook_subscription (
         id serial PRIMARY KEY,
+        subscription_id uuid NOT NULL UNIQUE,
         tenant text NOT NULL,
         owner text NOT NULL,
         callback_url text NOT NULL,

@@ -1,9 +1,11 @@
 import { BadRequestError } from '../common/errors/domain-error';
 import { allowedAddresses, EgressRefused, Resolve } from '../infra/egress/egress-guard';
 import { EgressPolicy } from '../infra/egress/egress-policy';
-import { portOf } from '../infra/egress/guarded-post';
+import { portOf, TimedOut, withinTime } from '../infra/egress/guarded-post';
 
 const FIELD = 'callback_url';
+/** A request waits at most this long for the callback host's name to resolve. */
+const RESOLVE_TIMEOUT_MS = 3000;
 
 function refused(reason: string): BadRequestError {
   return new BadRequestError('callback_url_refused', `callback_url is refused: ${reason}`, [
@@ -27,9 +29,13 @@ export async function checkCallbackUrl(
   if (url.username !== '' || url.password !== '')
     throw refused('must not carry credentials (user:password@)');
   try {
-    await allowedAddresses(policy, { host: url.hostname, port: portOf(url) }, resolve);
+    await withinTime(
+      allowedAddresses(policy, { host: url.hostname, port: portOf(url) }, resolve),
+      AbortSignal.timeout(RESOLVE_TIMEOUT_MS),
+      RESOLVE_TIMEOUT_MS,
+    );
   } catch (error) {
-    if (error instanceof EgressRefused)
+    if (error instanceof EgressRefused || error instanceof TimedOut)
       throw refused(
         'its host must resolve to public addresses only (loopback, private, link-local and ' +
           'reserved ranges are refused unless the operator allowed them)',

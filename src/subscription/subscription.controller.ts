@@ -1,14 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
-import { IdParam } from '../common/http/id';
+import { uuidPipe } from '../common/http/id';
 import { Page } from '../common/pagination/pagination';
 import { ApiPage } from '../openapi/api-page.decorator';
 import { ApiProblemResponses } from '../openapi/api-problem-responses.decorator';
@@ -21,7 +22,11 @@ import {
 } from './dto/subscription.dto';
 import { SubscriptionService } from './subscription.service';
 
-const SUBSCRIPTION_ID = { description: 'Subscription id.', example: 3 };
+const SUBSCRIPTION_ID = ApiParam({
+  name: 'id',
+  schema: { type: 'string', format: 'uuid', minLength: 36, maxLength: 36 },
+  description: 'The subscription id (UUID) answered at creation.',
+});
 
 const DELIVERY =
   'Each matching change is POSTed to `callback_url` as a structured CloudEvents 1.0 JSON body ' +
@@ -79,11 +84,12 @@ export class SubscriptionController {
     summary: 'Get a webhook subscription',
     description: 'With its status, failure streak, last error and undelivered count.',
   })
+  @SUBSCRIPTION_ID
   @ApiOkResponse({ type: SubscriptionResponse })
   @ApiProblemResponses(404)
   get(
     @CurrentPrincipal() principal: Principal,
-    @IdParam('id', SUBSCRIPTION_ID) id: number,
+    @Param('id', uuidPipe('id')) id: string,
   ): Promise<SubscriptionResponse> {
     return this.subscriptions.get(principal, id);
   }
@@ -94,11 +100,12 @@ export class SubscriptionController {
     operationId: 'subscriptions_update',
     summary: 'Pause or resume a webhook subscription',
   })
+  @SUBSCRIPTION_ID
   @ApiOkResponse({ type: SubscriptionResponse })
   @ApiProblemResponses(400, 404)
   update(
     @CurrentPrincipal() principal: Principal,
-    @IdParam('id', SUBSCRIPTION_ID) id: number,
+    @Param('id', uuidPipe('id')) id: string,
     @Body() body: UpdateSubscriptionDto,
   ): Promise<SubscriptionResponse> {
     return this.subscriptions.update(principal, id, body);
@@ -112,11 +119,12 @@ export class SubscriptionController {
     summary: 'Delete a webhook subscription',
     description: 'Its undelivered events are dropped.',
   })
+  @SUBSCRIPTION_ID
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiProblemResponses(404)
   delete(
     @CurrentPrincipal() principal: Principal,
-    @IdParam('id', SUBSCRIPTION_ID) id: number,
+    @Param('id', uuidPipe('id')) id: string,
   ): Promise<void> {
     return this.subscriptions.delete(principal, id);
   }

@@ -59,13 +59,17 @@ export class SubscriptionService {
         callbackUrl: url.href,
         events: [...dto.events],
         filterSubject: dto.filter?.subject ?? null,
+        subscriptionId: randomUUID(),
         secret,
         status: 'active',
         consecutiveFailures: 0,
       });
       return m.save(row);
     });
-    return { ...toSubscriptionResponse(await this.find(principal, saved.id), 0), secret };
+    return {
+      ...toSubscriptionResponse(await this.find(principal, saved.subscriptionId), 0),
+      secret,
+    };
   }
 
   async list(
@@ -91,25 +95,26 @@ export class SubscriptionService {
     };
   }
 
-  async get(principal: Principal, id: number): Promise<SubscriptionResponse> {
-    const subscription = await this.find(principal, id);
-    const pending = await this.pendingCounts([id]);
-    return toSubscriptionResponse(subscription, pending.get(id) ?? 0);
+  async get(principal: Principal, subscriptionId: string): Promise<SubscriptionResponse> {
+    const subscription = await this.find(principal, subscriptionId);
+    const pending = await this.pendingCounts([subscription.id]);
+    return toSubscriptionResponse(subscription, pending.get(subscription.id) ?? 0);
   }
 
   /** Resuming resets the failure count and sends what was kept while paused at once, in order. */
   async update(
     principal: Principal,
-    id: number,
+    subscriptionId: string,
     dto: UpdateSubscriptionDto,
   ): Promise<SubscriptionResponse> {
     await this.dataSource.transaction(async (m) => {
       const found = await m.findOne(WebhookSubscription, {
-        where: { id, ...tenantScope(principal) },
+        where: { subscriptionId, ...tenantScope(principal) },
         lock: { mode: 'pessimistic_write' },
       });
-      if (!found) throw new NotFoundError('subscription', id);
+      if (!found) throw new NotFoundError('subscription', subscriptionId);
       if (found.status === dto.status) return;
+      const id = found.id;
       if (dto.status === 'active') {
         await m.update(WebhookSubscription, id, {
           status: 'active',
@@ -121,13 +126,16 @@ export class SubscriptionService {
         await m.update(WebhookSubscription, id, { status: 'paused', pausedAt: () => 'now()' });
       }
     });
-    return this.get(principal, id);
+    return this.get(principal, subscriptionId);
   }
 
   /** Its undelivered events go with it. */
-  async delete(principal: Principal, id: number): Promise<void> {
-    const { affected } = await this.subscriptions.delete({ id, ...tenantScope(principal) });
-    if (!affected) throw new NotFoundError('subscription', id);
+  async delete(principal: Principal, subscriptionId: string): Promise<void> {
+    const { affected } = await this.subscriptions.delete({
+      subscriptionId,
+      ...tenantScope(principal),
+    });
+    if (!affected) throw new NotFoundError('subscription', subscriptionId);
   }
 
   /**
@@ -165,9 +173,9 @@ export class SubscriptionService {
     return Buffer.byteLength(text) <= room ? text : JSON.stringify({ truncated: true });
   }
 
-  private async find(principal: Principal, id: number): Promise<WebhookSubscription> {
-    const found = await this.subscriptions.findOneBy({ id, ...tenantScope(principal) });
-    if (!found) throw new NotFoundError('subscription', id);
+  private async find(principal: Principal, subscriptionId: string): Promise<WebhookSubscription> {
+    const found = await this.subscriptions.findOneBy({ subscriptionId, ...tenantScope(principal) });
+    if (!found) throw new NotFoundError('subscription', subscriptionId);
     return found;
   }
 

@@ -3,6 +3,13 @@ import { request as httpsRequest } from 'node:https';
 import { allowedAddresses, pinnedLookup, Resolve } from './egress-guard';
 import { EgressPolicy } from './egress-policy';
 
+export class TimedOut extends Error {
+  constructor(timeoutMs: number) {
+    super(`timed out after ${timeoutMs} ms`);
+    this.name = 'TimedOut';
+  }
+}
+
 export interface GuardedPostOptions {
   headers: Record<string, string>;
   /** The whole exchange (DNS, connect, send, status line) must finish within this. */
@@ -30,12 +37,11 @@ export async function guardedPost(
   options: GuardedPostOptions,
 ): Promise<number> {
   const signal = AbortSignal.timeout(options.timeoutMs);
-  const addresses = await allowedAddresses(
-    policy,
-    { host: url.hostname, port: portOf(url) },
-    options.resolve,
+  const addresses = await withinTime(
+    allowedAddresses(policy, { host: url.hostname, port: portOf(url) }, options.resolve),
+    signal,
+    options.timeoutMs,
   );
-  signal.throwIfAborted();
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<number>((resolve, reject) => {
     const outgoing = send(
@@ -53,8 +59,25 @@ export async function guardedPost(
       },
     );
     outgoing.on('error', (error) =>
-      reject(signal.aborted ? new Error(`timed out after ${options.timeoutMs} ms`) : error),
+      reject(signal.aborted ? new TimedOut(options.timeoutMs) : error),
     );
     outgoing.end(body);
+  });
+}
+
+/**
+ * `work`, or a timeout error once `signal` aborts: the system resolver cannot be cancelled, so a
+ * name server that never answers must not hold the caller past its time budget.
+ */
+export function withinTime<T>(
+  work: Promise<T>,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new TimedOut(timeoutMs));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }

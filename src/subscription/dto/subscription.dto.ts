@@ -16,6 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination/pagination';
+import { COUNT_SCHEMA, TIMESTAMP_SCHEMA } from '../../common/validation/bounds';
 import {
   SUBSCRIPTION_STATUSES,
   SubscriptionStatus,
@@ -25,6 +26,8 @@ import { SUBSCRIPTION_EVENTS, SubscriptionEvent } from '../subscription-events';
 
 export const CALLBACK_URL_MAX_LENGTH = 2048;
 export const SUBJECT_MAX_LENGTH = 100;
+/** The dispatcher clips the stored last error to this. */
+export const LAST_ERROR_MAX_LENGTH = 300;
 const SUBJECT = /^[A-Za-z0-9._:-]+$/;
 
 export class SubscriptionFilterDto {
@@ -117,18 +120,23 @@ export class ListSubscriptionsQuery extends PageQuery {
 }
 
 export class SubscriptionFilterResponse {
-  @ApiProperty({ type: String, nullable: true, example: '28' })
+  @ApiProperty({ type: String, nullable: true, example: '28', maxLength: SUBJECT_MAX_LENGTH })
   subject!: string | null;
 }
 
 export class SubscriptionResponse {
-  @ApiProperty({ example: 3 })
-  id!: number;
+  @ApiProperty({ format: 'uuid', maxLength: 36, example: '5f0c2a8e-3b1d-4c55-9a0e-1f2b3c4d5e6f' })
+  id!: string;
 
-  @ApiProperty({ example: 'https://hooks.example.eu/nemo' })
+  @ApiProperty({ example: 'https://hooks.example.eu/nemo', maxLength: CALLBACK_URL_MAX_LENGTH })
   callback_url!: string;
 
-  @ApiProperty({ enum: SUBSCRIPTION_EVENTS, enumName: 'SubscriptionEvent', isArray: true })
+  @ApiProperty({
+    enum: SUBSCRIPTION_EVENTS,
+    enumName: 'SubscriptionEvent',
+    isArray: true,
+    maxItems: SUBSCRIPTION_EVENTS.length,
+  })
   events!: SubscriptionEvent[];
 
   @ApiProperty({ type: SubscriptionFilterResponse })
@@ -142,39 +150,49 @@ export class SubscriptionResponse {
   })
   status!: SubscriptionStatus;
 
-  @ApiProperty({ example: 0, description: 'Failed attempts since the last delivered one.' })
+  @ApiProperty({
+    ...COUNT_SCHEMA,
+    example: 0,
+    description: 'Failed attempts since the last delivered one.',
+  })
   consecutive_failures!: number;
 
   @ApiProperty({
     type: String,
     nullable: true,
     example: 'HTTP 503',
+    maxLength: LAST_ERROR_MAX_LENGTH,
     description: "The last attempt's failure: an HTTP status, a timeout, a refused destination.",
   })
   last_error!: string | null;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  @ApiProperty({ ...TIMESTAMP_SCHEMA, nullable: true })
   last_error_at!: string | null;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  @ApiProperty({ ...TIMESTAMP_SCHEMA, nullable: true })
   last_delivered_at!: string | null;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  @ApiProperty({ ...TIMESTAMP_SCHEMA, nullable: true })
   paused_at!: string | null;
 
-  @ApiProperty({ example: 0, description: 'Deliveries recorded and not yet acknowledged.' })
+  @ApiProperty({
+    ...COUNT_SCHEMA,
+    example: 0,
+    description: 'Deliveries recorded and not yet acknowledged.',
+  })
   pending_deliveries!: number;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty(TIMESTAMP_SCHEMA)
   created_at!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty(TIMESTAMP_SCHEMA)
   updated_at!: string;
 }
 
 export class CreatedSubscriptionResponse extends SubscriptionResponse {
   @ApiProperty({
     example: 'whsec_3q2-7a1ZpC6yNnQ1b8fL0xV4mHk9sD2eTgRw5uJcYoA',
+    maxLength: 64,
     description:
       'The HMAC-SHA256 key of `X-Nemo-Signature`. Shown only in this answer: store it now.',
   })
@@ -187,7 +205,7 @@ export function toSubscriptionResponse(
 ): SubscriptionResponse {
   const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
   return {
-    id: subscription.id,
+    id: subscription.subscriptionId,
     callback_url: subscription.callbackUrl,
     events: subscription.events as SubscriptionEvent[],
     filter: { subject: subscription.filterSubject },

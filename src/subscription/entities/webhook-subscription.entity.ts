@@ -15,8 +15,13 @@ export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
  */
 @Entity('webhook_subscription')
 export class WebhookSubscription {
+  /** A serial number for list cursors and delivery rows; never on the wire. */
   @PrimaryGeneratedColumn()
   id!: number;
+
+  /** The public id: random, so ids of other tenants cannot be guessed. */
+  @Column({ type: 'uuid' })
+  subscriptionId!: string;
 
   @Column({ type: 'text' })
   tenant!: string;

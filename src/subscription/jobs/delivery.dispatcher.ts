@@ -11,6 +11,7 @@ import { APP_VERSION } from '../../common/app-version';
 import { EgressRefused } from '../../infra/egress/egress-guard';
 import { guardedPost } from '../../infra/egress/guarded-post';
 import { MetricsService } from '../../metrics/metrics.service';
+import { LAST_ERROR_MAX_LENGTH } from '../dto/subscription.dto';
 import { SubscriptionEvent } from '../subscription-events';
 import { SUBSCRIPTION_SETTINGS, SubscriptionSettings } from '../subscription-settings';
 import { signedRequest } from './delivery-envelope';
@@ -30,8 +31,6 @@ interface ClaimedRow {
   callback_url: string;
   secret: string;
 }
-
-const MAX_ERROR_LENGTH = 300;
 
 /**
  * Claims deliveries that may go now: per subscription and object only the oldest undelivered one
@@ -199,7 +198,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, OnApplication
       await this.dataSource.query(FAILED_SQL, [
         row.id,
         wait,
-        failure.slice(0, MAX_ERROR_LENGTH),
+        failure.slice(0, LAST_ERROR_MAX_LENGTH),
         this.settings.pauseAfterFailures,
       ]);
       this.outcomes.inc({ outcome: 'failed' });
