@@ -174,7 +174,7 @@ export type CreateWorkloadDto = {
 };
 
 export type CreatedSubscriptionResponse = {
-    id: number;
+    id: string;
     callback_url: string;
     events: Array<SubscriptionEvent>;
     filter: SubscriptionFilterResponse;
@@ -897,7 +897,7 @@ export type SubscriptionPage = {
 };
 
 export type SubscriptionResponse = {
-    id: number;
+    id: string;
     callback_url: string;
     events: Array<SubscriptionEvent>;
     filter: SubscriptionFilterResponse;
@@ -2625,9 +2625,9 @@ export type SubscriptionsDeleteData = {
     body?: never;
     path: {
         /**
-         * Subscription id.
+         * The subscription id (UUID) answered at creation.
          */
-        id: number;
+        id: string;
     };
     query?: never;
     url: '/api/v1/subscriptions/{id}';
@@ -2679,9 +2679,9 @@ export type SubscriptionsGetData = {
     body?: never;
     path: {
         /**
-         * Subscription id.
+         * The subscription id (UUID) answered at creation.
          */
-        id: number;
+        id: string;
     };
     query?: never;
     url: '/api/v1/subscriptions/{id}';
@@ -2730,9 +2730,9 @@ export type SubscriptionsUpdateData = {
     body: UpdateSubscriptionDto;
     path: {
         /**
-         * Subscription id.
+         * The subscription id (UUID) answered at creation.
          */
-        id: number;
+        id: string;
     };
     query?: never;
     url: '/api/v1/subscriptions/{id}';
