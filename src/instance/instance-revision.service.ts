@@ -29,9 +29,8 @@ import { findOwnedInstance, lockInstance } from './instance-lookup';
 import { AppConfig } from '../config/app-config';
 import { toBoundedRunEvent } from './instance.service';
 import { InstanceRenderer, RenderedInstance } from './rendering/instance-renderer';
-import { objectChange } from '../subscription/subscription-events';
 import { SubscriptionService } from '../subscription/subscription.service';
-import { toStatusChange } from './dto/status-change';
+import { statusChangeEvent } from './dto/status-change';
 import { ifMatchAllows, revisionEtag } from './revisions/if-match';
 import { InstanceValues } from './revisions/instance-values';
 import { diffManifests } from './revisions/manifest-diff';
@@ -390,15 +389,7 @@ export class InstanceRevisionService {
         id: saved.instanceId,
       },
     );
-    await this.subscriptions.record(
-      manager,
-      objectChange(
-        'instance.status.changed',
-        saved.tenant,
-        saved.instanceId,
-        toStatusChange(saved),
-      ),
-    );
+    await this.subscriptions.record(manager, statusChangeEvent(saved));
     return toInstanceResponse(saved, intents);
   }
 

@@ -12,7 +12,6 @@ import { OutboxService } from '../events/outbox.service';
 import { IntentObject, RunEvent } from '../events/payloads';
 import { CreateIntentDto } from '../intent/dto/create-intent.dto';
 import { IntentService } from '../intent/intent.service';
-import { objectChange } from '../subscription/subscription-events';
 import { SubscriptionService } from '../subscription/subscription.service';
 import { WorkloadService } from '../workload/workload.service';
 import { CreateInstanceDto } from './dto/create-instance.dto';
@@ -20,7 +19,7 @@ import { InstancePreviewResponse } from './dto/instance-preview.response';
 import { InstanceResponse, toInstanceResponse } from './dto/instance.response';
 import { ListInstancesQuery } from './dto/list-instances.query';
 import { ReportStatusDto } from './dto/report-status.dto';
-import { toStatusChange } from './dto/status-change';
+import { statusChangeEvent } from './dto/status-change';
 import {
   InstanceStatusAcknowledgement,
   toStatusAcknowledgement,
@@ -213,15 +212,7 @@ export class InstanceService implements OnModuleInit {
             id: instance.instanceId,
           },
         );
-        await this.subscriptions.record(
-          manager,
-          objectChange(
-            'instance.status.changed',
-            instance.tenant,
-            instance.instanceId,
-            toStatusChange(instance),
-          ),
-        );
+        await this.subscriptions.record(manager, statusChangeEvent(instance));
         return { instance, intents };
       })
       .catch((error: unknown) => {
@@ -328,15 +319,7 @@ export class InstanceService implements OnModuleInit {
         { id: saved.id, instance_id: saved.instanceId, cluster_name: saved.clusterName },
         { type: 'workload_instance', id: saved.instanceId },
       );
-      await this.subscriptions.record(
-        manager,
-        objectChange(
-          'instance.status.changed',
-          saved.tenant,
-          saved.instanceId,
-          toStatusChange(saved),
-        ),
-      );
+      await this.subscriptions.record(manager, statusChangeEvent(saved));
       return saved;
     });
     return this.withIntents(principal, instance);
@@ -380,15 +363,7 @@ export class InstanceService implements OnModuleInit {
       if (report.cluster_name !== undefined) instance.clusterName = report.cluster_name;
       await this.revisions.markStatus(manager, instance.id, instance.revision, instance.status);
       const saved = await manager.save(instance);
-      await this.subscriptions.record(
-        manager,
-        objectChange(
-          'instance.status.changed',
-          saved.tenant,
-          saved.instanceId,
-          toStatusChange(saved),
-        ),
-      );
+      await this.subscriptions.record(manager, statusChangeEvent(saved));
       return saved;
     });
   }

@@ -1,15 +1,14 @@
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
 import { createServer } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { WorkerModule } from '../../src/app.module';
 import { IntentService } from '../../src/intent/intent.service';
 import { SubscriptionService } from '../../src/subscription/subscription.service';
 import { intentBody } from '../factories/intent.factory';
 import { resetDatabase, startApi } from '../support/app';
-import { authHeader, testAuthEnv } from '../support/auth';
+import { authHeader } from '../support/auth';
+import { startWorker } from '../integration/instance/onboarded-workload';
 import { eventually, ReceivedDelivery, WebhookReceiver } from '../support/webhook-receiver';
 
 /** Fast retries and an early pause, so the failure paths run in seconds. */
@@ -21,19 +20,6 @@ const ENV = {
   SUBSCRIPTION_PAUSE_AFTER_FAILURES: '6',
   SUBSCRIPTION_TIMEOUT_MS: '1000',
 };
-
-async function startWorker(env: Record<string, string>): Promise<INestApplication> {
-  const saved = { ...process.env };
-  Object.assign(process.env, await testAuthEnv(), env);
-  try {
-    const moduleRef = await Test.createTestingModule({ imports: [WorkerModule] }).compile();
-    const worker = moduleRef.createNestApplication({ logger: false });
-    await worker.init();
-    return worker;
-  } finally {
-    process.env = saved;
-  }
-}
 
 /** A loopback port nothing listens on: connections to it are refused at once (a dead receiver). */
 async function closedPort(): Promise<number> {

@@ -27,20 +27,17 @@ export interface ReceivedDelivery {
 /** How a path answers: `failFirst` attempts of every delivery id fail with 503, then 204. */
 export interface Behaviour {
   failFirst?: number;
-  /** Never answers (a hung receiver); the sender's timeout must end the attempt. */
-  hang?: boolean;
 }
 
 /**
  * A webhook receiver for tests: checks `X-Nemo-Signature` over the raw body with the secret of
- * the path's subscription, records every request, and fails or hangs as told per path.
+ * the path's subscription, records every request, and fails as told per path.
  */
 export class WebhookReceiver {
   readonly received: ReceivedDelivery[] = [];
   private readonly secrets = new Map<string, string>();
   private readonly behaviours = new Map<string, Behaviour>();
   private readonly attemptsByDelivery = new Map<string, number>();
-  private readonly hung = new Set<ServerResponse>();
   private server?: Server;
 
   /** Listens on loopback, on `port` (default: any free one). */
@@ -73,7 +70,6 @@ export class WebhookReceiver {
   }
 
   async stop(): Promise<void> {
-    for (const response of this.hung) response.destroy();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) =>
       this.server ? this.server.close(() => resolve()) : resolve(),
@@ -93,19 +89,6 @@ export class WebhookReceiver {
       const secret = this.secrets.get(path) ?? '';
       const header = request.headers['x-nemo-signature'];
       const signatureValid = typeof header === 'string' && verifySignature(secret, raw, header);
-      if (behaviour.hang) {
-        this.hung.add(response);
-        this.received.push({
-          path,
-          headers: request.headers,
-          raw,
-          event,
-          signatureValid,
-          answered: 0,
-          receivedAt: Date.now(),
-        });
-        return;
-      }
       const answered = seen <= (behaviour.failFirst ?? 0) ? 503 : 204;
       this.received.push({
         path,

@@ -1,3 +1,4 @@
+import { objectChange, ObjectChange } from '../../subscription/subscription-events';
 import type { WorkloadInstance } from '../entities/workload-instance.entity';
 
 /** What webhook subscribers of `instance.status.changed` get as `data`: the lifecycle fields only. */
@@ -21,4 +22,14 @@ export function toStatusChange(instance: WorkloadInstance): InstanceStatusChange
     revision: instance.revision,
     updated_at: instance.updatedAt.toISOString(),
   };
+}
+
+/** The `instance.status.changed` webhook event of the instance as it is now. */
+export function statusChangeEvent(instance: WorkloadInstance): ObjectChange {
+  return objectChange(
+    'instance.status.changed',
+    instance.tenant,
+    instance.instanceId,
+    toStatusChange(instance),
+  );
 }
