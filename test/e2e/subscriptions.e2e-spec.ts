@@ -18,7 +18,7 @@ const ENV = {
   SUBSCRIPTION_POLL_INTERVAL_MS: '20',
   // above the flaky receiver's worst streak: 2 objects × 2 failures in a row
   SUBSCRIPTION_PAUSE_AFTER_FAILURES: '6',
-  SUBSCRIPTION_TIMEOUT_MS: '1000',
+  SUBSCRIPTION_TIMEOUT_MS: '5000',
 };
 
 /** A loopback port nothing listens on: connections to it are refused at once (a dead receiver). */
@@ -305,6 +305,15 @@ describe('Webhook subscriptions (e2e: api + worker + a receiver)', () => {
       return expected;
     }
 
+    /**
+     * What a receiver keeps: the first copy of each delivery id. At-least-once: an attempt the
+     * receiver answered but whose answer came too late is sent again, as the same delivery.
+     */
+    const firstCopies = (deliveries: ReceivedDelivery[]): ReceivedDelivery[] =>
+      deliveries.filter(
+        (d, i) => deliveries.findIndex((o) => o.event.nemodelivery === d.event.nemodelivery) === i,
+      );
+
     const bySubject = (deliveries: ReceivedDelivery[]): Map<string, string[]> => {
       const result = new Map<string, string[]>();
       for (const d of deliveries)
@@ -317,16 +326,16 @@ describe('Webhook subscriptions (e2e: api + worker + a receiver)', () => {
       const total = [...expected.values()].flat().length;
       await eventually(
         () =>
-          receiver.accepted('/steady').length >= total &&
-          receiver.accepted('/flaky').length >= total,
+          firstCopies(receiver.accepted('/steady')).length >= total &&
+          firstCopies(receiver.accepted('/flaky')).length >= total,
         30000,
         'every delivery to the steady and the flaky receiver',
       );
       for (const path of ['/steady', '/flaky']) {
-        const accepted = receiver.accepted(path);
-        expect(accepted.every((d) => d.signatureValid)).toBe(true);
-        // at-least-once, here exactly once each: one accepted delivery per change
-        expect(new Set(accepted.map((d) => d.event.nemodelivery)).size).toBe(total);
+        const accepted = firstCopies(receiver.accepted(path));
+        expect(receiver.accepted(path).every((d) => d.signatureValid)).toBe(true);
+        // one delivery per change, each object's in the order of its changes
+        expect(accepted).toHaveLength(total);
         expect(bySubject(accepted)).toEqual(expected);
         for (const d of accepted) {
           expect(d.event.specversion).toBe('1.0');
@@ -344,8 +353,8 @@ describe('Webhook subscriptions (e2e: api + worker + a receiver)', () => {
       const attempts = flakyAll.filter(
         (d) => d.event.nemodelivery === flakyAll[0].event.nemodelivery,
       );
-      expect(attempts.map((d) => d.event.nemoattempt)).toEqual([1, 2, 3]);
-      expect(new Set(attempts.map((d) => d.event.nemosentat)).size).toBe(3);
+      expect(attempts.slice(0, 3).map((d) => d.event.nemoattempt)).toEqual([1, 2, 3]);
+      expect(new Set(attempts.map((d) => d.event.nemosentat)).size).toBe(attempts.length);
       expect(attempts[2].receivedAt - attempts[0].receivedAt).toBeGreaterThanOrEqual(40);
       // The same event has the same CloudEvents id for every subscriber, another delivery id.
       const steadyFirst = receiver.accepted('/steady')[0];
@@ -407,15 +416,15 @@ describe('Webhook subscriptions (e2e: api + worker + a receiver)', () => {
           consecutive_failures: 0,
           paused_at: null,
         });
-        const expected = bySubject(receiver.accepted('/steady'));
-        const total = receiver.accepted('/steady').length;
+        const expected = bySubject(firstCopies(receiver.accepted('/steady')));
+        const total = firstCopies(receiver.accepted('/steady')).length;
         await eventually(
-          () => revived.accepted('/dead').length >= total,
+          () => firstCopies(revived.accepted('/dead')).length >= total,
           20000,
           'the kept deliveries',
         );
         expect(revived.accepted('/dead').every((d) => d.signatureValid)).toBe(true);
-        expect(bySubject(revived.accepted('/dead'))).toEqual(expected);
+        expect(bySubject(firstCopies(revived.accepted('/dead')))).toEqual(expected);
       } finally {
         await revived.stop();
       }
