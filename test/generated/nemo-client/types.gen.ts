@@ -2632,6 +2632,10 @@ export type SubscriptionsCreateErrors = {
      */
     413: ProblemDetails;
     /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
+    /**
      * Too many requests from this client: retry after the `Retry-After` header (seconds).
      */
     429: ProblemDetails;
@@ -2791,6 +2795,10 @@ export type SubscriptionsUpdateErrors = {
      * The request body is larger than the server accepts.
      */
     413: ProblemDetails;
+    /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
     /**
      * Too many requests from this client: retry after the `Retry-After` header (seconds).
      */
