@@ -55,6 +55,10 @@ export class WebhookSubscriptions1764002030000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX webhook_delivery_order ON webhook_delivery (subscription_id, object_key, id)`,
     );
+    // Deliveries in flight (leased): few, whatever the backlog.
+    await queryRunner.query(
+      `CREATE INDEX webhook_delivery_leased ON webhook_delivery (lease_until) WHERE lease_until IS NOT NULL`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -34,20 +34,25 @@ interface ClaimedRow {
 
 /**
  * Claims deliveries that may go now: per subscription and object only the oldest undelivered one
- * (order per object), only for active subscriptions, at most
- * SUBSCRIPTION_CONCURRENCY_PER_SUBSCRIPTION in flight per subscription (so a slow receiver holds
- * a few slots, never all of them). A lease instead of a held lock: a worker that dies mid-delivery
- * loses its rows when the lease ends and another worker sends them again (at-least-once).
+ * (order per object), only for active subscriptions with fewer than
+ * SUBSCRIPTION_CONCURRENCY_PER_SUBSCRIPTION deliveries in flight (so a slow receiver holds a few
+ * slots, never all of them, and its backlog is not even read while it holds them). A lease
+ * instead of a held lock: a worker that dies mid-delivery loses its rows when the lease ends and
+ * another worker sends them again (at-least-once).
  */
 const CLAIM_SQL = `
-WITH heads AS (
+WITH busy AS (
+  SELECT subscription_id, count(*) AS n FROM webhook_delivery
+   WHERE lease_until >= now() GROUP BY subscription_id
+), open AS (
+  SELECT s.id, $2 - coalesce(b.n, 0) AS room
+    FROM webhook_subscription s LEFT JOIN busy b ON b.subscription_id = s.id
+   WHERE s.status = 'active' AND coalesce(b.n, 0) < $2
+), heads AS (
   SELECT DISTINCT ON (d.subscription_id, d.object_key)
          d.id, d.subscription_id, d.next_attempt_at, d.lease_until
-    FROM webhook_delivery d
-    JOIN webhook_subscription s ON s.id = d.subscription_id AND s.status = 'active'
+    FROM webhook_delivery d JOIN open o ON o.id = d.subscription_id
    ORDER BY d.subscription_id, d.object_key, d.id
-), busy AS (
-  SELECT subscription_id, count(*) AS n FROM heads WHERE lease_until >= now() GROUP BY subscription_id
 ), ready AS (
   SELECT h.id, h.subscription_id,
          row_number() OVER (PARTITION BY h.subscription_id ORDER BY h.id) AS n
@@ -56,8 +61,8 @@ WITH heads AS (
 ), picked AS (
   SELECT d.id FROM webhook_delivery d
     JOIN ready r ON r.id = d.id
-    LEFT JOIN busy b ON b.subscription_id = r.subscription_id
-   WHERE r.n + coalesce(b.n, 0) <= $2
+    JOIN open o ON o.id = r.subscription_id
+   WHERE r.n <= o.room
    ORDER BY d.id
    LIMIT $1
      FOR UPDATE OF d SKIP LOCKED
