@@ -410,6 +410,8 @@ describe('Tenancy: every operation, two tenants, every role', () => {
       expect(leaks).toEqual([]);
       expect(differences).toEqual([]);
     },
+    // every route × 8 callers × 2 calls: ≈55 s on a loaded 2-core machine, more with each route
+    180_000,
   );
 
   it('answers a foreign reporter with wrong targets exactly like an unknown intent', async () => {
