@@ -51,6 +51,8 @@ missing_packages() {
   for tool in skopeo s3cmd chromium unzip jq curl; do
     command -v "$tool" >/dev/null || echo "$tool"
   done
+  # gpg makes the throwaway signing keys of the chart provenance tests (Debian package gnupg).
+  command -v gpg >/dev/null || echo gnupg
 }
 
 ensure_packages() {

@@ -12,6 +12,7 @@ import {
   MinLength,
   validateSync,
   ValidateBy,
+  ValidateIf,
   ValidationError,
 } from 'class-validator';
 import { NotDevModeInProduction } from '../auth/auth-mode.validator';
@@ -355,6 +356,11 @@ export class AppConfig {
   @IsBoolean()
   RENDER_CACHE_ENABLED = true;
 
+  /** Rendered images as `<mirror repository>@<digest recorded at onboarding>`, not by tag. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  RENDER_PIN_DIGESTS = true;
+
   @IsOptional()
   @IsString()
   RENDER_CACHE_DIR?: string;
@@ -627,6 +633,21 @@ export class AppConfig {
   @Min(1)
   @Max(10000)
   SUBSCRIPTION_MAX_PER_TENANT = 100;
+
+  // Chart provenance (`.prov` files of `helm package --sign`), checked with `helm verify`.
+  @IsIn(['off', 'verify-if-present', 'required'])
+  CHART_PROVENANCE: 'off' | 'verify-if-present' | 'required' = 'verify-if-present';
+
+  /**
+   * Public keys trusted to sign charts, as `gpg --export` writes them (binary keyring). Required
+   * with `required`; without one, `verify-if-present` rejects every signed upload (it cannot check).
+   */
+  @ValidateIf(
+    (config: AppConfig) => config.CHART_PROVENANCE === 'required' || !!config.CHART_KEYRING,
+  )
+  @IsString()
+  @MinLength(1, { message: 'is required with CHART_PROVENANCE=required' })
+  CHART_KEYRING?: string;
 }
 
 export function formatConfigErrors(errors: ValidationError[]): string {

@@ -20,9 +20,11 @@ export interface HelmIndex extends Record<string, unknown> {
 
 export class IndexFormatError extends Error {}
 
-/** Chart.yaml fields helm copies into an index entry (helm's `chart.Metadata`). */
-const METADATA_FIELDS = [
-  'apiVersion',
+/**
+ * Chart.yaml fields helm copies into an index entry: helm's `chart.Metadata`, in its struct order
+ * (the order encoding/json writes them, see helm-s3-metadata.ts).
+ */
+export const CHART_METADATA_FIELDS = [
   'name',
   'home',
   'sources',
@@ -31,6 +33,7 @@ const METADATA_FIELDS = [
   'keywords',
   'maintainers',
   'icon',
+  'apiVersion',
   'condition',
   'tags',
   'appVersion',
@@ -39,7 +42,7 @@ const METADATA_FIELDS = [
   'kubeVersion',
   'dependencies',
   'type',
-];
+] as const;
 
 /**
  * Every chart's metadata lands in the one index.yaml all clients download, so its size is capped
@@ -171,13 +174,18 @@ export function serializeIndex(index: HelmIndex): string {
   return dump(index, { schema: DEFAULT_SCHEMA, noRefs: true, lineWidth: -1, sortKeys: false });
 }
 
+/**
+ * The entry helm writes for a chart (`helm repo index`, `helm s3 push`): its metadata without the
+ * fields Go's `omitempty` leaves out (false, "", empty lists and maps), then where and what the
+ * package is.
+ */
 export function buildEntry(
   metadata: Record<string, unknown>,
   package_: { digest: string; url: string; created: Date },
 ): IndexEntry {
   const entry: Record<string, unknown> = {};
-  for (const field of METADATA_FIELDS) {
-    if (metadata[field] !== undefined && metadata[field] !== null) entry[field] = metadata[field];
+  for (const field of CHART_METADATA_FIELDS) {
+    if (!isEmptyField(metadata[field])) entry[field] = metadata[field];
   }
   return {
     ...entry,
@@ -234,6 +242,12 @@ function byVersionDescending(a: IndexEntry, b: IndexEntry): number {
   if (left) return -1;
   if (right) return 1;
   return 0;
+}
+
+function isEmptyField(value: unknown): boolean {
+  if (value === undefined || value === null || value === false || value === '') return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return isObject(value) && Object.keys(value).length === 0;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

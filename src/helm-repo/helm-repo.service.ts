@@ -1,10 +1,3 @@
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { access, mkdir, rename, writeFile } from 'node:fs/promises';
@@ -12,7 +5,8 @@ import { basename, join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
-import { BucketLocation, parseBucketPath, S3_CLIENT } from '../infra/s3/s3.module';
+import { CHART_STORE, ChartStore } from '../infra/s3/chart-store.port';
+import { BucketLocation, parseBucketPath } from '../infra/s3/s3.module';
 import {
   addEntry,
   AddOutcome,
@@ -23,7 +17,8 @@ import {
   removeEntry,
   serializeIndex,
 } from './helm-index';
-import { IndexStore, isMissing } from './index-store';
+import { helmS3ObjectMetadata } from './helm-s3-metadata';
+import { IndexStore } from './index-store';
 
 export interface ChartPackage {
   bytes: Buffer;
@@ -31,6 +26,8 @@ export interface ChartPackage {
   digest: string;
   /** Chart.yaml as read from the package (name and version at least). */
   metadata: Record<string, unknown> & { name: string; version: string };
+  /** The verified `.prov` of the package, published beside it (`<file>.prov`) for `helm pull --verify`. */
+  provenance?: Buffer;
 }
 
 export type PublishOutcome = 'published' | 'already-published' | 'conflict';
@@ -59,17 +56,12 @@ export class HelmRepoService implements OnApplicationBootstrap {
   private readonly downloads = new Map<string, Promise<string>>();
 
   constructor(
-    @Inject(S3_CLIENT) private readonly s3: S3Client,
+    @Inject(CHART_STORE) private readonly objects: ChartStore,
     dataSource: DataSource,
     private readonly config: AppConfig,
   ) {
     this.location = parseBucketPath(config.HELM_REPOSITORY_BUCKET);
-    this.store = new IndexStore(
-      s3,
-      dataSource,
-      { bucket: this.location.bucket, key: this.key('index.yaml') },
-      config.HELM_INDEX_WRITE_MODE,
-    );
+    this.store = new IndexStore(objects, dataSource, config.HELM_INDEX_WRITE_MODE);
     this.cacheDir = join(config.WORK_DIR, 'charts');
   }
 
@@ -120,6 +112,9 @@ export class HelmRepoService implements OnApplicationBootstrap {
       const current = findEntry(stored.index, chart.metadata.name, chart.metadata.version);
       if (current && current.digest !== chart.digest) return 'conflict';
       if (!current || !(await this.exists(file))) await this.putPackage(file, chart);
+      if (chart.provenance && (!current || !(await this.exists(provenanceFile(file))))) {
+        await this.putProvenance(file, chart.provenance);
+      }
       const entry = buildEntry(chart.metadata, {
         digest: chart.digest,
         url: this.chartUrl(file),
@@ -184,60 +179,46 @@ export class HelmRepoService implements OnApplicationBootstrap {
   }
 
   private async download(file: string, digest: string): Promise<string> {
-    const answer = await this.s3.send(
-      new GetObjectCommand({ Bucket: this.location.bucket, Key: this.key(file) }),
-    );
-    const bytes = Buffer.from((await answer.Body?.transformToByteArray()) ?? []);
-    const actual = sha256(bytes);
+    const stored = await this.objects.get(file);
+    if (!stored) throw new Error(`${file} is listed in index.yaml but missing from the repository`);
+    const actual = sha256(stored.bytes);
     if (actual !== digest) {
       throw new Error(`${file} in the repository has digest ${actual}, index.yaml says ${digest}`);
     }
     await mkdir(this.cacheDir, { recursive: true, mode: 0o700 });
     const path = this.cachePath(digest);
     const partial = `${path}.${process.pid}.${Date.now()}.partial`;
-    await writeFile(partial, bytes, { mode: 0o600 });
+    await writeFile(partial, stored.bytes, { mode: 0o600 });
     await rename(partial, path);
     return path;
   }
 
+  /** With helm-s3's metadata, so `helm s3 reindex` needs a HEAD per package, not a download. */
   private async putPackage(file: string, chart: ChartPackage): Promise<void> {
-    await this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.location.bucket,
-        Key: this.key(file),
-        Body: chart.bytes,
-        ContentType: 'application/gzip',
-        Metadata: { sha256: chart.digest },
-      }),
-    );
+    await this.objects.put(file, chart.bytes, {
+      contentType: 'application/gzip',
+      metadata: { sha256: chart.digest, ...helmS3ObjectMetadata(chart.metadata, chart.digest) },
+    });
   }
 
+  private async putProvenance(file: string, provenance: Buffer): Promise<void> {
+    await this.objects.put(provenanceFile(file), provenance, {
+      contentType: 'application/pgp-signature',
+    });
+  }
+
+  /** The package and its `.prov`, unless the stored package is another one (digest differs). */
   private async deletePackage(file: string, digest: string): Promise<void> {
-    try {
-      const head = await this.s3.send(
-        new HeadObjectCommand({ Bucket: this.location.bucket, Key: this.key(file) }),
-      );
-      const stored = head.Metadata?.sha256;
-      if (stored && stored !== digest) return;
-    } catch (error) {
-      if (isMissing(error)) return;
-      throw error;
-    }
-    await this.s3.send(
-      new DeleteObjectCommand({ Bucket: this.location.bucket, Key: this.key(file) }),
-    );
+    const head = await this.objects.head(file);
+    if (!head) return;
+    const stored = head.sha256;
+    if (stored && stored !== digest) return;
+    await this.objects.delete(provenanceFile(file));
+    await this.objects.delete(file);
   }
 
   private async exists(file: string): Promise<boolean> {
-    try {
-      await this.s3.send(
-        new HeadObjectCommand({ Bucket: this.location.bucket, Key: this.key(file) }),
-      );
-      return true;
-    } catch (error) {
-      if (isMissing(error)) return false;
-      throw error;
-    }
+    return (await this.objects.head(file)) !== undefined;
   }
 
   /**
@@ -255,10 +236,6 @@ export class HelmRepoService implements OnApplicationBootstrap {
     }
   }
 
-  private key(file: string): string {
-    return this.location.prefix ? `${this.location.prefix}/${file}` : file;
-  }
-
   private cachePath(digest: string): string {
     return join(this.cacheDir, `${digest}.tgz`);
   }
@@ -270,6 +247,11 @@ export class HelmRepoService implements OnApplicationBootstrap {
       () => false,
     );
   }
+}
+
+/** Where helm looks for a package's provenance: the package URL plus `.prov`. */
+function provenanceFile(file: string): string {
+  return `${file}.prov`;
 }
 
 export function sha256(bytes: Buffer): string {

@@ -1,15 +1,13 @@
-import {
-  GetObjectCommand,
-  NoSuchKey,
-  PutObjectCommand,
-  PutObjectCommandInput,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
 import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, QueryRunner } from 'typeorm';
+import {
+  ChartStore,
+  ConditionalWritesUnsupported,
+  ObjectChanged,
+  PutOptions,
+} from '../infra/s3/chart-store.port';
 import { emptyIndex, HelmIndex, parseIndex, serializeIndex } from './helm-index';
 
 export type IndexWriteMode = 'both' | 'conditional' | 'lock';
@@ -32,9 +30,7 @@ export type IndexUpdate = <U>(
   first?: StoredIndex,
 ) => Promise<U>;
 
-/** Another writer changed index.yaml between our read and our write (S3 answered 412/409). */
-class PreconditionFailed extends Error {}
-
+const INDEX_KEY = 'index.yaml';
 /** Namespace of the advisory locks guarding index.yaml ("helm" in ASCII). */
 const INDEX_LOCK_SPACE = 0x68656c6d;
 const LOCK_WAIT_MS = 60_000;
@@ -53,23 +49,16 @@ export class IndexStore {
   private preconditionsSupported = true;
 
   constructor(
-    private readonly s3: S3Client,
+    private readonly store: ChartStore,
     private readonly dataSource: DataSource,
-    private readonly location: { bucket: string; key: string },
     private readonly mode: IndexWriteMode,
   ) {}
 
   async read(): Promise<StoredIndex> {
-    try {
-      const answer = await this.s3.send(
-        new GetObjectCommand({ Bucket: this.location.bucket, Key: this.location.key }),
-      );
-      const text = (await answer.Body?.transformToString('utf-8')) ?? '';
-      return { index: parseIndex(text), text, etag: answer.ETag };
-    } catch (error) {
-      if (isMissing(error)) return { index: emptyIndex(new Date()) };
-      throw error;
-    }
+    const stored = await this.store.get(INDEX_KEY);
+    if (!stored) return { index: emptyIndex(new Date()) };
+    const text = stored.bytes.toString('utf-8');
+    return { index: parseIndex(text), text, etag: stored.etag };
   }
 
   /** Applies `change` to the current index and stores the result, as one atomic step. */
@@ -99,29 +88,24 @@ export class IndexStore {
         await this.write(stored);
         return result;
       } catch (error) {
-        if (!(error instanceof PreconditionFailed) || attempt >= MAX_CONDITIONAL_ATTEMPTS)
-          throw error;
+        if (!(error instanceof ObjectChanged) || attempt >= MAX_CONDITIONAL_ATTEMPTS) throw error;
         await sleep(Math.min(500, 5 * 2 ** Math.min(attempt, 6)) * Math.random());
       }
     }
   }
 
   private async write(stored: StoredIndex): Promise<void> {
-    const input: PutObjectCommandInput = {
-      Bucket: this.location.bucket,
-      Key: this.location.key,
-      Body: serializeIndex(stored.index),
-      ContentType: 'text/yaml; charset=utf-8',
-      CacheControl: 'no-cache',
+    const options: PutOptions = {
+      contentType: 'text/yaml; charset=utf-8',
+      cacheControl: 'no-cache',
     };
     const conditional = this.mode !== 'lock' && this.preconditionsSupported;
-    if (conditional && stored.etag) input.IfMatch = stored.etag;
-    if (conditional && !stored.etag) input.IfNoneMatch = '*';
+    if (conditional && stored.etag) options.ifMatch = stored.etag;
+    if (conditional && !stored.etag) options.ifAbsent = true;
     try {
-      await this.s3.send(new PutObjectCommand(input));
+      await this.store.put(INDEX_KEY, serializeIndex(stored.index), options);
     } catch (error) {
-      if (isPreconditionFailure(error)) throw new PreconditionFailed();
-      if (conditional && isNotImplemented(error) && this.mode === 'both') {
+      if (conditional && error instanceof ConditionalWritesUnsupported && this.mode === 'both') {
         this.logger.warn(
           'The S3 endpoint refuses conditional writes; relying on the advisory lock',
         );
@@ -165,33 +149,6 @@ export class IndexStore {
   }
 
   private lockKey(): number {
-    return createHash('sha1')
-      .update(`${this.location.bucket}/${this.location.key}`)
-      .digest()
-      .readInt32BE(0);
+    return createHash('sha1').update(this.store.locate(INDEX_KEY)).digest().readInt32BE(0);
   }
-}
-
-function statusOf(error: unknown): number | undefined {
-  return (error as S3ServiceException | undefined)?.$metadata?.httpStatusCode;
-}
-
-export function isMissing(error: unknown): boolean {
-  return (
-    error instanceof NoSuchKey || (error as Error)?.name === 'NotFound' || statusOf(error) === 404
-  );
-}
-
-function isPreconditionFailure(error: unknown): boolean {
-  const name = (error as Error)?.name;
-  return (
-    name === 'PreconditionFailed' ||
-    name === 'ConditionalRequestConflict' ||
-    statusOf(error) === 412 ||
-    statusOf(error) === 409
-  );
-}
-
-function isNotImplemented(error: unknown): boolean {
-  return (error as Error)?.name === 'NotImplemented' || statusOf(error) === 501;
 }

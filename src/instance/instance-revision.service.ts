@@ -14,7 +14,7 @@ import type { KubernetesManifest } from '../events/payloads';
 import { IntentService } from '../intent/intent.service';
 import { InstantiableWorkload, WorkloadService } from '../workload/workload.service';
 import { InstancePreviewResponse } from './dto/instance-preview.response';
-import { InstanceResponse, toInstanceResponse } from './dto/instance.response';
+import { InstanceResponse, toImageLockResponse, toInstanceResponse } from './dto/instance.response';
 import {
   InstanceRevisionDetailResponse,
   InstanceRevisionResponse,
@@ -28,6 +28,7 @@ import { WorkloadInstance } from './entities/workload-instance.entity';
 import { findOwnedInstance, lockInstance } from './instance-lookup';
 import { AppConfig } from '../config/app-config';
 import { toBoundedRunEvent } from './instance.service';
+import type { ImageLockEntry } from './rendering/image-rewrite';
 import { InstanceRenderer, RenderedInstance } from './rendering/instance-renderer';
 import { SubscriptionService } from '../subscription/subscription.service';
 import { statusChangeEvent } from './dto/status-change';
@@ -62,6 +63,7 @@ interface RevisionChange {
   kubeVersion: string | null;
   exposedUrls: string[];
   manifests: KubernetesManifest[];
+  imageLock: ImageLockEntry[];
   /** The stored manifest set, when the manifests are an earlier revision's (rollback). */
   manifestsDigest?: string;
 }
@@ -143,6 +145,7 @@ export class InstanceRevisionService {
           kubeVersion: plan.rendered.kubeVersion,
           exposedUrls: plan.rendered.exposedUrls,
           manifests: plan.rendered.manifests,
+          imageLock: plan.rendered.imageLock,
         });
       });
       if (typeof outcome !== 'number') return outcome;
@@ -177,6 +180,7 @@ export class InstanceRevisionService {
       revision: base.revision + 1,
       exposed_urls: plan.rendered.exposedUrls,
       manifests: plan.rendered.manifests,
+      image_lock: toImageLockResponse(plan.rendered.imageLock),
       diff: diffManifests(base.manifests, plan.rendered.manifests),
     };
   }
@@ -207,7 +211,7 @@ export class InstanceRevisionService {
       }
       const { revision: source, manifests } = await this.findRevision(manager, instance, target);
       const workload = await this.workloads.findInstantiable(principal, source.workloadDocumentId);
-      this.renderer.recheck(workload, instance.namespace ?? undefined, manifests);
+      const imageLock = this.renderer.recheck(workload, instance.namespace ?? undefined, manifests);
       return this.commit(manager, principal, instance, {
         workload,
         origin: 'rollback',
@@ -218,6 +222,7 @@ export class InstanceRevisionService {
         kubeVersion: source.kubeVersion,
         exposedUrls: source.exposedUrls,
         manifests,
+        imageLock,
         manifestsDigest: source.manifestsDigest,
       });
     });
@@ -403,7 +408,8 @@ export class InstanceRevisionService {
     const [[row]] = (await manager.query(
       `UPDATE workload_instance
           SET revision = $2, workload_document_id = $3, values = $4, ingress_enabled = $5,
-              cluster_name = $6, manifests = $7, exposed_urls = $8, status = 'rendered',
+              cluster_name = $6, manifests = $7, exposed_urls = $8, image_lock = $9,
+              status = 'rendered',
               status_reason = NULL, updated_at = now()
         WHERE id = $1
         RETURNING updated_at`,
@@ -416,6 +422,7 @@ export class InstanceRevisionService {
         change.clusterName,
         JSON.stringify(change.manifests),
         JSON.stringify(change.exposedUrls),
+        JSON.stringify(change.imageLock),
       ],
     )) as [Array<{ updated_at: Date }>, number];
     return Object.assign(instance, {
@@ -426,6 +433,7 @@ export class InstanceRevisionService {
       clusterName: change.clusterName,
       manifests: change.manifests,
       exposedUrls: change.exposedUrls,
+      imageLock: change.imageLock,
       status: 'rendered' as const,
       statusReason: null,
       updatedAt: row.updated_at,

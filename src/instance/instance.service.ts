@@ -16,7 +16,7 @@ import { SubscriptionService } from '../subscription/subscription.service';
 import { WorkloadService } from '../workload/workload.service';
 import { CreateInstanceDto } from './dto/create-instance.dto';
 import { InstancePreviewResponse } from './dto/instance-preview.response';
-import { InstanceResponse, toInstanceResponse } from './dto/instance.response';
+import { InstanceResponse, toImageLockResponse, toInstanceResponse } from './dto/instance.response';
 import { ListInstancesQuery } from './dto/list-instances.query';
 import { ReportStatusDto } from './dto/report-status.dto';
 import { statusChangeEvent } from './dto/status-change';
@@ -174,6 +174,7 @@ export class InstanceService implements OnModuleInit {
             clusterName: body.cluster_name ?? null,
             manifests: prepared.rendered.manifests,
             exposedUrls: prepared.rendered.exposedUrls,
+            imageLock: prepared.rendered.imageLock,
             revision: 1,
             owner: principal.subject,
             tenant: principal.tenant,
@@ -240,6 +241,7 @@ export class InstanceService implements OnModuleInit {
       revision: 1,
       exposed_urls: prepared.rendered.exposedUrls,
       manifests: prepared.rendered.manifests,
+      image_lock: toImageLockResponse(prepared.rendered.imageLock),
       diff: null,
     };
   }

@@ -5,25 +5,36 @@ import {
   NestInterceptor,
   PayloadTooLargeException,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { FileFieldsInterceptor } from '@nestjs/platform-express';
 import type { Request } from 'express';
 import { Observable } from 'rxjs';
 import { assertNoForbiddenInput } from '../common/http/forbidden-input';
 import { AppConfig } from '../config/app-config';
 import { PackageTooLargeError } from './workload.errors';
 
+/** The multipart parts of an upload: the package and, optionally, its provenance file. */
+export interface ChartUploadParts {
+  file?: Array<{ buffer: Buffer }>;
+  provenance?: Array<{ buffer: Buffer }>;
+}
+
 /**
- * Reads the multipart field `file` into memory (multer), capped at WORKLOAD_PACKAGE_MAX_BYTES:
- * a larger upload stops being read and answers 413 with a problem body naming the limit.
+ * Reads the multipart parts `file` (the package) and `provenance` (its `.prov`, optional) into
+ * memory (multer), each capped at WORKLOAD_PACKAGE_MAX_BYTES: a larger upload stops being read and
+ * answers 413 with a problem body naming the limit (the service caps the .prov lower).
  */
 @Injectable()
 export class ChartPackageInterceptor implements NestInterceptor {
   private readonly multer: NestInterceptor;
 
   constructor(private readonly config: AppConfig) {
-    const Multer = FileInterceptor('file', {
-      limits: { fileSize: config.WORKLOAD_PACKAGE_MAX_BYTES, files: 1, fields: 10, parts: 12 },
-    });
+    const Multer = FileFieldsInterceptor(
+      [
+        { name: 'file', maxCount: 1 },
+        { name: 'provenance', maxCount: 1 },
+      ],
+      { limits: { fileSize: config.WORKLOAD_PACKAGE_MAX_BYTES, files: 2, fields: 10, parts: 12 } },
+    );
     this.multer = new Multer({});
   }
 

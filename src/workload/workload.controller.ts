@@ -7,7 +7,7 @@ import {
   Post,
   Put,
   Query,
-  UploadedFile,
+  UploadedFiles,
   UseInterceptors,
 } from '@nestjs/common';
 import {
@@ -28,7 +28,7 @@ import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
 import { MultipartBody } from '../common/http/body-type';
 import { IdParam } from '../common/http/id';
 import { Principal } from '../auth/principal';
-import { ChartPackageInterceptor } from './chart-package.interceptor';
+import { ChartPackageInterceptor, ChartUploadParts } from './chart-package.interceptor';
 import { CreateWorkloadDto } from './dto/create-workload.dto';
 import { ListWorkloadsQuery } from './dto/list-workloads.query';
 import { RenderPolicyDto } from './dto/render-policy.dto';
@@ -84,6 +84,14 @@ export class WorkloadController {
       required: ['file'],
       properties: {
         file: { type: 'string', format: 'binary', description: 'The chart package (.tgz).' },
+        provenance: {
+          type: 'string',
+          format: 'binary',
+          description:
+            'Optional: the provenance file (`.prov`) `helm package --sign` wrote for this package, ' +
+            'checked with `helm verify` under CHART_PROVENANCE and published beside the package. ' +
+            'At most 256 KiB.',
+        },
       },
     },
   })
@@ -94,10 +102,15 @@ export class WorkloadController {
       'Stores the package and starts onboarding in the background (status `onboarding`): the archive ' +
       'is checked, `helm lint` and `helm template` must pass, every image is mirrored into the NEMO ' +
       'registry and the chart is published to the NEMO Helm repository; then the status is `accepted` ' +
-      'or `rejected` with a reason. Allowed while `pending` or `rejected`.',
+      'or `rejected` with a reason. With a `provenance` part, the package must verify against it ' +
+      'and the keyring of trusted signers (CHART_PROVENANCE=verify-if-present, the default); under ' +
+      'CHART_PROVENANCE=required a package without one is rejected. Allowed while `pending` or `rejected`.',
   })
   @ApiAcceptedResponse({ type: WorkloadResponse, description: 'Onboarding queued.' })
-  @ApiBadRequestResponse({ description: 'No file in the multipart field `file`.' })
+  @ApiBadRequestResponse({
+    description:
+      'No file in the multipart field `file`, or a `provenance` part that is empty or too large.',
+  })
   @ApiNotFoundResponse({ description: NOT_FOUND })
   @ApiConflictResponse({
     description: 'The document is onboarding or accepted (code workload_not_uploadable).',
@@ -108,9 +121,16 @@ export class WorkloadController {
   async upload(
     @CurrentPrincipal() principal: Principal,
     @IdParam('id', WORKLOAD_ID) id: number,
-    @UploadedFile() file: { buffer: Buffer } | undefined,
+    @UploadedFiles() parts: ChartUploadParts | undefined,
   ): Promise<WorkloadResponse> {
-    return toWorkloadResponse(await this.workloads.upload(principal, id, file?.buffer));
+    return toWorkloadResponse(
+      await this.workloads.upload(
+        principal,
+        id,
+        parts?.file?.[0]?.buffer,
+        parts?.provenance?.[0]?.buffer,
+      ),
+    );
   }
 
   @Get()

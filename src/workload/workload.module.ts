@@ -14,6 +14,7 @@ import { ONBOARDING_QUEUE, OnboardingQueue } from './jobs/onboarding.queue';
 import { OnboardingProcessor } from './jobs/onboarding.processor';
 import { OnboardingService } from './jobs/onboarding.service';
 import { OnboardingSweeper } from './jobs/onboarding.sweeper';
+import { ChartProvenanceService } from './provenance/chart-provenance.service';
 import { WorkloadController } from './workload.controller';
 import { WorkloadService } from './workload.service';
 
@@ -44,6 +45,7 @@ export class WorkloadModule {}
     ImageMirrorService,
     OnboardingProcessor,
     OnboardingSweeper,
+    ChartProvenanceService,
   ],
   exports: [OnboardingService, OnboardingSweeper],
 })

@@ -45,6 +45,8 @@ type DeletionBlocker = (workloadDocumentId: number) => Promise<number>;
 const UNIQUE_VIOLATION = '23505';
 const FOREIGN_KEY_VIOLATION = '23503';
 const UPLOADABLE = new Set(['pending', 'rejected']);
+/** A .prov is Chart.yaml, one sha256 and a signature: a few KiB; larger is not a provenance file. */
+export const PROVENANCE_MAX_BYTES = 256 * 1024;
 
 /** The SQL column and cursor key type of each `sort` value (every one backed by an index). */
 const SORT_COLUMNS: Record<WorkloadSortField, Omit<SortSpec, 'name'>> = {
@@ -113,6 +115,7 @@ export class WorkloadService {
     principal: Principal,
     id: number,
     bytes: Buffer | undefined,
+    provenance?: Buffer,
   ): Promise<WorkloadDocument> {
     if (!bytes || bytes.length === 0) {
       throw new BadRequestError(
@@ -121,6 +124,7 @@ export class WorkloadService {
         [{ field: 'file', reason: 'a Helm chart package (.tgz) is required' }],
       );
     }
+    checkProvenancePart(provenance);
     const digest = createHash('sha256').update(bytes).digest('hex');
     const document = await this.dataSource.transaction(async (manager) => {
       const locked = await this.lockOwned(manager, principal, id);
@@ -134,10 +138,19 @@ export class WorkloadService {
         onboardingStep: 'queued',
         imagesDone: 0,
         imagesTotal: 0,
+        provenanceSigner: null,
+        provenanceKeyFingerprint: null,
       });
       await manager.upsert(
         WorkloadPackage,
-        { documentId: id, uploadSeq: locked.uploadSeq, digest, size: bytes.length, content: bytes },
+        {
+          documentId: id,
+          uploadSeq: locked.uploadSeq,
+          digest,
+          size: bytes.length,
+          content: bytes,
+          provenance: provenance ?? null,
+        },
         ['documentId'],
       );
       await manager.delete(WorkloadImageMirror, { documentId: id });
@@ -305,6 +318,26 @@ export class WorkloadService {
     });
     if (!document) throw new NotFoundError('workload_document', id);
     return document;
+  }
+}
+
+/** The optional `provenance` part: a non-empty file of at most PROVENANCE_MAX_BYTES. */
+function checkProvenancePart(provenance: Buffer | undefined): void {
+  if (provenance === undefined) return;
+  if (provenance.length === 0 || provenance.length > PROVENANCE_MAX_BYTES) {
+    throw new BadRequestError(
+      'validation_failed',
+      'The multipart part "provenance" must be the .prov file of the package',
+      [
+        {
+          field: 'provenance',
+          reason:
+            provenance.length === 0
+              ? 'is empty'
+              : `is ${provenance.length} bytes; a provenance file has at most ${PROVENANCE_MAX_BYTES}`,
+        },
+      ],
+    );
   }
 }
 

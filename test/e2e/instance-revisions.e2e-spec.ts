@@ -434,6 +434,9 @@ describe('Instance revisions: upgrade, history, diff, rollback, dry-run, cluster
         workload_document_id: shopV1.id,
       });
       expect(rolled.body.manifests).toEqual(responses[2].body.manifests);
+      // The pinned images come back with the manifests, and so does their lock.
+      expect(rolled.body.image_lock).toEqual(responses[2].body.image_lock);
+      expect(rolled.body.image_lock.length).toBeGreaterThan(0);
       const [event] = await events.take('run', 1);
       expect(event.body).toMatchObject({ revision: 5, instance_id: instanceId });
       expect(event.body.manifests).toEqual(responses[2].body.manifests);

@@ -5,6 +5,7 @@ import { connect } from 'amqplib';
 import request from 'supertest';
 import { KubernetesManifest, RunEvent } from '../../src/events/payloads';
 import { EventSubscriber } from '../support/amqp';
+import { pushTestImage, registryDigest } from '../support/oci-image';
 import { resetDatabase, startApi } from '../support/app';
 import { authHeader } from '../support/auth';
 import { eventSchemaErrors } from '../support/event-schema';
@@ -134,15 +135,56 @@ describe('Workload instances (real api + worker, helm, registry, broker)', () =>
       expect(deployment.metadata.namespace).toBe('edge');
     });
 
-    it('points every image at its mirror in the NEMO registry', () => {
+    it('points every image at its mirror in the NEMO registry, pinned to the onboarded digest', async () => {
+      const { init, app: appImage } = exposable.images;
       expect(imagesOf(created.body.manifests)).toEqual([
-        exposable.mirrors[exposable.images.init],
-        exposable.mirrors[exposable.images.app],
+        exposable.pinned[init],
+        exposable.pinned[appImage],
       ]);
-      expect(exposable.mirrors[exposable.images.app]).toMatch(
-        new RegExp(`^${process.env.REGISTRY_HOST}/`),
+      expect(exposable.pinned[appImage]).toMatch(
+        new RegExp(`^${process.env.REGISTRY_HOST}/.*@sha256:[a-f0-9]{64}$`),
       );
-      expect(exposable.mirrors[exposable.images.app]).not.toBe(exposable.images.app);
+      expect(exposable.pinned[appImage]).not.toBe(appImage);
+      // The pinned reference is the very manifest the mirror tag named at onboarding.
+      expect(await registryDigest(exposable.pinned[appImage])).toBe(
+        await registryDigest(exposable.mirrors[appImage]),
+      );
+      // One line per source image, in the order the manifests first name it (containers first).
+      expect(created.body.image_lock).toEqual(
+        [appImage, init].map((source) => ({
+          source,
+          reference: exposable.pinned[source],
+          digest: exposable.pinned[source].split('@')[1],
+        })),
+      );
+      const read = await http
+        .get(`/api/v1/instances/${created.body.instance_id}`)
+        .set('Authorization', writer)
+        .expect(200);
+      expect(read.body.image_lock).toEqual(created.body.image_lock);
+    });
+
+    it('keeps pulling the onboarded digest after the mirror tag was moved', async () => {
+      const registry = `${process.env.REGISTRY_HOST}/`;
+      const mirrored = plain.mirrors[plain.images.app];
+      const [, repository, tag] = /^(.+):([^:/]+)$/.exec(mirrored.slice(registry.length)) ?? [];
+      const moved = await pushTestImage(registry.slice(0, -1), repository, tag, {
+        content: 'another image pushed under the mirror tag after onboarding',
+      });
+      expect(await registryDigest(mirrored)).toBe(moved.digest);
+      const pinned = plain.pinned[plain.images.app];
+      // A dry run renders like a creation and stores nothing (later tests count instances).
+      const answer = await http
+        .post(`/api/v1/workloads/${plain.id}/instances?dry_run=true`)
+        .set('Authorization', writer)
+        .send({ release_name: 'after-move' })
+        .expect(200);
+      expect(answer.body.image_lock).toContainEqual(
+        expect.objectContaining({ source: plain.images.app, reference: pinned }),
+      );
+      expect(imagesOf(answer.body.manifests)).toContain(pinned);
+      expect(pinned).not.toContain(moved.digest);
+      expect(await registryDigest(pinned)).toBe(pinned.split('@')[1]);
     });
 
     it('exposes the annotated Service through the NEMO ingress and lists the URL', async () => {

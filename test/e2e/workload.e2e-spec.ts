@@ -183,7 +183,9 @@ describe('Workload documents: REST, onboarding and the Helm repository (real ser
         digest: string;
       }>) {
         expect(
-          image.mirrored.startsWith(`${REGISTRY}/mirror-${run}/127.0.0.1-55000/src-${run}/`),
+          image.mirrored.startsWith(
+            `${REGISTRY}/mirror-${run}/${REGISTRY.replace(':', '-')}/src-${run}/`,
+          ),
         ).toBe(true);
         expect(image.digest).toBe(digests[image.source]);
         expect(await registryDigest(image.mirrored)).toBe(digests[image.source]);
@@ -392,6 +394,33 @@ describe('Workload documents: REST, onboarding and the Helm repository (real ser
         .expect(400);
       expect(none.body.errors).toEqual([{ field: 'file', reason: expect.any(String) }]);
       expect((await get(created.body.id).expect(200)).body.status).toBe('pending');
+    });
+
+    it('reads the multipart part "provenance": bounded, and never dropped silently', async () => {
+      const created = await create('with-prov').expect(201);
+      const attach = (provenance: Buffer) =>
+        http
+          .post(`/api/v1/workloads/${created.body.id}/upload`)
+          .set('Authorization', tenantA)
+          .attach(
+            'file',
+            goodChart(images, { name: 'with-prov', version: '1.0.0' }),
+            'with-prov-1.0.0.tgz',
+          )
+          .attach('provenance', provenance, 'with-prov-1.0.0.tgz.prov');
+      const empty = await attach(Buffer.alloc(0)).expect(400);
+      expect(empty.body.errors).toEqual([{ field: 'provenance', reason: 'is empty' }]);
+      // Every part is cut off at WORKLOAD_PACKAGE_MAX_BYTES (64 KiB here) while it streams in.
+      const tooLarge = await attach(Buffer.alloc(64 * 1024 + 1, 'p')).expect(413);
+      expect(tooLarge.body).toMatchObject({ code: 'package_too_large' });
+      expect((await get(created.body.id).expect(200)).body.status).toBe('pending');
+      // This worker has no CHART_KEYRING: a signed upload is refused rather than its .prov ignored.
+      await attach(Buffer.from('-----BEGIN PGP SIGNED MESSAGE-----\n')).expect(202);
+      const settledDoc = await settled(created.body.id);
+      expect(settledDoc.body).toMatchObject({ status: 'rejected', provenance: null });
+      expect(settledDoc.body.rejection_reason).toMatch(
+        /no keyring of trusted signers \(CHART_KEYRING\)/,
+      );
     });
 
     it('refuses uploads to another tenant\u2019s document (404)', async () => {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { AppConfig } from '../../config/app-config';
 import {
   Helm,
@@ -10,15 +10,24 @@ import {
   HelmRenderOptions,
 } from './helm.port';
 import { ProcessSlots } from './process-slots';
+import {
+  ProvenanceInput,
+  ProvenanceProblem,
+  ProvenanceVerdict,
+  ProvenanceVerifier,
+} from './provenance.port';
 import { ProcessFailure, ProcessLimits, ProcessResult, runProcess } from './run-process';
+
+/** What `helm verify` prints: a few lines; more is not a verification report. */
+const VERIFY_MAX_OUTPUT_BYTES = 64 * 1024;
 
 /**
  * The real `helm` (v3 or v4): one process per call, argument arrays only, bounded time, output and
  * memory (HELM_MEMORY_LIMIT_BYTES through prlimit), and at most HELM_MAX_PROCESSES at once in
- * this process (the others wait their turn).
+ * this process (the others wait their turn), `helm verify` included.
  */
 @Injectable()
-export class HelmCli implements Helm {
+export class HelmCli implements Helm, ProvenanceVerifier {
   private readonly home: string;
   private readonly slots: ProcessSlots;
 
@@ -50,6 +59,30 @@ export class HelmCli implements Helm {
       return result.stdout;
     } finally {
       if (valuesDir) await rm(valuesDir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * `helm verify --keyring <keyring> <dir>/<file>`: helm reads `<file>.prov` beside the package,
+   * so both go into a private temporary folder, removed afterwards.
+   */
+  async verify(input: ProvenanceInput): Promise<ProvenanceVerdict> {
+    const fileName = basename(input.fileName);
+    const parent = join(this.home, 'verify');
+    await mkdir(parent, { recursive: true, mode: 0o700 });
+    const dir = await mkdtemp(join(parent, 'p-'));
+    try {
+      const chart = join(dir, fileName);
+      await writeFile(chart, input.package, { mode: 0o600 });
+      await writeFile(`${chart}.prov`, input.provenance, { mode: 0o600 });
+      const result = await this.run(
+        ['verify', '--keyring', input.keyringPath, chart],
+        VERIFY_MAX_OUTPUT_BYTES,
+      );
+      const output = `${result.stdout}\n${result.stderr}`.split(dir).join('.');
+      return result.exitCode === 0 ? verifiedBy(output) : refusal(output);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   }
 
@@ -107,4 +140,40 @@ function lintMessages(result: ProcessResult): string {
     .filter((line) => line !== '' && !line.startsWith('==> Linting'))
     .filter((line) => !/\d+ chart\(s\) linted/.test(line))
     .join('\n');
+}
+
+/** helm verify's report: `Signed by: <uid>` lines and `Using Key With Fingerprint: <hex>`. */
+function verifiedBy(output: string): ProvenanceVerdict {
+  const signers = [...output.matchAll(/^Signed by: (.+)$/gm)].map((match) => match[1].trim());
+  const fingerprint = /^Using Key With Fingerprint: ([0-9A-Fa-f]+)$/m.exec(output)?.[1];
+  if (signers.length === 0 || !fingerprint) {
+    return { verified: false, problem: 'unreadable', detail: 'helm verify named no signer' };
+  }
+  return { verified: true, signer: signers.join(', '), keyFingerprint: fingerprint.toUpperCase() };
+}
+
+const PROBLEMS: Array<[RegExp, ProvenanceProblem]> = [
+  [/unknown entity|no matching key|key not found|unknown key/i, 'unknown_key'],
+  [/sha256 sum does not match|digest.*(does not match|mismatch)/i, 'digest_mismatch'],
+  [/does not contain a SHA for a file named/i, 'file_not_listed'],
+  [/invalid signature|signature.*(bad|invalid|failed)|hash tag doesn't match/i, 'bad_signature'],
+];
+
+/**
+ * helm verify's refusal, sorted into what a signer can fix; its first error line as detail. A
+ * keyring helm cannot read is this installation's fault, not the chart's: thrown (retried).
+ */
+function refusal(output: string): ProvenanceVerdict {
+  if (/failed to load keyring/i.test(output)) {
+    throw new Error(`helm cannot read the keyring CHART_KEYRING: ${output.trim().slice(0, 300)}`);
+  }
+  const detail =
+    output
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => line.startsWith('Error:'))
+      ?.replace(/^Error:\s*/, '')
+      .slice(0, 300) ?? 'helm verify failed';
+  const problem = PROBLEMS.find(([pattern]) => pattern.test(output))?.[1] ?? 'unreadable';
+  return { verified: false, problem, detail };
 }

@@ -1,6 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
+import { CHART_STORE } from './chart-store.port';
+import { S3ChartStore } from './s3-chart-store';
 
 /** The configured S3 client (AWS, MinIO, Ceph or the local s3rver). */
 export const S3_CLIENT = Symbol('S3_CLIENT');
@@ -34,10 +36,18 @@ export function createS3Client(config: AppConfig): S3Client {
   });
 }
 
+/** The S3 client, and the Helm repository's bucket path as a ChartStore (CHART_STORE). */
 @Global()
 @Module({
-  providers: [{ provide: S3_CLIENT, inject: [AppConfig], useFactory: createS3Client }],
-  exports: [S3_CLIENT],
+  providers: [
+    { provide: S3_CLIENT, inject: [AppConfig], useFactory: createS3Client },
+    {
+      provide: CHART_STORE,
+      inject: [S3_CLIENT, AppConfig],
+      useFactory: (client: S3Client, config: AppConfig) => new S3ChartStore(client, config),
+    },
+  ],
+  exports: [S3_CLIENT, CHART_STORE],
 })
 export class S3Module implements OnApplicationShutdown {
   constructor(@Inject(S3_CLIENT) private readonly client: S3Client) {}

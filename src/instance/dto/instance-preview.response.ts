@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { KubernetesManifest } from '../../events/payloads';
+import { IMAGE_LOCK_MAX_ITEMS, ImageLockResponse } from './instance.response';
 import {
   DNS_LABEL_MAX_LENGTH,
   DNS_SUBDOMAIN_MAX_LENGTH,
@@ -70,6 +71,13 @@ export class InstancePreviewResponse {
 
   @ApiProperty({ type: 'array', items: OBJECT_SCHEMA, description: 'What would be rendered.' })
   manifests!: KubernetesManifest[];
+
+  @ApiProperty({
+    type: [ImageLockResponse],
+    maxItems: IMAGE_LOCK_MAX_ITEMS,
+    description: 'Every image of the manifests, source → pinned reference.',
+  })
+  image_lock!: ImageLockResponse[];
 
   @ApiProperty({
     type: ManifestDiffResponse,

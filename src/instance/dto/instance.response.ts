@@ -11,10 +11,48 @@ import {
 } from '../../common/validation/bounds';
 import { IntentResponse } from '../../intent/dto/intent.response';
 import { WorkloadInstance } from '../entities/workload-instance.entity';
+import type { ImageLockEntry } from '../rendering/image-rewrite';
 import { DNS_LABEL, MAX_RELEASE_NAME } from './create-instance.dto';
 import { INSTANCE_STATUSES } from '../instance-status';
 
 const OBJECT_SCHEMA = { type: 'object', additionalProperties: true } as const;
+/** An image reference: registry host, repository path, tag and/or digest. */
+const IMAGE_REFERENCE_MAX_LENGTH = 1024;
+/** As many lines as a chart may have distinct images (the most IMAGE_MAX_PER_CHART allows). */
+export const IMAGE_LOCK_MAX_ITEMS = 10000;
+
+/** One image of the instance: as the chart names it, and what its manifests pull instead. */
+export class ImageLockResponse {
+  @ApiProperty({
+    maxLength: IMAGE_REFERENCE_MAX_LENGTH,
+    example: 'docker.io/library/nginx:1.25',
+    description: 'The image as the chart names it.',
+  })
+  source!: string;
+
+  @ApiProperty({
+    maxLength: IMAGE_REFERENCE_MAX_LENGTH,
+    example:
+      'registry.nemo.eu/mirror/docker.io/library/nginx@sha256:4c0fdaa8b6341bfdeca5f18f7837462c80cff90527ee35ef185571e1c327beac',
+    description:
+      'The reference in the rendered manifests: the NEMO mirror pinned to the digest recorded at ' +
+      'onboarding (RENDER_PIN_DIGESTS), or the mirror tag when pinning is off.',
+  })
+  reference!: string;
+
+  @ApiProperty({
+    pattern: '^sha256:[a-f0-9]{64}$',
+    maxLength: 71,
+    example: 'sha256:4c0fdaa8b6341bfdeca5f18f7837462c80cff90527ee35ef185571e1c327beac',
+    description:
+      'The digest mirrored at onboarding: of the manifest list (all architectures) for multi-arch images.',
+  })
+  digest!: string;
+}
+
+export function toImageLockResponse(lock: ImageLockEntry[]): ImageLockResponse[] {
+  return lock.map(({ source, reference, digest }) => ({ source, reference, digest }));
+}
 
 export class InstanceResponse {
   @ApiProperty({ ...ID_SCHEMA, example: 6 })
@@ -89,6 +127,14 @@ export class InstanceResponse {
   manifests!: KubernetesManifest[];
 
   @ApiProperty({
+    type: [ImageLockResponse],
+    maxItems: IMAGE_LOCK_MAX_ITEMS,
+    description:
+      'The image lock of the current revision: every image of the manifests, source → pinned reference.',
+  })
+  image_lock!: ImageLockResponse[];
+
+  @ApiProperty({
     ...REVISION_SCHEMA,
     example: 1,
     description:
@@ -133,6 +179,7 @@ export function toInstanceResponse(
     ingress_enabled: instance.ingressEnabled,
     exposed_urls: instance.exposedUrls,
     manifests: instance.manifests,
+    image_lock: toImageLockResponse(instance.imageLock ?? []),
     revision: instance.revision,
     intents,
     created_at: instance.createdAt.toISOString(),

@@ -6,6 +6,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import type { InstanceStatus, KubernetesManifest } from '../../events/payloads';
+import type { ImageLockEntry } from '../rendering/image-rewrite';
 
 /** A rendered workload document, handed to the meta-Orchestrator with a `run` event. */
 @Entity('workload_instance')
@@ -51,6 +52,10 @@ export class WorkloadInstance {
 
   @Column({ type: 'jsonb' })
   exposedUrls!: string[];
+
+  /** The current revision's images: each source and the (digest-pinned) reference it pulls. */
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  imageLock!: ImageLockEntry[];
 
   /** The current revision (1 on creation, +1 per upgrade or rollback): the instance's ETag. */
   @Column({ type: 'integer', default: 1 })

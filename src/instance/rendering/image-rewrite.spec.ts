@@ -1,6 +1,13 @@
 import { UnprocessableError } from '../../common/errors/domain-error';
 import { KubernetesManifest } from '../../events/payloads';
-import { ImageMirror, normalizeImageReference, podSpecsOf, rewriteImages } from './image-rewrite';
+import {
+  ImageMirror,
+  imageLockOf,
+  normalizeImageReference,
+  pinnedReference,
+  podSpecsOf,
+  rewriteImages,
+} from './image-rewrite';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const MIRRORS: ImageMirror[] = [
@@ -60,11 +67,14 @@ describe('normalizeImageReference', () => {
   });
 });
 
-describe('rewriteImages', () => {
+const TAGS = { pinDigests: false };
+const PINS = { pinDigests: true };
+
+describe('rewriteImages (RENDER_PIN_DIGESTS=false: mirror tags)', () => {
   it.each(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'])(
     'rewrites containers, initContainers and ephemeralContainers of a %s',
     (kind) => {
-      const { manifests } = rewriteImages([workload(kind)], MIRRORS);
+      const { manifests } = rewriteImages([workload(kind)], MIRRORS, TAGS);
       expect((manifests[0].spec as { template: { spec: unknown } }).template.spec).toEqual(
         EXPECTED_SPEC,
       );
@@ -79,6 +89,7 @@ describe('rewriteImages', () => {
         workload('Rollout', 'argoproj.io/v1alpha1'),
       ],
       MIRRORS,
+      TAGS,
     );
     for (const manifest of manifests) {
       expect((manifest.spec as { template: { spec: unknown } }).template.spec).toEqual(
@@ -94,7 +105,7 @@ describe('rewriteImages', () => {
       metadata: { name: 'nightly' },
       spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec: podSpec() } } } },
     };
-    const { manifests } = rewriteImages([cronJob], MIRRORS);
+    const { manifests } = rewriteImages([cronJob], MIRRORS, TAGS);
     expect(manifests[0]).toEqual({
       ...cronJob,
       spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec: EXPECTED_SPEC } } } },
@@ -114,7 +125,7 @@ describe('rewriteImages', () => {
       metadata: { name: 't' },
       template: { spec: podSpec() },
     };
-    const { manifests } = rewriteImages([pod, template], MIRRORS);
+    const { manifests } = rewriteImages([pod, template], MIRRORS, TAGS);
     expect(manifests[0].spec).toEqual(EXPECTED_SPEC);
     expect((manifests[1].template as { spec: unknown }).spec).toEqual(EXPECTED_SPEC);
   });
@@ -125,7 +136,7 @@ describe('rewriteImages', () => {
       kind: 'List',
       items: [workload('Deployment'), workload('DaemonSet')],
     };
-    const { manifests } = rewriteImages([list], MIRRORS);
+    const { manifests } = rewriteImages([list], MIRRORS, TAGS);
     for (const item of manifests[0].items as KubernetesManifest[]) {
       expect((item.spec as { template: { spec: unknown } }).template.spec).toEqual(EXPECTED_SPEC);
     }
@@ -138,7 +149,11 @@ describe('rewriteImages', () => {
       metadata: { name: 'c' },
       data: { image: 'nginx' },
     };
-    const { manifests, rewrites } = rewriteImages([configMap, workload('Deployment')], MIRRORS);
+    const { manifests, rewrites } = rewriteImages(
+      [configMap, workload('Deployment')],
+      MIRRORS,
+      TAGS,
+    );
     expect(manifests[0]).toEqual(configMap);
     expect(rewrites).toEqual([
       {
@@ -179,6 +194,7 @@ describe('rewriteImages', () => {
         },
       ],
       MIRRORS,
+      TAGS,
     );
     expect(manifests[0].spec).toEqual({
       containers: [{ name: 'a', image: `registry.nemo:5000/nemo/nginx@${DIGEST}` }],
@@ -197,6 +213,7 @@ describe('rewriteImages', () => {
         },
       ],
       MIRRORS,
+      TAGS,
     );
     expect(manifests[0].spec).toEqual({ containers: [{ name: 'a', image }] });
     expect(rewrites).toEqual([]);
@@ -205,7 +222,7 @@ describe('rewriteImages', () => {
   it('does not change its input', () => {
     const input = [workload('Deployment')];
     const before = JSON.stringify(input);
-    rewriteImages(input, MIRRORS);
+    rewriteImages(input, MIRRORS, TAGS);
     expect(JSON.stringify(input)).toBe(before);
   });
 
@@ -225,7 +242,7 @@ describe('rewriteImages', () => {
     };
     let error: unknown;
     try {
-      rewriteImages([deployment], MIRRORS);
+      rewriteImages([deployment], MIRRORS, TAGS);
     } catch (caught) {
       error = caught;
     }
@@ -255,5 +272,116 @@ describe('rewriteImages', () => {
         spec: { ports: [] },
       }),
     ).toEqual([]);
+  });
+});
+
+describe('rewriteImages (RENDER_PIN_DIGESTS=true: pinned to the onboarded digest)', () => {
+  const B = `sha256:${'b'.repeat(64)}`;
+  const C = `sha256:${'c'.repeat(64)}`;
+  const PINNED_SPEC = {
+    initContainers: [{ name: 'init', image: `registry.nemo:5000/nemo/busybox@${C}` }],
+    containers: [
+      { name: 'app', image: `registry.nemo:5000/nemo/nginx@${DIGEST}` },
+      { name: 'side', image: `registry.nemo:5000/nemo/acme/sidecar@${B}` },
+    ],
+    ephemeralContainers: [{ name: 'debug', image: `registry.nemo:5000/nemo/busybox@${C}` }],
+  };
+  const cronJob: KubernetesManifest = {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name: 'nightly' },
+    spec: { jobTemplate: { spec: { template: { spec: podSpec() } } } },
+  };
+  const pod: KubernetesManifest = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p' },
+    spec: podSpec(),
+  };
+
+  it.each([
+    'Deployment',
+    'StatefulSet',
+    'DaemonSet',
+    'ReplicaSet',
+    'Job',
+    'ReplicationController',
+    'Rollout',
+  ])('pins every container list of a %s', (kind) => {
+    const { manifests } = rewriteImages([workload(kind)], MIRRORS, PINS);
+    expect((manifests[0].spec as { template: { spec: unknown } }).template.spec).toEqual(
+      PINNED_SPEC,
+    );
+  });
+
+  it('pins a CronJob’s job template and a bare Pod', () => {
+    const { manifests } = rewriteImages([cronJob, pod], MIRRORS, PINS);
+    expect(manifests[0].spec).toEqual({
+      jobTemplate: { spec: { template: { spec: PINNED_SPEC } } },
+    });
+    expect(manifests[1].spec).toEqual(PINNED_SPEC);
+  });
+
+  it('pins an image that already names the mirror by tag, and keeps one already pinned', () => {
+    const images = [
+      'registry.nemo:5000/nemo/acme/sidecar:2',
+      `registry.nemo:5000/nemo/busybox@${C}`,
+    ];
+    const { manifests } = rewriteImages(
+      [
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'p' },
+          spec: { containers: images.map((image, i) => ({ name: `c${i}`, image })) },
+        },
+      ],
+      MIRRORS,
+      PINS,
+    );
+    expect(manifests[0].spec).toEqual({
+      containers: [
+        { name: 'c0', image: `registry.nemo:5000/nemo/acme/sidecar@${B}` },
+        { name: 'c1', image: `registry.nemo:5000/nemo/busybox@${C}` },
+      ],
+    });
+  });
+
+  it('answers the image lock: one line per source image, in order of first use', () => {
+    const { lock } = rewriteImages([workload('Deployment'), cronJob], MIRRORS, PINS);
+    expect(lock).toEqual([
+      {
+        source: 'nginx:1.25',
+        reference: `registry.nemo:5000/nemo/nginx@${DIGEST}`,
+        digest: DIGEST,
+      },
+      {
+        source: 'ghcr.io/acme/sidecar:2',
+        reference: `registry.nemo:5000/nemo/acme/sidecar@${B}`,
+        digest: B,
+      },
+      { source: 'busybox', reference: `registry.nemo:5000/nemo/busybox@${C}`, digest: C },
+    ]);
+    expect(rewriteImages([pod], MIRRORS, TAGS).lock.map((line) => line.reference)).toEqual([
+      `registry.nemo:5000/nemo/nginx@${DIGEST}`,
+      'registry.nemo:5000/nemo/acme/sidecar:2',
+      'registry.nemo:5000/nemo/busybox:latest',
+    ]);
+  });
+
+  it('traces the lock of manifests rendered before (a rollback) back to their mirrors', () => {
+    const { manifests, lock } = rewriteImages([workload('Deployment')], MIRRORS, PINS);
+    expect(imageLockOf(manifests, MIRRORS)).toEqual(lock);
+    const tagged = rewriteImages([workload('Deployment')], MIRRORS, TAGS);
+    expect(imageLockOf(tagged.manifests, MIRRORS)).toEqual(tagged.lock);
+  });
+
+  it('pins on the repository of the mirror, whatever its tag or registry port', () => {
+    expect(
+      pinnedReference({ source: 'x', mirrored: 'localhost:5000/m/x:1.0', digest: DIGEST }),
+    ).toBe(`localhost:5000/m/x@${DIGEST}`);
+    expect(pinnedReference({ source: 'x', mirrored: `r.eu/m/x@${B}`, digest: B })).toBe(
+      `r.eu/m/x@${B}`,
+    );
   });
 });

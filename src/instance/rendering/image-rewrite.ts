@@ -49,31 +49,57 @@ export function normalizeImageReference(reference: string): string {
   return `${parsed.repository}${parsed.tag ? `:${parsed.tag}` : ''}${parsed.digest ? `@${parsed.digest}` : ''}`;
 }
 
-/** Looks an image up by its normalized reference, or by repository + digest when pinned. */
+/** One line of an instance's image lock: what the chart names and what the cluster pulls. */
+export interface ImageLockEntry {
+  /** The image as the chart names it (recorded at onboarding). */
+  source: string;
+  /** What the rendered manifests say instead: `<mirror repository>@<digest>` when pinned. */
+  reference: string;
+  /** The digest recorded at onboarding (of the manifest list for multi-arch images). */
+  digest: string;
+}
+
+/** The repository part of a reference: without its `@digest` and `:tag`, not normalized. */
+function repositoryOf(reference: string): string {
+  const name = reference.split('@', 1)[0];
+  const colon = name.lastIndexOf(':');
+  return colon > name.lastIndexOf('/') ? name.slice(0, colon) : name;
+}
+
+/** The mirror pinned to the digest recorded at onboarding: a tag moved later cannot change it. */
+export function pinnedReference(mirror: ImageMirror): string {
+  return `${repositoryOf(mirror.mirrored)}@${mirror.digest}`;
+}
+
+/**
+ * Looks an image up by its normalized reference, by repository + digest when pinned, or as one of
+ * the NEMO references of a mirror (its tag or its pinned digest).
+ */
 class MirrorIndex {
   private readonly bySource = new Map<string, ImageMirror>();
   private readonly byDigest = new Map<string, ImageMirror>();
-  private readonly mirrored = new Set<string>();
+  private readonly byMirrored = new Map<string, ImageMirror>();
 
   constructor(mirrors: ImageMirror[]) {
     for (const mirror of mirrors) {
       const source = parseImageReference(mirror.source);
       this.bySource.set(normalizeImageReference(mirror.source), mirror);
       this.byDigest.set(`${source.repository}@${mirror.digest}`, mirror);
-      this.mirrored.add(normalizeImageReference(mirror.mirrored));
+      this.byMirrored.set(normalizeImageReference(mirror.mirrored), mirror);
+      this.byMirrored.set(normalizeImageReference(pinnedReference(mirror)), mirror);
     }
   }
 
-  /** The reference to use instead of `image`, the same one if already mirrored, or undefined. */
-  resolve(image: string): string | undefined {
+  /** The mirror of `image`, and whether `image` already names the NEMO registry. */
+  find(image: string): { mirror: ImageMirror; inRegistry: boolean } | undefined {
     const normalized = normalizeImageReference(image);
-    if (this.mirrored.has(normalized)) return image;
-    const bySource = this.bySource.get(normalized);
-    if (bySource) return bySource.mirrored;
+    const mirrored = this.byMirrored.get(normalized);
+    if (mirrored) return { mirror: mirrored, inRegistry: true };
     const parsed = parseImageReference(image);
-    return parsed.digest
-      ? this.byDigest.get(`${parsed.repository}@${parsed.digest}`)?.mirrored
-      : undefined;
+    const mirror =
+      this.bySource.get(normalized) ??
+      (parsed.digest ? this.byDigest.get(`${parsed.repository}@${parsed.digest}`) : undefined);
+    return mirror ? { mirror, inRegistry: false } : undefined;
   }
 }
 
@@ -109,42 +135,74 @@ function objectName(manifest: KubernetesManifest): string {
   return `${manifest.kind}/${String(asRecord(manifest.metadata)?.name ?? '')}`;
 }
 
-/**
- * Points every container of every workload at the image mirrored into the NEMO registry at
- * onboarding. Pure: returns rewritten copies. An image that was never mirrored (e.g. switched on
- * by the caller's values) is refused with 422, since the clusters may only pull from NEMO.
- */
-export function rewriteImages(
-  manifests: KubernetesManifest[],
-  mirrors: ImageMirror[],
-): { manifests: KubernetesManifest[]; rewrites: ImageRewrite[] } {
-  const index = new MirrorIndex(mirrors);
-  const rewrites: ImageRewrite[] = [];
-  const missing: FieldError[] = [];
-  const copies = manifests.map((manifest) => structuredClone(manifest));
-  for (const manifest of copies) {
+export interface ImageRewriteOptions {
+  /** RENDER_PIN_DIGESTS: `<mirror repository>@<digest>` instead of the mirror's tag. */
+  pinDigests: boolean;
+}
+
+type ContainerVisitor = (
+  container: Record<string, unknown> & { image: string },
+  where: { manifest: KubernetesManifest; list: string },
+) => void;
+
+function forEachContainer(manifests: KubernetesManifest[], visit: ContainerVisitor): void {
+  for (const manifest of manifests) {
     for (const podSpec of podSpecsOf(manifest)) {
       for (const list of CONTAINER_LISTS) {
         const containers = Array.isArray(podSpec[list]) ? (podSpec[list] as unknown[]) : [];
         for (const container of containers.map(asRecord)) {
           if (!container || typeof container.image !== 'string') continue;
-          const from = container.image;
-          const name = String(container.name ?? '');
-          const to = index.resolve(from);
-          if (to === undefined) {
-            missing.push({
-              field: `${objectName(manifest)}.${list}[${name}].image`,
-              reason: `${from} was not mirrored when the workload document was onboarded`,
-            });
-            continue;
-          }
-          container.image = to;
-          if (to !== from)
-            rewrites.push({ object: objectName(manifest), container: name, from, to });
+          visit(container as Record<string, unknown> & { image: string }, { manifest, list });
         }
       }
     }
   }
+}
+
+/** Adds a lock line per source image, in the order the manifests first use them. */
+function lockLine(lock: Map<string, ImageLockEntry>, mirror: ImageMirror, reference: string): void {
+  if (!lock.has(mirror.source)) {
+    lock.set(mirror.source, { source: mirror.source, reference, digest: mirror.digest });
+  }
+}
+
+/**
+ * Points every container (init and ephemeral ones too) of every workload — Pods, controllers,
+ * Jobs, CronJobs' job templates — at the image mirrored into the NEMO registry at onboarding,
+ * pinned to the digest recorded then (RENDER_PIN_DIGESTS). Pure: returns rewritten copies and the
+ * image lock, with no registry call. An image that was never mirrored (e.g. switched on by the
+ * caller's values) is refused with 422, since the clusters may only pull from NEMO.
+ */
+export function rewriteImages(
+  manifests: KubernetesManifest[],
+  mirrors: ImageMirror[],
+  options: ImageRewriteOptions,
+): { manifests: KubernetesManifest[]; rewrites: ImageRewrite[]; lock: ImageLockEntry[] } {
+  const index = new MirrorIndex(mirrors);
+  const rewrites: ImageRewrite[] = [];
+  const lock = new Map<string, ImageLockEntry>();
+  const missing: FieldError[] = [];
+  const copies = manifests.map((manifest) => structuredClone(manifest));
+  forEachContainer(copies, (container, { manifest, list }) => {
+    const from = container.image;
+    const name = String(container.name ?? '');
+    const found = index.find(from);
+    if (!found) {
+      missing.push({
+        field: `${objectName(manifest)}.${list}[${name}].image`,
+        reason: `${from} was not mirrored when the workload document was onboarded`,
+      });
+      return;
+    }
+    const to = options.pinDigests
+      ? pinnedReference(found.mirror)
+      : found.inRegistry
+        ? from
+        : found.mirror.mirrored;
+    container.image = to;
+    lockLine(lock, found.mirror, to);
+    if (to !== from) rewrites.push({ object: objectName(manifest), container: name, from, to });
+  });
   if (missing.length > 0) {
     throw new UnprocessableError(
       'image_not_mirrored',
@@ -152,5 +210,22 @@ export function rewriteImages(
       missing,
     );
   }
-  return { manifests: copies, rewrites };
+  return { manifests: copies, rewrites, lock: [...lock.values()] };
+}
+
+/**
+ * The image lock of manifests rendered before (a rollback hands them out again): each NEMO
+ * reference they hold, traced back to the mirror it came from.
+ */
+export function imageLockOf(
+  manifests: KubernetesManifest[],
+  mirrors: ImageMirror[],
+): ImageLockEntry[] {
+  const index = new MirrorIndex(mirrors);
+  const lock = new Map<string, ImageLockEntry>();
+  forEachContainer(manifests, (container) => {
+    const found = index.find(container.image);
+    if (found) lockLine(lock, found.mirror, container.image);
+  });
+  return [...lock.values()];
 }

@@ -5,7 +5,8 @@ import type { KubernetesManifest } from '../../events/payloads';
 import type { IngressExposure } from '../../ingress/ingress-builder';
 import { IngressService } from '../../ingress/ingress.service';
 import type { InstantiableWorkload } from '../../workload/workload.service';
-import { rewriteImages } from './image-rewrite';
+import { AppConfig } from '../../config/app-config';
+import { ImageLockEntry, imageLockOf, rewriteImages } from './image-rewrite';
 import { ManifestRenderer } from './manifest-renderer';
 import { RenderPolicyService } from './render-policy.service';
 
@@ -27,6 +28,8 @@ export interface RenderedInstance {
   exposedUrls: string[];
   /** The Kubernetes version helm was told (null: helm's default, no cluster profile). */
   kubeVersion: string | null;
+  /** Each source image and the reference the manifests pull instead. */
+  imageLock: ImageLockEntry[];
 }
 
 /**
@@ -40,6 +43,7 @@ export class InstanceRenderer {
     private readonly renderer: ManifestRenderer,
     private readonly ingress: IngressService,
     private readonly renderPolicy: RenderPolicyService,
+    private readonly config: AppConfig,
   ) {}
 
   async render(request: InstanceRenderRequest): Promise<RenderedInstance> {
@@ -64,7 +68,9 @@ export class InstanceRenderer {
       },
     );
     this.renderPolicy.enforce(rendered, policy);
-    const { manifests } = rewriteImages(rendered, workload.imageMirrors);
+    const { manifests, lock } = rewriteImages(rendered, workload.imageMirrors, {
+      pinDigests: this.config.RENDER_PIN_DIGESTS,
+    });
     const exposure: IngressExposure = request.ingressEnabled
       ? this.ingress.expose(
           manifests,
@@ -84,22 +90,24 @@ export class InstanceRenderer {
       manifests: [...manifests, ...exposure.ingresses],
       exposedUrls: exposure.exposed.map((entry) => entry.url),
       kubeVersion: cluster?.kubeVersion ?? null,
+      imageLock: lock,
     };
   }
 
   /**
    * A rollback renders nothing, but what it hands out again must still pass today's render policy
-   * of the document (an admin may have tightened it since).
+   * of the document (an admin may have tightened it since). Answers the manifests' image lock.
    */
   recheck(
     workload: InstantiableWorkload,
     namespace: string | undefined,
     manifests: KubernetesManifest[],
-  ): void {
+  ): ImageLockEntry[] {
     this.renderPolicy.enforce(
       manifests,
       this.renderPolicy.forInstance(workload.renderPolicy, namespace),
     );
+    return imageLockOf(manifests, workload.imageMirrors);
   }
 }
 

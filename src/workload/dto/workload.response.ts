@@ -23,6 +23,7 @@ import {
 } from '../entities/workload-document.entity';
 import { WorkloadImageMirror } from '../entities/workload-image-mirror.entity';
 import { onboardingProgress } from '../onboarding-progress';
+import { SIGNER_MAX_LENGTH } from '../provenance/chart-provenance.service';
 import { POD_SECURITY_PROFILES, PodSecurityProfile } from '../../instance/rendering/pod-security';
 import {
   MAX_ALLOWED_KIND_LENGTH,
@@ -88,6 +89,23 @@ export class ImageMirrorResponse {
 
   @ApiProperty({ description: 'false when the NEMO registry already held this digest.' })
   copied!: boolean;
+}
+
+export class ProvenanceResponse {
+  @ApiProperty({
+    maxLength: SIGNER_MAX_LENGTH,
+    example: 'NEMO Charts <charts@nemo.example.eu>',
+    description: 'The signing key’s user id(s), as `helm verify` reports them.',
+  })
+  signer!: string;
+
+  @ApiProperty({
+    pattern: '^[0-9A-F]{16,64}$',
+    maxLength: 64,
+    example: '5E615389B53CA37F0EE60BD3843BBF981FC18762',
+    description: 'Fingerprint of the signing key (hex), as listed in the keyring (CHART_KEYRING).',
+  })
+  key_fingerprint!: string;
 }
 
 export class RenderPolicyResponse {
@@ -156,6 +174,14 @@ export class WorkloadResponse {
   })
   package!: PackageResponse | null;
   @ApiProperty({
+    type: ProvenanceResponse,
+    nullable: true,
+    description:
+      'Who signed the accepted chart: its `.prov` was verified with `helm verify` against the ' +
+      'keyring of trusted signers and is published beside the package. null: unsigned (or not yet accepted).',
+  })
+  provenance!: ProvenanceResponse | null;
+  @ApiProperty({
     type: RenderPolicyResponse,
     description: 'What its instances may render besides the defaults (set by admins).',
   })
@@ -191,6 +217,10 @@ export function toWorkloadResponse(document: WorkloadDocument): WorkloadResponse
       document.packageDigest === null
         ? null
         : { digest: document.packageDigest, size: document.packageSize ?? 0 },
+    provenance:
+      document.provenanceSigner && document.provenanceKeyFingerprint
+        ? { signer: document.provenanceSigner, key_fingerprint: document.provenanceKeyFingerprint }
+        : null,
     render_policy: {
       allowed_kinds: document.allowedKinds,
       pod_security: document.podSecurityProfile,

@@ -97,6 +97,14 @@ export class WorkloadDocument {
   @Column({ type: 'timestamptz', nullable: true })
   acceptedAt!: Date | null;
 
+  /** Who signed the accepted chart's provenance (`helm verify`'s "Signed by"); null: unsigned. */
+  @Column({ type: 'text', nullable: true })
+  provenanceSigner!: string | null;
+
+  /** The signing key's fingerprint (hex), as in the keyring (CHART_KEYRING). */
+  @Column({ type: 'text', nullable: true })
+  provenanceKeyFingerprint!: string | null;
+
   /**
    * Render policy set by an admin: kinds beyond the namespaced application kinds that instances of
    * this document may render (`Kind` or `group/Kind`), and its Pod Security profile (null: the

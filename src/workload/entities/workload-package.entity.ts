@@ -22,6 +22,10 @@ export class WorkloadPackage {
   @Column({ type: 'bytea' })
   content!: Buffer;
 
+  /** The `.prov` uploaded beside the package (`helm package --sign`), checked at onboarding. */
+  @Column({ type: 'bytea', nullable: true })
+  provenance!: Buffer | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 }

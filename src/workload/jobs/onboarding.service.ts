@@ -25,6 +25,7 @@ import {
   ImageRejection,
   MirroredImage,
 } from './image-mirror.service';
+import { ChartProvenanceService, VerifiedProvenance } from '../provenance/chart-provenance.service';
 import { OnboardJobData } from './onboarding.queue';
 import { Rejection } from './rejection';
 import { REJECTION_REASON_MAX_LENGTH } from '../../common/validation/bounds';
@@ -71,15 +72,17 @@ export class OnboardingService {
     private readonly outbox: OutboxService,
     private readonly config: AppConfig,
     private readonly subscriptions: SubscriptionService,
+    private readonly provenance: ChartProvenanceService,
   ) {}
 
   async run(job: OnboardJobData, context: OnboardingContext): Promise<OnboardingOutcome> {
     const upload = await this.current(job);
     if (!upload) return 'superseded';
     try {
-      const archive = await this.onboard(upload, context);
+      const { archive, signature } = await this.onboard(upload, context);
       const deterministic = archive.nonDeterministic.length === 0;
-      return (await this.finish(job, 'accepted', null, deterministic)) ? 'accepted' : 'superseded';
+      const accepted = await this.finish(job, 'accepted', null, deterministic, signature);
+      return accepted ? 'accepted' : 'superseded';
     } catch (error) {
       if (error instanceof Rejection || error instanceof ImageRejection) {
         return (await this.finish(job, 'rejected', error.message)) ? 'rejected' : 'superseded';
@@ -116,8 +119,11 @@ export class OnboardingService {
     return { document, package_ };
   }
 
-  /** Resolves with what the package's archive told once the chart is published. */
-  private async onboard(upload: Upload, context: OnboardingContext): Promise<ChartArchive> {
+  /** Resolves with what the package's archive told, and who signed it, once the chart is published. */
+  private async onboard(
+    upload: Upload,
+    context: OnboardingContext,
+  ): Promise<{ archive: ChartArchive; signature: VerifiedProvenance | null }> {
     const { document, package_ } = upload;
     const step = this.progressOf(document, context);
     const checked = this.checkExpectedImages(document);
@@ -125,6 +131,8 @@ export class OnboardingService {
     const validating = step({ onboardingStep: 'validating' });
     validating.catch(() => undefined);
     const archive = await this.validatePackage(document, package_.content);
+    const signed = this.checkProvenance(upload);
+    signed.catch(() => undefined);
     // helm starts at once; the repository check runs meanwhile and its refusal comes first.
     const validation = this.validator.validate({
       bytes: package_.content,
@@ -140,6 +148,7 @@ export class OnboardingService {
       this.checkNotPublishedByOthers(document, package_.digest),
     ]);
     const chart = await validation;
+    const signature = await signed;
     await this.mirror(document, chart, step, await checked);
     const outcome = await alongside(
       step({ onboardingStep: 'publishing' }),
@@ -147,10 +156,21 @@ export class OnboardingService {
         bytes: package_.content,
         digest: package_.digest,
         metadata: archive.metadata,
+        provenance: signature?.provenance,
       }),
     );
     if (outcome === 'conflict') throw this.publishedByOthers(document);
-    return archive;
+    return { archive, signature };
+  }
+
+  /** `helm verify` under CHART_PROVENANCE, beside helm lint; its rejection stops the mirroring. */
+  private checkProvenance({ document, package_ }: Upload): Promise<VerifiedProvenance | null> {
+    return this.provenance.check({
+      name: document.name,
+      version: document.version,
+      bytes: package_.content,
+      provenance: package_.provenance,
+    });
   }
 
   /**
@@ -315,6 +335,7 @@ export class OnboardingService {
     status: 'accepted' | 'rejected',
     reason: string | null,
     rendersDeterministic: boolean | null = null,
+    signature: VerifiedProvenance | null = null,
   ): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       const change =
@@ -326,6 +347,8 @@ export class OnboardingService {
               acceptedAt: new Date(),
               publishedDigest: () => 'package_digest',
               rendersDeterministic,
+              provenanceSigner: signature?.signer ?? null,
+              provenanceKeyFingerprint: signature?.keyFingerprint ?? null,
             }
           : { status, rejectionReason: truncate(reason ?? 'rejected') };
       const result = await manager.update(

@@ -454,7 +454,7 @@ export const workloadsSetRenderPolicy = <ThrowOnError extends boolean = false>(o
 /**
  * Upload the chart package and start onboarding
  *
- * Stores the package and starts onboarding in the background (status `onboarding`): the archive is checked, `helm lint` and `helm template` must pass, every image is mirrored into the NEMO registry and the chart is published to the NEMO Helm repository; then the status is `accepted` or `rejected` with a reason. Allowed while `pending` or `rejected`.
+ * Stores the package and starts onboarding in the background (status `onboarding`): the archive is checked, `helm lint` and `helm template` must pass, every image is mirrored into the NEMO registry and the chart is published to the NEMO Helm repository; then the status is `accepted` or `rejected` with a reason. With a `provenance` part, the package must verify against it and the keyring of trusted signers (CHART_PROVENANCE=verify-if-present, the default); under CHART_PROVENANCE=required a package without one is rejected. Allowed while `pending` or `rejected`.
  */
 export const workloadsUpload = <ThrowOnError extends boolean = false>(options: Options<WorkloadsUploadData, ThrowOnError>): RequestResult<WorkloadsUploadResponses, WorkloadsUploadErrors, ThrowOnError> => (options.client ?? client).post<WorkloadsUploadResponses, WorkloadsUploadErrors, ThrowOnError>({
     ...formDataBodySerializer,

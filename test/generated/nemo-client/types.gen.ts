@@ -296,6 +296,21 @@ export type FulfilmentInfoResponse = {
  */
 export type FulfilmentStatus = 'FULFILLED' | 'NOT_FULFILLED';
 
+export type ImageLockResponse = {
+    /**
+     * The image as the chart names it.
+     */
+    source: string;
+    /**
+     * The reference in the rendered manifests: the NEMO mirror pinned to the digest recorded at onboarding (RENDER_PIN_DIGESTS), or the mirror tag when pinning is off.
+     */
+    reference: string;
+    /**
+     * The digest mirrored at onboarding: of the manifest list (all architectures) for multi-arch images.
+     */
+    digest: string;
+};
+
 export type ImageMirrorResponse = {
     /**
      * The image as the chart names it.
@@ -341,6 +356,10 @@ export type InstancePreviewResponse = {
         [key: string]: unknown;
     }>;
     /**
+     * Every image of the manifests, source → pinned reference.
+     */
+    image_lock: Array<ImageLockResponse>;
+    /**
      * For an upgrade: the diff against the current revision; null for a creation.
      */
     diff: ManifestDiffResponse | null;
@@ -372,6 +391,10 @@ export type InstanceResponse = {
     manifests: Array<{
         [key: string]: unknown;
     }>;
+    /**
+     * The image lock of the current revision: every image of the manifests, source → pinned reference.
+     */
+    image_lock: Array<ImageLockResponse>;
     /**
      * The current revision: 1 on creation, +1 per upgrade or rollback. Also the ETag (`"1"`) for If-Match.
      */
@@ -768,6 +791,17 @@ export type ProblemDetails = {
     errors?: Array<FieldError>;
 };
 
+export type ProvenanceResponse = {
+    /**
+     * The signing key’s user id(s), as `helm verify` reports them.
+     */
+    signer: string;
+    /**
+     * Fingerprint of the signing key (hex), as listed in the keyring (CHART_KEYRING).
+     */
+    key_fingerprint: string;
+};
+
 export type PutClusterProfileDto = {
     /**
      * The Kubernetes version of the cluster (`MAJOR.MINOR[.PATCH]`, optional `v`), given to `helm template --kube-version`: `.Capabilities.KubeVersion` and charts' `kubeVersion` checks.
@@ -1046,6 +1080,10 @@ export type WorkloadDetailResponse = {
      */
     package?: PackageResponse | null;
     /**
+     * Who signed the accepted chart: its `.prov` was verified with `helm verify` against the keyring of trusted signers and is published beside the package. null: unsigned (or not yet accepted).
+     */
+    provenance: ProvenanceResponse | null;
+    /**
      * What its instances may render besides the defaults (set by admins).
      */
     render_policy: RenderPolicyResponse;
@@ -1084,6 +1122,10 @@ export type WorkloadResponse = {
      * The last uploaded package.
      */
     package?: PackageResponse | null;
+    /**
+     * Who signed the accepted chart: its `.prov` was verified with `helm verify` against the keyring of trusted signers and is published beside the package. null: unsigned (or not yet accepted).
+     */
+    provenance: ProvenanceResponse | null;
     /**
      * What its instances may render besides the defaults (set by admins).
      */
@@ -3203,6 +3245,10 @@ export type WorkloadsUploadData = {
          * The chart package (.tgz).
          */
         file: Blob | File;
+        /**
+         * Optional: the provenance file (`.prov`) `helm package --sign` wrote for this package, checked with `helm verify` under CHART_PROVENANCE and published beside the package. At most 256 KiB.
+         */
+        provenance?: Blob | File;
     };
     path: {
         /**
@@ -3216,7 +3262,7 @@ export type WorkloadsUploadData = {
 
 export type WorkloadsUploadErrors = {
     /**
-     * No file in the multipart field `file`.
+     * No file in the multipart field `file`, or a `provenance` part that is empty or too large.
      */
     400: ProblemDetails;
     /**

@@ -256,15 +256,16 @@ describe('OpenAPI document (openapi.json)', () => {
     expect(untyped).toEqual([]);
   });
 
-  it('describes the chart upload as multipart/form-data with a binary file', () => {
+  it('describes the chart upload as multipart/form-data: a binary file and an optional provenance', () => {
     const upload = byId(document, 'workloads_upload');
     expect(upload).toBeDefined();
     const body = upload?.op.requestBody as RequestBodyObject;
     const schema = schemaOf(document, body.content['multipart/form-data']?.schema);
-    const binary = Object.values(schema.properties ?? {}).filter(
-      (property) => (property as SchemaObject).format === 'binary',
-    );
-    expect(binary).toHaveLength(1);
+    const binary = Object.entries(schema.properties ?? {})
+      .filter(([, property]) => (property as SchemaObject).format === 'binary')
+      .map(([name]) => name);
+    expect(binary).toEqual(['file', 'provenance']);
+    expect(schema.required).toEqual(['file']);
     expect(body.required).toBe(true);
   });
 

@@ -1,13 +1,20 @@
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { load } from 'js-yaml';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../src/config/app-config';
-import { HelmIndex } from '../../../src/helm-repo/helm-index';
+import { HelmIndex, IndexEntry } from '../../../src/helm-repo/helm-index';
 import { ChartPackage, HelmRepoService } from '../../../src/helm-repo/helm-repo.service';
 import { readChartArchive } from '../../../src/infra/chart-archive/chart-archive';
+import { S3ChartStore } from '../../../src/infra/s3/s3-chart-store';
 import { parseBucketPath } from '../../../src/infra/s3/s3.module';
 import { packChart, sha256 } from '../../support/charts';
 import { S3ConditionalFront } from '../../support/s3-conditional-front';
@@ -39,6 +46,51 @@ interface Repo {
   service: HelmRepoService;
 }
 
+/**
+ * What `helm s3 reindex` (helm-s3 `internal/awss3/storage.go` Traverse, `cmd/helm-s3/reindex.go`)
+ * does over a bucket path, with the same S3 calls: list the flat `.tgz` keys, HEAD each, take
+ * `chart-metadata` + `chart-digest` when both are there, download and read the package otherwise;
+ * entries get relative URLs (`--relative`). The real plugin is a Go binary from GitHub, not
+ * installable here (neither npm nor Debian has it), so this follows its code.
+ */
+async function reindexLikeHelmS3(
+  s3: S3Client,
+  bucketPath: string,
+): Promise<{ entries: Record<string, Array<Omit<IndexEntry, 'created'>>>; downloads: string[] }> {
+  const { bucket, prefix } = parseBucketPath(bucketPath);
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  const entries: Record<string, Array<Omit<IndexEntry, 'created'>>> = {};
+  const downloads: string[] = [];
+  for (const object of listed.Contents ?? []) {
+    const file = (object.Key ?? '').slice(prefix.length).replace(/^\//, '');
+    if (file.includes('/') || !file.endsWith('.tgz')) continue;
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: object.Key }));
+    const json = head.Metadata?.['chart-metadata'];
+    const digest = head.Metadata?.['chart-digest'];
+    let metadata: Record<string, unknown>;
+    let hash: string;
+    if (json && digest) {
+      metadata = JSON.parse(json) as Record<string, unknown>;
+      hash = digest;
+    } else {
+      downloads.push(file);
+      const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
+      const bytes = Buffer.from(await answer.Body!.transformToByteArray());
+      metadata = (await readChartArchive(bytes, LIMITS)).metadata;
+      hash = sha256(bytes);
+    }
+    const name = String(metadata.name);
+    (entries[name] ??= []).push({
+      ...metadata,
+      name,
+      version: String(metadata.version),
+      urls: [file],
+      digest: hash,
+    });
+  }
+  return { entries, downloads };
+}
+
 describe('HelmRepoService against S3 (s3rver), helm and s3cmd', () => {
   let dataSource: DataSource;
   const opened: Repo[] = [];
@@ -51,7 +103,8 @@ describe('HelmRepoService against S3 (s3rver), helm and s3cmd', () => {
       ...overrides,
     });
     const s3 = s3For(config);
-    const opened_ = { config, s3, service: new HelmRepoService(s3, dataSource, config) };
+    const service = new HelmRepoService(new S3ChartStore(s3, config), dataSource, config);
+    const opened_ = { config, s3, service };
     opened.push(opened_);
     return opened_;
   }
@@ -120,6 +173,54 @@ describe('HelmRepoService against S3 (s3rver), helm and s3cmd', () => {
     expect(stdout).toContain('kind: CronJob');
   });
 
+  it('writes helm-s3’s object metadata, so a reindex from HEADs rebuilds an index equal to ours', async () => {
+    const target = await repo();
+    const plain = await chartPackage('zeta', '1.0.0', 'a small chart');
+    const richBytes = packChart('good', {
+      name: 'zeta',
+      version: '1.1.0',
+      chart: {
+        description: 'rich <metadata> & café',
+        keywords: ['shop', 'edge'],
+        maintainers: [{ url: 'https://nemo.example.eu', name: 'NEMO' }],
+        annotations: { 'b.example/x': '2', 'a.example/y': '1' },
+      },
+    });
+    const rich = {
+      bytes: richBytes,
+      digest: sha256(richBytes),
+      metadata: (await readChartArchive(richBytes, LIMITS)).metadata,
+    };
+    // helm-s3 drops its metadata beyond 1900 bytes: reindex has to download this one.
+    const large = await chartPackage('omega', '1.0.0', 'x'.repeat(1950));
+    for (const chart of [plain, rich, large]) {
+      expect(await target.service.publish(chart)).toBe('published');
+    }
+    const ours = await indexOf(target);
+    const rebuilt = await reindexLikeHelmS3(target.s3, target.config.HELM_REPOSITORY_BUCKET);
+    expect(rebuilt.downloads).toEqual(['omega-1.0.0.tgz']);
+    const withoutCreated = (entries: Record<string, IndexEntry[]>) =>
+      Object.fromEntries(
+        Object.entries(entries).map(([name, versions]) => [
+          name,
+          versions
+            .map(({ created: _created, ...rest }) => rest)
+            .sort((a, b) => a.version.localeCompare(b.version)),
+        ]),
+      );
+    expect(withoutCreated(rebuilt.entries as Record<string, IndexEntry[]>)).toEqual(
+      withoutCreated(ours.entries),
+    );
+    const { bucket, prefix } = parseBucketPath(target.config.HELM_REPOSITORY_BUCKET);
+    const head = await target.s3.send(
+      new HeadObjectCommand({ Bucket: bucket, Key: `${prefix}/zeta-1.1.0.tgz` }),
+    );
+    expect(head.Metadata?.['chart-digest']).toBe(rich.digest);
+    expect(head.Metadata?.['chart-metadata']).toContain(
+      '\\u003cmetadata\\u003e \\u0026 caf\\u00e9',
+    );
+  });
+
   it('is idempotent for the same package and refuses other bytes under a published version', async () => {
     const { service } = await repo();
     const chart = await chartPackage('beta');
@@ -172,13 +273,14 @@ describe('HelmRepoService against S3 (s3rver), helm and s3cmd', () => {
         Body: Buffer.from('tampered'),
       }),
     );
+    const freshConfig = await testConfig({
+      HELM_REPOSITORY_BUCKET: target.config.HELM_REPOSITORY_BUCKET,
+      WORK_DIR: join(work, 'fresh'),
+    });
     const fresh = new HelmRepoService(
-      target.s3,
+      new S3ChartStore(target.s3, freshConfig),
       dataSource,
-      await testConfig({
-        HELM_REPOSITORY_BUCKET: target.config.HELM_REPOSITORY_BUCKET,
-        WORK_DIR: join(work, 'fresh'),
-      }),
+      freshConfig,
     );
     await expect(fresh.fetchChart('delta', '1.0.0')).rejects.toThrow(/digest/);
   });

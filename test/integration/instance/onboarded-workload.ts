@@ -13,8 +13,10 @@ export interface OnboardedWorkload {
   id: number;
   name: string;
   version: string;
-  /** source reference → mirrored reference, as onboarding recorded them. */
+  /** source reference → mirrored reference (tag), as onboarding recorded them. */
   mirrors: Record<string, string>;
+  /** source reference → `<mirror repository>@<recorded digest>`, what renders pull. */
+  pinned: Record<string, string>;
   images: { app: string; init: string };
 }
 
@@ -87,13 +89,15 @@ export async function onboardShop(
       .set('Authorization', auth)
       .expect(200);
     if (body.status === 'accepted') {
-      const mirrors = Object.fromEntries(
-        (body.images as Array<{ source: string; mirrored: string }>).map((image) => [
+      const images = body.images as Array<{ source: string; mirrored: string; digest: string }>;
+      const mirrors = Object.fromEntries(images.map((image) => [image.source, image.mirrored]));
+      const pinned = Object.fromEntries(
+        images.map((image) => [
           image.source,
-          image.mirrored,
+          `${image.mirrored.split(/:[^:/]+$/)[0]}@${image.digest}`,
         ]),
       );
-      return { id, name, version, mirrors, images: options.images };
+      return { id, name, version, mirrors, pinned, images: options.images };
     }
     if (body.status === 'rejected')
       throw new Error(`onboarding rejected ${name}: ${body.rejection_reason}`);
