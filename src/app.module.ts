@@ -15,6 +15,7 @@ import { S3Module } from './infra/s3/s3.module';
 import { InstanceModule } from './instance/instance.module';
 import { IntentModule } from './intent/intent.module';
 import { HttpMetricsModule, MetricsModule } from './metrics/metrics.module';
+import { SubscriptionModule, SubscriptionWorkerModule } from './subscription/subscription.module';
 import { WorkloadModule, WorkloadWorkerModule } from './workload/workload.module';
 
 /** What both roles share: configuration, logs, database, outbox, metrics and the outside world. */
@@ -42,6 +43,7 @@ const CORE_MODULES = [
     HelmRepoModule,
     WorkloadModule,
     InstanceModule,
+    SubscriptionModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
 })
@@ -49,6 +51,6 @@ export class ApiModule {}
 
 /** The `worker` role: BullMQ processors, no HTTP. */
 @Module({
-  imports: [...CORE_MODULES, WorkloadWorkerModule],
+  imports: [...CORE_MODULES, WorkloadWorkerModule, SubscriptionWorkerModule],
 })
 export class WorkerModule {}

@@ -30,6 +30,8 @@ import { AppConfig } from '../config/app-config';
 import { toBoundedRunEvent } from './instance.service';
 import type { ImageLockEntry } from './rendering/image-rewrite';
 import { InstanceRenderer, RenderedInstance } from './rendering/instance-renderer';
+import { SubscriptionService } from '../subscription/subscription.service';
+import { statusChangeEvent } from './dto/status-change';
 import { ifMatchAllows, revisionEtag } from './revisions/if-match';
 import { InstanceValues } from './revisions/instance-values';
 import { diffManifests } from './revisions/manifest-diff';
@@ -111,6 +113,7 @@ export class InstanceRevisionService {
     private readonly clusters: ClusterService,
     private readonly values: InstanceValues,
     private readonly config: AppConfig,
+    private readonly subscriptions: SubscriptionService,
   ) {}
 
   /**
@@ -391,6 +394,7 @@ export class InstanceRevisionService {
         id: saved.instanceId,
       },
     );
+    await this.subscriptions.record(manager, statusChangeEvent(saved));
     return toInstanceResponse(saved, intents);
   }
 

@@ -6,6 +6,7 @@ import { HelmRepoModule } from '../helm-repo/helm-repo.module';
 import { HelmModule } from '../infra/helm/helm.module';
 import { IngressModule } from '../ingress/ingress.module';
 import { IntentModule } from '../intent/intent.module';
+import { SubscriptionModule } from '../subscription/subscription.module';
 import { WorkloadModule } from '../workload/workload.module';
 import { InstanceManifestSet } from './entities/instance-manifest-set.entity';
 import { InstanceRevision } from './entities/instance-revision.entity';
@@ -35,6 +36,7 @@ import { RevisionStore } from './revisions/revision-store';
     HelmRepoModule,
     IngressModule,
     IntentModule,
+    SubscriptionModule,
     WorkloadModule,
   ],
   controllers: [InstanceController, InstanceRevisionController],

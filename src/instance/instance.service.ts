@@ -12,12 +12,14 @@ import { OutboxService } from '../events/outbox.service';
 import { IntentObject, RunEvent } from '../events/payloads';
 import { CreateIntentDto } from '../intent/dto/create-intent.dto';
 import { IntentService } from '../intent/intent.service';
+import { SubscriptionService } from '../subscription/subscription.service';
 import { WorkloadService } from '../workload/workload.service';
 import { CreateInstanceDto } from './dto/create-instance.dto';
 import { InstancePreviewResponse } from './dto/instance-preview.response';
 import { InstanceResponse, toImageLockResponse, toInstanceResponse } from './dto/instance.response';
 import { ListInstancesQuery } from './dto/list-instances.query';
 import { ReportStatusDto } from './dto/report-status.dto';
+import { statusChangeEvent } from './dto/status-change';
 import {
   InstanceStatusAcknowledgement,
   toStatusAcknowledgement,
@@ -137,6 +139,7 @@ export class InstanceService implements OnModuleInit {
     private readonly clusters: ClusterService,
     private readonly values: InstanceValues,
     private readonly config: AppConfig,
+    private readonly subscriptions: SubscriptionService,
   ) {}
 
   onModuleInit(): void {
@@ -210,6 +213,7 @@ export class InstanceService implements OnModuleInit {
             id: instance.instanceId,
           },
         );
+        await this.subscriptions.record(manager, statusChangeEvent(instance));
         return { instance, intents };
       })
       .catch((error: unknown) => {
@@ -317,6 +321,7 @@ export class InstanceService implements OnModuleInit {
         { id: saved.id, instance_id: saved.instanceId, cluster_name: saved.clusterName },
         { type: 'workload_instance', id: saved.instanceId },
       );
+      await this.subscriptions.record(manager, statusChangeEvent(saved));
       return saved;
     });
     return this.withIntents(principal, instance);
@@ -359,7 +364,9 @@ export class InstanceService implements OnModuleInit {
       // Later upgrades render for the reported cluster (its profile, if the platform has one).
       if (report.cluster_name !== undefined) instance.clusterName = report.cluster_name;
       await this.revisions.markStatus(manager, instance.id, instance.revision, instance.status);
-      return manager.save(instance);
+      const saved = await manager.save(instance);
+      await this.subscriptions.record(manager, statusChangeEvent(saved));
+      return saved;
     });
   }
 

@@ -8,10 +8,11 @@ import { IntentController } from './intent.controller';
 import { IntentService } from './intent.service';
 import { IntentStore } from './intent.store';
 import { ObjectResolverRegistry } from './object-resolver.registry';
+import { SubscriptionModule } from '../subscription/subscription.module';
 
 /** TS 28.312 intents, templates, feasibility and fulfilment reports; `intent-notify` via the outbox. */
 @Module({
-  imports: [TypeOrmModule.forFeature(INTENT_ENTITIES)],
+  imports: [TypeOrmModule.forFeature(INTENT_ENTITIES), SubscriptionModule],
   controllers: [IntentController, IntentTemplatesController],
   providers: [
     templateCatalogProvider,

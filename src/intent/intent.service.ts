@@ -6,6 +6,8 @@ import { FieldError } from '../common/errors/problem';
 import { Page } from '../common/pagination/pagination';
 import type { IntentObject, IntentReport } from '../events/payloads';
 import { OutboxService } from '../events/outbox.service';
+import { objectChange } from '../subscription/subscription-events';
+import { SubscriptionService } from '../subscription/subscription.service';
 import { AchievedValue, computeFulfilment } from './domain/fulfilment';
 import { IntentDraft } from './domain/intent-draft';
 import { CreateIntentFromTemplateDto } from './dto/create-from-template.dto';
@@ -36,6 +38,7 @@ export class IntentService {
     private readonly resolvers: ObjectResolverRegistry,
     private readonly templates: IntentTemplatesService,
     private readonly outbox: OutboxService,
+    private readonly subscriptions: SubscriptionService,
   ) {}
 
   /**
@@ -130,12 +133,21 @@ export class IntentService {
         contexts: dto.intent_contexts !== undefined,
       };
       await this.store.update(m, rows, draft, replace, verdict);
-      return this.publishIfFeasible(m, id);
+      const intent = await this.publishIfFeasible(m, id);
+      await this.subscriptions.record(
+        m,
+        objectChange('intent.changed', rows.intent.tenant, id, intent),
+      );
+      return intent;
     });
   }
 
-  async delete(principal: Principal, id: number): Promise<void> {
-    await this.store.delete(this.dataSource.manager, principal, id);
+  delete(principal: Principal, id: number): Promise<void> {
+    return this.dataSource.transaction(async (m) => {
+      const { intent } = await this.store.lockRows(m, tenantScope(principal), id);
+      await this.store.delete(m, principal, id);
+      await this.subscriptions.record(m, objectChange('intent.deleted', intent.tenant, id, { id }));
+    });
   }
 
   async getReport(principal: Principal, id: number): Promise<IntentReport> {
@@ -180,6 +192,10 @@ export class IntentService {
       await this.store.saveFulfilment(m, rows, outcome, achieved);
       const [updated] = await this.store.loadRows(m, [id]);
       const report = toIntentReport(updated);
+      await this.subscriptions.record(
+        m,
+        objectChange('intent.report.changed', rows.intent.tenant, id, report),
+      );
       if (foreign) return { intent_id: id, last_updated_time: report.last_updated_time };
       return report;
     });
@@ -227,7 +243,12 @@ export class IntentService {
   ): Promise<IntentObject> {
     const verdict = await this.feasibility.check(m, principal, principal.tenant, draft, null);
     const id = await this.store.insert(m, principal, draft, verdict);
-    return this.publishIfFeasible(m, id);
+    const intent = await this.publishIfFeasible(m, id);
+    await this.subscriptions.record(
+      m,
+      objectChange('intent.created', principal.tenant, id, intent),
+    );
+    return intent;
   }
 
   /** Loads the stored intent and, if it passed the feasibility check, records `intent-notify`. */

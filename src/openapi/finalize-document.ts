@@ -50,6 +50,11 @@ export const TAG_DESCRIPTIONS: ReadonlyArray<TagObject> = [
       'TS 28.312 intents: expectations, targets, contexts, feasibility and fulfilment reports.',
   },
   { name: 'intent-templates', description: 'Ready-made intent templates to create intents from.' },
+  {
+    name: 'subscriptions',
+    description:
+      'Signed webhooks (CloudEvents 1.0, HMAC-SHA256) on intent, report, instance and onboarding changes.',
+  },
   { name: 'health', description: 'Liveness and readiness probes (no token needed).' },
 ];
 

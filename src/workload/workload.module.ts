@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { HelmRepoModule } from '../helm-repo/helm-repo.module';
 import { SkopeoModule } from '../infra/skopeo/skopeo.module';
+import { SubscriptionModule } from '../subscription/subscription.module';
 import { ChartValidation } from './entities/chart-validation.entity';
 import { WorkloadDocument } from './entities/workload-document.entity';
 import { WorkloadImageMirror } from './entities/workload-image-mirror.entity';
@@ -37,7 +38,7 @@ export class WorkloadModule {}
 
 /** Worker role: the onboarding processor and the sweep that re-queues interrupted onboardings. */
 @Module({
-  imports: [WorkloadModule, HelmRepoModule, SkopeoModule],
+  imports: [WorkloadModule, HelmRepoModule, SkopeoModule, SubscriptionModule],
   providers: [
     OnboardingService,
     ChartValidator,

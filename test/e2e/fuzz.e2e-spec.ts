@@ -439,6 +439,16 @@ describe('Fuzzing every route from openapi.json (real api, worker, services)', (
       .send(intentBody({ object_instance: instanceId }))
       .expect(201);
     const intentId = intent.body.id as number;
+    const subscription = await http
+      .post('/api/v1/subscriptions')
+      .set('Authorization', writer)
+      .send({ callback_url: 'http://127.0.0.1:9/fuzz', events: ['intent.changed'] })
+      .expect(201);
+    const subscriptionBody = {
+      callback_url: 'http://127.0.0.1:9/fuzz',
+      events: ['intent.created', 'intent.report.changed'],
+      filter: { subject: String(intentId) },
+    };
     const targetId = intent.body.intent_expectations[0].expectation_targets[0].id as number;
 
     const context = {
@@ -478,9 +488,11 @@ describe('Fuzzing every route from openapi.json (real api, worker, services)', (
         id: String(
           operation.id.startsWith('intents_')
             ? intentId
-            : operation.id === 'instances_create'
-              ? accepted.id
-              : pending.body.id,
+            : operation.id.startsWith('subscriptions_')
+              ? subscription.body.id
+              : operation.id === 'instances_create'
+                ? accepted.id
+                : pending.body.id,
         ),
         instance_id: instanceId,
         user_label: 'DeliverComputingWorkload',
@@ -517,6 +529,8 @@ describe('Fuzzing every route from openapi.json (real api, worker, services)', (
         workloads_set_render_policy: { allowed_kinds: ['ClusterRole'], pod_security: 'baseline' },
         intents_create: fullIntent,
         intents_update: fullIntent,
+        subscriptions_create: subscriptionBody,
+        subscriptions_update: { status: 'paused' },
         intents_create_from_template: {
           object_instance: instanceId,
           targets: [
@@ -590,6 +604,9 @@ describe('Fuzzing every route from openapi.json (real api, worker, services)', (
       'intents_delete',
       'intents_report_fulfilment',
       'intents_update',
+      'subscriptions_create',
+      'subscriptions_delete',
+      'subscriptions_update',
       'workloads_create',
       'workloads_delete',
       'workloads_set_render_policy',

@@ -14,6 +14,7 @@ import { resetDatabase, startApi } from '../support/app';
 import { authHeader, testAuthEnv } from '../support/auth';
 import { goodChart } from '../support/charts';
 import { pushTestImage } from '../support/oci-image';
+import { eventually, WebhookReceiver } from '../support/webhook-receiver';
 import type * as Sdk from '../generated/nemo-client';
 import type * as SdkClient from '../generated/nemo-client/client';
 
@@ -109,6 +110,7 @@ describe('SDK scenario: the generated TypeScript client against the running serv
   afterAll(async () => {
     await deleteKeys(app, `${ENV.QUEUE_PREFIX}:*`);
     await worker?.close();
+    await receiver.stop();
     await app?.close();
     rmSync(generated, { recursive: true, force: true });
   });
@@ -117,6 +119,7 @@ describe('SDK scenario: the generated TypeScript client against the running serv
   let instanceId: string;
   let intentId: number;
   let targetId: number;
+  const receiver = new WebhookReceiver();
 
   it('registers a workload document', async () => {
     const { data, response } = await sdk.workloadsCreate({
@@ -224,6 +227,23 @@ describe('SDK scenario: the generated TypeScript client against the running serv
     targetId = intent?.intent_expectations[0].expectation_targets[0].id ?? 0;
   });
 
+  it("subscribes a webhook to the intent's report changes", async () => {
+    await receiver.start();
+    const { data, response } = await sdk.subscriptionsCreate({
+      client: user,
+      body: {
+        callback_url: receiver.url('/reports'),
+        events: ['intent.report.changed'],
+        filter: { subject: String(intentId) },
+      },
+    });
+    expect(response?.status).toBe(201);
+    expect(data).toMatchObject({ status: 'active', events: ['intent.report.changed'] });
+    receiver.expect('/reports', data?.secret ?? '');
+    const { data: listed } = await sdk.subscriptionsList({ client: user });
+    expect(listed?.items.map((item) => item.id)).toEqual([data?.id]);
+  });
+
   it('takes the fulfilment report of the monitoring side (service role)', async () => {
     const { data, response } = await sdk.intentsReportFulfilment({
       client: monitoring,
@@ -241,6 +261,20 @@ describe('SDK scenario: the generated TypeScript client against the running serv
       intent?.intent_report_reference.intent_fulfilment_report.intent_fulfilment_info
         .fulfilment_status,
     ).toBe('FULFILLED');
+  });
+
+  it('tells the subscriber about the new report in a signed CloudEvent', async () => {
+    await eventually(() => receiver.accepted('/reports').length === 1, 20000, 'the report webhook');
+    const [delivery] = receiver.accepted('/reports');
+    expect(delivery.signatureValid).toBe(true);
+    expect(delivery.event).toMatchObject({
+      specversion: '1.0',
+      type: 'eu.nemo.intent.report.changed',
+      subject: String(intentId),
+    });
+    expect(delivery.event.data).toMatchObject({
+      intent_fulfilment_report: { intent_fulfilment_info: { fulfilment_status: 'FULFILLED' } },
+    });
   });
 
   it('upgrades the instance with If-Match, reads and diffs its revisions, and rolls back', async () => {

@@ -46,6 +46,7 @@ interface Targets {
   target: number;
   workloadName: string;
   cluster: string;
+  subscription: string;
 }
 
 const PUBLIC = new Set(['GET /healthz', 'GET /readyz']);
@@ -71,6 +72,11 @@ const BODIES: Record<string, (targets: Targets, serial: number) => unknown> = {
     targets: [{ target_name: 'cpuUsage', target_value_range: 20 }],
   }),
   intents_update: () => ({ observation_period: 120 }),
+  subscriptions_create: () => ({
+    callback_url: 'http://127.0.0.1:9/probe',
+    events: ['intent.created'],
+  }),
+  subscriptions_update: () => ({ status: 'paused' }),
   intents_report_fulfilment: (targets) => ({
     target_fulfilment_results: [{ target: targets.target, target_achieved_value: 1 }],
   }),
@@ -94,6 +100,7 @@ function pathFor(template: string, targets: Targets): string {
     .replace('{user_label}', 'DeliverComputingWorkload')
     .replace('{revision}', '1')
     .replace('{name}', 'probe-cluster')
+    .replace('/subscriptions/{id}', `/subscriptions/${targets.subscription}`)
     .replace(/\/(workloads|intents)\/\{id\}/, (_, resource: string) =>
       resource === 'workloads' ? `/workloads/${targets.workload}` : `/intents/${targets.intent}`,
     );
@@ -220,7 +227,17 @@ describe('Tenancy: every operation, two tenants, every role', () => {
     expect(
       intent.body.intent_report_reference.intent_feasibility_check_report.feasibility_check_type,
     ).toBe('FEASIBLE');
+    const subscription = await http
+      .post('/api/v1/subscriptions')
+      .set('Authorization', owner)
+      .send({
+        callback_url: `http://127.0.0.1:9/hook-${SECRET}`,
+        events: ['intent.changed'],
+        filter: { subject: `s-${SECRET}` },
+      })
+      .expect(201);
     return {
+      subscription: subscription.body.id,
       workload: document.body.id,
       instance: instance.instanceId,
       intent: intent.body.id,
@@ -238,6 +255,7 @@ describe('Tenancy: every operation, two tenants, every role', () => {
     target: 1_999_997,
     workloadName: 'wl-nobody',
     cluster: 'cl-nobody',
+    subscription: randomUUID(),
   });
 
   /**
@@ -246,10 +264,15 @@ describe('Tenancy: every operation, two tenants, every role', () => {
    */
   async function call(route: Route, caller: Caller, targets: Targets): Promise<request.Response> {
     const answer = await send(route, caller, targets);
-    const creates = route.operation.operationId.startsWith('intents_create');
-    if (creates && answer.status === 201)
+    const operation = route.operation.operationId;
+    const collection = operation.startsWith('intents_create')
+      ? 'intents'
+      : operation === 'subscriptions_create'
+        ? 'subscriptions'
+        : undefined;
+    if (collection && answer.status === 201)
       await http
-        .delete(`/api/v1/intents/${answer.body.id}`)
+        .delete(`/api/v1/${collection}/${answer.body.id}`)
         .set('Authorization', caller.header)
         .expect(204);
     return answer;
@@ -387,6 +410,8 @@ describe('Tenancy: every operation, two tenants, every role', () => {
       expect(leaks).toEqual([]);
       expect(differences).toEqual([]);
     },
+    // every route × 8 callers × 2 calls: ≈55 s on a loaded 2-core machine, more with each route
+    180_000,
   );
 
   it('answers a foreign reporter with wrong targets exactly like an unknown intent', async () => {
@@ -440,6 +465,14 @@ describe('Tenancy: every operation, two tenants, every role', () => {
         .set('Authorization', owner)
         .expect(200);
       expect(intent.body.observation_period).toBe(60);
+      const subscription = await http
+        .get(`/api/v1/subscriptions/${rows.subscription}`)
+        .set('Authorization', owner)
+        .expect(200);
+      expect(subscription.body).toMatchObject({
+        status: 'active',
+        callback_url: `http://127.0.0.1:9/hook-${SECRET}`,
+      });
     }
   });
 

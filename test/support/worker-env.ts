@@ -24,4 +24,6 @@ Object.assign(process.env, {
   // Test images live in the local registry on loopback, which the egress policy refuses unless
   // allowed: exactly that host:port, so tests can prove every other loopback port is refused.
   IMAGE_SOURCE_ALLOW_PRIVATE: (process.env.REGISTRY_HOST ?? '127.0.0.1:55000').split('/')[0],
+  // Webhook receivers of the tests listen on loopback (any port); every other private range stays refused.
+  SUBSCRIPTION_ALLOW_PRIVATE: '127.0.0.1',
 });

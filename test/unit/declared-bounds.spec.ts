@@ -26,6 +26,12 @@ import { CreateWorkloadDto } from '../../src/workload/dto/create-workload.dto';
 import { ListWorkloadsQuery } from '../../src/workload/dto/list-workloads.query';
 import { RenderPolicyDto } from '../../src/workload/dto/render-policy.dto';
 import { ListClustersQuery, PutClusterProfileDto } from '../../src/cluster/dto/cluster-profile.dto';
+import {
+  CreateSubscriptionDto,
+  ListSubscriptionsQuery,
+  SubscriptionFilterDto,
+  UpdateSubscriptionDto,
+} from '../../src/subscription/dto/subscription.dto';
 import { ListRevisionsQuery } from '../../src/instance/dto/revision.response';
 import {
   DiffQuery,
@@ -64,6 +70,9 @@ const BODIES: Record<string, Dto> = {
   PutClusterProfileDto,
   UpdateInstanceDto,
   RollbackInstanceDto,
+  CreateSubscriptionDto,
+  SubscriptionFilterDto,
+  UpdateSubscriptionDto,
 };
 
 /** Query parameter classes, by the operation that reads them. */
@@ -72,6 +81,7 @@ const QUERIES: Record<string, Dto> = {
   instances_list: ListInstancesQuery,
   intents_list: ListIntentsQuery,
   clusters_list: ListClustersQuery,
+  subscriptions_list: ListSubscriptionsQuery,
   instances_update: DryRunQuery,
   instances_create: DryRunQuery,
   instances_list_revisions: ListRevisionsQuery,

@@ -15,6 +15,8 @@ import { WorkloadImageMirror } from '../entities/workload-image-mirror.entity';
 import { WorkloadPackage } from '../entities/workload-package.entity';
 import { onboardingProgress, OnboardingProgress } from '../onboarding-progress';
 import { uploadEvent } from '../workload.service';
+import { objectChange } from '../../subscription/subscription-events';
+import { SubscriptionService } from '../../subscription/subscription.service';
 import { ChartValidator, ValidatedChart } from './chart-validator';
 import { coalescing } from './coalescing';
 import {
@@ -69,6 +71,7 @@ export class OnboardingService {
     private readonly helmRepo: HelmRepoService,
     private readonly outbox: OutboxService,
     private readonly config: AppConfig,
+    private readonly subscriptions: SubscriptionService,
     private readonly provenance: ChartProvenanceService,
   ) {}
 
@@ -359,6 +362,13 @@ export class OnboardingService {
         type: 'workload_document',
         id: document.id,
       });
+      await this.subscriptions.record(
+        manager,
+        objectChange('workload.onboarding.finished', document.tenant, document.id, {
+          ...uploadEvent(document),
+          rejection_reason: document.rejectionReason,
+        }),
+      );
       await manager.delete(WorkloadPackage, {
         documentId: job.documentId,
         uploadSeq: job.uploadSeq,

@@ -2,7 +2,7 @@
 
 import { type Client, type ClientMeta, formDataBodySerializer, type Options as Options2, type RequestResult, type TDataShape } from './client';
 import { client } from './client.gen';
-import type { ClustersDeleteData, ClustersDeleteErrors, ClustersDeleteResponses, ClustersGetData, ClustersGetErrors, ClustersGetResponses, ClustersListData, ClustersListErrors, ClustersListResponses, ClustersPutData, ClustersPutErrors, ClustersPutResponses, HealthLivenessData, HealthLivenessErrors, HealthLivenessResponses, HealthReadinessData, HealthReadinessErrors, HealthReadinessResponses, HelmRepoIndexData, HelmRepoIndexErrors, HelmRepoIndexResponses, HelmRepoListChartsData, HelmRepoListChartsErrors, HelmRepoListChartsResponses, InstancesCreateData, InstancesCreateErrors, InstancesCreateResponses, InstancesDeleteData, InstancesDeleteErrors, InstancesDeleteResponses, InstancesDiffRevisionsData, InstancesDiffRevisionsErrors, InstancesDiffRevisionsResponses, InstancesGetData, InstancesGetErrors, InstancesGetResponses, InstancesGetRevisionData, InstancesGetRevisionErrors, InstancesGetRevisionResponses, InstancesListData, InstancesListErrors, InstancesListResponses, InstancesListRevisionsData, InstancesListRevisionsErrors, InstancesListRevisionsResponses, InstancesReportStatusData, InstancesReportStatusErrors, InstancesReportStatusResponses, InstancesRollbackData, InstancesRollbackErrors, InstancesRollbackResponses, InstancesUpdateData, InstancesUpdateErrors, InstancesUpdateResponses, IntentsCreateData, IntentsCreateErrors, IntentsCreateFromTemplateData, IntentsCreateFromTemplateErrors, IntentsCreateFromTemplateResponses, IntentsCreateResponses, IntentsDeleteData, IntentsDeleteErrors, IntentsDeleteResponses, IntentsGetData, IntentsGetErrors, IntentsGetReportData, IntentsGetReportErrors, IntentsGetReportResponses, IntentsGetResponses, IntentsListData, IntentsListErrors, IntentsListResponses, IntentsReportFulfilmentData, IntentsReportFulfilmentErrors, IntentsReportFulfilmentResponses, IntentsUpdateData, IntentsUpdateErrors, IntentsUpdateResponses, IntentTemplatesListData, IntentTemplatesListErrors, IntentTemplatesListResponses, WorkloadsCreateData, WorkloadsCreateErrors, WorkloadsCreateResponses, WorkloadsDeleteData, WorkloadsDeleteErrors, WorkloadsDeleteResponses, WorkloadsGetData, WorkloadsGetErrors, WorkloadsGetResponses, WorkloadsListData, WorkloadsListErrors, WorkloadsListResponses, WorkloadsSetRenderPolicyData, WorkloadsSetRenderPolicyErrors, WorkloadsSetRenderPolicyResponses, WorkloadsUploadData, WorkloadsUploadErrors, WorkloadsUploadResponses } from './types.gen';
+import type { ClustersDeleteData, ClustersDeleteErrors, ClustersDeleteResponses, ClustersGetData, ClustersGetErrors, ClustersGetResponses, ClustersListData, ClustersListErrors, ClustersListResponses, ClustersPutData, ClustersPutErrors, ClustersPutResponses, HealthLivenessData, HealthLivenessErrors, HealthLivenessResponses, HealthReadinessData, HealthReadinessErrors, HealthReadinessResponses, HelmRepoIndexData, HelmRepoIndexErrors, HelmRepoIndexResponses, HelmRepoListChartsData, HelmRepoListChartsErrors, HelmRepoListChartsResponses, InstancesCreateData, InstancesCreateErrors, InstancesCreateResponses, InstancesDeleteData, InstancesDeleteErrors, InstancesDeleteResponses, InstancesDiffRevisionsData, InstancesDiffRevisionsErrors, InstancesDiffRevisionsResponses, InstancesGetData, InstancesGetErrors, InstancesGetResponses, InstancesGetRevisionData, InstancesGetRevisionErrors, InstancesGetRevisionResponses, InstancesListData, InstancesListErrors, InstancesListResponses, InstancesListRevisionsData, InstancesListRevisionsErrors, InstancesListRevisionsResponses, InstancesReportStatusData, InstancesReportStatusErrors, InstancesReportStatusResponses, InstancesRollbackData, InstancesRollbackErrors, InstancesRollbackResponses, InstancesUpdateData, InstancesUpdateErrors, InstancesUpdateResponses, IntentsCreateData, IntentsCreateErrors, IntentsCreateFromTemplateData, IntentsCreateFromTemplateErrors, IntentsCreateFromTemplateResponses, IntentsCreateResponses, IntentsDeleteData, IntentsDeleteErrors, IntentsDeleteResponses, IntentsGetData, IntentsGetErrors, IntentsGetReportData, IntentsGetReportErrors, IntentsGetReportResponses, IntentsGetResponses, IntentsListData, IntentsListErrors, IntentsListResponses, IntentsReportFulfilmentData, IntentsReportFulfilmentErrors, IntentsReportFulfilmentResponses, IntentsUpdateData, IntentsUpdateErrors, IntentsUpdateResponses, IntentTemplatesListData, IntentTemplatesListErrors, IntentTemplatesListResponses, SubscriptionsCreateData, SubscriptionsCreateErrors, SubscriptionsCreateResponses, SubscriptionsDeleteData, SubscriptionsDeleteErrors, SubscriptionsDeleteResponses, SubscriptionsGetData, SubscriptionsGetErrors, SubscriptionsGetResponses, SubscriptionsListData, SubscriptionsListErrors, SubscriptionsListResponses, SubscriptionsUpdateData, SubscriptionsUpdateErrors, SubscriptionsUpdateResponses, WorkloadsCreateData, WorkloadsCreateErrors, WorkloadsCreateResponses, WorkloadsDeleteData, WorkloadsDeleteErrors, WorkloadsDeleteResponses, WorkloadsGetData, WorkloadsGetErrors, WorkloadsGetResponses, WorkloadsListData, WorkloadsListErrors, WorkloadsListResponses, WorkloadsSetRenderPolicyData, WorkloadsSetRenderPolicyErrors, WorkloadsSetRenderPolicyResponses, WorkloadsUploadData, WorkloadsUploadErrors, WorkloadsUploadResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -305,6 +305,67 @@ export const intentsGetReport = <ThrowOnError extends boolean = false>(options: 
 export const intentsReportFulfilment = <ThrowOnError extends boolean = false>(options: Options<IntentsReportFulfilmentData, ThrowOnError>): RequestResult<IntentsReportFulfilmentResponses, IntentsReportFulfilmentErrors, ThrowOnError> => (options.client ?? client).put<IntentsReportFulfilmentResponses, IntentsReportFulfilmentErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/intents/{id}/report',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List webhook subscriptions
+ *
+ * The caller's tenant's subscriptions (every tenant's for admins), by id.
+ */
+export const subscriptionsList = <ThrowOnError extends boolean = false>(options?: Options<SubscriptionsListData, ThrowOnError>): RequestResult<SubscriptionsListResponses, SubscriptionsListErrors, ThrowOnError> => (options?.client ?? client).get<SubscriptionsListResponses, SubscriptionsListErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/subscriptions',
+    ...options
+});
+
+/**
+ * Subscribe a webhook to events of your tenant
+ *
+ * Each matching change is POSTed to `callback_url` as a structured CloudEvents 1.0 JSON body (`application/cloudevents+json`, `type` `eu.nemo.<event>`, `subject` the object id, `data` the object as the API answers it) with `X-Nemo-Signature: sha256=<hex HMAC-SHA256 of the raw body with the secret>`, `X-Nemo-Delivery` and `X-Nemo-Timestamp`; the body repeats both as the `nemodelivery` and `nemosentat` extensions, so the signature covers them. At least once, in order per object, retried with exponential backoff and jitter on anything but a 2xx (redirects are not followed); paused after SUBSCRIPTION_PAUSE_AFTER_FAILURES failures in a row. The answer carries the signing `secret`, shown this once.
+ */
+export const subscriptionsCreate = <ThrowOnError extends boolean = false>(options: Options<SubscriptionsCreateData, ThrowOnError>): RequestResult<SubscriptionsCreateResponses, SubscriptionsCreateErrors, ThrowOnError> => (options.client ?? client).post<SubscriptionsCreateResponses, SubscriptionsCreateErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/subscriptions',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete a webhook subscription
+ *
+ * Its undelivered events are dropped.
+ */
+export const subscriptionsDelete = <ThrowOnError extends boolean = false>(options: Options<SubscriptionsDeleteData, ThrowOnError>): RequestResult<SubscriptionsDeleteResponses, SubscriptionsDeleteErrors, ThrowOnError> => (options.client ?? client).delete<SubscriptionsDeleteResponses, SubscriptionsDeleteErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/subscriptions/{id}',
+    ...options
+});
+
+/**
+ * Get a webhook subscription
+ *
+ * With its status, failure streak, last error and undelivered count.
+ */
+export const subscriptionsGet = <ThrowOnError extends boolean = false>(options: Options<SubscriptionsGetData, ThrowOnError>): RequestResult<SubscriptionsGetResponses, SubscriptionsGetErrors, ThrowOnError> => (options.client ?? client).get<SubscriptionsGetResponses, SubscriptionsGetErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/subscriptions/{id}',
+    ...options
+});
+
+/**
+ * Pause or resume a webhook subscription
+ */
+export const subscriptionsUpdate = <ThrowOnError extends boolean = false>(options: Options<SubscriptionsUpdateData, ThrowOnError>): RequestResult<SubscriptionsUpdateResponses, SubscriptionsUpdateErrors, ThrowOnError> => (options.client ?? client).patch<SubscriptionsUpdateResponses, SubscriptionsUpdateErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/subscriptions/{id}',
     ...options,
     headers: {
         'Content-Type': 'application/json',

@@ -144,6 +144,18 @@ export type CreateIntentFromTemplateDto = {
     intent_preemption_capability?: IntentPreemptionCapability;
 };
 
+export type CreateSubscriptionDto = {
+    /**
+     * Where deliveries are POSTed: an http(s) URL without credentials. Its host must resolve to public addresses only (unless SUBSCRIPTION_ALLOW_PRIVATE allows the range); this is checked now and again before every delivery. Redirects are not followed.
+     */
+    callback_url: string;
+    /**
+     * The event types to deliver (each once).
+     */
+    events: Array<SubscriptionEvent>;
+    filter?: SubscriptionFilterDto;
+};
+
 export type CreateWorkloadDto = {
     /**
      * The Helm chart's name: a lowercase DNS-1123 label; must equal Chart.yaml's name.
@@ -159,6 +171,38 @@ export type CreateWorkloadDto = {
      */
     ingress_support?: boolean;
     description?: string;
+};
+
+export type CreatedSubscriptionResponse = {
+    id: string;
+    callback_url: string;
+    events: Array<SubscriptionEvent>;
+    filter: SubscriptionFilterResponse;
+    /**
+     * `paused` after SUBSCRIPTION_PAUSE_AFTER_FAILURES failed attempts in a row (or by PATCH).
+     */
+    status: SubscriptionStatus;
+    /**
+     * Failed attempts since the last delivered one.
+     */
+    consecutive_failures: number;
+    /**
+     * The last attempt's failure: an HTTP status, a timeout, a refused destination.
+     */
+    last_error: string | null;
+    last_error_at: string | null;
+    last_delivered_at: string | null;
+    paused_at: string | null;
+    /**
+     * Deliveries recorded and not yet acknowledged.
+     */
+    pending_deliveries: number;
+    created_at: string;
+    updated_at: string;
+    /**
+     * The HMAC-SHA256 key of `X-Nemo-Signature`. Shown only in this answer: store it now.
+     */
+    secret: string;
 };
 
 /**
@@ -859,6 +903,66 @@ export type RollbackInstanceDto = {
  */
 export type SortOrder = 'asc' | 'desc';
 
+/**
+ * The event types to deliver (each once).
+ */
+export type SubscriptionEvent = 'intent.created' | 'intent.changed' | 'intent.deleted' | 'intent.report.changed' | 'instance.status.changed' | 'workload.onboarding.finished';
+
+export type SubscriptionFilterDto = {
+    /**
+     * Only events about this object: an intent id, an instance id (UUID) or a workload document id, as the CloudEvents `subject` carries it. Absent: every object of the tenant.
+     */
+    subject?: string;
+};
+
+export type SubscriptionFilterResponse = {
+    subject: string | null;
+};
+
+export type SubscriptionPage = {
+    /**
+     * The items of this page, in the requested order.
+     */
+    items: Array<SubscriptionResponse>;
+    /**
+     * Where this page is in the whole result.
+     */
+    meta: PageMeta;
+};
+
+export type SubscriptionResponse = {
+    id: string;
+    callback_url: string;
+    events: Array<SubscriptionEvent>;
+    filter: SubscriptionFilterResponse;
+    /**
+     * `paused` after SUBSCRIPTION_PAUSE_AFTER_FAILURES failed attempts in a row (or by PATCH).
+     */
+    status: SubscriptionStatus;
+    /**
+     * Failed attempts since the last delivered one.
+     */
+    consecutive_failures: number;
+    /**
+     * The last attempt's failure: an HTTP status, a timeout, a refused destination.
+     */
+    last_error: string | null;
+    last_error_at: string | null;
+    last_delivered_at: string | null;
+    paused_at: string | null;
+    /**
+     * Deliveries recorded and not yet acknowledged.
+     */
+    pending_deliveries: number;
+    created_at: string;
+    updated_at: string;
+};
+
+/**
+ * `paused` after SUBSCRIPTION_PAUSE_AFTER_FAILURES failed attempts in a row (or by PATCH).
+ */
+export type SubscriptionStatus = 'active' | 'paused';
+
 export type TargetFulfilmentResultResponse = {
     /**
      * Id of the expectation target.
@@ -939,6 +1043,13 @@ export type UpdateIntentDto = {
     observation_period?: number;
     intent_expectations?: Array<IntentExpectationDto>;
     intent_contexts?: Array<ContextDto>;
+};
+
+export type UpdateSubscriptionDto = {
+    /**
+     * `active` resumes a paused subscription: its failure count is reset and the deliveries kept while it was paused go out at once, in order. `paused` stops deliveries; events are still recorded for it.
+     */
+    status: SubscriptionStatus;
 };
 
 /**
@@ -2463,6 +2574,294 @@ export type IntentsReportFulfilmentResponses = {
 };
 
 export type IntentsReportFulfilmentResponse = IntentsReportFulfilmentResponses[keyof IntentsReportFulfilmentResponses];
+
+export type SubscriptionsListData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page number, from 1 (OFFSET paging: deep pages cost more, and rows inserted meanwhile shift them). Prefer `cursor`. Not together with `cursor`.
+         */
+        page?: number;
+        /**
+         * Opaque position from `meta.next_cursor` of the previous page: the next page starts right after its last row, whatever was inserted meanwhile. Valid only with the same filters, `sort` and `order` it was issued with (400 otherwise); `limit` and `count` may change. Not together with `page`.
+         */
+        cursor?: string;
+        /**
+         * Items per page.
+         */
+        limit?: number;
+        /**
+         * Sort direction.
+         */
+        order?: SortOrder;
+        /**
+         * How `meta.total` is computed. `estimated`: the database planner's estimate for the filters (no scan), counted exactly instead when it expects at most 1000 rows (a scan bounded at 1001 rows); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
+         */
+        count?: CountMode;
+        /**
+         * Only subscriptions in this status.
+         */
+        status?: SubscriptionStatus;
+    };
+    url: '/api/v1/subscriptions';
+};
+
+export type SubscriptionsListErrors = {
+    /**
+     * Invalid request: `errors[]` lists each refused field (code `validation_failed`), or a malformed id or body.
+     */
+    400: ProblemDetails;
+    /**
+     * Missing, invalid or expired bearer token.
+     */
+    401: ProblemDetails;
+    /**
+     * The caller's roles do not grant "read".
+     */
+    403: ProblemDetails;
+    /**
+     * Too many requests from this client: retry after the `Retry-After` header (seconds).
+     */
+    429: ProblemDetails;
+    /**
+     * Unexpected server error; it was logged with the `request_id`.
+     */
+    500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
+};
+
+export type SubscriptionsListError = SubscriptionsListErrors[keyof SubscriptionsListErrors];
+
+export type SubscriptionsListResponses = {
+    /**
+     * One page of results.
+     */
+    200: SubscriptionPage;
+};
+
+export type SubscriptionsListResponse = SubscriptionsListResponses[keyof SubscriptionsListResponses];
+
+export type SubscriptionsCreateData = {
+    body: CreateSubscriptionDto;
+    path?: never;
+    query?: never;
+    url: '/api/v1/subscriptions';
+};
+
+export type SubscriptionsCreateErrors = {
+    /**
+     * Invalid request: `errors[]` lists each refused field (code `validation_failed`), or a malformed id or body.
+     */
+    400: ProblemDetails;
+    /**
+     * Missing, invalid or expired bearer token.
+     */
+    401: ProblemDetails;
+    /**
+     * The caller's roles do not grant "write".
+     */
+    403: ProblemDetails;
+    /**
+     * The tenant has SUBSCRIPTION_MAX_PER_TENANT subscriptions already.
+     */
+    409: ProblemDetails;
+    /**
+     * The request body is larger than the server accepts.
+     */
+    413: ProblemDetails;
+    /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
+    /**
+     * Too many requests from this client: retry after the `Retry-After` header (seconds).
+     */
+    429: ProblemDetails;
+    /**
+     * Unexpected server error; it was logged with the `request_id`.
+     */
+    500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
+};
+
+export type SubscriptionsCreateError = SubscriptionsCreateErrors[keyof SubscriptionsCreateErrors];
+
+export type SubscriptionsCreateResponses = {
+    201: CreatedSubscriptionResponse;
+};
+
+export type SubscriptionsCreateResponse = SubscriptionsCreateResponses[keyof SubscriptionsCreateResponses];
+
+export type SubscriptionsDeleteData = {
+    body?: never;
+    path: {
+        /**
+         * The subscription id (UUID) answered at creation.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/subscriptions/{id}';
+};
+
+export type SubscriptionsDeleteErrors = {
+    /**
+     * Invalid request: `errors[]` lists each refused field (code `validation_failed`), or a malformed id or body.
+     */
+    400: ProblemDetails;
+    /**
+     * Missing, invalid or expired bearer token.
+     */
+    401: ProblemDetails;
+    /**
+     * The caller's roles do not grant "write".
+     */
+    403: ProblemDetails;
+    /**
+     * No such resource for the caller (resources of other tenants answer 404 too).
+     */
+    404: ProblemDetails;
+    /**
+     * Too many requests from this client: retry after the `Retry-After` header (seconds).
+     */
+    429: ProblemDetails;
+    /**
+     * Unexpected server error; it was logged with the `request_id`.
+     */
+    500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
+};
+
+export type SubscriptionsDeleteError = SubscriptionsDeleteErrors[keyof SubscriptionsDeleteErrors];
+
+export type SubscriptionsDeleteResponses = {
+    /**
+     * Deleted.
+     */
+    204: void;
+};
+
+export type SubscriptionsDeleteResponse = SubscriptionsDeleteResponses[keyof SubscriptionsDeleteResponses];
+
+export type SubscriptionsGetData = {
+    body?: never;
+    path: {
+        /**
+         * The subscription id (UUID) answered at creation.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/subscriptions/{id}';
+};
+
+export type SubscriptionsGetErrors = {
+    /**
+     * Invalid request: `errors[]` lists each refused field (code `validation_failed`), or a malformed id or body.
+     */
+    400: ProblemDetails;
+    /**
+     * Missing, invalid or expired bearer token.
+     */
+    401: ProblemDetails;
+    /**
+     * The caller's roles do not grant "read".
+     */
+    403: ProblemDetails;
+    /**
+     * No such resource for the caller (resources of other tenants answer 404 too).
+     */
+    404: ProblemDetails;
+    /**
+     * Too many requests from this client: retry after the `Retry-After` header (seconds).
+     */
+    429: ProblemDetails;
+    /**
+     * Unexpected server error; it was logged with the `request_id`.
+     */
+    500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
+};
+
+export type SubscriptionsGetError = SubscriptionsGetErrors[keyof SubscriptionsGetErrors];
+
+export type SubscriptionsGetResponses = {
+    200: SubscriptionResponse;
+};
+
+export type SubscriptionsGetResponse = SubscriptionsGetResponses[keyof SubscriptionsGetResponses];
+
+export type SubscriptionsUpdateData = {
+    body: UpdateSubscriptionDto;
+    path: {
+        /**
+         * The subscription id (UUID) answered at creation.
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/subscriptions/{id}';
+};
+
+export type SubscriptionsUpdateErrors = {
+    /**
+     * Invalid request: `errors[]` lists each refused field (code `validation_failed`), or a malformed id or body.
+     */
+    400: ProblemDetails;
+    /**
+     * Missing, invalid or expired bearer token.
+     */
+    401: ProblemDetails;
+    /**
+     * The caller's roles do not grant "write".
+     */
+    403: ProblemDetails;
+    /**
+     * No such resource for the caller (resources of other tenants answer 404 too).
+     */
+    404: ProblemDetails;
+    /**
+     * The request body is larger than the server accepts.
+     */
+    413: ProblemDetails;
+    /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
+    /**
+     * Too many requests from this client: retry after the `Retry-After` header (seconds).
+     */
+    429: ProblemDetails;
+    /**
+     * Unexpected server error; it was logged with the `request_id`.
+     */
+    500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
+};
+
+export type SubscriptionsUpdateError = SubscriptionsUpdateErrors[keyof SubscriptionsUpdateErrors];
+
+export type SubscriptionsUpdateResponses = {
+    200: SubscriptionResponse;
+};
+
+export type SubscriptionsUpdateResponse = SubscriptionsUpdateResponses[keyof SubscriptionsUpdateResponses];
 
 export type WorkloadsListData = {
     body?: never;
