@@ -2,16 +2,19 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { HelmRepoModule } from '../helm-repo/helm-repo.module';
+import { RegistryModule } from '../infra/registry/registry.module';
 import { SkopeoModule } from '../infra/skopeo/skopeo.module';
 import { ChartValidation } from './entities/chart-validation.entity';
 import { WorkloadDocument } from './entities/workload-document.entity';
 import { WorkloadImageMirror } from './entities/workload-image-mirror.entity';
 import { WorkloadPackage } from './entities/workload-package.entity';
 import { ChartValidator } from './jobs/chart-validator';
+import { ChartVerdicts } from './jobs/chart-verdicts';
 import { ImageMirrorService } from './jobs/image-mirror.service';
 import { ONBOARDING_QUEUE, OnboardingQueue } from './jobs/onboarding.queue';
 import { OnboardingProcessor } from './jobs/onboarding.processor';
 import { OnboardingService } from './jobs/onboarding.service';
+import { OnboardingStore } from './jobs/onboarding.store';
 import { OnboardingSweeper } from './jobs/onboarding.sweeper';
 import { WorkloadController } from './workload.controller';
 import { WorkloadService } from './workload.service';
@@ -36,10 +39,12 @@ export class WorkloadModule {}
 
 /** Worker role: the onboarding processor and the sweep that re-queues interrupted onboardings. */
 @Module({
-  imports: [WorkloadModule, HelmRepoModule, SkopeoModule],
+  imports: [WorkloadModule, HelmRepoModule, SkopeoModule, RegistryModule],
   providers: [
     OnboardingService,
+    OnboardingStore,
     ChartValidator,
+    ChartVerdicts,
     ImageMirrorService,
     OnboardingProcessor,
     OnboardingSweeper,

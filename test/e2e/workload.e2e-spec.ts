@@ -13,7 +13,8 @@ import { EventSubscriber } from '../support/amqp';
 import { resetDatabase, startApi } from '../support/app';
 import { goodChart, packChart, sha256, tgz } from '../support/charts';
 import { pushTestImage, registryDigest } from '../support/oci-image';
-import { freshBucketPath, helmPull, s3cmd, startWorker } from '../integration/workload/support';
+import { freshBucketPath, helmPull, s3cmd } from '../integration/workload/support';
+import { startWorker } from '../support/worker';
 import { parseBucketPath } from '../../src/infra/s3/s3.module';
 
 const REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
@@ -95,7 +96,7 @@ describe('Workload documents: REST, onboarding and the Helm repository (real ser
     await events.purge('upload');
     api = await startApi({ ...env, WORK_DIR: join(work, 'api') });
     await resetDatabase(api);
-    worker = await startWorker({ ...env, WORK_DIR: join(work, 'worker') });
+    worker = await startWorker({ env: { ...env, WORK_DIR: join(work, 'worker') } });
     http = request(api.getHttpServer());
     api
       .get(WorkloadService)
@@ -183,7 +184,9 @@ describe('Workload documents: REST, onboarding and the Helm repository (real ser
         digest: string;
       }>) {
         expect(
-          image.mirrored.startsWith(`${REGISTRY}/mirror-${run}/127.0.0.1-55000/src-${run}/`),
+          image.mirrored.startsWith(
+            `${REGISTRY}/mirror-${run}/${REGISTRY.replace(':', '-')}/src-${run}/`,
+          ),
         ).toBe(true);
         expect(image.digest).toBe(digests[image.source]);
         expect(await registryDigest(image.mirrored)).toBe(digests[image.source]);

@@ -9,8 +9,8 @@ import {
   HelmOutputTooLarge,
   HelmRenderOptions,
 } from './helm.port';
-import { ProcessSlots } from './process-slots';
-import { ProcessFailure, ProcessLimits, ProcessResult, runProcess } from './run-process';
+import { ProcessSlots } from '../process/process-slots';
+import { ProcessFailure, ProcessLimits, ProcessResult, runProcess } from '../process/run-process';
 
 /**
  * The real `helm` (v3 or v4): one process per call, argument arrays only, bounded time, output and
