@@ -131,10 +131,13 @@ export class OnboardingService {
   private async onboard(upload: Upload, context: OnboardingContext): Promise<ChartArchive> {
     const { document, package_ } = upload;
     const work = new Overlap<Piece>(FAILURE_RANKING);
-    const progress = this.progressOf(upload.job, context);
+    const write = this.progressOf(upload.job, context);
+    // Progress writes run beside the work they announce, each a piece of its own.
+    const progress = (change: Partial<ProgressFields>): void =>
+      void work.start('progress', write(change));
     const plan = this.imageMirror.plan();
     try {
-      work.start('progress', progress({ onboardingStep: 'validating' }));
+      progress({ onboardingStep: 'validating' });
       work.start('expected-images', this.checkExpectedImages(document, plan));
       const archive = await work
         .start('archive', this.validatePackage(document, package_.content))
@@ -155,17 +158,17 @@ export class OnboardingService {
         'published-by-others',
         this.checkNotPublishedByOthers(document, package_.digest),
       );
-      work.start('progress', progress({ onboardingStep: 'linting' }));
+      progress({ onboardingStep: 'linting' });
       const chart = await validated.result();
       work.start('lint', chart.lint.passed());
       await notPublished.result();
 
-      work.start('progress', progress(mirroringStarts(chart)));
+      progress(mirroringStarts(chart));
       await work.start('images', this.mirror(document, chart, plan, progress)).result();
       // Lint passed and every image is recorded: only now is the chart published.
       await work.settle();
 
-      work.start('progress', progress({ onboardingStep: 'publishing' }));
+      progress({ onboardingStep: 'publishing' });
       const publish = work.start(
         'publish',
         this.helmRepo.publish({
@@ -191,7 +194,7 @@ export class OnboardingService {
     document: WorkloadDocument,
     chart: ValidatedChart,
     plan: MirrorPlan,
-    progress: Step,
+    progress: (change: Partial<ProgressFields>) => void,
   ): Promise<void> {
     let done = 0;
     const record = coalescing<MirroredImage[]>(
@@ -203,7 +206,7 @@ export class OnboardingService {
       onMirrored: async (mirrored) => {
         await record([mirrored]);
         done += 1;
-        await progress({ imagesDone: done });
+        progress({ imagesDone: done });
       },
     });
   }
