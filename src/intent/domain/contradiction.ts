@@ -83,6 +83,8 @@ function ownClashes(own: Constraint[]): string[] {
       .map((b) => `${a.label} contradicts ${b.label} of the same intent on ${a.object}`),
   );
   if (pairs.length > 0 || !jointlyEmpty(own)) return pairs;
+  if (own.length === 1)
+    return [`${own[0].label} cannot hold for any finite value on ${own[0].object}`];
   return [`${own.map((c) => c.label).join(', ')} cannot hold together on ${own[0].object}`];
 }
 
