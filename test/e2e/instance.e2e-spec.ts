@@ -14,8 +14,8 @@ import {
   onboardShop,
   pushShopImages,
   resetOnboardingQueue,
-  startWorker,
 } from '../integration/instance/onboarded-workload';
+import { startWorker } from '../support/worker';
 import { validateAgainstKubernetesSchema } from '../integration/instance/k8s-schema';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -71,7 +71,7 @@ describe('Workload instances (real api + worker, helm, registry, broker)', () =>
     app = await startApi(env);
     await resetDatabase(app);
     await resetOnboardingQueue(app);
-    worker = await startWorker(env);
+    worker = await startWorker({ env });
     http = request(app.getHttpServer());
     writer = await authHeader({ tenant: 'tenant-a', subject: 'alice' });
     otherTenant = await authHeader({ tenant: 'tenant-b', subject: 'bob' });
