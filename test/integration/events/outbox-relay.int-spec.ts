@@ -9,7 +9,7 @@ import { EventSubscriber } from '../../support/amqp';
 import { eventSchemaErrors } from '../../support/event-schema';
 import {
   SEED_DELETE_MESSAGE,
-  SEED_INTENT_NOTIFY_MESSAGE,
+  INTENT_NOTIFY_MESSAGE,
   RUN_MESSAGE,
   SEED_UPLOAD_MESSAGE,
 } from '../../../src/events/seed-messages';
@@ -17,7 +17,7 @@ import {
 const SEED: { [K in RoutingKey]: EventMap[K] } = {
   upload: SEED_UPLOAD_MESSAGE,
   run: RUN_MESSAGE,
-  'intent-notify': SEED_INTENT_NOTIFY_MESSAGE,
+  'intent-notify': INTENT_NOTIFY_MESSAGE,
   delete: SEED_DELETE_MESSAGE,
 };
 
