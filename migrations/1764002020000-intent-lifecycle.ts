@@ -67,6 +67,8 @@ export class IntentLifecycle1764002020000 implements MigrationInterface {
     await queryRunner.query(`
       ALTER TABLE target_fulfilment_result
         DROP COLUMN observed_at, DROP COLUMN missed_at, DROP COLUMN missed_value`);
-    await queryRunner.query(`ALTER TABLE intent DROP COLUMN admin_state, DROP COLUMN admin_state_reason`);
+    await queryRunner.query(
+      `ALTER TABLE intent DROP COLUMN admin_state, DROP COLUMN admin_state_reason`,
+    );
   }
 }

@@ -35,7 +35,11 @@ export const FEASIBILITY_CHECK_TYPES = ['FEASIBLE', 'INFEASIBLE'] as const;
 /** TS 28.312 intentAdminState: a DEACTIVATED intent is suspended, its data kept. */
 export const INTENT_ADMIN_STATES = ['ACTIVATED', 'DEACTIVATED'] as const;
 /** TS 28.312 IntentConflictReport.conflictType. */
-export const CONFLICT_TYPES = ['INTENT_CONFLICT', 'EXPECTATION_CONFLICT', 'TARGET_CONFLICT'] as const;
+export const CONFLICT_TYPES = [
+  'INTENT_CONFLICT',
+  'EXPECTATION_CONFLICT',
+  'TARGET_CONFLICT',
+] as const;
 
 export type Condition = (typeof CONDITIONS)[number];
 export type ExpectationVerb = (typeof EXPECTATION_VERBS)[number];

@@ -152,7 +152,9 @@ export function withAddedIntentFields(seed: SeedIntentObject): IntentObject {
 }
 
 /** The `intent-notify` message as published: the seed's, with the fields added since. */
-export const INTENT_NOTIFY_MESSAGE: IntentObject = withAddedIntentFields(SEED_INTENT_NOTIFY_MESSAGE);
+export const INTENT_NOTIFY_MESSAGE: IntentObject = withAddedIntentFields(
+  SEED_INTENT_NOTIFY_MESSAGE,
+);
 
 /** The `run` message as published: the seed's fields in the seed's order, then `revision`. */
 export const RUN_MESSAGE: RunEvent = {

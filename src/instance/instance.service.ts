@@ -355,7 +355,11 @@ export class InstanceService implements OnModuleInit {
       }
       // The intents about an instance that is gone are suspended with it, in this transaction.
       if (report.status === 'deleted' && instance.status !== 'deleted')
-        await this.intents.deactivateForDeletedInstance(manager, NEMO_WORKLOAD, instance.instanceId);
+        await this.intents.deactivateForDeletedInstance(
+          manager,
+          NEMO_WORKLOAD,
+          instance.instanceId,
+        );
       instance.status = report.status;
       instance.statusReason = report.reason ?? null;
       // Later upgrades render for the reported cluster (its profile, if the platform has one).

@@ -328,8 +328,7 @@ export class IntentService {
           };
           const before = stateOf(rows, t.id);
           const value = reported.get(t.id);
-          const state =
-            value === undefined ? before : observe(before, target, { value, at: now });
+          const state = value === undefined ? before : observe(before, target, { value, at: now });
           states.set(t.id, state);
           return { ...target, target_achieved_value: state.value, state };
         }),
@@ -356,7 +355,11 @@ export class IntentService {
   ): Promise<number[]> {
     const cleared = await this.store.clearConflicts(m, [id]);
     const pairs = check.conflicts.flatMap((c: Conflict): ConflictPair[] => [
-      { ...c, intent: id, recommended_solution: recommendedSolution(id, c.conflicting_intent, true) },
+      {
+        ...c,
+        intent: id,
+        recommended_solution: recommendedSolution(id, c.conflicting_intent, true),
+      },
       {
         ...c,
         intent: c.conflicting_intent,

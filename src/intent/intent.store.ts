@@ -29,7 +29,8 @@ import {
 import { FulfilmentInfoColumns } from './entities/fulfilment-info.columns';
 
 /** A timestamptz from epoch microseconds, exactly (a double would round the last digits). */
-const FROM_MICROS = (param: string) => `(timestamptz 'epoch' + ${param}::bigint * interval '1 microsecond')`;
+const FROM_MICROS = (param: string) =>
+  `(timestamptz 'epoch' + ${param}::bigint * interval '1 microsecond')`;
 
 /** A conflict found for one intent, to be written on it and on the intent it conflicts with. */
 export interface ConflictPair extends Conflict {

@@ -113,13 +113,11 @@ function foreignClashes(own: Constraint[], theirs: Constraint[]): Clash[] {
   const pairs = own.flatMap((a) =>
     theirs
       .filter((b) => clash(a, b))
-      .map(
-        (b): Clash => ({
-          reason: `${a.label} contradicts ${b.label} on ${a.object}`,
-          intents: intentsOf([b]),
-          type: 'TARGET_CONFLICT',
-        }),
-      ),
+      .map((b): Clash => ({
+        reason: `${a.label} contradicts ${b.label} on ${a.object}`,
+        intents: intentsOf([b]),
+        type: 'TARGET_CONFLICT',
+      })),
   );
   if (pairs.length > 0 || theirs.length === 0 || !jointlyEmpty([...own, ...theirs])) return pairs;
   return [

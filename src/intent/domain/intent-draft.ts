@@ -1,4 +1,9 @@
-import type { Condition, ExpectationVerb, IntentAdminState, ValueRange } from '../../events/payloads';
+import type {
+  Condition,
+  ExpectationVerb,
+  IntentAdminState,
+  ValueRange,
+} from '../../events/payloads';
 import type { PreemptionCapability } from '../intent.enums';
 
 /**

@@ -102,7 +102,10 @@ describe('observation window', () => {
         fc.integer({ min: 0, max: 200 * S }),
         (steps, period, after) => {
           let at = T0;
-          const observations = steps.map((step) => ({ value: step.value, at: (at += step.gap + 1) }));
+          const observations = steps.map((step) => ({
+            value: step.value,
+            at: (at += step.gap + 1),
+          }));
           const now = at + after;
           expect(judgeWindow(cpu, fold(observations), now, period)).toEqual(
             judgeObservations(cpu, observations, now, period),

@@ -16,7 +16,12 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import type { Condition, ExpectationVerb, IntentAdminState, ValueRange } from '../../events/payloads';
+import type {
+  Condition,
+  ExpectationVerb,
+  IntentAdminState,
+  ValueRange,
+} from '../../events/payloads';
 import {
   CONDITIONS,
   EXPECTATION_VERBS,

@@ -239,14 +239,16 @@ export class IntentReportEntryResponse {
     example: '2024-07-09T14:17:36.590890Z',
     pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}Z$',
     maxLength: 27,
-    description: 'ISO-8601 UTC with microseconds: when the values were received (their observation time).',
+    description:
+      'ISO-8601 UTC with microseconds: when the values were received (their observation time).',
   })
   last_updated_time!: string;
   @ApiProperty({
     enum: INTENT_ADMIN_STATES,
     enumName: 'IntentAdminState',
     example: 'ACTIVATED',
-    description: 'The admin state then: DEACTIVATED values were kept but did not change fulfilment.',
+    description:
+      'The admin state then: DEACTIVATED values were kept but did not change fulfilment.',
   })
   intent_admin_state!: Wire.IntentAdminState;
   @ApiProperty({
