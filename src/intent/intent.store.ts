@@ -7,7 +7,7 @@ import { fetchPage } from '../common/pagination/keyset-page';
 import { PageMeta, PageQuery } from '../common/pagination/pagination';
 import type { FeasibilityVerdict } from './domain/feasibility';
 import type { Conflict } from './domain/contradiction';
-import { acknowledged, AchievedValue, FulfilmentOutcome, suspended } from './domain/fulfilment';
+import { acknowledged, FulfilmentOutcome, suspended } from './domain/fulfilment';
 import type { TargetWindowState } from './domain/observation-window';
 import type { ContextDraft, ExpectationDraft, IntentDraft, ObjectRef } from './domain/intent-draft';
 import { IntentRows, toIntentObject } from './dto/intent-object.mapper';

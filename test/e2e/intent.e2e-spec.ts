@@ -828,6 +828,7 @@ describe('Intents (e2e, real database)', () => {
           'intents_update',
           'intents_delete',
           'intents_report_fulfilment',
+          'intents_list_reports',
           'intents_create_from_template',
           'intent_templates_list',
         ]),
@@ -838,7 +839,10 @@ describe('Intents (e2e, real database)', () => {
         'FulfilmentStatus',
         'NotFulfilledState',
         'FeasibilityCheckType',
+        'IntentAdminState',
+        'ConflictType',
         'IntentResponse',
+        'IntentReportEntryResponse',
       ]) {
         expect([name, doc.components.schemas[name] !== undefined]).toEqual([name, true]);
       }

@@ -294,9 +294,7 @@ describe('OpenAPI document (openapi.json)', () => {
     expect(SEED_UPLOAD_MESSAGE).toEqual(SEED_UPLOAD_MESSAGE);
     expect(INTENT_NOTIFY_MESSAGE).toEqual(INTENT_NOTIFY_MESSAGE);
     expect(example('IntentResponse')).toEqual(INTENT_NOTIFY_MESSAGE);
-    expect(example('IntentReportResponse')).toEqual(
-      INTENT_NOTIFY_MESSAGE.intent_report_reference,
-    );
+    expect(example('IntentReportResponse')).toEqual(INTENT_NOTIFY_MESSAGE.intent_report_reference);
     expect(example('WorkloadResponse')).toMatchObject(SEED_UPLOAD_MESSAGE);
     const { intents: _intents, ...run } = SEED_RUN_MESSAGE;
     expect(example('InstanceResponse')).toMatchObject(run);
