@@ -4,6 +4,7 @@ export const CLUSTER_NAME_MESSAGE = '$property must be a cluster name';
 export const MAX_CLUSTER_NAME = 253;
 
 /** `1.28`, `v1.28.3`: what `helm template --kube-version` accepts, without pre-release parts. */
+export const KUBERNETES_VERSION_MAX_LENGTH = 32;
 export const KUBERNETES_VERSION = /^v?(0|[1-9]\d{0,3})\.(0|[1-9]\d{0,3})(\.(0|[1-9]\d{0,5}))?$/;
 
 /**

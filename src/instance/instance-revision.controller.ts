@@ -5,7 +5,6 @@ import {
   Headers,
   HttpCode,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -23,6 +22,7 @@ import {
 import type { Response } from 'express';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
+import { uuidPipe } from '../common/http/id';
 import { Page } from '../common/pagination/pagination';
 import { ApiPage } from '../openapi/api-page.decorator';
 import { ApiProblemResponses } from '../openapi/api-problem-responses.decorator';
@@ -128,7 +128,7 @@ export class InstanceRevisionController {
   })
   async update(
     @CurrentPrincipal() principal: Principal,
-    @Param(INSTANCE_ID, new ParseUUIDPipe()) instanceId: string,
+    @Param(INSTANCE_ID, uuidPipe(INSTANCE_ID)) instanceId: string,
     @Query() query: DryRunQuery,
     @Body() body: UpdateInstanceDto,
     @Headers('if-match') ifMatch: string | undefined,
@@ -161,7 +161,7 @@ export class InstanceRevisionController {
   })
   async rollback(
     @CurrentPrincipal() principal: Principal,
-    @Param(INSTANCE_ID, new ParseUUIDPipe()) instanceId: string,
+    @Param(INSTANCE_ID, uuidPipe(INSTANCE_ID)) instanceId: string,
     @Body() body: RollbackInstanceDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
@@ -185,7 +185,7 @@ export class InstanceRevisionController {
   @ApiProblemResponses(400, NOT_FOUND)
   list(
     @CurrentPrincipal() principal: Principal,
-    @Param(INSTANCE_ID, new ParseUUIDPipe()) instanceId: string,
+    @Param(INSTANCE_ID, uuidPipe(INSTANCE_ID)) instanceId: string,
     @Query() query: ListRevisionsQuery,
   ): Promise<Page<InstanceRevisionResponse>> {
     return this.revisions.list(principal, instanceId, query);
@@ -207,7 +207,7 @@ export class InstanceRevisionController {
   @ApiProblemResponses(400, NOT_FOUND)
   get(
     @CurrentPrincipal() principal: Principal,
-    @Param(INSTANCE_ID, new ParseUUIDPipe()) instanceId: string,
+    @Param(INSTANCE_ID, uuidPipe(INSTANCE_ID)) instanceId: string,
     @Param('revision', RevisionNumberPipe) revision: RevisionNumber,
   ): Promise<InstanceRevisionDetailResponse> {
     return this.revisions.get(principal, instanceId, revision);
@@ -230,7 +230,7 @@ export class InstanceRevisionController {
   @ApiProblemResponses(400, NOT_FOUND)
   diff(
     @CurrentPrincipal() principal: Principal,
-    @Param(INSTANCE_ID, new ParseUUIDPipe()) instanceId: string,
+    @Param(INSTANCE_ID, uuidPipe(INSTANCE_ID)) instanceId: string,
     @Param('revision', RevisionNumberPipe) revision: RevisionNumber,
     @Query() query: DiffQuery,
   ): Promise<RevisionDiffResponse> {

@@ -78,6 +78,7 @@ describe('finalizeOpenApiDocument', () => {
         '403',
         '404',
         '413',
+        '415',
         '429',
         '500',
         '503',

@@ -63,7 +63,8 @@ const ERROR_STATUS = /^([45]\d\d|[45]XX|default)$/;
  * same contract even where a module left something out, and orders it so the committed openapi.json
  * is byte-for-byte reproducible:
  * - every error response is `application/problem+json` with the shared ProblemDetails schema;
- * - the errors every route can answer are added where missing: 400 (parameters or body), 413 (body),
+ * - the errors every route can answer are added where missing: 400 (parameters or body), 413 and
+ *   415 (body),
  *   401/403/429/503 (bearer token; 503 when the identity provider is unreachable), 404 (path
  *   parameters) and 500;
  * - routes without a security requirement say so explicitly (`security: []`);
@@ -132,7 +133,7 @@ function impliedErrorStatuses(
   const statuses: number[] = [500];
   const hasParameters = (operation.parameters ?? []).length > 0;
   if (hasParameters || operation.requestBody) statuses.push(400);
-  if (operation.requestBody) statuses.push(413);
+  if (operation.requestBody) statuses.push(413, 415);
   if (secured) statuses.push(401, 403, 429, 503);
   if (path.includes('{')) statuses.push(404);
   return statuses.map(String);

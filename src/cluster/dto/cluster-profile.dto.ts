@@ -9,7 +9,14 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination/pagination';
-import { API_VERSION, KUBERNETES_VERSION, MAX_API_VERSIONS } from '../cluster-names';
+import { CLAIM_MAX_LENGTH, TIMESTAMP_SCHEMA } from '../../common/validation/bounds';
+import {
+  API_VERSION,
+  KUBERNETES_VERSION,
+  KUBERNETES_VERSION_MAX_LENGTH,
+  MAX_API_VERSIONS,
+  MAX_CLUSTER_NAME,
+} from '../cluster-names';
 import { ClusterProfile } from '../entities/cluster-profile.entity';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -20,14 +27,14 @@ const INGRESS_CLASS = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 export class PutClusterProfileDto {
   @ApiProperty({
     example: '1.28.3',
-    maxLength: 32,
+    maxLength: KUBERNETES_VERSION_MAX_LENGTH,
     pattern: KUBERNETES_VERSION.source,
     description:
       'The Kubernetes version of the cluster (`MAJOR.MINOR[.PATCH]`, optional `v`), given to ' +
       "`helm template --kube-version`: `.Capabilities.KubeVersion` and charts' `kubeVersion` checks.",
   })
   @IsString()
-  @MaxLength(32)
+  @MaxLength(KUBERNETES_VERSION_MAX_LENGTH)
   @Matches(KUBERNETES_VERSION, { message: '$property must look like 1.28 or v1.28.3' })
   kubernetes_version!: string;
 
@@ -101,31 +108,44 @@ export class PutClusterProfileDto {
 export class ListClustersQuery extends PageQuery {}
 
 export class ClusterProfileResponse {
-  @ApiProperty({ example: 'k3s-cluster' })
+  @ApiProperty({ example: 'k3s-cluster', maxLength: MAX_CLUSTER_NAME })
   name!: string;
 
-  @ApiProperty({ example: 'v1.28.3', description: 'Normalized to vMAJOR.MINOR.PATCH.' })
+  @ApiProperty({
+    example: 'v1.28.3',
+    maxLength: KUBERNETES_VERSION_MAX_LENGTH,
+    description: 'Normalized to vMAJOR.MINOR.PATCH.',
+  })
   kubernetes_version!: string;
 
-  @ApiProperty({ type: [String], example: ['networking.k8s.io/v1'] })
+  @ApiProperty({
+    type: [String],
+    maxItems: MAX_API_VERSIONS,
+    items: { type: 'string', maxLength: 253 },
+    example: ['networking.k8s.io/v1'],
+  })
   api_versions!: string[];
 
-  @ApiProperty({ type: String, nullable: true, example: 'edge-apps' })
+  @ApiProperty({ type: String, nullable: true, maxLength: 63, example: 'edge-apps' })
   default_namespace!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: null })
+  @ApiProperty({ type: String, nullable: true, maxLength: 253, example: null })
   ingress_class_name!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: null })
+  @ApiProperty({ type: String, nullable: true, maxLength: 253, example: null })
   ingress_domain!: string | null;
 
-  @ApiProperty({ example: 'platform-admin', description: 'Who wrote the profile last.' })
+  @ApiProperty({
+    example: 'platform-admin',
+    maxLength: CLAIM_MAX_LENGTH,
+    description: 'Who wrote the profile last.',
+  })
   updated_by!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ ...TIMESTAMP_SCHEMA })
   created_at!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ ...TIMESTAMP_SCHEMA })
   updated_at!: string;
 }
 

@@ -34,6 +34,22 @@ export const SHA256_HEX_SCHEMA = {
   maxLength: 64,
 } as const;
 
+/** A digest as answers show it: `sha256:` and 64 hex digits. */
+export const PREFIXED_SHA256_SCHEMA = {
+  type: 'string',
+  pattern: '^sha256:[0-9a-f]{64}$',
+  minLength: 71,
+  maxLength: 71,
+} as const;
+
+/** An instance revision: 1 on creation, +1 per upgrade or rollback. */
+export const REVISION_SCHEMA = {
+  type: 'integer',
+  format: 'int32',
+  minimum: 1,
+  maximum: INT32_MAX,
+} as const;
+
 /** The length of the longest value: the maxLength of a nullable enum (its `type: string` sibling). */
 export function longestOf(values: readonly string[]): number {
   return Math.max(...values.map((value) => value.length));

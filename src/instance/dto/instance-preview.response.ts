@@ -1,5 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { KubernetesManifest } from '../../events/payloads';
+import {
+  DNS_LABEL_MAX_LENGTH,
+  DNS_SUBDOMAIN_MAX_LENGTH,
+  ID_SCHEMA,
+  REVISION_SCHEMA,
+} from '../../common/validation/bounds';
+import { KUBERNETES_VERSION_MAX_LENGTH } from '../../cluster/cluster-names';
+import { MAX_RELEASE_NAME } from './create-instance.dto';
 import { ManifestDiffResponse } from './revision.response';
 import type { ManifestDiff } from '../revisions/manifest-diff';
 
@@ -13,6 +21,8 @@ export class InstancePreviewResponse {
   @ApiProperty({
     type: String,
     format: 'uuid',
+    minLength: 36,
+    maxLength: 36,
     nullable: true,
     description:
       'The instance an upgrade would change; null for a creation (a real creation draws a new ' +
@@ -20,27 +30,36 @@ export class InstancePreviewResponse {
   })
   instance_id!: string | null;
 
-  @ApiProperty({ type: 'integer', format: 'int32', example: 9 })
+  @ApiProperty({ ...ID_SCHEMA, example: 9 })
   workload_document_id!: number;
 
-  @ApiProperty({ example: 'shop' })
+  @ApiProperty({ example: 'shop', maxLength: MAX_RELEASE_NAME })
   release_name!: string;
 
-  @ApiProperty({ type: String, nullable: true, example: 'edge-apps' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    maxLength: DNS_LABEL_MAX_LENGTH,
+    example: 'edge-apps',
+  })
   namespace!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: null })
+  @ApiProperty({ type: String, nullable: true, maxLength: DNS_SUBDOMAIN_MAX_LENGTH, example: null })
   cluster_name!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: 'v1.28.3' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    maxLength: KUBERNETES_VERSION_MAX_LENGTH,
+    example: 'v1.28.3',
+  })
   kube_version!: string | null;
 
   @ApiProperty({ example: false })
   ingress_enabled!: boolean;
 
   @ApiProperty({
-    type: 'integer',
-    format: 'int32',
+    ...REVISION_SCHEMA,
     example: 4,
     description: 'The revision number the change would get now.',
   })

@@ -6,6 +6,7 @@ import {
   DNS_LABEL_MAX_LENGTH,
   DNS_SUBDOMAIN_MAX_LENGTH,
   ID_SCHEMA,
+  REVISION_SCHEMA,
   TIMESTAMP_SCHEMA,
 } from '../../common/validation/bounds';
 import { IntentResponse } from '../../intent/dto/intent.response';
@@ -88,8 +89,7 @@ export class InstanceResponse {
   manifests!: KubernetesManifest[];
 
   @ApiProperty({
-    type: 'integer',
-    format: 'int32',
+    ...REVISION_SCHEMA,
     example: 1,
     description:
       'The current revision: 1 on creation, +1 per upgrade or rollback. Also the ETag (`"1"`) for If-Match.',

@@ -2,6 +2,18 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { InstanceStatus, KubernetesManifest } from '../../events/payloads';
 import { PageQuery } from '../../common/pagination/pagination';
 import {
+  CLAIM_MAX_LENGTH,
+  COUNT_SCHEMA,
+  DNS_LABEL_MAX_LENGTH,
+  DNS_SUBDOMAIN_MAX_LENGTH,
+  ID_SCHEMA,
+  PREFIXED_SHA256_SCHEMA,
+  REVISION_SCHEMA,
+  TIMESTAMP_SCHEMA,
+} from '../../common/validation/bounds';
+import { KUBERNETES_VERSION_MAX_LENGTH } from '../../cluster/cluster-names';
+import { VERSION_MAX_LENGTH } from '../../workload/dto/create-workload.dto';
+import {
   InstanceRevision,
   REVISION_ORIGINS,
   RevisionOrigin,
@@ -20,7 +32,7 @@ const OBJECT_SCHEMA = { type: 'object', additionalProperties: true } as const;
 export class ListRevisionsQuery extends PageQuery {}
 
 export class InstanceRevisionResponse {
-  @ApiProperty({ type: 'integer', format: 'int32', example: 3 })
+  @ApiProperty({ ...REVISION_SCHEMA, example: 3 })
   revision!: number;
 
   @ApiProperty({ description: "Whether this is the instance's current revision." })
@@ -35,31 +47,32 @@ export class InstanceRevisionResponse {
   origin!: RevisionOrigin;
 
   @ApiProperty({
-    type: 'integer',
-    format: 'int32',
+    ...REVISION_SCHEMA,
     nullable: true,
     example: null,
     description: 'For a rollback: the revision whose manifests it restored.',
   })
   rollback_of!: number | null;
 
-  @ApiProperty({ type: 'integer', format: 'int32', example: 9 })
+  @ApiProperty({ ...ID_SCHEMA, example: 9 })
   workload_document_id!: number;
 
-  @ApiProperty({ example: 'shop' })
+  @ApiProperty({ example: 'shop', maxLength: DNS_LABEL_MAX_LENGTH })
   chart_name!: string;
 
-  @ApiProperty({ example: '1.2.0' })
+  @ApiProperty({ example: '1.2.0', maxLength: VERSION_MAX_LENGTH })
   chart_version!: string;
 
   @ApiProperty({
-    example: 'sha256:6c0f…',
+    ...PREFIXED_SHA256_SCHEMA,
+    example: 'sha256:6c0f3b2e9d8a7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a29180716f5e4d3c2b1a098',
     description: 'sha256 of the canonical JSON of the values it was rendered with.',
   })
   values_digest!: string;
 
   @ApiProperty({
-    example: 'sha256:9a1e…',
+    ...PREFIXED_SHA256_SCHEMA,
+    example: 'sha256:9a1e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2918070f6e5d4c3b2a1908f7e6d5',
     description: 'sha256 of the canonical JSON of its manifests: equal digests, equal manifests.',
   })
   manifests_digest!: string;
@@ -73,6 +86,7 @@ export class InstanceRevisionResponse {
   @ApiProperty({
     type: String,
     nullable: true,
+    maxLength: DNS_SUBDOMAIN_MAX_LENGTH,
     example: 'k3s-cluster',
     description: 'The cluster it was rendered for.',
   })
@@ -81,6 +95,7 @@ export class InstanceRevisionResponse {
   @ApiProperty({
     type: String,
     nullable: true,
+    maxLength: KUBERNETES_VERSION_MAX_LENGTH,
     example: 'v1.28.3',
     description:
       "The Kubernetes version helm rendered for (null: no cluster profile, helm's default).",
@@ -96,10 +111,14 @@ export class InstanceRevisionResponse {
   })
   status!: InstanceStatus;
 
-  @ApiProperty({ example: 'alice', description: 'Who created it (token subject).' })
+  @ApiProperty({
+    example: 'alice',
+    maxLength: CLAIM_MAX_LENGTH,
+    description: 'Who created it (token subject).',
+  })
   created_by!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ ...TIMESTAMP_SCHEMA })
   created_at!: string;
 }
 
@@ -197,10 +216,10 @@ export class ObjectChangeResponse implements ObjectChange {
 }
 
 export class ManifestDiffResponse implements ManifestDiff {
-  @ApiProperty({ type: 'integer', format: 'int32', example: 1 }) added!: number;
-  @ApiProperty({ type: 'integer', format: 'int32', example: 0 }) removed!: number;
-  @ApiProperty({ type: 'integer', format: 'int32', example: 1 }) changed!: number;
-  @ApiProperty({ type: 'integer', format: 'int32', example: 2 }) unchanged!: number;
+  @ApiProperty({ ...COUNT_SCHEMA, example: 1 }) added!: number;
+  @ApiProperty({ ...COUNT_SCHEMA, example: 0 }) removed!: number;
+  @ApiProperty({ ...COUNT_SCHEMA, example: 1 }) changed!: number;
+  @ApiProperty({ ...COUNT_SCHEMA, example: 2 }) unchanged!: number;
 
   @ApiProperty({
     type: [ObjectChangeResponse],
@@ -210,12 +229,11 @@ export class ManifestDiffResponse implements ManifestDiff {
 }
 
 export class RevisionDiffResponse extends ManifestDiffResponse {
-  @ApiProperty({ type: 'integer', format: 'int32', example: 3, description: 'The newer side.' })
+  @ApiProperty({ ...REVISION_SCHEMA, example: 3, description: 'The newer side.' })
   revision!: number;
 
   @ApiProperty({
-    type: 'integer',
-    format: 'int32',
+    ...REVISION_SCHEMA,
     nullable: true,
     example: 2,
     description: 'The side it is compared with (null: nothing, every object is added).',

@@ -3,7 +3,8 @@ import type { KubernetesManifest } from '../../events/payloads';
 
 /**
  * Rendered manifests stored once per distinct content: the key is the sha256 of their canonical
- * JSON (src/instance/revisions/manifest-digest.ts), so revisions with the same output share a row.
+ * JSON (RevisionStore), so revisions with the same output share a row; a set goes with the last
+ * revision referencing it (trigger of migration 1764001800000).
  */
 @Entity('instance_manifest_set')
 export class InstanceManifestSet {

@@ -99,10 +99,12 @@ export class RevisionStore {
   ): Promise<string> {
     const text = canonicalJson(manifests);
     const digest = sha256(text);
-    // Stored as helm wrote them (key order kept); the digest is of the canonical form.
+    // Stored as helm wrote them (key order kept); the digest is of the canonical form. DO UPDATE
+    // (not DO NOTHING) locks an existing set until this transaction ends, so the pruning of sets
+    // without revisions (migration 1764001800000) skips it while this revision is being written.
     await manager.query(
       `INSERT INTO instance_manifest_set (digest, manifests, size_bytes) VALUES ($1, $2, $3)
-       ON CONFLICT (digest) DO NOTHING`,
+       ON CONFLICT (digest) DO UPDATE SET digest = EXCLUDED.digest`,
       [digest, JSON.stringify(manifests), Buffer.byteLength(text)],
     );
     return digest;

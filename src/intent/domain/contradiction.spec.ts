@@ -163,6 +163,19 @@ describe('contradiction detection', () => {
   });
 });
 
+describe('a target no finite value meets', () => {
+  it.each<T>([
+    { condition: 'IS_GREATER_THAN', range: Number.MAX_VALUE },
+    { condition: 'IS_LESS_THAN', range: -Number.MAX_VALUE },
+    { condition: 'IS_OUTSIDE_RANGE', range: [-Number.MAX_VALUE, Number.MAX_VALUE] },
+  ])('is named on its own: $condition $range', (target) => {
+    const [reason] = against([target], []);
+    expect(reason).toMatch(
+      /^cpuUsage IS_\w+ .* cannot hold for any finite value on NEMO_WORKLOAD w-1$/,
+    );
+  });
+});
+
 describe('contradiction detection (properties)', () => {
   const reported = (a: NumericCondition, b: NumericCondition): boolean =>
     against(
@@ -204,9 +217,11 @@ describe('contradiction detection (properties)', () => {
     );
   });
 
-  it('never reports a condition against itself or against any value at all', () => {
+  it('never reports a satisfiable condition against itself or against any value at all', () => {
     fc.assert(
       fc.property(numericCondition, (a) => {
+        const candidates = [...probesOf(a), -Number.MAX_VALUE, 0, Number.MAX_VALUE];
+        fc.pre(candidates.some((x) => satisfies(a.condition, a.range, x)));
         expect(reported(a, a)).toBe(false);
         expect(
           reported(a, {

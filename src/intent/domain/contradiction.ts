@@ -101,7 +101,11 @@ function ownClashes(own: Constraint[]): Clash[] {
       .map((b) => `${a.label} contradicts ${b.label} of the same intent on ${a.object}`),
   );
   if (pairs.length === 0 && jointlyEmpty(own))
-    pairs.push(`${own.map((c) => c.label).join(', ')} cannot hold together on ${own[0].object}`);
+    pairs.push(
+      own.length === 1
+        ? `${own[0].label} cannot hold for any finite value on ${own[0].object}`
+        : `${own.map((c) => c.label).join(', ')} cannot hold together on ${own[0].object}`,
+    );
   return pairs.map((reason) => ({ reason, intents: [], type: 'TARGET_CONFLICT' }));
 }
 

@@ -1278,6 +1278,10 @@ export type ClustersPutErrors = {
      */
     413: ProblemDetails;
     /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
+    /**
      * Too many requests from this client: retry after the `Retry-After` header (seconds).
      */
     429: ProblemDetails;
@@ -1612,6 +1616,10 @@ export type InstancesUpdateErrors = {
      */
     413: ProblemDetails;
     /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
+    /**
      * The merged values are too large (values_too_large), the document is another chart (chart_name_mismatch), the chart refuses the cluster's Kubernetes version (kube_version_incompatible), or the render fails or breaks the render policy (as for POST /workloads/{id}/instances).
      */
     422: ProblemDetails;
@@ -1878,6 +1886,10 @@ export type InstancesRollbackErrors = {
      */
     413: ProblemDetails;
     /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
+    /**
      * The revision's manifests break today's render policy (render_policy_violation).
      */
     422: ProblemDetails;
@@ -1940,6 +1952,10 @@ export type InstancesReportStatusErrors = {
      * The request body is larger than the server accepts.
      */
     413: ProblemDetails;
+    /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
     /**
      * Too many requests from this client: retry after the `Retry-After` header (seconds).
      */
@@ -2106,6 +2122,10 @@ export type IntentsCreateErrors = {
      */
     413: ProblemDetails;
     /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
+    /**
      * Too many requests from this client: retry after the `Retry-After` header (seconds).
      */
     429: ProblemDetails;
@@ -2163,6 +2183,10 @@ export type IntentsCreateFromTemplateErrors = {
      * The request body is larger than the server accepts.
      */
     413: ProblemDetails;
+    /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
     /**
      * A target the template does not have, or a target without a default value and none given.
      */
@@ -2331,6 +2355,10 @@ export type IntentsUpdateErrors = {
      */
     413: ProblemDetails;
     /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
+    /**
      * Too many requests from this client: retry after the `Retry-After` header (seconds).
      */
     429: ProblemDetails;
@@ -2440,6 +2468,10 @@ export type IntentsReportFulfilmentErrors = {
      * The request body is larger than the server accepts.
      */
     413: ProblemDetails;
+    /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
     /**
      * A reported target is not a target of this intent, or is reported twice.
      */
@@ -2646,6 +2678,10 @@ export type WorkloadsCreateErrors = {
      */
     413: ProblemDetails;
     /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
+    /**
      * Too many requests from this client: retry after the `Retry-After` header (seconds).
      */
     429: ProblemDetails;
@@ -2819,6 +2855,10 @@ export type InstancesCreateErrors = {
      */
     413: ProblemDetails;
     /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
+    /**
      * helm template failed (render_failed, with helm's message), an image was not mirrored (image_not_mirrored), ingress_enabled without ingress_support (ingress_not_supported), or an ingress annotation cannot be honoured or its path is unsafe (ingress_annotation_invalid, naming the Service and the annotation), or a rendered object breaks the render policy (render_policy_violation: cluster-scoped or unknown kind, system or foreign namespace, Pod Security Standards profile; errors[] names each object, field and rule), or the chart's `kubeVersion` excludes the cluster profile's Kubernetes version (kube_version_incompatible).
      */
     422: ProblemDetails;
@@ -2887,6 +2927,10 @@ export type WorkloadsSetRenderPolicyErrors = {
      */
     413: ProblemDetails;
     /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
+    /**
      * Too many requests from this client: retry after the `Retry-After` header (seconds).
      */
     429: ProblemDetails;
@@ -2950,6 +2994,10 @@ export type WorkloadsUploadErrors = {
      * The package is larger than WORKLOAD_PACKAGE_MAX_BYTES.
      */
     413: ProblemDetails;
+    /**
+     * The request body has a media type this route does not accept.
+     */
+    415: ProblemDetails;
     /**
      * Too many requests from this client: retry after the `Retry-After` header (seconds).
      */
