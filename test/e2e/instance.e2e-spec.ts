@@ -245,7 +245,11 @@ describe('Workload instances (real api + worker, helm, registry, broker)', () =>
       expect(body.manifests).toEqual(created.body.manifests);
       expect(body.cluster_name).toBeNull();
       expect(body.intents).toEqual(created.body.intents);
-      expect(Object.keys(body.intents[0])).toEqual(Object.keys(SEED_RUN_MESSAGE.intents[0]));
+      // the seed's intent fields in the seed's order, then the one added since
+      expect(Object.keys(body.intents[0])).toEqual([
+        ...Object.keys(SEED_RUN_MESSAGE.intents[0]),
+        'intent_admin_state',
+      ]);
       expect(event.message.properties).toMatchObject({
         contentType: 'application/json',
         deliveryMode: 2,

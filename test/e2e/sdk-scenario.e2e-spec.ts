@@ -262,6 +262,55 @@ describe('SDK scenario: the generated TypeScript client against the running serv
     });
   });
 
+  it('suspends and resumes the intent, and lists its report history', async () => {
+    const path = { id: intentId };
+    const suspended = await sdk.intentsUpdate({
+      client: user,
+      path,
+      body: { intent_admin_state: 'DEACTIVATED' },
+    });
+    expect(suspended.response?.status).toBe(200);
+    expect(suspended.data?.intent_admin_state).toBe('DEACTIVATED');
+    expect(
+      suspended.data?.intent_report_reference.intent_fulfilment_report.intent_fulfilment_info
+        .not_fulfilled_state,
+    ).toBe('SUSPENDED');
+    const refused = await sdk.intentsUpdate({
+      client: user,
+      path,
+      body: { intent_admin_state: 'PAUSED' as 'ACTIVATED' },
+    });
+    expect(refused.error).toMatchObject({
+      status: 400,
+      errors: [{ field: 'intent_admin_state' }],
+    });
+
+    const resumed = await sdk.intentsUpdate({
+      client: user,
+      path,
+      body: { intent_admin_state: 'ACTIVATED' },
+    });
+    expect(resumed.data?.intent_admin_state).toBe('ACTIVATED');
+    expect(
+      resumed.data?.intent_report_reference.intent_feasibility_check_report?.feasibility_check_type,
+    ).toBe('FEASIBLE');
+    // Re-judged over the 60 s window: the 12.5 reported just before still counts.
+    expect(
+      resumed.data?.intent_report_reference.intent_fulfilment_report.intent_fulfilment_info
+        .fulfilment_status,
+    ).toBe('FULFILLED');
+
+    const { data: history } = await sdk.intentsListReports({
+      client: user,
+      path,
+      query: { limit: 10 },
+    });
+    expect(history?.items.map((entry) => entry.target_fulfilment_results)).toEqual([
+      [{ target: targetId, target_achieved_value: 12.5 }],
+    ]);
+    expect(history?.meta.next_cursor).toBeNull();
+  });
+
   it('upgrades the instance with If-Match, reads and diffs its revisions, and rolls back', async () => {
     const path = { instance_id: instanceId };
     const before = await sdk.instancesGet({ client: user, path });
@@ -331,5 +380,11 @@ describe('SDK scenario: the generated TypeScript client against the running serv
     });
     const { data } = await sdk.instancesGet({ client: user, path: { instance_id: instanceId } });
     expect(data?.status).toBe('deleted');
+    const { data: intent } = await sdk.intentsGet({ client: user, path: { id: intentId } });
+    expect(intent?.intent_admin_state).toBe('DEACTIVATED');
+    expect(
+      intent?.intent_report_reference.intent_fulfilment_report.intent_fulfilment_info
+        .not_fulfilled_reasons,
+    ).toEqual([`deactivated: workload instance ${instanceId} was deleted`]);
   });
 });
