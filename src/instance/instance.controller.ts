@@ -74,7 +74,8 @@ export class InstanceController {
   })
   @ApiUnprocessableEntityResponse({
     description:
-      "helm template failed (render_failed, with helm's message), an image was not mirrored (image_not_mirrored), " +
+      "helm template failed (render_failed, with helm's message), an image was not mirrored (image_not_mirrored: the values use an " +
+      "image neither the default render nor the chart's artifacthub.io/images annotation names), " +
       'ingress_enabled without ingress_support (ingress_not_supported), or an ingress annotation cannot be ' +
       'honoured or its path is unsafe (ingress_annotation_invalid, naming the Service and the annotation), ' +
       'or a rendered object breaks the render policy (render_policy_violation: cluster-scoped or unknown kind, ' +

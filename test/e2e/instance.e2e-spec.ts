@@ -2,6 +2,8 @@ import { SEED_RUN_MESSAGE } from '../../src/events/seed-messages';
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { connect } from 'amqplib';
+import { dump } from 'js-yaml';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { KubernetesManifest, RunEvent } from '../../src/events/payloads';
 import { EventSubscriber } from '../support/amqp';
@@ -383,6 +385,7 @@ describe('Workload instances (real api + worker, helm, registry, broker)', () =>
         code: 'image_not_mirrored',
         errors: [{ field: 'Deployment/unmirrored-web.containers[app].image' }],
       });
+      expect(answer.body.detail).toContain('artifacthub.io/images');
     });
 
     it.each([
@@ -596,6 +599,56 @@ describe('Workload instances (real api + worker, helm, registry, broker)', () =>
         cluster_name: 'edge-1',
       });
       expect(await queueDepth()).toBe(0);
+    });
+  });
+  describe('images declared in the artifacthub.io/images annotation', () => {
+    let declared: OnboardedWorkload;
+    let extra: string;
+
+    beforeAll(async () => {
+      const run = randomUUID().slice(0, 8);
+      extra = (
+        await pushTestImage(process.env.REGISTRY_HOST ?? '', `instance-e2e/${run}/extra`, '2.0')
+      ).reference;
+      const name = 'shop-declared';
+      const version = `0.1.0-r${run}`;
+      const chartYaml = dump({
+        apiVersion: 'v2',
+        name,
+        version,
+        type: 'application',
+        annotations: {
+          'artifacthub.io/images': dump([
+            { name: 'app', image: exposable.images.app },
+            { name: 'extra', image: extra, whitelisted: true },
+          ]),
+        },
+      });
+      declared = await onboardShop(http, writer, {
+        name,
+        version,
+        ingressSupport: false,
+        images: exposable.images,
+        files: { 'Chart.yaml': chartYaml },
+      });
+    });
+
+    it('mirrors an image only the annotation names', () => {
+      expect(Object.keys(declared.mirrors).sort()).toEqual(
+        [exposable.images.app, exposable.images.init, extra].sort(),
+      );
+    });
+
+    it('renders with values that switch to the declared image, pinned to its digest', async () => {
+      const answer = await http
+        .post(`/api/v1/workloads/${declared.id}/instances?dry_run=true`)
+        .set('Authorization', writer)
+        .send({ release_name: 'declared', values: { images: { app: extra } } })
+        .expect(200);
+      expect(imagesOf(answer.body.manifests)).toEqual([
+        declared.pinned[exposable.images.init],
+        declared.pinned[extra],
+      ]);
     });
   });
 });

@@ -206,7 +206,7 @@ export function rewriteImages(
   if (missing.length > 0) {
     throw new UnprocessableError(
       'image_not_mirrored',
-      `${missing[0].field}: ${missing[0].reason}; render with values that keep the onboarded images`,
+      `${missing[0].field}: ${missing[0].reason}; render with values that keep the onboarded images, or declare the image in the chart's Chart.yaml annotation artifacthub.io/images so that onboarding mirrors it`,
       missing,
     );
   }

@@ -1,3 +1,4 @@
+import { COMPANION_KINDS, CompanionKind } from '../jobs/mirror-plan';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MAX_PAGE_SIZE, Page, PageMeta } from '../../common/pagination/pagination';
 import {
@@ -89,6 +90,18 @@ export class ImageMirrorResponse {
 
   @ApiProperty({ description: 'false when the NEMO registry already held this digest.' })
   copied!: boolean;
+
+  @ApiProperty({
+    enum: COMPANION_KINDS,
+    isArray: true,
+    maxItems: COMPANION_KINDS.length,
+    example: ['sig'],
+    description:
+      'The cosign companion tags of `digest` found in the source registry — `sha256-<hex>.sig` ' +
+      '(signature), `.att` (attestation), `.sbom` — and copied along into the mirror repository ' +
+      'under the same tag names. Empty when the source holds none.',
+  })
+  companions!: CompanionKind[];
 }
 
 export class ProvenanceResponse {
@@ -191,7 +204,13 @@ export class WorkloadResponse {
 }
 
 export class WorkloadDetailResponse extends WorkloadResponse {
-  @ApiProperty({ type: [ImageMirrorResponse], description: 'Images mirrored for this chart.' })
+  @ApiProperty({
+    type: [ImageMirrorResponse],
+    description:
+      'Images mirrored for this chart: those of the render with default values (hook templates ' +
+      'included) and those Chart.yaml declares in its artifacthub.io/images annotation, each with ' +
+      'the cosign companion tags copied along.',
+  })
   images!: ImageMirrorResponse[];
 }
 
@@ -241,6 +260,7 @@ export function toWorkloadDetailResponse(
       mirrored: mirror.mirrored,
       digest: mirror.digest,
       copied: mirror.copied,
+      companions: mirror.companions,
     })),
   };
 }

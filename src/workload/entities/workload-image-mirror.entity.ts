@@ -1,3 +1,4 @@
+import { CompanionKind } from '../jobs/mirror-plan';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** A container image of an onboarded chart: where it came from and where NEMO mirrored it. */
@@ -24,6 +25,10 @@ export class WorkloadImageMirror {
   /** false when the registry already held the same digest and nothing was copied. */
   @Column({ type: 'boolean', default: true })
   copied!: boolean;
+
+  /** The cosign companion tags (`sig`, `att`, `sbom`) of `digest` copied along from the source. */
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  companions!: CompanionKind[];
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

@@ -49,6 +49,16 @@ describe('collectImages', () => {
     expect(collectImages(yamlOf(cron))).toEqual(imagesOf('cron'));
   });
 
+  it('reads hook templates, which helm template renders unless --no-hooks', () => {
+    const hook = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'migrate', annotations: { 'helm.sh/hook': 'pre-install,pre-upgrade' } },
+      spec: { template: { spec: podSpec('hook') } },
+    };
+    expect(collectImages(yamlOf(hook))).toEqual(imagesOf('hook'));
+  });
+
   it('reads a PodTemplate and the items of a List', () => {
     const list = {
       apiVersion: 'v1',

@@ -18,7 +18,14 @@ import {
   RegistryUnreachable,
 } from '../../infra/registry/registry.port';
 import { SKOPEO, Skopeo, SkopeoError } from '../../infra/skopeo/skopeo.port';
-import { MirrorPlan, MirrorSteps, PlannedImage } from './mirror-plan';
+import {
+  COMPANION_KINDS,
+  CompanionKind,
+  FoundCompanion,
+  MirrorPlan,
+  MirrorSteps,
+  PlannedImage,
+} from './mirror-plan';
 
 /** An image that cannot be mirrored because of the image itself: the upload is rejected. */
 export class ImageRejection extends Error {}
@@ -32,10 +39,17 @@ export function unreachableImage(image: string): string {
   return `image ${image} cannot be mirrored: its registry is not reachable from NEMO in time or is not an allowed destination`;
 }
 
+/** cosign's tag for a companion of `digest` (`sha256:<hex>`): `sha256-<hex>.<kind>`. */
+export function companionTag(digest: string, kind: CompanionKind): string {
+  return `${digest.replace(':', '-')}.${kind}`;
+}
+
 /**
  * Mirrors images into the NEMO registry, in parallel up to MIRROR_PARALLELISM. Before copying, two
  * HTTP HEADs (source and NEMO registry) compare digests: an image mirrored before costs no skopeo
- * process. Copies use `skopeo copy --all --preserve-digests`, retried with backoff.
+ * process. Copies use `skopeo copy --all --preserve-digests`, retried with backoff. The cosign
+ * companion tags of each digest (signature, attestation, SBOM) that the source holds are copied
+ * along under the same tag names.
  *
  * Source registries are named by tenants: every connection to one passes the egress policy
  * (IMAGE_SOURCE_ALLOW_PRIVATE; the NEMO registry is trusted), and all the work on one image —
@@ -69,7 +83,10 @@ export class ImageMirrorService {
       admit: (item) => this.checkEgress(item.image, item.source),
       check: (item) => this.check(item),
       copy: (item, since) => this.copyWithin(item, since + this.config.IMAGE_MIRROR_TIMEOUT_MS),
-      mirrored: (item, digest, copied) => ({
+      companions: (item, digest) => this.findCompanions(item, digest),
+      copyCompanions: (item, digest, kinds, since) =>
+        this.copyCompanions(item, digest, kinds, since + this.config.IMAGE_MIRROR_TIMEOUT_MS),
+      mirrored: (item, digest, copied, companions) => ({
         source: item.image,
         mirrored: formatImageReference(
           item.source.digest
@@ -78,6 +95,7 @@ export class ImageMirrorService {
         ),
         digest,
         copied,
+        companions,
       }),
     };
     return new MirrorPlan(steps, this.config.MIRROR_PARALLELISM);
@@ -123,6 +141,67 @@ export class ImageMirrorService {
       );
       return null;
     }
+  }
+
+  /**
+   * HEADs of the three cosign tags of `digest` in the source, all at once (and of the same tags in
+   * the mirror repository beside them, with MIRROR_SKIP_EXISTING): a missing tag is a 404, no
+   * skopeo process. A source that cannot answer rejects the image like a failed copy would.
+   */
+  private async findCompanions(
+    { image, source, target }: PlannedImage,
+    digest: string,
+  ): Promise<FoundCompanion[]> {
+    const lookups = COMPANION_KINDS.map(async (kind) => {
+      const tag = companionTag(digest, kind);
+      const [inSource, inMirror] = await Promise.all([
+        this.registry.manifestDigest(
+          { ...source, tag, digest: undefined },
+          this.sourceEndpoint(source),
+        ),
+        this.config.MIRROR_SKIP_EXISTING
+          ? this.mirroredCompanion({ ...target, tag, digest: undefined })
+          : null,
+      ]);
+      return inSource ? [{ kind, mirrored: inSource === inMirror }] : [];
+    });
+    try {
+      return (await Promise.all(lookups)).flat();
+    } catch (error) {
+      throw this.unreachable(image, error);
+    }
+  }
+
+  /** A mirror that cannot say just means: copy. */
+  private async mirroredCompanion(reference: ImageReference): Promise<string | null> {
+    try {
+      return await this.registry.manifestDigest(reference, this.nemoEndpoint());
+    } catch (error) {
+      this.logger.warn(
+        `Companion ${formatImageReference(reference)} not compared, copying: ${(error as Error).message}`,
+      );
+      return null;
+    }
+  }
+
+  /** Companion tags are copied like images, one skopeo process each, under the same tag names. */
+  private async copyCompanions(
+    { image, source, target }: PlannedImage,
+    digest: string,
+    kinds: CompanionKind[],
+    deadline: number,
+  ): Promise<void> {
+    await Promise.all(
+      kinds.map((kind) => {
+        const tag = companionTag(digest, kind);
+        return this.copy(
+          `${image} (${tag})`,
+          { ...source, tag, digest: undefined },
+          { ...target, tag, digest: undefined },
+          deadline,
+        );
+      }),
+    );
   }
 
   /** A ping of the source registry, then the copy, all before `deadline`. */

@@ -2,6 +2,17 @@ import { Gate } from '../../common/concurrency/gate';
 import { mapLimit } from '../../common/concurrency/map-limit';
 import { ImageReference } from '../../infra/registry/image-reference';
 
+/** The cosign companion tags of an image digest: `sha256-<hex>.sig`, `.att`, `.sbom`. */
+export const COMPANION_KINDS = ['sig', 'att', 'sbom'] as const;
+export type CompanionKind = (typeof COMPANION_KINDS)[number];
+
+/** A companion tag the source holds for the mirrored digest. */
+export interface FoundCompanion {
+  kind: CompanionKind;
+  /** The NEMO registry already serves the source's manifest under the same tag. */
+  mirrored: boolean;
+}
+
 export interface MirroredImage {
   /** As the chart names it. */
   source: string;
@@ -9,6 +20,8 @@ export interface MirroredImage {
   digest: string;
   /** false when the NEMO registry already served the source's digest under the mirrored tag. */
   copied: boolean;
+  /** The companion tags the source holds for `digest`, now in the mirror repository too. */
+  companions: CompanionKind[];
 }
 
 export interface PlannedImage {
@@ -28,8 +41,22 @@ export interface MirrorSteps {
   check(item: PlannedImage): Promise<string | null>;
   /** Copies the image, retried within its time budget counted from `since`; answers the digest. */
   copy(item: PlannedImage, since: number): Promise<string>;
+  /** The companion tags of `digest` the source holds (registry HEADs only, nothing copied). */
+  companions(item: PlannedImage, digest: string): Promise<FoundCompanion[]>;
+  /** Copies the companion tags of `digest` named, within the image's time budget. */
+  copyCompanions(
+    item: PlannedImage,
+    digest: string,
+    companions: CompanionKind[],
+    since: number,
+  ): Promise<void>;
   /** What the NEMO registry now serves for the image. */
-  mirrored(item: PlannedImage, digest: string, copied: boolean): MirroredImage;
+  mirrored(
+    item: PlannedImage,
+    digest: string,
+    copied: boolean,
+    companions: CompanionKind[],
+  ): MirroredImage;
 }
 
 export interface MirrorOptions {
@@ -48,6 +75,8 @@ export interface MirrorOptions {
  */
 export class MirrorPlan {
   private readonly ahead = new Map<string, Promise<string | null>>();
+  /** Companion lookups started by `checkAhead` for the digests its checks agreed on. */
+  private readonly companionsAhead = new Map<string, Promise<FoundCompanion[] | undefined>>();
   private checking: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -65,9 +94,11 @@ export class MirrorPlan {
       this.ahead.set(image, answer.promise);
       return [{ item, answer }];
     });
-    const checks = mapLimit(answers, this.parallelism, async ({ item, answer }) =>
-      answer.resolve(this.closed ? null : await this.steps.check(item)),
-    );
+    const checks = mapLimit(answers, this.parallelism, async ({ item, answer }) => {
+      const digest = this.closed ? null : await this.steps.check(item);
+      if (digest) this.companionsAhead.set(item.image, this.lookAhead(item, digest));
+      answer.resolve(digest);
+    });
     this.checking = Promise.all([this.checking, checks]);
   }
 
@@ -88,15 +119,57 @@ export class MirrorPlan {
   async close(): Promise<void> {
     this.closed = true;
     await this.checking;
+    await Promise.all(this.companionsAhead.values());
   }
 
+  /**
+   * An image already mirrored has its companions looked up with the digest check's answer (ahead,
+   * beside helm, when `checkAhead` checked it); a copied one right after its copy. Only companion
+   * tags the mirror lacks are copied, and only once `copyAfter` passed.
+   */
   private async mirrorOne(item: PlannedImage, copyAfter: Gate): Promise<MirroredImage> {
     const since = Date.now();
     await this.steps.admit(item);
     const existing = await (this.ahead.get(item.image) ?? this.steps.check(item));
-    if (existing) return this.steps.mirrored(item, existing, false);
+    if (existing) {
+      const found =
+        (await this.companionsAhead.get(item.image)) ??
+        (await this.steps.companions(item, existing));
+      const kinds = await this.copyMissing(item, existing, found, copyAfter, since);
+      return this.steps.mirrored(item, existing, false, kinds);
+    }
     await copyAfter.passed();
-    return this.steps.mirrored(item, await this.steps.copy(item, since), true);
+    const digest = await this.steps.copy(item, since);
+    const found = await this.steps.companions(item, digest);
+    const kinds = await this.copyMissing(item, digest, found, copyAfter, since);
+    return this.steps.mirrored(item, digest, true, kinds);
+  }
+
+  private async copyMissing(
+    item: PlannedImage,
+    digest: string,
+    found: FoundCompanion[],
+    copyAfter: Gate,
+    since: number,
+  ): Promise<CompanionKind[]> {
+    const missing = found.filter((companion) => !companion.mirrored).map(({ kind }) => kind);
+    if (missing.length > 0) {
+      await copyAfter.passed();
+      await this.steps.copyCompanions(item, digest, missing, since);
+    }
+    return found.map(({ kind }) => kind);
+  }
+
+  /** A lookup that fails ahead is done again by `mirror`, which then reports its failure. */
+  private async lookAhead(
+    item: PlannedImage,
+    digest: string,
+  ): Promise<FoundCompanion[] | undefined> {
+    try {
+      return await this.steps.companions(item, digest);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Undefined for a reference that does not parse: `mirror` rejects it, should the chart use it. */

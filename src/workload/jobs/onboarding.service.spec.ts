@@ -32,6 +32,7 @@ const later = <T>(ms: number, value: () => T): Promise<Awaited<T>> =>
       }
     }, ms),
   );
+const isCompanion = (reference: string): boolean => /\.(sig|att|sbom)$/.test(reference);
 const lintRefusal = { ok: false, messages: '[ERROR] Chart.yaml: icon is not a url' };
 
 /**
@@ -303,8 +304,57 @@ describe('OnboardingService', () => {
     const next = upload('shop', '1.1.0');
     expect(await service.run(next, context())).toBe('accepted');
     // Source and NEMO registry for each of the three images, before the render was there.
-    expect(checksBeforeRender).toBe(6);
-    expect(registry.checks).toHaveLength(6);
+    expect(checksBeforeRender).toBeGreaterThanOrEqual(6);
+    expect(registry.checks.filter((check) => !isCompanion(check))).toHaveLength(6);
     expect(skopeo.copied).toHaveLength(3);
+  });
+
+  it("looks up an already-mirrored image's companion tags ahead and copies the missing ones after lint", async () => {
+    expect(await service.run(upload('shop', '1.0.0'), context())).toBe('accepted');
+    const digest = registry.manifests.get(images.app) ?? '';
+    const signature = registry.push(`${SOURCE}/shop/app:${digest.replace(':', '-')}.sig`);
+    registry.checks.length = 0;
+    let companionChecksBeforeRender = -1;
+    helm.templateAnswer = () =>
+      later(40, () => {
+        companionChecksBeforeRender = registry.checks.filter(isCompanion).length;
+        return renderedWith(Object.values(images));
+      });
+    const next = upload('shop', '1.1.0');
+    expect(await service.run(next, context())).toBe('accepted');
+    // Three tags in source and mirror for each of the three images, all while helm rendered.
+    expect(companionChecksBeforeRender).toBe(18);
+    expect(skopeo.copied.slice(3)).toEqual([signature.reference]);
+    const recorded = store.mirrors.get(next.documentId) ?? [];
+    expect(recorded.map((image) => [image.source, image.copied, image.companions])).toEqual(
+      expect.arrayContaining([
+        [images.app, false, ['sig']],
+        [images.init, false, []],
+      ]),
+    );
+  });
+
+  it('mirrors the images Chart.yaml declares in artifacthub.io/images beside the rendered ones', async () => {
+    const declared = registry.push(`${SOURCE}/shop/migrate:2.0`).reference;
+    const annotations = { 'artifacthub.io/images': `- name: migrate\n  image: ${declared}\n` };
+    const job = store.upload(
+      { name: 'shop', version: '1.0.0' },
+      goodChart(images, { name: 'shop', version: '1.0.0', chart: { annotations } }),
+    );
+    expect(await service.run(job, context())).toBe('accepted');
+    expect(skopeo.copied.sort()).toEqual([...Object.values(images), declared].sort());
+    expect(store.documents.get(job.documentId)?.imagesTotal).toBe(4);
+  });
+
+  it('refuses a malformed artifacthub.io/images annotation before helm runs', async () => {
+    const annotations = { 'artifacthub.io/images': '- nginx:1' };
+    const job = store.upload(
+      { name: 'shop', version: '1.0.0' },
+      goodChart(images, { name: 'shop', version: '1.0.0', chart: { annotations } }),
+    );
+    expect(await service.run(job, context())).toBe('rejected');
+    expect(reason(job.documentId)).toMatch(/artifacthub\.io\/images entry 0 must be a mapping/);
+    expect(counting.calls).toHaveLength(0);
+    expect(skopeo.copied).toHaveLength(0);
   });
 });

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { coalescing } from '../../common/concurrency/coalescing';
+import { Gate } from '../../common/concurrency/gate';
 import { Overlap } from '../../common/concurrency/overlap';
 import { AppConfig } from '../../config/app-config';
 import { indexMetadataProblem } from '../../helm-repo/helm-index';
@@ -12,6 +13,7 @@ import {
 import { OnboardingStep, WorkloadDocument } from '../entities/workload-document.entity';
 import { WorkloadPackage } from '../entities/workload-package.entity';
 import { onboardingProgress, OnboardingProgress } from '../onboarding-progress';
+import { annotatedImages } from './annotated-images';
 import { ChartValidator, ValidatedChart } from './chart-validator';
 import { ImageMirrorService, ImageRejection } from './image-mirror.service';
 import { ChartProvenanceService, VerifiedProvenance } from '../provenance/chart-provenance.service';
@@ -55,6 +57,11 @@ export const FAILURE_RANKING = [
 
 type Piece = (typeof FAILURE_RANKING)[number];
 type Step = (change: Partial<ProgressFields>) => Promise<void>;
+
+/** The package's archive, with the images its Chart.yaml declares (see annotatedImages). */
+interface ReadChart extends ChartArchive {
+  declaredImages: string[];
+}
 
 interface Upload {
   job: OnboardJobData;
@@ -173,8 +180,11 @@ export class OnboardingService {
       // A signature that does not verify stops the onboarding before any image is copied.
       const signature = await signed.result();
 
-      progress(mirroringStarts(chart));
-      await work.start('images', this.mirror(document, chart, plan, progress)).result();
+      const images = imagesToMirror(chart, archive);
+      progress(mirroringStarts(images));
+      await work
+        .start('images', this.mirror(document, images, chart.lint, plan, progress))
+        .result();
       // Lint passed and every image is recorded: only now is the chart published.
       await work.settle();
 
@@ -212,7 +222,8 @@ export class OnboardingService {
    */
   private async mirror(
     document: WorkloadDocument,
-    chart: ValidatedChart,
+    images: string[],
+    lint: Gate,
     plan: MirrorPlan,
     progress: (change: Partial<ProgressFields>) => void,
   ): Promise<void> {
@@ -221,8 +232,8 @@ export class OnboardingService {
       (queued, next) => [...queued, ...next],
       (images) => this.store.recordMirrors(document.id, images),
     );
-    await plan.mirror(chart.images, {
-      copyAfter: chart.lint,
+    await plan.mirror(images, {
+      copyAfter: lint,
       onMirrored: async (mirrored) => {
         await record([mirrored]);
         done += 1;
@@ -286,7 +297,7 @@ export class OnboardingService {
   }
 
   /** Bounded in entries, bytes and time (subchart archives included), in this worker only. */
-  private async validatePackage(document: WorkloadDocument, bytes: Buffer): Promise<ChartArchive> {
+  private async validatePackage(document: WorkloadDocument, bytes: Buffer): Promise<ReadChart> {
     let archive: ChartArchive;
     try {
       archive = await readChartArchive(bytes, {
@@ -308,7 +319,10 @@ export class OnboardingService {
     }
     const tooLarge = indexMetadataProblem(metadata, this.config.HELM_INDEX_ENTRY_MAX_BYTES);
     if (tooLarge) throw new Rejection(tooLarge);
-    return archive;
+    return {
+      ...archive,
+      declaredImages: annotatedImages(metadata, this.config.IMAGE_MAX_PER_CHART),
+    };
   }
 
   /** Cheap early answer; the repository's index remains the arbiter when two publish at once. */
@@ -328,8 +342,16 @@ export class OnboardingService {
   }
 }
 
-function mirroringStarts(chart: ValidatedChart): Partial<ProgressFields> {
-  return { onboardingStep: 'mirroring', imagesTotal: chart.images.length, imagesDone: 0 };
+/**
+ * The images of the default-values render (hook templates included: `helm template` renders them)
+ * and those Chart.yaml declares in `artifacthub.io/images`.
+ */
+function imagesToMirror(chart: ValidatedChart, archive: ReadChart): string[] {
+  return [...new Set([...chart.images, ...archive.declaredImages])];
+}
+
+function mirroringStarts(images: string[]): Partial<ProgressFields> {
+  return { onboardingStep: 'mirroring', imagesTotal: images.length, imagesDone: 0 };
 }
 
 function message(error: unknown): string {

@@ -94,6 +94,7 @@ export class OnboardingStore {
         mirrored: image.mirrored,
         digest: image.digest,
         copied: image.copied,
+        companions: image.companions,
       })),
       ['documentId', 'source'],
     );

@@ -123,6 +123,7 @@ describe('ImageMirrorService with skopeo and the local registry', () => {
         mirrored: `${REGISTRY}/mirror-${run}/${REGISTRY.replace(':', '-')}/src-${run}/${['one', 'two'][index]}:1.0`,
         digest: images[index].digest,
         copied: true,
+        companions: [],
       });
       expect(await registryDigest(result.mirrored)).toBe(images[index].digest);
     }
@@ -136,6 +137,45 @@ describe('ImageMirrorService with skopeo and the local registry', () => {
     const [result] = await mirror.plan().mirror([moved.reference]);
     expect(result).toMatchObject({ copied: true, digest: moved.digest });
     expect(await registryDigest(result.mirrored)).toBe(moved.digest);
+  });
+
+  it('copies the cosign companion tags the source holds, under the same names, once', async () => {
+    const signed = await pushTestImage(REGISTRY, `src-${run}/signed`, '1.0');
+    const sigTag = `${signed.digest.replace(':', '-')}.sig`;
+    const sbomTag = `${signed.digest.replace(':', '-')}.sbom`;
+    const [signature, sbom] = await Promise.all([
+      pushTestImage(REGISTRY, `src-${run}/signed`, sigTag, { content: 'a signature' }),
+      pushTestImage(REGISTRY, `src-${run}/signed`, sbomTag, { content: 'an sbom' }),
+    ]);
+    const plain = await pushTestImage(REGISTRY, `src-${run}/plain`, '1.0');
+    const copiesBefore = skopeo.copies;
+    const [withCompanions, without] = await mirror
+      .plan()
+      .mirror([signed.reference, plain.reference]);
+    expect(withCompanions).toMatchObject({ copied: true, companions: ['sig', 'sbom'] });
+    expect(without).toMatchObject({ copied: true, companions: [] });
+    // Two images and two companion tags, nothing for the tags the sources lack.
+    expect(skopeo.copies - copiesBefore).toBe(4);
+    const repository = withCompanions.mirrored.replace(/:[^:/]+$/, '');
+    expect(await registryDigest(`${repository}:${sigTag}`)).toBe(signature.digest);
+    expect(await registryDigest(`${repository}:${sbomTag}`)).toBe(sbom.digest);
+
+    const [again] = await mirror.plan().mirror([signed.reference]);
+    expect(again).toMatchObject({ copied: false, companions: ['sig', 'sbom'] });
+    expect(skopeo.copies - copiesBefore).toBe(4);
+  });
+
+  it('copies a companion tag the mirror lost, though the image itself is mirrored', async () => {
+    const signed = await pushTestImage(REGISTRY, `src-${run}/resigned`, '1.0');
+    await mirror.plan().mirror([signed.reference]);
+    const attTag = `${signed.digest.replace(':', '-')}.att`;
+    const attestation = await pushTestImage(REGISTRY, `src-${run}/resigned`, attTag);
+    const copiesBefore = skopeo.copies;
+    const [result] = await mirror.plan().mirror([signed.reference]);
+    expect(result).toMatchObject({ copied: false, companions: ['att'] });
+    expect(skopeo.copies - copiesBefore).toBe(1);
+    const repository = result.mirrored.replace(/:[^:/]+$/, '');
+    expect(await registryDigest(`${repository}:${attTag}`)).toBe(attestation.digest);
   });
 
   it('mirrors a digest-pinned image and records it by digest', async () => {
