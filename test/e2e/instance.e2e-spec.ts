@@ -604,12 +604,25 @@ describe('Workload instances (real api + worker, helm, registry, broker)', () =>
   describe('images declared in the artifacthub.io/images annotation', () => {
     let declared: OnboardedWorkload;
     let extra: string;
+    let sigTag: string;
+    let signature: { digest: string };
 
     beforeAll(async () => {
       const run = randomUUID().slice(0, 8);
-      extra = (
-        await pushTestImage(process.env.REGISTRY_HOST ?? '', `instance-e2e/${run}/extra`, '2.0')
-      ).reference;
+      const pushed = await pushTestImage(
+        process.env.REGISTRY_HOST ?? '',
+        `instance-e2e/${run}/extra`,
+        '2.0',
+      );
+      extra = pushed.reference;
+      // A cosign signature of the declared image: any small manifest under cosign's tag name.
+      sigTag = `${pushed.digest.replace(':', '-')}.sig`;
+      signature = await pushTestImage(
+        process.env.REGISTRY_HOST ?? '',
+        `instance-e2e/${run}/extra`,
+        sigTag,
+        { content: 'a cosign signature' },
+      );
       const name = 'shop-declared';
       const version = `0.1.0-r${run}`;
       const chartYaml = dump({
@@ -637,6 +650,26 @@ describe('Workload instances (real api + worker, helm, registry, broker)', () =>
       expect(Object.keys(declared.mirrors).sort()).toEqual(
         [exposable.images.app, exposable.images.init, extra].sort(),
       );
+    });
+
+    it("copies the image's cosign signature along and lists it, none for unsigned images", async () => {
+      const { body } = await http
+        .get(`/api/v1/workloads/${declared.id}`)
+        .set('Authorization', writer)
+        .expect(200);
+      const companions = Object.fromEntries(
+        (body.images as Array<{ source: string; companions: string[] }>).map((image) => [
+          image.source,
+          image.companions,
+        ]),
+      );
+      expect(companions).toEqual({
+        [exposable.images.app]: [],
+        [exposable.images.init]: [],
+        [extra]: ['sig'],
+      });
+      const repository = declared.mirrors[extra].replace(/:[^:/]+$/, '');
+      expect(await registryDigest(`${repository}:${sigTag}`)).toBe(signature.digest);
     });
 
     it('renders with values that switch to the declared image, pinned to its digest', async () => {
