@@ -93,6 +93,7 @@ export class ImageMirrorResponse {
 
   @ApiProperty({
     enum: COMPANION_KINDS,
+    enumName: 'ImageCompanionKind',
     isArray: true,
     maxItems: COMPANION_KINDS.length,
     example: ['sig'],

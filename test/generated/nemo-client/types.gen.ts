@@ -305,6 +305,11 @@ export type FulfilmentInfoResponse = {
  */
 export type FulfilmentStatus = 'FULFILLED' | 'NOT_FULFILLED';
 
+/**
+ * The cosign companion tags of `digest` found in the source registry — `sha256-<hex>.sig` (signature), `.att` (attestation), `.sbom` — and copied along into the mirror repository under the same tag names. Empty when the source holds none.
+ */
+export type ImageCompanionKind = 'sig' | 'att' | 'sbom';
+
 export type ImageLockResponse = {
     /**
      * The image as the chart names it.
@@ -331,6 +336,10 @@ export type ImageMirrorResponse = {
      * false when the NEMO registry already held this digest.
      */
     copied: boolean;
+    /**
+     * The cosign companion tags of `digest` found in the source registry — `sha256-<hex>.sig` (signature), `.att` (attestation), `.sbom` — and copied along into the mirror repository under the same tag names. Empty when the source holds none.
+     */
+    companions: Array<ImageCompanionKind>;
 };
 
 export type InstancePage = {
@@ -1169,7 +1178,7 @@ export type WorkloadDetailResponse = {
     created_at: string;
     updated_at: string;
     /**
-     * Images mirrored for this chart.
+     * Images mirrored for this chart: those of the render with default values (hook templates included) and those Chart.yaml declares in its artifacthub.io/images annotation, each with the cosign companion tags copied along.
      */
     images: Array<ImageMirrorResponse>;
 };
@@ -3300,7 +3309,7 @@ export type InstancesCreateErrors = {
      */
     415: ProblemDetails;
     /**
-     * helm template failed (render_failed, with helm's message), an image was not mirrored (image_not_mirrored), ingress_enabled without ingress_support (ingress_not_supported), or an ingress annotation cannot be honoured or its path is unsafe (ingress_annotation_invalid, naming the Service and the annotation), or a rendered object breaks the render policy (render_policy_violation: cluster-scoped or unknown kind, system or foreign namespace, Pod Security Standards profile; errors[] names each object, field and rule), or the chart's `kubeVersion` excludes the cluster profile's Kubernetes version (kube_version_incompatible).
+     * helm template failed (render_failed, with helm's message), an image was not mirrored (image_not_mirrored: the values use an image neither the default render nor the chart's artifacthub.io/images annotation names), ingress_enabled without ingress_support (ingress_not_supported), or an ingress annotation cannot be honoured or its path is unsafe (ingress_annotation_invalid, naming the Service and the annotation), or a rendered object breaks the render policy (render_policy_violation: cluster-scoped or unknown kind, system or foreign namespace, Pod Security Standards profile; errors[] names each object, field and rule), or the chart's `kubeVersion` excludes the cluster profile's Kubernetes version (kube_version_incompatible).
      */
     422: ProblemDetails;
     /**
