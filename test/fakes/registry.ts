@@ -9,7 +9,9 @@ export class NotingRegistry implements Registry {
   ) {}
 
   manifestDigest(image: ImageReference, endpoint: RegistryEndpoint): Promise<string | null> {
-    this.events.push(`check ${image.repository}`);
+    // cosign companion tags (`sha256-<hex>.sig`…) are told apart from the image's own checks.
+    const companion = image.tag?.startsWith('sha256-') ? `companion ${image.tag} of ` : 'check ';
+    this.events.push(`${companion}${image.repository}`);
     return this.inner.manifestDigest(image, endpoint);
   }
 

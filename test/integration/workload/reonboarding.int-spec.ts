@@ -226,12 +226,19 @@ describe('Onboarding again: stored chart validations, digest checks ahead', () =
     );
     expect(second).toMatchObject({ outcome: 'accepted', helmCalls: 2 });
     const rendered = events.indexOf('template done');
-    const checksOf = (name: string) =>
-      events.flatMap((event, at) => (event.endsWith(`vc-${run}/${name}`) ? [at] : []));
+    const noted = (prefix: RegExp, name: string) =>
+      events.flatMap((event, at) =>
+        prefix.test(event) && event.endsWith(`vc-${run}/${name}`) ? [at] : [],
+      );
+    const checksOf = (name: string) => noted(/^check /, name);
     // Source and NEMO registry once each, before the render was there: mirroring reused them.
+    // So were the lookups of their three cosign companion tags, in both registries.
     for (const kept of ['app', 'init']) {
       expect(checksOf(kept)).toHaveLength(2);
       expect(Math.max(...checksOf(kept))).toBeLessThan(rendered);
+      const companions = noted(/^companion sha256-[0-9a-f]{64}\.(sig|att|sbom) of /, kept);
+      expect(companions).toHaveLength(6);
+      expect(Math.max(...companions)).toBeLessThan(rendered);
     }
     // The image the new version no longer uses was checked for nothing; the new one after render.
     expect(checksOf('cron')).toHaveLength(2);
