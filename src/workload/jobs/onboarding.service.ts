@@ -37,6 +37,8 @@ export interface OnboardingContext {
   progress(progress: OnboardingProgress): Promise<void>;
   /** No retry follows a failure of this attempt: record it as a rejection. */
   finalAttempt: boolean;
+  /** The job's attempts, as enqueued (the enqueuing process's ONBOARDING_ATTEMPTS). */
+  attempts?: number;
 }
 
 /** Images of earlier versions whose registry digests are checked while helm still runs. */
@@ -88,7 +90,7 @@ export class OnboardingService {
         return (await this.finish(job, 'rejected', error.message)) ? 'rejected' : 'superseded';
       }
       if (!context.finalAttempt) throw error;
-      const reason = `onboarding failed after ${this.config.ONBOARDING_ATTEMPTS} attempts: ${message(error)}`;
+      const reason = `onboarding failed after ${context.attempts ?? this.config.ONBOARDING_ATTEMPTS} attempts: ${message(error)}`;
       this.logger.error(`Workload document ${job.documentId}: ${reason}`);
       return (await this.finish(job, 'rejected', reason)) ? 'rejected' : 'superseded';
     }
