@@ -321,7 +321,7 @@ async function main(): Promise<void> {
     }
 
     let start = performance.now();
-    await mirror.mirrorAll(warm, async () => undefined);
+    await mirror.plan().mirror(warm);
     mirrorStep.ours.push(performance.now() - start);
     start = performance.now();
     await copyEach(warm, nemo, 'naive');

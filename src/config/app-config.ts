@@ -159,6 +159,13 @@ export class AppConfig {
   @Min(0)
   OUTBOX_RETENTION_HOURS = 72;
 
+  /** How long each received intent fulfilment report stays in the intent's history. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(87_600)
+  INTENT_REPORT_RETENTION_HOURS = 720;
+
   @IsUrl(URL_OPTIONS)
   AWS_ENDPOINT!: string;
 

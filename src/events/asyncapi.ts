@@ -5,10 +5,12 @@ import {
   FEASIBILITY_CHECK_TYPES,
   FULFILMENT_STATUSES,
   NOT_FULFILLED_STATES,
+  CONFLICT_TYPES,
+  INTENT_ADMIN_STATES,
 } from './payloads';
 import {
   SEED_DELETE_MESSAGE,
-  SEED_INTENT_NOTIFY_MESSAGE,
+  INTENT_NOTIFY_MESSAGE,
   RUN_MESSAGE,
   SEED_UPLOAD_MESSAGE,
 } from './seed-messages';
@@ -108,8 +110,31 @@ export const EVENT_SCHEMAS: Record<string, Schema> = {
         pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}Z$',
         examples: ['2024-07-09T14:17:36.590890Z'],
       },
+      intent_conflict_reports: {
+        ...arrayOf(ref('IntentConflictReport')),
+        description:
+          'Added after the seed fields: other active intents on the same object whose targets cannot hold ' +
+          'together with these (TS 28.312 intentConflictReports); kept on both intents until one changes, ' +
+          'is deactivated or is deleted.',
+      },
     }),
     intent_contexts: arrayOf(ref('Context')),
+    intent_admin_state: {
+      type: 'string',
+      enum: INTENT_ADMIN_STATES,
+      description:
+        'Added after the seed fields (TS 28.312 intentAdminState): DEACTIVATED while the intent is suspended ' +
+        '(its fulfilment reads NOT_FULFILLED/SUSPENDED). `intent-notify` carries ACTIVATED intents only: a ' +
+        'suspension publishes nothing, a resume that passes the feasibility check publishes the intent again. ' +
+        'In `run` events an intent may be DEACTIVATED: do not act on it.',
+    },
+  }),
+  IntentConflictReport: object({
+    id,
+    conflict_type: { type: 'string', enum: CONFLICT_TYPES },
+    conflicting_intent: id,
+    conflict_description: { type: 'string' },
+    recommended_solution: { type: 'string' },
   }),
   UploadEvent: object({
     id,
@@ -152,7 +177,7 @@ export const PAYLOAD_SCHEMA_OF: Record<RoutingKey, string> = {
 const EXAMPLES: Record<RoutingKey, unknown> = {
   upload: SEED_UPLOAD_MESSAGE,
   run: RUN_MESSAGE,
-  'intent-notify': SEED_INTENT_NOTIFY_MESSAGE,
+  'intent-notify': INTENT_NOTIFY_MESSAGE,
   delete: SEED_DELETE_MESSAGE,
 };
 
@@ -161,7 +186,8 @@ const PURPOSE: Record<RoutingKey, string> = {
   run:
     'A workload instance was rendered (created, upgraded or rolled back): its manifests, intents and ' +
     'revision for the meta-Orchestrator, to apply like `helm upgrade`.',
-  'intent-notify': 'An intent was created or updated and its feasibility check passed.',
+  'intent-notify':
+    'An ACTIVATED intent was created, updated or resumed, and its feasibility check passed.',
   delete: 'A workload instance is to be deleted.',
 };
 

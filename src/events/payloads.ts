@@ -32,12 +32,22 @@ export const NOT_FULFILLED_STATES = [
   'FULFILMENTFAILED',
 ] as const;
 export const FEASIBILITY_CHECK_TYPES = ['FEASIBLE', 'INFEASIBLE'] as const;
+/** TS 28.312 intentAdminState: a DEACTIVATED intent is suspended, its data kept. */
+export const INTENT_ADMIN_STATES = ['ACTIVATED', 'DEACTIVATED'] as const;
+/** TS 28.312 IntentConflictReport.conflictType. */
+export const CONFLICT_TYPES = [
+  'INTENT_CONFLICT',
+  'EXPECTATION_CONFLICT',
+  'TARGET_CONFLICT',
+] as const;
 
 export type Condition = (typeof CONDITIONS)[number];
 export type ExpectationVerb = (typeof EXPECTATION_VERBS)[number];
 export type FulfilmentStatus = (typeof FULFILMENT_STATUSES)[number];
 export type NotFulfilledState = (typeof NOT_FULFILLED_STATES)[number];
 export type FeasibilityCheckType = (typeof FEASIBILITY_CHECK_TYPES)[number];
+export type IntentAdminState = (typeof INTENT_ADMIN_STATES)[number];
+export type ConflictType = (typeof CONFLICT_TYPES)[number];
 
 export type ValueRange = number | string | Array<number | string>;
 
@@ -103,7 +113,23 @@ export interface IntentFeasibilityCheckReport {
   infeasibility_reason: string | null;
 }
 
-export interface IntentReport {
+/**
+ * TS 28.312 IntentConflictReport: another active intent whose targets cannot hold together with
+ * this one's on the same object. Kept on both intents until one of them changes, is deactivated or
+ * is deleted.
+ */
+export interface IntentConflictReport {
+  id: number;
+  conflict_type: ConflictType;
+  /** The id of the other intent. */
+  conflicting_intent: number;
+  /** What clashes, e.g. `cpuUsage IS_LESS_THAN 20 contradicts intent 12: cpuUsage IS_GREATER_THAN 50 on …`. */
+  conflict_description: string;
+  recommended_solution: string;
+}
+
+/** `intent_report_reference` exactly as the seed has it, without the fields added since. */
+export interface SeedIntentReport {
   id: number;
   intent_fulfilment_report: IntentFulfilmentReport;
   intent_feasibility_check_report: IntentFeasibilityCheckReport | null;
@@ -111,15 +137,30 @@ export interface IntentReport {
   last_updated_time: string;
 }
 
-/** The full TS 28.312 intent object as serialized in `run` and `intent-notify`. */
-export interface IntentObject {
+export interface IntentReport extends SeedIntentReport {
+  /** Added after the seed's fields: the conflicts with other intents (TS 28.312 intentConflictReports). */
+  intent_conflict_reports: IntentConflictReport[];
+}
+
+/** The intent object exactly as the seed has it, without the fields added since. */
+export interface SeedIntentObject {
   id: number;
   user_label: string;
   intent_preemption_capability: 'TRUE' | 'FALSE';
   observation_period: number;
   intent_expectations: IntentExpectation[];
-  intent_report_reference: IntentReport;
+  intent_report_reference: SeedIntentReport;
   intent_contexts: Context[];
+}
+
+/**
+ * The full TS 28.312 intent object as serialized in `run` and `intent-notify`: the seed's fields in
+ * the seed's order, then the added ones.
+ */
+export interface IntentObject extends SeedIntentObject {
+  intent_report_reference: IntentReport;
+  /** Added after the seed's fields: ACTIVATED, or DEACTIVATED while suspended. */
+  intent_admin_state: IntentAdminState;
 }
 
 /** A rendered Kubernetes object: opaque JSON to the event contract. */
@@ -150,7 +191,7 @@ export interface RunEvent {
 }
 
 /** The `run` message exactly as the seed defines it, without the fields added since. */
-export type SeedRunEvent = Omit<RunEvent, 'revision'>;
+export type SeedRunEvent = Omit<RunEvent, 'revision' | 'intents'> & { intents: SeedIntentObject[] };
 
 export type IntentNotifyEvent = IntentObject;
 

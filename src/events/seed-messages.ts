@@ -1,4 +1,11 @@
-import type { DeleteEvent, IntentObject, RunEvent, SeedRunEvent, UploadEvent } from './payloads';
+import type {
+  DeleteEvent,
+  IntentObject,
+  RunEvent,
+  SeedIntentObject,
+  SeedRunEvent,
+  UploadEvent,
+} from './payloads';
 
 /**
  * The messages of the seed README's RabbitMQ table, typed with the event payloads: the examples of
@@ -19,7 +26,7 @@ const notFulfilled = (state: 'ACKNOWLEDGED' | 'COMPLIANT') => ({
 });
 
 /** The `intent-notify` message. */
-export const SEED_INTENT_NOTIFY_MESSAGE: IntentObject = {
+export const SEED_INTENT_NOTIFY_MESSAGE: SeedIntentObject = {
   id: 28,
   user_label: 'FederatedLearning',
   intent_preemption_capability: 'FALSE',
@@ -78,7 +85,7 @@ export const SEED_INTENT_NOTIFY_MESSAGE: IntentObject = {
 };
 
 /** The intent inside the seed's `run` message. */
-const SEED_RUN_INTENT: IntentObject = {
+const SEED_RUN_INTENT: SeedIntentObject = {
   id: 34,
   user_label: 'DeliverComputingWorkload',
   intent_preemption_capability: 'FALSE',
@@ -132,8 +139,29 @@ export const SEED_RUN_MESSAGE: SeedRunEvent = {
   intents: [SEED_RUN_INTENT],
 };
 
+/**
+ * A seed intent as published today: the seed's fields in the seed's order, then
+ * `intent_report_reference.intent_conflict_reports` (none) and `intent_admin_state` (ACTIVATED).
+ */
+export function withAddedIntentFields(seed: SeedIntentObject): IntentObject {
+  return {
+    ...seed,
+    intent_report_reference: { ...seed.intent_report_reference, intent_conflict_reports: [] },
+    intent_admin_state: 'ACTIVATED',
+  };
+}
+
+/** The `intent-notify` message as published: the seed's, with the fields added since. */
+export const INTENT_NOTIFY_MESSAGE: IntentObject = withAddedIntentFields(
+  SEED_INTENT_NOTIFY_MESSAGE,
+);
+
 /** The `run` message as published: the seed's fields in the seed's order, then `revision`. */
-export const RUN_MESSAGE: RunEvent = { ...SEED_RUN_MESSAGE, revision: 1 };
+export const RUN_MESSAGE: RunEvent = {
+  ...SEED_RUN_MESSAGE,
+  intents: SEED_RUN_MESSAGE.intents.map(withAddedIntentFields),
+  revision: 1,
+};
 
 /** The `delete` message. */
 export const SEED_DELETE_MESSAGE: DeleteEvent = {

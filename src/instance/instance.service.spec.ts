@@ -62,7 +62,7 @@ describe('toRunEvent', () => {
       revision: 1,
       tenant: 'tenant-a',
     });
-    const event = toRunEvent(instance, SEED_RUN_MESSAGE.intents);
+    const event = toRunEvent(instance, RUN_MESSAGE.intents);
     expect(Object.keys(event)).toEqual([...Object.keys(SEED_RUN_MESSAGE), 'revision']);
     expect(event).toEqual(RUN_MESSAGE);
   });

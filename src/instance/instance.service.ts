@@ -330,7 +330,8 @@ export class InstanceService implements OnModuleInit {
   /**
    * A status report of the meta-Orchestrator (REST or the status queue). Reports are platform-wide:
    * the `report` permission belongs to the orchestrator's service identity, not to one tenant. On
-   * another tenant's instance the answer is an acknowledgement only, never the instance.
+   * another tenant's instance the answer is an acknowledgement only, never the instance. Reaching
+   * `deleted` deactivates the intents about the instance (IntentService.deactivateForDeletedInstance).
    */
   async reportStatus(
     principal: Principal,
@@ -359,6 +360,13 @@ export class InstanceService implements OnModuleInit {
               `${instance.status} → ${report.status} is not a lifecycle transition`,
             );
       }
+      // The intents about an instance that is gone are suspended with it, in this transaction.
+      if (report.status === 'deleted' && instance.status !== 'deleted')
+        await this.intents.deactivateForDeletedInstance(
+          manager,
+          NEMO_WORKLOAD,
+          instance.instanceId,
+        );
       instance.status = report.status;
       instance.statusReason = report.reason ?? null;
       // Later upgrades render for the reported cluster (its profile, if the platform has one).

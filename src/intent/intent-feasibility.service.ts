@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Principal } from '../auth/principal';
+import type { Conflict } from './domain/contradiction';
 import {
   FeasibilityVerdict,
-  feasibilityReasons,
+  feasibilityFindings,
   feasibilityVerdict,
   ObjectCheck,
 } from './domain/feasibility';
@@ -12,6 +13,12 @@ import { INTENT_TEMPLATE_CATALOG } from './intent-templates.service';
 import { IntentStore } from './intent.store';
 import { ObjectResolverRegistry } from './object-resolver.registry';
 import type { TemplateCatalog } from './templates/template-catalog';
+
+export interface FeasibilityCheck {
+  verdict: FeasibilityVerdict;
+  /** The other intents the candidate conflicts with (none for a DEACTIVATED candidate). */
+  conflicts: Conflict[];
+}
 
 /**
  * Gathers what the pure feasibility rules need (object ownership from the registered resolvers,
@@ -27,7 +34,8 @@ export class IntentFeasibilityService {
 
   /**
    * `tenant` is the intent's tenant (contradictions are looked for among its intents); `except` is
-   * the intent being updated, which must not contradict its own previous version.
+   * the intent being updated, which must not contradict its own previous version. A DEACTIVATED
+   * candidate takes no part in contradiction checks: it is checked against itself only.
    */
   async check(
     m: EntityManager,
@@ -35,7 +43,7 @@ export class IntentFeasibilityService {
     tenant: string,
     draft: IntentDraft,
     except: number | null,
-  ): Promise<FeasibilityVerdict> {
+  ): Promise<FeasibilityCheck> {
     const objects = objectsOf(draft);
     await this.store.lockObjects(m, tenant, objects);
     const checks: ObjectCheck[] = [];
@@ -47,13 +55,20 @@ export class IntentFeasibilityService {
         status: owned === null ? 'unverifiable' : owned ? 'owned' : 'missing',
       });
     }
-    const otherIds = await this.store.activeIdsOnObjects(m, tenant, objects, except);
+    const otherIds =
+      draft.intent_admin_state === 'ACTIVATED'
+        ? await this.store.activeIdsOnObjects(m, tenant, objects, except)
+        : [];
     const others = (await this.store.load(m, otherIds)).map((intent) => ({
       id: intent.id,
       intent,
     }));
-    return feasibilityVerdict(
-      feasibilityReasons({ candidate: draft, catalog: this.catalog, objects: checks, others }),
-    );
+    const findings = feasibilityFindings({
+      candidate: draft,
+      catalog: this.catalog,
+      objects: checks,
+      others,
+    });
+    return { verdict: feasibilityVerdict(findings.reasons), conflicts: findings.conflicts };
   }
 }

@@ -25,13 +25,17 @@ import { MaxLengthPipe } from '../common/http/max-length.pipe';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
 import { IdParam } from '../common/http/id';
 import { Principal } from '../auth/principal';
-import { Page } from '../common/pagination/pagination';
+import { Page, PageQuery } from '../common/pagination/pagination';
 import type { IntentObject, IntentReport } from '../events/payloads';
 import { ApiPage } from '../openapi/api-page.decorator';
 import { ApiProblemResponses } from '../openapi/api-problem-responses.decorator';
 import { CreateIntentFromTemplateDto } from './dto/create-from-template.dto';
 import { CreateIntentDto, USER_LABEL_MAX_LENGTH } from './dto/create-intent.dto';
-import { IntentReportResponse, IntentResponse } from './dto/intent.response';
+import {
+  IntentReportEntryResponse,
+  IntentReportResponse,
+  IntentResponse,
+} from './dto/intent.response';
 import { ListIntentsQuery } from './dto/list-intents.query';
 import { IntentReportAcknowledgement } from './dto/report-acknowledgement.response';
 import { ReportFulfilmentDto } from './dto/report-fulfilment.dto';
@@ -43,8 +47,11 @@ const FEASIBILITY =
   'The feasibility check runs on the result and is recorded in `intent_report_reference.intent_feasibility_check_report`: ' +
   'INFEASIBLE (with every `infeasibility_reason`) when a target is unknown for its object type, a condition does not ' +
   "fit the value type or bounds, the object instance does not exist or is not the caller's, or the intent contradicts " +
-  'itself or another active intent on the same object. A FEASIBLE intent is published as an `intent-notify` event ' +
-  '(the same JSON as this response); an INFEASIBLE one is stored but not published.';
+  'itself or another ACTIVATED, FEASIBLE intent on the same object (a DEACTIVATED intent takes no part in this). ' +
+  'A contradiction with another intent is also written as an `intent_conflict_reports` entry on both intents; ' +
+  'they are removed from both when either changes, is deactivated or is deleted. A FEASIBLE, ACTIVATED intent is ' +
+  'published as an `intent-notify` event (the same JSON as this response); an INFEASIBLE or DEACTIVATED one is ' +
+  'stored but not published.';
 
 const INTENT_ID = { description: 'Intent id.', example: 28 };
 
@@ -146,6 +153,8 @@ export class IntentController {
     description:
       'Given fields replace the current ones: `intent_expectations` replaces every expectation with its object, ' +
       'targets and contexts (new ids, fulfilment starts over), `intent_contexts` the intent-level contexts. ' +
+      '`intent_admin_state: DEACTIVATED` suspends the intent (every fulfilment state SUSPENDED, data kept); ' +
+      '`ACTIVATED` resumes it: fulfilment is judged again over the observation window ending now. ' +
       FEASIBILITY,
   })
   @ApiOkResponse({ type: IntentResponse })
@@ -181,7 +190,8 @@ export class IntentController {
     operationId: 'intents_get_report',
     summary: "Get an intent's report",
     description:
-      'Fulfilment report, feasibility check report and last update (`intent_report_reference`).',
+      'The current report (`intent_report_reference`): fulfilment report, feasibility check report, last update ' +
+      'and conflict reports. Earlier reports: `GET /intents/{id}/reports`.',
   })
   @ApiOkResponse({ type: IntentReportResponse })
   @ApiProblemResponses(404)
@@ -192,17 +202,41 @@ export class IntentController {
     return this.intents.getReport(principal, id);
   }
 
+  @Get(':id/reports')
+  @RequirePermission('read')
+  @ApiOperation({
+    operationId: 'intents_list_reports',
+    summary: "List an intent's received reports",
+    description:
+      'Every `PUT /intents/{id}/report` received, newest first (by `id`), with the values as reported, when ' +
+      '(`last_updated_time`), the admin state then and the fulfilment report they led to (unchanged while ' +
+      'DEACTIVATED). Kept for `INTENT_REPORT_RETENTION_HOURS`; deleted with the intent.',
+  })
+  @ApiPage(IntentReportEntryResponse)
+  @ApiProblemResponses(400, 404)
+  listReports(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam('id', INTENT_ID) id: number,
+    @Query() query: PageQuery,
+  ): Promise<Page<IntentReportEntryResponse>> {
+    return this.intents.listReports(principal, id, query);
+  }
+
   @Put(':id/report')
   @RequirePermission('report')
   @ApiOperation({
     operationId: 'intents_report_fulfilment',
     summary: 'Report observed values (service role)',
     description:
-      'Takes observed values per target and computes fulfilment: a target is FULFILLED when its latest value meets ' +
-      'its condition, NOT_FULFILLED/ACKNOWLEDGED while nothing is observed, NOT_FULFILLED/DEGRADED (with the reason) ' +
-      'otherwise; an expectation is FULFILLED when all its targets are, the intent when all its expectations are; ' +
-      'otherwise NOT_FULFILLED in the worst state of the unfulfilled parts, with their reasons. Unlisted targets keep ' +
-      'their last value; null clears one. Updates `last_updated_time` and returns the report. The body may also ' +
+      'Takes observed values per target (observed now), keeps them in the history (`GET /intents/{id}/reports`) ' +
+      'and judges each target over its observation window, the last `observation_period` seconds: FULFILLED when ' +
+      'every value observed in the window meets its condition, NOT_FULFILLED/DEGRADED (naming the latest value that ' +
+      'missed) when one does not, NOT_FULFILLED/ACKNOWLEDGED when none was observed in the window; with ' +
+      '`observation_period` 0 the latest value alone is judged. An expectation is FULFILLED when all its targets ' +
+      'are, the intent when all its expectations are; otherwise NOT_FULFILLED in the worst state of the unfulfilled ' +
+      'parts, with their reasons. Unlisted targets keep their observations; null clears one. Updates ' +
+      '`last_updated_time` and returns the report. On a DEACTIVATED intent the values are only kept in the ' +
+      'history: the report stays NOT_FULFILLED/SUSPENDED. The body may also ' +
       'be the bare list `[{"target", "target_achieved_value"}]`. The service role reports on intents of every ' +
       "tenant: on another tenant's intent the answer is an acknowledgement only (`IntentReportAcknowledgement`: " +
       '`intent_id`, `last_updated_time`), and targets that are not its own answer the 404 of an unknown intent.',
@@ -224,7 +258,7 @@ export class IntentController {
     404,
     {
       status: 409,
-      description: 'The intent is INFEASIBLE: nothing fulfils it.',
+      description: 'The intent is ACTIVATED and INFEASIBLE: nothing fulfils it.',
     },
     {
       status: 422,

@@ -4,6 +4,8 @@ export {
   FEASIBILITY_CHECK_TYPES,
   FULFILMENT_STATUSES,
   NOT_FULFILLED_STATES,
+  INTENT_ADMIN_STATES,
+  CONFLICT_TYPES,
 } from '../events/payloads';
 
 export const PREEMPTION_CAPABILITIES = ['TRUE', 'FALSE'] as const;

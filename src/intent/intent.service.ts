@@ -3,31 +3,85 @@ import { DataSource, EntityManager } from 'typeorm';
 import { isForeign, Principal, reportScope, tenantScope } from '../auth/principal';
 import { NotFoundError } from '../common/errors/domain-error';
 import { FieldError } from '../common/errors/problem';
-import { Page } from '../common/pagination/pagination';
+import { Page, PageQuery } from '../common/pagination/pagination';
+import { AppConfig } from '../config/app-config';
 import type { IntentObject, IntentReport } from '../events/payloads';
 import { OutboxService } from '../events/outbox.service';
 import { objectChange } from '../subscription/subscription-events';
 import { SubscriptionService } from '../subscription/subscription.service';
-import { AchievedValue, computeFulfilment } from './domain/fulfilment';
+import type { Conflict } from './domain/contradiction';
+import { AchievedValue, computeFulfilment, ObservedTarget, suspended } from './domain/fulfilment';
 import { IntentDraft } from './domain/intent-draft';
+import {
+  judgeWindow,
+  NOTHING_OBSERVED,
+  observe,
+  TargetWindowState,
+} from './domain/observation-window';
 import { CreateIntentFromTemplateDto } from './dto/create-from-template.dto';
 import { CreateIntentDto } from './dto/create-intent.dto';
 import { applyUpdate, toIntentDraft } from './dto/intent-draft.mapper';
-import { IntentRows, toIntentObject, toIntentReport } from './dto/intent-object.mapper';
+import {
+  IntentRows,
+  toFulfilmentReport,
+  toIntentObject,
+  toIntentReport,
+} from './dto/intent-object.mapper';
+import { IntentReportEntryResponse } from './dto/intent.response';
 import { ListIntentsQuery } from './dto/list-intents.query';
 import { IntentReportAcknowledgement } from './dto/report-acknowledgement.response';
 import { ReportFulfilmentDto } from './dto/report-fulfilment.dto';
 import { UpdateIntentDto } from './dto/update-intent.dto';
-import { IntentFeasibilityService } from './intent-feasibility.service';
+import { FeasibilityCheck, IntentFeasibilityService } from './intent-feasibility.service';
 import { IntentTemplatesService } from './intent-templates.service';
 import { IntentInfeasibleError, InvalidReportTargetsError } from './intent.errors';
-import { IntentStore } from './intent.store';
+import { formatMicroTimestamp } from './domain/timestamp';
+import { ConflictPair, IntentStore } from './intent.store';
 import { ObjectResolver, ObjectResolverRegistry } from './object-resolver.registry';
 import { buildFromTemplate } from './templates/build-from-template';
 
+/** Expired history entries removed with each report (see IntentStore.pruneReportEntries). */
+const PRUNE_BATCH = 100;
+
+type WindowedTarget = ObservedTarget & { state: TargetWindowState };
+
+const reportedValues = (dto: ReportFulfilmentDto) =>
+  dto.target_fulfilment_results.map((r) => ({
+    target: r.target,
+    target_achieved_value: r.target_achieved_value,
+  }));
+
+const SUSPENDED_BY_CLIENT = 'the intent is DEACTIVATED (intent_admin_state)';
+
+function stateOf(rows: IntentRows, targetId: number): TargetWindowState {
+  const result = rows.targetResults.find((r) => r.expectationTargetId === targetId);
+  if (!result || result.observedAtMicros === null) return NOTHING_OBSERVED;
+  return {
+    value: result.targetAchievedValue,
+    observedAt: Number(result.observedAtMicros),
+    missedAt: result.missedAtMicros === null ? null : Number(result.missedAtMicros),
+    missedValue: result.missedValue,
+  };
+}
+
+/** How to resolve a conflict, as seen from `self`: the candidate was refused, the other was not. */
+function recommendedSolution(self: number, other: number, selfIsCandidate: boolean): string {
+  return selfIsCandidate
+    ? `Change the targets of intent ${self} so that they can hold together with those of intent ${other}, ` +
+        `or deactivate or delete intent ${other}, then PATCH intent ${self} to check it again.`
+    : `Intent ${other} was found INFEASIBLE because of this intent: change or deactivate one of the two ` +
+        `(intent ${other} is checked again when it is PATCHed).`;
+}
+
 /**
  * TS 28.312 intents: create (with the feasibility check and, when FEASIBLE, an `intent-notify`
- * event in the same transaction), read, update, delete, and fulfilment reports.
+ * event in the same transaction), read, update (suspend and resume included), delete, fulfilment
+ * reports judged over the observation window and their history, and conflict reports.
+ *
+ * The changes other components may want to hear about each happen in one method, inside one
+ * transaction: `update` (an intent changed; its admin state too), `delete`,
+ * `deactivateForDeletedInstance` (intents suspended because their instance is gone),
+ * `reportFulfilment` (a report stored) and `replaceConflicts` (conflict reports changed).
  */
 @Injectable()
 export class IntentService {
@@ -38,6 +92,7 @@ export class IntentService {
     private readonly resolvers: ObjectResolverRegistry,
     private readonly templates: IntentTemplatesService,
     private readonly outbox: OutboxService,
+    private readonly config: AppConfig,
     private readonly subscriptions: SubscriptionService,
   ) {}
 
@@ -123,16 +178,25 @@ export class IntentService {
     return toIntentObject(await this.store.findRows(this.dataSource.manager, principal, id));
   }
 
+  /**
+   * PATCH: the feasibility check runs on the result. DEACTIVATED (suspend) sets every fulfilment
+   * row to SUSPENDED and publishes nothing; back to ACTIVATED (resume) re-judges every target over
+   * the observation window ending now. The intent's conflict reports start over on both sides.
+   */
   update(principal: Principal, id: number, dto: UpdateIntentDto): Promise<IntentObject> {
     return this.dataSource.transaction(async (m) => {
       const rows = await this.store.lockRows(m, tenantScope(principal), id);
       const draft = applyUpdate(toIntentObject(rows), dto);
-      const verdict = await this.feasibility.check(m, principal, rows.intent.tenant, draft, id);
+      const check = await this.feasibility.check(m, principal, rows.intent.tenant, draft, id);
       const replace = {
         expectations: dto.intent_expectations !== undefined,
         contexts: dto.intent_contexts !== undefined,
       };
-      await this.store.update(m, rows, draft, replace, verdict);
+      await this.store.update(m, rows, draft, replace, check.verdict);
+      await this.replaceConflicts(m, id, check);
+      if (draft.intent_admin_state === 'DEACTIVATED')
+        await this.store.setAllFulfilment(m, id, suspended([SUSPENDED_BY_CLIENT]));
+      else if (rows.intent.adminState === 'DEACTIVATED') await this.rejudge(m, id);
       const intent = await this.publishIfFeasible(m, id);
       await this.subscriptions.record(
         m,
@@ -142,12 +206,68 @@ export class IntentService {
     });
   }
 
+  /** Deletes the intent with its report and history; conflicts naming it go from the other side too. */
   delete(principal: Principal, id: number): Promise<void> {
     return this.dataSource.transaction(async (m) => {
       const { intent } = await this.store.lockRows(m, tenantScope(principal), id);
+      await this.store.clearConflicts(m, [id]);
       await this.store.delete(m, principal, id);
       await this.subscriptions.record(m, objectChange('intent.deleted', intent.tenant, id, { id }));
     });
+  }
+
+  /**
+   * The instance module calls this in the transaction that moves an instance to `deleted`: every
+   * ACTIVATED intent about it becomes DEACTIVATED, its fulfilment SUSPENDED with a reason naming
+   * the instance, its conflict reports removed (on both sides), its subscribers told. Nothing is
+   * deleted: the intents and their history stay readable. Answers the ids of the intents deactivated.
+   */
+  async deactivateForDeletedInstance(
+    m: EntityManager,
+    objectType: string,
+    instanceId: string,
+  ): Promise<number[]> {
+    const ids = await this.store.lockIdsOnObject(m, {
+      object_type: objectType,
+      object_instance: instanceId,
+    });
+    const loaded = await this.store.loadRows(m, ids);
+    const active = loaded.filter((rows) => rows.intent.adminState === 'ACTIVATED');
+    const reason = `deactivated: workload instance ${instanceId} was deleted`;
+    for (const rows of active) {
+      await this.store.deactivate(m, rows.intent.id, reason);
+      await this.store.setAllFulfilment(m, rows.intent.id, suspended([reason]));
+    }
+    const deactivated = active.map((rows) => rows.intent.id);
+    await this.store.clearConflicts(m, deactivated);
+    const tenants = new Map(active.map((rows) => [rows.intent.id, rows.intent.tenant]));
+    const intents = deactivated.length > 0 ? await this.store.load(m, deactivated) : [];
+    for (const intent of intents) {
+      const tenant = tenants.get(intent.id) ?? '';
+      await this.subscriptions.record(m, objectChange('intent.changed', tenant, intent.id, intent));
+    }
+    return deactivated;
+  }
+
+  /** The received reports of an intent, newest first, keyset-paged. */
+  async listReports(
+    principal: Principal,
+    id: number,
+    query: PageQuery,
+  ): Promise<Page<IntentReportEntryResponse>> {
+    const m = this.dataSource.manager;
+    await this.store.findRows(m, principal, id);
+    const { entries, meta } = await this.store.reportEntryPage(m, id, query);
+    return {
+      items: entries.map((entry) => ({
+        id: Number(entry.id),
+        last_updated_time: formatMicroTimestamp(entry.recordedAtMicros),
+        intent_admin_state: entry.adminState,
+        target_fulfilment_results: entry.observations,
+        intent_fulfilment_report: entry.fulfilmentReport,
+      })),
+      meta,
+    };
   }
 
   async getReport(principal: Principal, id: number): Promise<IntentReport> {
@@ -155,11 +275,13 @@ export class IntentService {
   }
 
   /**
-   * Records observed values and recomputes target → expectation → intent fulfilment from every
-   * target's latest value; `last_updated_time` moves. Not an intent change: no `intent-notify`.
-   * Another tenant's intent (a platform service reporting) gets an acknowledgement, never the
-   * report; and since intent ids are guessable, targets that are not its own answer exactly like an
-   * unknown intent, so a reporter learns nothing of an intent whose targets it does not know.
+   * Keeps the received values in the intent's history and, while the intent is ACTIVATED, judges
+   * every target over the observation window ending now (see `judgeWindow`), then expectation and
+   * intent; `last_updated_time` moves. A DEACTIVATED intent keeps the values in its history only:
+   * its fulfilment stays SUSPENDED. Not an intent change: no `intent-notify`. Another tenant's
+   * intent (a platform service reporting) gets an acknowledgement, never the report; and since
+   * intent ids are guessable, targets that are not its own answer exactly like an unknown intent,
+   * so a reporter learns nothing of an intent whose targets it does not know.
    */
   reportFulfilment(
     principal: Principal,
@@ -169,45 +291,110 @@ export class IntentService {
     return this.dataSource.transaction(async (m) => {
       const rows = await this.store.lockRows(m, reportScope(principal), id);
       const foreign = isForeign(principal, rows.intent.tenant);
-      const achieved = foreign
-        ? this.foreignAchievedValues(rows, dto)
-        : this.achievedValues(rows, dto);
-      if (rows.feasibility?.feasibilityCheckType === 'INFEASIBLE')
+      const reported = foreign
+        ? this.foreignReportedValues(rows, dto)
+        : this.reportedValues(rows, dto);
+      const active = rows.intent.adminState === 'ACTIVATED';
+      if (active && rows.feasibility?.feasibilityCheckType === 'INFEASIBLE')
         throw new IntentInfeasibleError(id);
-      const outcome = computeFulfilment(
-        rows.expectations.map((e) => ({
-          id: e.id,
-          expectation_id: e.expectationId,
-          targets: rows.targets
-            .filter((t) => t.intentExpectationId === e.id)
-            .map((t) => ({
-              id: t.id,
-              target_name: t.targetName,
-              target_condition: t.targetCondition,
-              target_value_range: t.targetValueRange,
-              target_achieved_value: achieved.get(t.id) ?? null,
-            })),
-        })),
-      );
-      await this.store.saveFulfilment(m, rows, outcome, achieved);
+      const now = await this.store.now(m);
+      if (active) await this.judge(m, rows, now, reported);
       const [updated] = await this.store.loadRows(m, [id]);
+      await this.store.appendReportEntry(
+        m,
+        updated,
+        reportedValues(dto),
+        toFulfilmentReport(updated),
+        now,
+      );
+      await this.store.pruneReportEntries(
+        m,
+        this.config.INTENT_REPORT_RETENTION_HOURS,
+        PRUNE_BATCH,
+      );
       const report = toIntentReport(updated);
       await this.subscriptions.record(
         m,
         objectChange('intent.report.changed', rows.intent.tenant, id, report),
       );
-      if (foreign) return { intent_id: id, last_updated_time: report.last_updated_time };
+      if (foreign) return { intent_id: id, last_updated_time: formatMicroTimestamp(String(now)) };
       return report;
     });
   }
 
-  /** As achievedValues, but any target error is the 404 of an unknown intent. */
-  private foreignAchievedValues(
+  /** Folds the reported values into each target's window state and judges target → expectation → intent. */
+  private async judge(
+    m: EntityManager,
+    rows: IntentRows,
+    now: number,
+    reported: ReadonlyMap<number, AchievedValue>,
+  ): Promise<void> {
+    const period = rows.intent.observationPeriod;
+    const states = new Map<number, TargetWindowState>();
+    const expectations = rows.expectations.map((e) => ({
+      id: e.id,
+      expectation_id: e.expectationId,
+      targets: rows.targets
+        .filter((t) => t.intentExpectationId === e.id)
+        .map((t): WindowedTarget => {
+          const target = {
+            id: t.id,
+            target_name: t.targetName,
+            target_condition: t.targetCondition,
+            target_value_range: t.targetValueRange,
+          };
+          const before = stateOf(rows, t.id);
+          const value = reported.get(t.id);
+          const state = value === undefined ? before : observe(before, target, { value, at: now });
+          states.set(t.id, state);
+          return { ...target, target_achieved_value: state.value, state };
+        }),
+    }));
+    const outcome = computeFulfilment(expectations, (t) => judgeWindow(t, t.state, now, period));
+    await this.store.saveFulfilment(m, rows, outcome, states, now);
+  }
+
+  /** Resume: every target judged again over the window ending now, from what was observed before. */
+  private async rejudge(m: EntityManager, id: number): Promise<void> {
+    const [rows] = await this.store.loadRows(m, [id]);
+    await this.judge(m, rows, await this.store.now(m), new Map());
+  }
+
+  /**
+   * The intent's conflict reports start over: every report on it or naming it goes (on both
+   * sides), then each conflict its check found is written on it and on the other intent. Answers
+   * the intents whose conflict reports changed.
+   */
+  private async replaceConflicts(
+    m: EntityManager,
+    id: number,
+    check: FeasibilityCheck,
+  ): Promise<number[]> {
+    const cleared = await this.store.clearConflicts(m, [id]);
+    const pairs = check.conflicts.flatMap((c: Conflict): ConflictPair[] => [
+      {
+        ...c,
+        intent: id,
+        recommended_solution: recommendedSolution(id, c.conflicting_intent, true),
+      },
+      {
+        ...c,
+        intent: c.conflicting_intent,
+        conflicting_intent: id,
+        recommended_solution: recommendedSolution(c.conflicting_intent, id, false),
+      },
+    ]);
+    await this.store.insertConflicts(m, pairs);
+    return [...new Set([...cleared, ...pairs.map((p) => p.intent)])];
+  }
+
+  /** As reportedValues, but any target error is the 404 of an unknown intent. */
+  private foreignReportedValues(
     rows: IntentRows,
     dto: ReportFulfilmentDto,
   ): Map<number, AchievedValue> {
     try {
-      return this.achievedValues(rows, dto);
+      return this.reportedValues(rows, dto);
     } catch (error) {
       if (error instanceof InvalidReportTargetsError)
         throw new NotFoundError('intent', rows.intent.id);
@@ -215,8 +402,8 @@ export class IntentService {
     }
   }
 
-  /** Each target's latest value: the reported one, else the one stored before. */
-  private achievedValues(rows: IntentRows, dto: ReportFulfilmentDto): Map<number, AchievedValue> {
+  /** The reported value of each reported target, checked to be the intent's targets, once each. */
+  private reportedValues(rows: IntentRows, dto: ReportFulfilmentDto): Map<number, AchievedValue> {
     const targetIds = new Set(rows.targets.map((t) => t.id));
     const errors: FieldError[] = [];
     const reported = new Map<number, AchievedValue>();
@@ -229,11 +416,7 @@ export class IntentService {
       reported.set(result.target, result.target_achieved_value);
     });
     if (errors.length > 0) throw new InvalidReportTargetsError(rows.intent.id, errors);
-    const previous = rows.targetResults.map((r): [number, AchievedValue] => [
-      r.expectationTargetId,
-      r.targetAchievedValue,
-    ]);
-    return new Map([...previous, ...reported]);
+    return reported;
   }
 
   private async createDraft(
@@ -241,8 +424,9 @@ export class IntentService {
     principal: Principal,
     draft: IntentDraft,
   ): Promise<IntentObject> {
-    const verdict = await this.feasibility.check(m, principal, principal.tenant, draft, null);
-    const id = await this.store.insert(m, principal, draft, verdict);
+    const check = await this.feasibility.check(m, principal, principal.tenant, draft, null);
+    const id = await this.store.insert(m, principal, draft, check.verdict);
+    await this.replaceConflicts(m, id, check);
     const intent = await this.publishIfFeasible(m, id);
     await this.subscriptions.record(
       m,
@@ -251,13 +435,17 @@ export class IntentService {
     return intent;
   }
 
-  /** Loads the stored intent and, if it passed the feasibility check, records `intent-notify`. */
+  /**
+   * Loads the stored intent and, if it is ACTIVATED and passed the feasibility check, records
+   * `intent-notify` (consumers that predate the admin state never see a suspended intent).
+   */
   private async publishIfFeasible(m: EntityManager, id: number): Promise<IntentObject> {
     const [intent] = await this.store.load(m, [id]);
     const feasible =
       intent.intent_report_reference.intent_feasibility_check_report?.feasibility_check_type ===
       'FEASIBLE';
-    if (feasible) await this.outbox.add(m, 'intent-notify', intent, { type: 'intent', id });
+    if (feasible && intent.intent_admin_state === 'ACTIVATED')
+      await this.outbox.add(m, 'intent-notify', intent, { type: 'intent', id });
     return intent;
   }
 }

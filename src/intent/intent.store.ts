@@ -4,9 +4,11 @@ import type { FulfilmentInfo, IntentObject } from '../events/payloads';
 import { Principal, tenantScope } from '../auth/principal';
 import { NotFoundError } from '../common/errors/domain-error';
 import { fetchPage } from '../common/pagination/keyset-page';
-import { PageMeta } from '../common/pagination/pagination';
+import { PageMeta, PageQuery } from '../common/pagination/pagination';
 import type { FeasibilityVerdict } from './domain/feasibility';
-import { acknowledged, AchievedValue, FulfilmentOutcome } from './domain/fulfilment';
+import type { Conflict } from './domain/contradiction';
+import { acknowledged, FulfilmentOutcome, suspended } from './domain/fulfilment';
+import type { TargetWindowState } from './domain/observation-window';
 import type { ContextDraft, ExpectationDraft, IntentDraft, ObjectRef } from './domain/intent-draft';
 import { IntentRows, toIntentObject } from './dto/intent-object.mapper';
 import { ListIntentsQuery } from './dto/list-intents.query';
@@ -15,14 +17,26 @@ import {
   ExpectationObject,
   ExpectationTarget,
   Intent,
+  IntentConflictReport,
   IntentContext,
   IntentExpectation,
   IntentFeasibilityCheckReport,
   IntentFulfilmentReport,
   IntentReport,
+  IntentReportEntry,
   TargetFulfilmentResult,
 } from './entities';
 import { FulfilmentInfoColumns } from './entities/fulfilment-info.columns';
+
+/** A timestamptz from epoch microseconds, exactly (a double would round the last digits). */
+const FROM_MICROS = (param: string) =>
+  `(timestamptz 'epoch' + ${param}::bigint * interval '1 microsecond')`;
+
+/** A conflict found for one intent, to be written on it and on the intent it conflicts with. */
+export interface ConflictPair extends Conflict {
+  intent: number;
+  recommended_solution: string;
+}
 
 /** Advisory-lock namespace ("intn") serializing feasibility checks per object instance. */
 const OBJECT_LOCK_SPACE = 0x696e746e;
@@ -161,8 +175,9 @@ export class IntentStore {
     intentId: number,
     fulfilmentReportId: number,
     expectations: InsertedExpectation[],
+    start: FulfilmentInfo,
   ): Promise<void> {
-    const info = toColumns(acknowledged());
+    const info = toColumns(start);
     const resultIds = await this.insertRows(
       m,
       ExpectationFulfilmentResult,
@@ -188,7 +203,10 @@ export class IntentStore {
     );
   }
 
-  /** Writes a whole new intent with its report: fulfilment ACKNOWLEDGED, feasibility as checked. */
+  /**
+   * Writes a whole new intent with its report: fulfilment ACKNOWLEDGED (SUSPENDED when created
+   * DEACTIVATED), feasibility as checked.
+   */
   async insert(
     m: EntityManager,
     principal: Principal,
@@ -202,13 +220,16 @@ export class IntentStore {
         userLabel: draft.user_label,
         intentPreemptionCapability: draft.intent_preemption_capability === 'TRUE',
         observationPeriod: draft.observation_period,
+        adminState: draft.intent_admin_state,
+        adminStateReason: null,
       },
     ]);
+    const start = draft.intent_admin_state === 'DEACTIVATED' ? suspended() : acknowledged();
     const expectations = await this.insertExpectations(m, intentId, draft.intent_expectations);
     await this.insertContexts(m, intentId, draft.intent_contexts, INTENT_LEVEL);
     const [reportId] = await this.insertRows(m, IntentReport, [{ intentId }]);
     const [fulfilmentReportId] = await this.insertRows(m, IntentFulfilmentReport, [
-      { intentId, intentReportId: reportId, info: toColumns(acknowledged()) },
+      { intentId, intentReportId: reportId, info: toColumns(start) },
     ]);
     await this.insertRows(m, IntentFeasibilityCheckReport, [
       {
@@ -218,7 +239,7 @@ export class IntentStore {
         infeasibilityReason: verdict.infeasibility_reason,
       },
     ]);
-    await this.insertResults(m, intentId, fulfilmentReportId, expectations);
+    await this.insertResults(m, intentId, fulfilmentReportId, expectations, start);
     return intentId;
   }
 
@@ -238,11 +259,13 @@ export class IntentStore {
       userLabel: draft.user_label,
       intentPreemptionCapability: draft.intent_preemption_capability === 'TRUE',
       observationPeriod: draft.observation_period,
+      adminState: draft.intent_admin_state,
+      adminStateReason: null,
     });
     if (replace.expectations) {
       await m.delete(IntentExpectation, { intentId });
       const expectations = await this.insertExpectations(m, intentId, draft.intent_expectations);
-      await this.insertResults(m, intentId, rows.fulfilmentReport.id, expectations);
+      await this.insertResults(m, intentId, rows.fulfilmentReport.id, expectations, acknowledged());
       await m.update(IntentFulfilmentReport, rows.fulfilmentReport.id, {
         info: toColumns(acknowledged()),
       });
@@ -267,12 +290,16 @@ export class IntentStore {
     await this.touch(m, intentId);
   }
 
-  /** Stores computed fulfilment and the observed values it was computed from. */
+  /**
+   * Stores computed fulfilment and the window state of every target it was judged from; the
+   * report's `last_updated_time` becomes `now` (epoch microseconds), when the values were observed.
+   */
   async saveFulfilment(
     m: EntityManager,
     rows: IntentRows,
     outcome: FulfilmentOutcome,
-    achieved: ReadonlyMap<number, AchievedValue>,
+    states: ReadonlyMap<number, TargetWindowState>,
+    now: number,
   ): Promise<void> {
     await m.update(IntentFulfilmentReport, rows.fulfilmentReport.id, {
       info: toColumns(outcome.info),
@@ -288,22 +315,152 @@ export class IntentStore {
       [JSON.stringify(expectationInfos), rows.intent.id],
     );
     const targetInfos = outcome.expectations.flatMap((e) =>
-      e.targets.map((t) => ({ key: t.id, value: achieved.get(t.id) ?? null, ...t.info })),
+      e.targets.map((t) => {
+        const state = states.get(t.id);
+        return {
+          key: t.id,
+          value: state?.value ?? null,
+          observed: state?.observedAt?.toString() ?? null,
+          missed: state?.missedAt?.toString() ?? null,
+          missed_value: state?.missedValue ?? null,
+          ...t.info,
+        };
+      }),
     );
     await m.query(
       `UPDATE target_fulfilment_result r
           SET target_achieved_value = v.value, fulfilment_status = v.fulfilment_status,
-              not_fulfilled_state = v.not_fulfilled_state, not_fulfilled_reasons = v.not_fulfilled_reasons
+              not_fulfilled_state = v.not_fulfilled_state, not_fulfilled_reasons = v.not_fulfilled_reasons,
+              observed_at = ${FROM_MICROS('v.observed')}, missed_at = ${FROM_MICROS('v.missed')},
+              missed_value = v.missed_value
          FROM jsonb_to_recordset($1::jsonb) AS v(key integer, value jsonb, fulfilment_status text,
-              not_fulfilled_state text, not_fulfilled_reasons jsonb)
+              not_fulfilled_state text, not_fulfilled_reasons jsonb, observed text, missed text,
+              missed_value jsonb)
         WHERE r.expectation_target_id = v.key AND r.intent_id = $2`,
       [JSON.stringify(targetInfos), rows.intent.id],
     );
-    await this.touch(m, rows.intent.id);
+    await m.query(
+      `UPDATE intent_report SET last_updated_time = ${FROM_MICROS('$1')} WHERE intent_id = $2`,
+      [now.toString(), rows.intent.id],
+    );
+  }
+
+  /** Every fulfilment row of the intent (intent, expectations, targets) becomes `info`; values are kept. */
+  async setAllFulfilment(m: EntityManager, intentId: number, info: FulfilmentInfo): Promise<void> {
+    const columns = toColumns(info);
+    await m.update(IntentFulfilmentReport, { intentId }, { info: columns });
+    await m.update(ExpectationFulfilmentResult, { intentId }, { info: columns });
+    await m.update(TargetFulfilmentResult, { intentId }, { info: columns });
+    await this.touch(m, intentId);
+  }
+
+  /** DEACTIVATED by the system, with the reason (e.g. its object instance was deleted). */
+  async deactivate(m: EntityManager, intentId: number, reason: string): Promise<void> {
+    await m.update(Intent, intentId, { adminState: 'DEACTIVATED', adminStateReason: reason });
+  }
+
+  /** The database clock in epoch microseconds: the time of observations, reports and windows. */
+  async now(m: EntityManager): Promise<number> {
+    const [{ now }] = (await m.query(
+      `SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint::text AS now`,
+    )) as Array<{ now: string }>;
+    return Number(now);
   }
 
   private touch(m: EntityManager, intentId: number): Promise<unknown> {
     return m.update(IntentReport, { intentId }, { lastUpdatedTime: () => 'clock_timestamp()' });
+  }
+
+  /** Keeps one received report with the fulfilment report it led to, at the report's time. */
+  async appendReportEntry(
+    m: EntityManager,
+    rows: IntentRows,
+    observations: IntentReportEntry['observations'],
+    fulfilmentReport: IntentReportEntry['fulfilmentReport'],
+    at: number,
+  ): Promise<void> {
+    await m.query(
+      `INSERT INTO intent_report_entry (intent_id, recorded_at, admin_state, observations, fulfilment_report)
+       VALUES ($1, ${FROM_MICROS('$2')}, $3, $4, $5)`,
+      [
+        rows.intent.id,
+        at.toString(),
+        rows.intent.adminState,
+        JSON.stringify(observations),
+        JSON.stringify(fulfilmentReport),
+      ],
+    );
+  }
+
+  /**
+   * Deletes up to `batch` history entries (of any intent) older than `retentionHours`, skipping
+   * rows another reporter is deleting. Run with every report: each one adds one entry and may remove
+   * many, so expired entries cannot pile up while reports come in, and no scan grows with history.
+   */
+  async pruneReportEntries(m: EntityManager, retentionHours: number, batch: number): Promise<void> {
+    await m.query(
+      `DELETE FROM intent_report_entry WHERE id IN (
+         SELECT id FROM intent_report_entry WHERE recorded_at < now() - make_interval(hours => $1)
+          ORDER BY recorded_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [retentionHours, batch],
+    );
+  }
+
+  async reportEntryPage(
+    m: EntityManager,
+    intentId: number,
+    query: PageQuery,
+  ): Promise<{ entries: IntentReportEntry[]; meta: PageMeta }> {
+    const qb = m
+      .createQueryBuilder(IntentReportEntry, 'entry')
+      .where('entry.intent_id = :intentId', { intentId });
+    const { entities, meta } = await fetchPage(qb, query, {
+      resource: 'intent_reports',
+      sort: { name: 'id', column: 'entry.id', type: 'integer' },
+      id: 'entry.id',
+      filters: { intent_id: intentId },
+    });
+    return { entries: entities, meta };
+  }
+
+  /**
+   * Removes every conflict report on or naming these intents, on both sides; answers the intents
+   * whose conflict reports changed.
+   */
+  async clearConflicts(m: EntityManager, intentIds: readonly number[]): Promise<number[]> {
+    if (intentIds.length === 0) return [];
+    const rows: Array<{ intent_id: number }> = await m.query(
+      `DELETE FROM intent_conflict_report
+        WHERE intent_id = ANY($1) OR conflicting_intent_id = ANY($1) RETURNING intent_id`,
+      [intentIds],
+    );
+    return [...new Set(rows.map((row) => Number(row.intent_id)))];
+  }
+
+  async insertConflicts(m: EntityManager, pairs: readonly ConflictPair[]): Promise<void> {
+    await this.insertRows(
+      m,
+      IntentConflictReport,
+      pairs.map((p) => ({
+        intentId: p.intent,
+        conflictingIntentId: p.conflicting_intent,
+        conflictType: p.conflict_type,
+        conflictDescription: p.conflict_description,
+        recommendedSolution: p.recommended_solution,
+      })),
+    );
+  }
+
+  /** Ids of every intent (any tenant) with an expectation on this object, locked until the transaction ends. */
+  async lockIdsOnObject(m: EntityManager, object: ObjectRef): Promise<number[]> {
+    const rows: Array<{ id: number }> = await m.query(
+      `SELECT i.id FROM intent i
+        WHERE EXISTS (SELECT 1 FROM expectation_object o WHERE o.intent_id = i.id
+                       AND o.object_type = $1 AND o.object_instance = $2)
+        ORDER BY i.id FOR UPDATE`,
+      [object.object_type, object.object_instance],
+    );
+    return rows.map((row) => Number(row.id));
   }
 
   /** Every row of the given intents, grouped per intent, in the order of `ids`. */
@@ -322,6 +479,7 @@ export class IntentStore {
     const feasibility = await m.find(IntentFeasibilityCheckReport, { where });
     const eResults = await m.find(ExpectationFulfilmentResult, { where });
     const tResults = await m.find(TargetFulfilmentResult, { where });
+    const conflicts = await m.find(IntentConflictReport, { where, order: { id: 'ASC' } });
     const groups = {
       expectations: groupByIntent(expectations),
       objects: groupByIntent(objects),
@@ -329,6 +487,7 @@ export class IntentStore {
       contexts: groupByIntent(contexts),
       eResults: groupByIntent(eResults),
       tResults: groupByIntent(tResults),
+      conflicts: groupByIntent(conflicts),
     };
     return ids.flatMap((id) => {
       const intent = intents.find((i) => i.id === id);
@@ -347,6 +506,7 @@ export class IntentStore {
           feasibility: feasibility.find((r) => r.intentId === id) ?? null,
           expectationResults: groups.eResults.get(id) ?? [],
           targetResults: groups.tResults.get(id) ?? [],
+          conflicts: groups.conflicts.get(id) ?? [],
         },
       ];
     });
@@ -441,7 +601,7 @@ export class IntentStore {
     return byInstance;
   }
 
-  /** FEASIBLE intents of a tenant with an expectation on one of the objects (one intent excepted). */
+  /** FEASIBLE, ACTIVATED intents of a tenant with an expectation on one of the objects (one intent excepted). */
   async activeIdsOnObjects(
     m: EntityManager,
     tenant: string,
@@ -453,7 +613,8 @@ export class IntentStore {
       `SELECT DISTINCT i.id FROM intent i
          JOIN expectation_object o ON o.intent_id = i.id
          JOIN intent_feasibility_check_report f ON f.intent_id = i.id
-        WHERE i.tenant = $1 AND f.feasibility_check_type = 'FEASIBLE' AND i.id <> $2
+        WHERE i.tenant = $1 AND f.feasibility_check_type = 'FEASIBLE' AND i.admin_state = 'ACTIVATED'
+          AND i.id <> $2
           AND (o.object_type, o.object_instance) IN (SELECT * FROM unnest($3::text[], $4::text[]))
         ORDER BY i.id`,
       [

@@ -1,6 +1,6 @@
 import type { OpenAPIObject, OperationObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
 import { finalizeOpenApiDocument } from './finalize-document';
-import { SEED_INTENT_NOTIFY_MESSAGE } from '../events/seed-messages';
+import { INTENT_NOTIFY_MESSAGE } from '../events/seed-messages';
 
 const ok: ResponseObject = { description: 'OK' };
 const problemRef = { schema: { $ref: '#/components/schemas/ProblemDetails' } };
@@ -265,7 +265,7 @@ describe('finalizeOpenApiDocument', () => {
       );
       const example = (document.components?.schemas?.IntentResponse as SchemaObject)
         .example as Record<string, unknown>;
-      expect(example).toEqual({ ...SEED_INTENT_NOTIFY_MESSAGE, created_at: expect.any(String) });
+      expect(example).toEqual({ ...INTENT_NOTIFY_MESSAGE, created_at: expect.any(String) });
       expect(example.id).toBe(28);
     });
   });

@@ -1,5 +1,5 @@
 import {
-  SEED_INTENT_NOTIFY_MESSAGE,
+  INTENT_NOTIFY_MESSAGE,
   SEED_RUN_MESSAGE,
   SEED_UPLOAD_MESSAGE,
 } from '../events/seed-messages';
@@ -23,10 +23,10 @@ export const SEED_SCHEMA_EXAMPLES: Readonly<Record<string, object>> = {
   InstanceResponse: {
     ...SEED_RUN_MESSAGE,
     revision: 1,
-    intents: [SEED_INTENT_NOTIFY_MESSAGE],
+    intents: [INTENT_NOTIFY_MESSAGE],
     ingress_enabled: false,
     exposed_urls: [],
   },
-  IntentResponse: SEED_INTENT_NOTIFY_MESSAGE,
-  IntentReportResponse: SEED_INTENT_NOTIFY_MESSAGE.intent_report_reference,
+  IntentResponse: INTENT_NOTIFY_MESSAGE,
+  IntentReportResponse: INTENT_NOTIFY_MESSAGE.intent_report_reference,
 };

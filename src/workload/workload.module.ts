@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { HelmRepoModule } from '../helm-repo/helm-repo.module';
+import { RegistryModule } from '../infra/registry/registry.module';
 import { SkopeoModule } from '../infra/skopeo/skopeo.module';
 import { SubscriptionModule } from '../subscription/subscription.module';
 import { ChartValidation } from './entities/chart-validation.entity';
@@ -9,10 +10,12 @@ import { WorkloadDocument } from './entities/workload-document.entity';
 import { WorkloadImageMirror } from './entities/workload-image-mirror.entity';
 import { WorkloadPackage } from './entities/workload-package.entity';
 import { ChartValidator } from './jobs/chart-validator';
+import { ChartVerdicts } from './jobs/chart-verdicts';
 import { ImageMirrorService } from './jobs/image-mirror.service';
 import { ONBOARDING_QUEUE, OnboardingQueue } from './jobs/onboarding.queue';
 import { OnboardingProcessor } from './jobs/onboarding.processor';
 import { OnboardingService } from './jobs/onboarding.service';
+import { OnboardingStore } from './jobs/onboarding.store';
 import { OnboardingSweeper } from './jobs/onboarding.sweeper';
 import { ChartProvenanceService } from './provenance/chart-provenance.service';
 import { WorkloadController } from './workload.controller';
@@ -38,10 +41,12 @@ export class WorkloadModule {}
 
 /** Worker role: the onboarding processor and the sweep that re-queues interrupted onboardings. */
 @Module({
-  imports: [WorkloadModule, HelmRepoModule, SkopeoModule, SubscriptionModule],
+  imports: [WorkloadModule, HelmRepoModule, SkopeoModule, RegistryModule, SubscriptionModule],
   providers: [
     OnboardingService,
+    OnboardingStore,
     ChartValidator,
+    ChartVerdicts,
     ImageMirrorService,
     OnboardingProcessor,
     OnboardingSweeper,

@@ -24,8 +24,8 @@ import {
   onboardShop,
   pushShopImages,
   resetOnboardingQueue,
-  startWorker,
 } from '../integration/instance/onboarded-workload';
+import { startWorker } from '../support/worker';
 import { resetDatabase, startApi } from '../support/app';
 import { authHeader } from '../support/auth';
 import {
@@ -406,7 +406,7 @@ describe('Fuzzing every route from openapi.json (real api, worker, services)', (
     app = await startApi(env);
     await resetDatabase(app);
     await resetOnboardingQueue(app);
-    worker = await startWorker(env);
+    worker = await startWorker({ env });
     dataSource = app.get(DataSource);
     base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     writer = await authHeader({ tenant: 'tenant-a', subject: 'alice' });

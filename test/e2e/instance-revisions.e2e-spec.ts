@@ -11,8 +11,8 @@ import {
   onboardShop,
   pushShopImages,
   resetOnboardingQueue,
-  startWorker,
 } from '../integration/instance/onboarded-workload';
+import { startWorker } from '../support/worker';
 import { EventSubscriber } from '../support/amqp';
 import { resetDatabase, startApi } from '../support/app';
 import { authHeader } from '../support/auth';
@@ -127,7 +127,7 @@ describe('Instance revisions: upgrade, history, diff, rollback, dry-run, cluster
     app = await startApi(env);
     await resetDatabase(app);
     await resetOnboardingQueue(app);
-    worker = await startWorker(env);
+    worker = await startWorker({ env });
     http = request(app.getHttpServer());
     dataSource = app.get(DataSource);
     writer = await authHeader({ tenant: 'tenant-a', subject: 'alice' });

@@ -14,8 +14,8 @@ import {
   onboardShop,
   pushShopImages,
   resetOnboardingQueue,
-  startWorker,
 } from '../integration/instance/onboarded-workload';
+import { startWorker } from '../support/worker';
 import { validateAgainstKubernetesSchema } from '../integration/instance/k8s-schema';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -71,7 +71,7 @@ describe('Workload instances (real api + worker, helm, registry, broker)', () =>
     app = await startApi(env);
     await resetDatabase(app);
     await resetOnboardingQueue(app);
-    worker = await startWorker(env);
+    worker = await startWorker({ env });
     http = request(app.getHttpServer());
     writer = await authHeader({ tenant: 'tenant-a', subject: 'alice' });
     otherTenant = await authHeader({ tenant: 'tenant-b', subject: 'bob' });
@@ -245,7 +245,11 @@ describe('Workload instances (real api + worker, helm, registry, broker)', () =>
       expect(body.manifests).toEqual(created.body.manifests);
       expect(body.cluster_name).toBeNull();
       expect(body.intents).toEqual(created.body.intents);
-      expect(Object.keys(body.intents[0])).toEqual(Object.keys(SEED_RUN_MESSAGE.intents[0]));
+      // the seed's intent fields in the seed's order, then the one added since
+      expect(Object.keys(body.intents[0])).toEqual([
+        ...Object.keys(SEED_RUN_MESSAGE.intents[0]),
+        'intent_admin_state',
+      ]);
       expect(event.message.properties).toMatchObject({
         contentType: 'application/json',
         deliveryMode: 2,

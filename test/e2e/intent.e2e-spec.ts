@@ -701,7 +701,7 @@ describe('Intents (e2e, real database)', () => {
         fulfilment_status: 'NOT_FULFILLED',
         not_fulfilled_state: 'DEGRADED',
         not_fulfilled_reasons: [
-          `expectation "1": target ${cpu} (cpuUsage): cpuUsage is 35, expected IS_LESS_THAN 20`,
+          `expectation "1": target ${cpu} (cpuUsage): cpuUsage was 35 at ${res.last_updated_time} (within the last 60 s), expected IS_LESS_THAN 20`,
         ],
       });
       const read = await http
@@ -828,6 +828,7 @@ describe('Intents (e2e, real database)', () => {
           'intents_update',
           'intents_delete',
           'intents_report_fulfilment',
+          'intents_list_reports',
           'intents_create_from_template',
           'intent_templates_list',
         ]),
@@ -838,7 +839,10 @@ describe('Intents (e2e, real database)', () => {
         'FulfilmentStatus',
         'NotFulfilledState',
         'FeasibilityCheckType',
+        'IntentAdminState',
+        'ConflictType',
         'IntentResponse',
+        'IntentReportEntryResponse',
       ]) {
         expect([name, doc.components.schemas[name] !== undefined]).toEqual([name, true]);
       }

@@ -11,8 +11,8 @@ import {
   onboardShop,
   pushShopImages,
   resetOnboardingQueue,
-  startWorker,
 } from '../integration/instance/onboarded-workload';
+import { startWorker } from '../support/worker';
 
 /**
  * The render policy on the real path: charts built here, onboarded by the real worker (helm lint,
@@ -150,7 +150,7 @@ describe('Render policy (real api + worker, helm, registry, broker)', () => {
     await resetDatabase(app);
     await resetOnboardingQueue(app);
     restrictedApp = await startApi({ ...env, RENDER_POLICY_POD_SECURITY: 'restricted' });
-    worker = await startWorker(env);
+    worker = await startWorker({ env });
     http = request(app.getHttpServer());
     restrictedHttp = request(restrictedApp.getHttpServer());
     writer = await authHeader({ tenant: 'tenant-a', subject: 'alice' });

@@ -1,20 +1,19 @@
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { WorkerModule } from '../../src/app.module';
 import { REDIS } from '../../src/infra/redis/redis.module';
 import { COMMITTED_OPENAPI, generateClient } from '../../scripts/generate-client';
 import { resetDatabase, startApi } from '../support/app';
-import { authHeader, testAuthEnv } from '../support/auth';
+import { authHeader } from '../support/auth';
 import { goodChart } from '../support/charts';
 import { pushTestImage } from '../support/oci-image';
 import { eventually, WebhookReceiver } from '../support/webhook-receiver';
+import { startWorker } from '../support/worker';
 import type * as Sdk from '../generated/nemo-client';
 import type * as SdkClient from '../generated/nemo-client/client';
 
@@ -34,20 +33,6 @@ const ENV = {
   HELM_REPOSITORY_BUCKET: `${(process.env.HELM_REPOSITORY_BUCKET ?? '').replace(/\/charts$/, '')}/sdk-${RUN}/charts`,
 };
 const ONBOARDING_TIMEOUT_MS = 60_000;
-
-/** The worker role (onboarding), as `main.ts worker` runs it. */
-async function startWorker(): Promise<INestApplication> {
-  const saved = { ...process.env };
-  Object.assign(process.env, await testAuthEnv(), ENV);
-  try {
-    const moduleRef = await Test.createTestingModule({ imports: [WorkerModule] }).compile();
-    const worker = moduleRef.createNestApplication({ logger: false });
-    await worker.init();
-    return worker;
-  } finally {
-    process.env = saved;
-  }
-}
 
 /** Removes this file's BullMQ and rate-limit keys from the shared Redis db. */
 async function deleteKeys(app: INestApplication | undefined, pattern: string): Promise<void> {
@@ -93,7 +78,7 @@ describe('SDK scenario: the generated TypeScript client against the running serv
     sdk = (await import(join(generated, 'index.ts'))) as typeof Sdk;
     ({ createClient } = (await import(join(generated, 'client', 'index.ts'))) as typeof SdkClient);
     await resetDatabase(app);
-    worker = await startWorker();
+    worker = await startWorker({ env: ENV });
     const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     const [userToken, monitoringToken, orchestratorToken] = await Promise.all([
       bearer({ tenant: 'tenant-a', subject: 'alice' }),
@@ -277,6 +262,55 @@ describe('SDK scenario: the generated TypeScript client against the running serv
     });
   });
 
+  it('suspends and resumes the intent, and lists its report history', async () => {
+    const path = { id: intentId };
+    const suspended = await sdk.intentsUpdate({
+      client: user,
+      path,
+      body: { intent_admin_state: 'DEACTIVATED' },
+    });
+    expect(suspended.response?.status).toBe(200);
+    expect(suspended.data?.intent_admin_state).toBe('DEACTIVATED');
+    expect(
+      suspended.data?.intent_report_reference.intent_fulfilment_report.intent_fulfilment_info
+        .not_fulfilled_state,
+    ).toBe('SUSPENDED');
+    const refused = await sdk.intentsUpdate({
+      client: user,
+      path,
+      body: { intent_admin_state: 'PAUSED' as 'ACTIVATED' },
+    });
+    expect(refused.error).toMatchObject({
+      status: 400,
+      errors: [{ field: 'intent_admin_state' }],
+    });
+
+    const resumed = await sdk.intentsUpdate({
+      client: user,
+      path,
+      body: { intent_admin_state: 'ACTIVATED' },
+    });
+    expect(resumed.data?.intent_admin_state).toBe('ACTIVATED');
+    expect(
+      resumed.data?.intent_report_reference.intent_feasibility_check_report?.feasibility_check_type,
+    ).toBe('FEASIBLE');
+    // Re-judged over the 60 s window: the 12.5 reported just before still counts.
+    expect(
+      resumed.data?.intent_report_reference.intent_fulfilment_report.intent_fulfilment_info
+        .fulfilment_status,
+    ).toBe('FULFILLED');
+
+    const { data: history } = await sdk.intentsListReports({
+      client: user,
+      path,
+      query: { limit: 10 },
+    });
+    expect(history?.items.map((entry) => entry.target_fulfilment_results)).toEqual([
+      [{ target: targetId, target_achieved_value: 12.5 }],
+    ]);
+    expect(history?.meta.next_cursor).toBeNull();
+  });
+
   it('upgrades the instance with If-Match, reads and diffs its revisions, and rolls back', async () => {
     const path = { instance_id: instanceId };
     const before = await sdk.instancesGet({ client: user, path });
@@ -346,5 +380,11 @@ describe('SDK scenario: the generated TypeScript client against the running serv
     });
     const { data } = await sdk.instancesGet({ client: user, path: { instance_id: instanceId } });
     expect(data?.status).toBe('deleted');
+    const { data: intent } = await sdk.intentsGet({ client: user, path: { id: intentId } });
+    expect(intent?.intent_admin_state).toBe('DEACTIVATED');
+    expect(
+      intent?.intent_report_reference.intent_fulfilment_report.intent_fulfilment_info
+        .not_fulfilled_reasons,
+    ).toEqual([`deactivated: workload instance ${instanceId} was deleted`]);
   });
 });

@@ -8,7 +8,7 @@ import { SubscriptionService } from '../../src/subscription/subscription.service
 import { intentBody } from '../factories/intent.factory';
 import { resetDatabase, startApi } from '../support/app';
 import { authHeader } from '../support/auth';
-import { startWorker } from '../integration/instance/onboarded-workload';
+import { startWorker } from '../support/worker';
 import { eventually, ReceivedDelivery, WebhookReceiver } from '../support/webhook-receiver';
 
 /** Fast retries and an early pause, so the failure paths run in seconds. */
@@ -267,7 +267,7 @@ describe('Webhook subscriptions (e2e: api + worker + a receiver)', () => {
       receiver.expect('/steady', steady.secret);
       receiver.expect('/flaky', flaky.secret, { failFirst: 2 });
       receiver.expect('/foreign', foreign.secret);
-      worker = await startWorker(ENV);
+      worker = await startWorker({ env: ENV });
     });
 
     /** The changes, in order, for two intents: created, 3 changes, a report, deleted (each). */

@@ -12,7 +12,8 @@ import { EventSubscriber } from '../support/amqp';
 import { resetDatabase, startApi } from '../support/app';
 import { goodChart, sha256 } from '../support/charts';
 import { pushTestImage } from '../support/oci-image';
-import { freshBucketPath, startWorker } from '../integration/workload/support';
+import { freshBucketPath } from '../integration/workload/support';
+import { startWorker } from '../support/worker';
 
 const REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
 const COUNT = 20;
@@ -36,7 +37,7 @@ describe('20 concurrent onboardings of different charts', () => {
     await events.purge('upload');
     api = await startApi({ ...env, WORK_DIR: join(work, 'api') });
     await resetDatabase(api);
-    worker = await startWorker({ ...env, WORK_DIR: join(work, 'worker') });
+    worker = await startWorker({ env: { ...env, WORK_DIR: join(work, 'worker') } });
   });
 
   afterAll(async () => {

@@ -13,7 +13,8 @@ import { resetDatabase, startApi } from '../support/app';
 import { outboxSettled } from '../support/outbox';
 import { goodChart, packChart, sha256, tgz } from '../support/charts';
 import { pushTestImage, registryDigest } from '../support/oci-image';
-import { freshBucketPath, helmPull, s3cmd, startWorker } from '../integration/workload/support';
+import { freshBucketPath, helmPull, s3cmd } from '../integration/workload/support';
+import { startWorker } from '../support/worker';
 import { parseBucketPath } from '../../src/infra/s3/s3.module';
 
 const REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
@@ -95,7 +96,7 @@ describe('Workload documents: REST, onboarding and the Helm repository (real ser
     await events.purge('upload');
     api = await startApi({ ...env, WORK_DIR: join(work, 'api') });
     await resetDatabase(api);
-    worker = await startWorker({ ...env, WORK_DIR: join(work, 'worker') });
+    worker = await startWorker({ env: { ...env, WORK_DIR: join(work, 'worker') } });
     http = request(api.getHttpServer());
     api
       .get(WorkloadService)

@@ -2,18 +2,27 @@ import type {
   Condition,
   ExpectationVerb,
   IntentObject,
+  SeedIntentObject,
   ValueRange,
 } from '../../src/events/payloads';
-import { SEED_RUN_MESSAGE } from '../../src/events/seed-messages';
+import { SEED_RUN_MESSAGE, withAddedIntentFields } from '../../src/events/seed-messages';
 
 /** The seed README's `intent-notify` example, verbatim. */
 export const SEED_INTENT_NOTIFY_TEXT =
   '{"id": 28, "user_label": "FederatedLearning", "intent_preemption_capability": "FALSE", "observation_period": 60, "intent_expectations": [{"id": 24, "expectation_id": "1", "expectation_verb": "DELIVER", "expectation_object": {"id": 25, "object_type": "NEMO_WORKLOAD", "object_instance": "e4708935-c65b-4159-9c81-8e33524ca1e7", "context_selectivity": null, "object_contexts": []}, "expectation_targets": [{"id": 58, "target_name": "clusterType", "target_condition": "IS_EQUAL_TO", "target_value_range": "FederatedLearning", "target_contexts": []}], "expectation_contexts": []}], "intent_report_reference": {"id": 16, "intent_fulfilment_report": {"id": 16, "intent_fulfilment_info": {"fulfilment_status": "NOT_FULFILLED", "not_fulfilled_state": "COMPLIANT", "not_fulfilled_reasons": []}, "expectation_fulfilment_results": [{"expectation_fulfilment_info": {"fulfilment_status": "NOT_FULFILLED", "not_fulfilled_state": "ACKNOWLEDGED", "not_fulfilled_reasons": []}, "expectation_id": 24, "target_fulfilment_results": [{"target": 58, "target_achieved_value": null, "target_fulfilment_info": {"fulfilment_status": "NOT_FULFILLED", "not_fulfilled_state": "ACKNOWLEDGED", "not_fulfilled_reasons": []}}]}]}, "intent_feasibility_check_report": {"id": 14, "feasibility_check_type": "FEASIBLE", "infeasibility_reason": null}, "last_updated_time": "2024-07-09T14:17:36.590890Z"}, "intent_contexts": []}';
 
-export const SEED_INTENT_NOTIFY: IntentObject = JSON.parse(SEED_INTENT_NOTIFY_TEXT) as IntentObject;
+export const SEED_INTENT_ONLY: SeedIntentObject = JSON.parse(
+  SEED_INTENT_NOTIFY_TEXT,
+) as SeedIntentObject;
 
-/** The intent embedded in the seed README's `run` example (Python repr turned into JSON). */
-export const SEED_RUN_INTENT: IntentObject = SEED_RUN_MESSAGE.intents[0];
+/**
+ * The seed's `intent-notify` intent as published today: its fields in its order, then the added
+ * ones (`intent_report_reference.intent_conflict_reports` empty, `intent_admin_state` ACTIVATED).
+ */
+export const SEED_INTENT_NOTIFY: IntentObject = withAddedIntentFields(SEED_INTENT_ONLY);
+
+/** The intent embedded in the seed README's `run` example (Python repr turned into JSON), as published today. */
+export const SEED_RUN_INTENT: IntentObject = withAddedIntentFields(SEED_RUN_MESSAGE.intents[0]);
 
 export interface TargetBody {
   target_name: string;

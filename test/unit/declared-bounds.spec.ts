@@ -17,6 +17,7 @@ import {
   IntentExpectationDto,
 } from '../../src/intent/dto/create-intent.dto';
 import { ListIntentsQuery } from '../../src/intent/dto/list-intents.query';
+import { PageQuery } from '../../src/common/pagination/pagination';
 import {
   ReportFulfilmentDto,
   TargetObservationDto,
@@ -86,6 +87,7 @@ const QUERIES: Record<string, Dto> = {
   instances_create: DryRunQuery,
   instances_list_revisions: ListRevisionsQuery,
   instances_diff_revisions: DiffQuery,
+  intents_list_reports: PageQuery,
 };
 
 /** class-validator rule → the JSON Schema keyword that states it. */

@@ -9,14 +9,14 @@ import {
   HelmOutputTooLarge,
   HelmRenderOptions,
 } from './helm.port';
-import { ProcessSlots } from './process-slots';
+import { ProcessSlots } from '../process/process-slots';
 import {
   ProvenanceInput,
   ProvenanceProblem,
   ProvenanceVerdict,
   ProvenanceVerifier,
 } from './provenance.port';
-import { ProcessFailure, ProcessLimits, ProcessResult, runProcess } from './run-process';
+import { ProcessFailure, ProcessLimits, ProcessResult, runProcess } from '../process/run-process';
 
 /** What `helm verify` prints: a few lines; more is not a verification report. */
 const VERIFY_MAX_OUTPUT_BYTES = 64 * 1024;

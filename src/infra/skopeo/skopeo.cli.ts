@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppConfig } from '../../config/app-config';
-import { ProcessFailure, runProcess } from '../helm/run-process';
-import { authFileContent } from './auth-file';
+import { ProcessFailure, runProcess } from '../process/run-process';
+import { authFileContent } from '../registry/auth-file';
 import { CopyOptions, Skopeo, SkopeoError } from './skopeo.port';
 
 const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;

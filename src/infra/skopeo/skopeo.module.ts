@@ -1,14 +1,10 @@
 import { Module } from '@nestjs/common';
-import { REGISTRY_CLIENT, RegistryHttpClient } from './registry-client';
 import { SkopeoCli } from './skopeo.cli';
 import { SKOPEO } from './skopeo.port';
 
-/** Image mirroring tools: skopeo for copies, an HTTP client for cheap digest checks. */
+/** `SKOPEO`: image copies between registries (image mirroring in the worker role). */
 @Module({
-  providers: [
-    { provide: SKOPEO, useClass: SkopeoCli },
-    { provide: REGISTRY_CLIENT, useClass: RegistryHttpClient },
-  ],
-  exports: [SKOPEO, REGISTRY_CLIENT],
+  providers: [{ provide: SKOPEO, useClass: SkopeoCli }],
+  exports: [SKOPEO],
 })
 export class SkopeoModule {}

@@ -38,8 +38,6 @@ const KUBE_VERSION_REFUSAL =
 
 export interface RenderOutput {
   manifests: KubernetesManifest[];
-  /** Whether `helm template` was skipped because an identical render was cached. */
-  cached: boolean;
 }
 
 /**
@@ -68,7 +66,7 @@ export class ManifestRenderer {
   }
 
   /** Renders a local chart package (the cache is keyed by its content digest, not its path). */
-  async renderFile(
+  private async renderFile(
     chartPath: string,
     input: RenderInput,
     chart: Pick<ChartReference, 'digest' | 'deterministic'>,
@@ -77,12 +75,12 @@ export class ManifestRenderer {
     const key = renderCacheKey({ chartDigest: digest, ...input });
     const hit = chart.deterministic ? await this.cache.get(key) : undefined;
     if (hit !== undefined && Buffer.byteLength(hit) <= this.config.INSTANCE_MANIFEST_MAX_BYTES) {
-      return { manifests: this.parse(hit), cached: true };
+      return { manifests: this.parse(hit) };
     }
     const rendered = await this.template(chartPath, input);
     const manifests = this.parse(rendered);
     if (chart.deterministic) await this.cache.put(key, rendered);
-    return { manifests, cached: false };
+    return { manifests };
   }
 
   private parse(rendered: string): KubernetesManifest[] {

@@ -30,6 +30,7 @@ function intent(targets: T[], objectInstance = 'w-1'): IntentDraft {
     user_label: 'x',
     intent_preemption_capability: 'FALSE',
     observation_period: 60,
+    intent_admin_state: 'ACTIVATED',
     intent_expectations: [
       {
         expectation_id: '1',
@@ -56,7 +57,7 @@ function intent(targets: T[], objectInstance = 'w-1'): IntentDraft {
 const against = (candidate: T[], other: T[], otherInstance = 'w-1'): string[] =>
   contradictions(
     constraintsOf(intent(candidate), valueTypeOf),
-    constraintsOf(intent(other, otherInstance), valueTypeOf, 'intent 7'),
+    constraintsOf(intent(other, otherInstance), valueTypeOf, 7),
   );
 
 describe('contradiction detection', () => {

@@ -1,3 +1,4 @@
+import type { ConflictType } from '../../events/payloads';
 import type { ValueType } from '../intent.enums';
 import { conditionMismatch, conditionSet, describeCondition } from './conditions';
 import type { ContextDraft, ExpectationDraft, IntentDraft, TargetDraft } from './intent-draft';
@@ -15,6 +16,22 @@ export interface Constraint {
   label: string;
   object: string;
   set: ValueSet;
+  /** The other intent the constraint belongs to; null for the candidate's own. */
+  intentId: number | null;
+}
+
+/** Why constraints cannot all hold, and which other intents take part (none: the candidate alone). */
+export interface Clash {
+  reason: string;
+  intents: number[];
+  type: ConflictType;
+}
+
+/** One conflict of the candidate with another intent (TS 28.312 IntentConflictReport). */
+export interface Conflict {
+  conflicting_intent: number;
+  conflict_type: ConflictType;
+  conflict_description: string;
 }
 
 /** How the rules learn a target's value type; undefined for targets they do not know. */
@@ -30,7 +47,7 @@ function constraintOf(
   expectation: ExpectationDraft,
   target: TargetDraft,
   type: ValueType,
-  owner: string | null,
+  owner: number | null,
 ): Constraint {
   const o = expectation.expectation_object;
   const scope = canonicalContexts([
@@ -48,9 +65,10 @@ function constraintOf(
       o.context_selectivity,
       scope,
     ]),
-    label: owner ? `${owner}: ${condition}` : condition,
+    label: owner === null ? condition : `intent ${owner}: ${condition}`,
     object: `${o.object_type} ${o.object_instance}`,
     set: conditionSet(type, target.target_condition, target.target_value_range),
+    intentId: owner,
   };
 }
 
@@ -58,7 +76,7 @@ function constraintOf(
 export function constraintsOf(
   intent: IntentDraft,
   valueTypeOf: ValueTypeOf,
-  owner: string | null = null,
+  owner: number | null = null,
 ): Constraint[] {
   return intent.intent_expectations.flatMap((expectation) =>
     expectation.expectation_targets.flatMap((target) => {
@@ -75,37 +93,52 @@ const clash = (a: Constraint, b: Constraint): boolean => isEmpty(intersect(a.set
 const jointlyEmpty = (constraints: Constraint[]): boolean =>
   constraints.length > 0 && isEmpty(constraints.map((c) => c.set).reduce(intersect));
 
-function ownClashes(own: Constraint[]): string[] {
+function ownClashes(own: Constraint[]): Clash[] {
   const pairs = own.flatMap((a, i) =>
     own
       .slice(i + 1)
       .filter((b) => clash(a, b))
       .map((b) => `${a.label} contradicts ${b.label} of the same intent on ${a.object}`),
   );
-  if (pairs.length > 0 || !jointlyEmpty(own)) return pairs;
-  if (own.length === 1)
-    return [`${own[0].label} cannot hold for any finite value on ${own[0].object}`];
-  return [`${own.map((c) => c.label).join(', ')} cannot hold together on ${own[0].object}`];
+  if (pairs.length === 0 && jointlyEmpty(own))
+    pairs.push(
+      own.length === 1
+        ? `${own[0].label} cannot hold for any finite value on ${own[0].object}`
+        : `${own.map((c) => c.label).join(', ')} cannot hold together on ${own[0].object}`,
+    );
+  return pairs.map((reason) => ({ reason, intents: [], type: 'TARGET_CONFLICT' }));
 }
 
-function foreignClashes(own: Constraint[], theirs: Constraint[]): string[] {
+const intentsOf = (constraints: Constraint[]): number[] => [
+  ...new Set(constraints.flatMap((c) => (c.intentId === null ? [] : [c.intentId]))),
+];
+
+function foreignClashes(own: Constraint[], theirs: Constraint[]): Clash[] {
   const pairs = own.flatMap((a) =>
     theirs
       .filter((b) => clash(a, b))
-      .map((b) => `${a.label} contradicts ${b.label} on ${a.object}`),
+      .map((b): Clash => ({
+        reason: `${a.label} contradicts ${b.label} on ${a.object}`,
+        intents: intentsOf([b]),
+        type: 'TARGET_CONFLICT',
+      })),
   );
   if (pairs.length > 0 || theirs.length === 0 || !jointlyEmpty([...own, ...theirs])) return pairs;
   return [
-    `${own.map((c) => c.label).join(', ')} cannot hold together with ${theirs.map((c) => c.label).join(', ')} on ${own[0].object}`,
+    {
+      reason: `${own.map((c) => c.label).join(', ')} cannot hold together with ${theirs.map((c) => c.label).join(', ')} on ${own[0].object}`,
+      intents: intentsOf(theirs),
+      type: 'INTENT_CONFLICT',
+    },
   ];
 }
 
 /**
  * Why the candidate's constraints cannot all hold: clashes among its own targets, then with the
- * targets of other active intents. Pairs are named first; a clash that needs three or more
- * constraints (e.g. ONE_OF [1, 2] with NOT_ONE_OF [1] and NOT_ONE_OF [2]) is named as a group.
+ * targets of other active intents (naming them). Pairs are named first; a clash that needs three
+ * or more constraints (e.g. ONE_OF [1, 2] with NOT_ONE_OF [1] and NOT_ONE_OF [2]) as a group.
  */
-export function contradictions(candidate: Constraint[], others: Constraint[]): string[] {
+export function clashes(candidate: Constraint[], others: Constraint[]): Clash[] {
   const keys = [...new Set(candidate.map((c) => c.key))];
   return keys.flatMap((key) => {
     const own = candidate.filter((c) => c.key === key);
@@ -116,4 +149,22 @@ export function contradictions(candidate: Constraint[], others: Constraint[]): s
       others.filter((c) => c.key === key),
     );
   });
+}
+
+export function contradictions(candidate: Constraint[], others: Constraint[]): string[] {
+  return clashes(candidate, others).map((c) => c.reason);
+}
+
+/**
+ * The clashes with other intents, one conflict per other intent and clash: a pair of targets is a
+ * TARGET_CONFLICT, a group that only fails together an INTENT_CONFLICT.
+ */
+export function conflictsOf(clashList: readonly Clash[]): Conflict[] {
+  return clashList.flatMap((c) =>
+    c.intents.map((intent) => ({
+      conflicting_intent: intent,
+      conflict_type: c.type,
+      conflict_description: c.reason,
+    })),
+  );
 }

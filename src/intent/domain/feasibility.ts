@@ -1,7 +1,7 @@
 import type { FeasibilityCheckType } from '../../events/payloads';
 import { findTargetSpec, TargetSpec, TemplateCatalog } from '../templates/template-catalog';
 import { conditionMismatch, conditionSet, describeCondition } from './conditions';
-import { constraintsOf, contradictions } from './contradiction';
+import { clashes, Conflict, conflictsOf, constraintsOf } from './contradiction';
 import type { ExpectationDraft, IntentDraft, ObjectRef, TargetDraft } from './intent-draft';
 import { HIGHEST, intersect, isEmpty, LOWEST, numbers } from './value-set';
 
@@ -28,6 +28,12 @@ export interface FeasibilityInput {
 export interface FeasibilityVerdict {
   feasibility_check_type: FeasibilityCheckType;
   infeasibility_reason: string | null;
+}
+
+/** The verdict and, among its reasons, the conflicts with other intents. */
+export interface FeasibilityFindings {
+  reasons: string[];
+  conflicts: Conflict[];
 }
 
 function domainReason(spec: TargetSpec, target: TargetDraft): string | null {
@@ -87,18 +93,24 @@ function objectReason(check: ObjectCheck): string | null {
  * the target's value type and bounds, every object instance the caller's, and no contradiction with
  * the intent's own targets or with other active intents on the same object.
  */
-export function feasibilityReasons(input: FeasibilityInput): string[] {
+export function feasibilityFindings(input: FeasibilityInput): FeasibilityFindings {
   const { candidate, catalog } = input;
   const valueTypeOf = (objectType: string, targetName: string) =>
     findTargetSpec(catalog, objectType, targetName)?.value_type;
-  const others = input.others.flatMap((o) =>
-    constraintsOf(o.intent, valueTypeOf, `intent ${o.id}`),
-  );
-  return [
-    ...candidate.intent_expectations.flatMap((e) => expectationReasons(catalog, e)),
-    ...input.objects.map(objectReason).filter((reason): reason is string => reason !== null),
-    ...contradictions(constraintsOf(candidate, valueTypeOf), others),
-  ];
+  const others = input.others.flatMap((o) => constraintsOf(o.intent, valueTypeOf, o.id));
+  const found = clashes(constraintsOf(candidate, valueTypeOf), others);
+  return {
+    reasons: [
+      ...candidate.intent_expectations.flatMap((e) => expectationReasons(catalog, e)),
+      ...input.objects.map(objectReason).filter((reason): reason is string => reason !== null),
+      ...found.map((c) => c.reason),
+    ],
+    conflicts: conflictsOf(found),
+  };
+}
+
+export function feasibilityReasons(input: FeasibilityInput): string[] {
+  return feasibilityFindings(input).reasons;
 }
 
 export function feasibilityVerdict(reasons: readonly string[]): FeasibilityVerdict {

@@ -17,10 +17,10 @@ export interface ObservedTarget {
   target_achieved_value: AchievedValue;
 }
 
-export interface ObservedExpectation {
+export interface ObservedExpectation<T extends ObservedTarget = ObservedTarget> {
   id: number;
   expectation_id: string;
-  targets: readonly ObservedTarget[];
+  targets: readonly T[];
 }
 
 export interface TargetOutcome {
@@ -37,6 +37,15 @@ export interface ExpectationOutcome {
 export interface FulfilmentOutcome {
   info: FulfilmentInfo;
   expectations: ExpectationOutcome[];
+}
+
+/** A suspended (DEACTIVATED) intent, expectation or target, with why. */
+export function suspended(reasons: string[] = []): FulfilmentInfo {
+  return {
+    fulfilment_status: 'NOT_FULFILLED',
+    not_fulfilled_state: 'SUSPENDED',
+    not_fulfilled_reasons: reasons,
+  };
 }
 
 /** Where every intent, expectation and target starts: nothing observed yet. */
@@ -105,13 +114,16 @@ export function combineFulfilment(
   };
 }
 
-/** Target → expectation → intent fulfilment from the observed values. */
-export function computeFulfilment(expectations: readonly ObservedExpectation[]): FulfilmentOutcome {
+/** Target → expectation → intent fulfilment, each target judged by `judge` (its latest value by default). */
+export function computeFulfilment<T extends ObservedTarget>(
+  expectations: ReadonlyArray<ObservedExpectation<T>>,
+  judge: (target: T) => FulfilmentInfo = targetFulfilment,
+): FulfilmentOutcome {
   const outcomes = expectations.map((expectation): ExpectationOutcome => {
     const targets = expectation.targets.map((t) => ({
       id: t.id,
       label: `target ${t.id} (${t.target_name})`,
-      info: targetFulfilment(t),
+      info: judge(t),
     }));
     return {
       id: expectation.id,

@@ -1,4 +1,9 @@
-import type { Condition, ExpectationVerb, ValueRange } from '../../events/payloads';
+import type {
+  Condition,
+  ExpectationVerb,
+  IntentAdminState,
+  ValueRange,
+} from '../../events/payloads';
 import type { PreemptionCapability } from '../intent.enums';
 
 /**
@@ -40,6 +45,7 @@ export interface IntentDraft {
   readonly observation_period: number;
   readonly intent_expectations: readonly ExpectationDraft[];
   readonly intent_contexts: readonly ContextDraft[];
+  readonly intent_admin_state: IntentAdminState;
 }
 
 export interface ObjectRef {

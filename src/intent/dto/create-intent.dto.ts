@@ -16,10 +16,16 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import type { Condition, ExpectationVerb, ValueRange } from '../../events/payloads';
+import type {
+  Condition,
+  ExpectationVerb,
+  IntentAdminState,
+  ValueRange,
+} from '../../events/payloads';
 import {
   CONDITIONS,
   EXPECTATION_VERBS,
+  INTENT_ADMIN_STATES,
   PREEMPTION_CAPABILITIES,
   PreemptionCapability,
 } from '../intent.enums';
@@ -207,4 +213,18 @@ export class CreateIntentDto {
 
   @Contexts()
   intent_contexts?: ContextDto[];
+
+  @ApiPropertyOptional({
+    enum: INTENT_ADMIN_STATES,
+    enumName: 'IntentAdminState',
+    default: 'ACTIVATED',
+    description:
+      'TS 28.312 intentAdminState. DEACTIVATED suspends the intent: its data is kept, its fulfilment reads ' +
+      'NOT_FULFILLED/SUSPENDED, it takes no part in contradiction checks, and reports sent for it are kept ' +
+      'in its history without changing fulfilment. Setting ACTIVATED again (resume) re-runs the feasibility ' +
+      'check and re-judges fulfilment over the observation window; a FEASIBLE resume publishes `intent-notify`.',
+  })
+  @IsOptional()
+  @IsIn(INTENT_ADMIN_STATES)
+  intent_admin_state?: IntentAdminState;
 }

@@ -70,6 +70,7 @@ export function toIntentDraft(dto: CreateIntentDto, path = 'intent_expectations'
     observation_period: dto.observation_period ?? DEFAULT_OBSERVATION_PERIOD,
     intent_expectations: toExpectations(dto.intent_expectations, path),
     intent_contexts: toContexts(dto.intent_contexts),
+    intent_admin_state: dto.intent_admin_state ?? 'ACTIVATED',
   };
 }
 
@@ -86,5 +87,6 @@ export function applyUpdate(current: IntentDraft, dto: UpdateIntentDto): IntentD
     intent_contexts: dto.intent_contexts
       ? toContexts(dto.intent_contexts)
       : current.intent_contexts,
+    intent_admin_state: dto.intent_admin_state ?? current.intent_admin_state,
   };
 }

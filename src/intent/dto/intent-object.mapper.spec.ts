@@ -1,4 +1,5 @@
 import { SEED_INTENT_NOTIFY_TEXT, SEED_RUN_INTENT } from '../../../test/factories/intent.factory';
+import { withAddedIntentFields } from '../../events/seed-messages';
 import {
   ExpectationFulfilmentResult,
   ExpectationObject,
@@ -29,6 +30,7 @@ function seedRows(): IntentRows {
       userLabel: 'FederatedLearning',
       intentPreemptionCapability: false,
       observationPeriod: 60,
+      adminState: 'ACTIVATED',
     }),
     expectations: [
       row(IntentExpectation, {
@@ -84,12 +86,19 @@ function seedRows(): IntentRows {
         info: { ...ACK, notFulfilledReasons: [] },
       }),
     ],
+    conflicts: [],
   };
 }
 
 describe('intent object serialization', () => {
-  it('produces the seed intent-notify example byte for byte (keys, order, nesting, microseconds)', () => {
+  it('produces the seed intent-notify example byte for byte (keys, order, nesting, microseconds), then the added fields', () => {
     expect(JSON.stringify(toIntentObject(seedRows()))).toBe(
+      JSON.stringify(withAddedIntentFields(JSON.parse(SEED_INTENT_NOTIFY_TEXT))),
+    );
+    const { intent_admin_state: _state, ...seedFields } = toIntentObject(seedRows());
+    const { intent_conflict_reports: _conflicts, ...seedReport } =
+      seedFields.intent_report_reference;
+    expect(JSON.stringify({ ...seedFields, intent_report_reference: seedReport })).toBe(
       JSON.stringify(JSON.parse(SEED_INTENT_NOTIFY_TEXT)),
     );
   });
@@ -102,6 +111,7 @@ describe('intent object serialization', () => {
         userLabel: 'DeliverComputingWorkload',
         intentPreemptionCapability: false,
         observationPeriod: 60,
+        adminState: 'ACTIVATED',
       }),
       expectations: [
         row(IntentExpectation, { id: 30, expectationId: '1', expectationVerb: 'ENSURE' }),
@@ -132,6 +142,7 @@ describe('intent object serialization', () => {
       feasibility: null,
       expectationResults: [],
       targetResults: [],
+      conflicts: [],
     };
     expect(JSON.stringify(toIntentObject(rows))).toBe(JSON.stringify(SEED_RUN_INTENT));
   });
@@ -174,8 +185,9 @@ describe('intent object serialization', () => {
   });
 
   it('serializes the report alone the same way', () => {
-    expect(toIntentReport(seedRows())).toEqual(
-      JSON.parse(SEED_INTENT_NOTIFY_TEXT).intent_report_reference,
-    );
+    expect(toIntentReport(seedRows())).toEqual({
+      ...JSON.parse(SEED_INTENT_NOTIFY_TEXT).intent_report_reference,
+      intent_conflict_reports: [],
+    });
   });
 });

@@ -5,6 +5,7 @@ import {
   ExpectationObject,
   ExpectationTarget,
   Intent,
+  IntentConflictReport,
   IntentContext,
   IntentExpectation,
   IntentFeasibilityCheckReport,
@@ -26,6 +27,7 @@ export interface IntentRows {
   feasibility: IntentFeasibilityCheckReport | null;
   expectationResults: ExpectationFulfilmentResult[];
   targetResults: TargetFulfilmentResult[];
+  conflicts: IntentConflictReport[];
 }
 
 type ContextOwner = 'intentExpectationId' | 'expectationObjectId' | 'expectationTargetId';
@@ -111,18 +113,33 @@ function toExpectationResult(
   ];
 }
 
-/** `intent_report_reference`: fulfilment report, feasibility check report, last update. */
+export function toFulfilmentReport(rows: IntentRows): Wire.IntentFulfilmentReport {
+  return {
+    id: rows.fulfilmentReport.id,
+    intent_fulfilment_info: toInfo(rows.fulfilmentReport.info),
+    expectation_fulfilment_results: rows.expectations.flatMap((e) => toExpectationResult(rows, e)),
+  };
+}
+
+export function toConflictReport(row: IntentConflictReport): Wire.IntentConflictReport {
+  return {
+    id: row.id,
+    conflict_type: row.conflictType,
+    conflicting_intent: row.conflictingIntentId,
+    conflict_description: row.conflictDescription,
+    recommended_solution: row.recommendedSolution,
+  };
+}
+
+/**
+ * `intent_report_reference`: fulfilment report, feasibility check report, last update (the seed's
+ * fields in its order), then the conflict reports.
+ */
 export function toIntentReport(rows: IntentRows): Wire.IntentReport {
-  const { report, fulfilmentReport, feasibility } = rows;
+  const { report, feasibility } = rows;
   return {
     id: report.id,
-    intent_fulfilment_report: {
-      id: fulfilmentReport.id,
-      intent_fulfilment_info: toInfo(fulfilmentReport.info),
-      expectation_fulfilment_results: rows.expectations.flatMap((e) =>
-        toExpectationResult(rows, e),
-      ),
-    },
+    intent_fulfilment_report: toFulfilmentReport(rows),
     intent_feasibility_check_report: feasibility
       ? {
           id: feasibility.id,
@@ -131,10 +148,11 @@ export function toIntentReport(rows: IntentRows): Wire.IntentReport {
         }
       : null,
     last_updated_time: formatMicroTimestamp(report.lastUpdatedMicros),
+    intent_conflict_reports: rows.conflicts.map(toConflictReport),
   };
 }
 
-/** The full intent object of the `run` and `intent-notify` events, keys in the seed's order. */
+/** The full intent object of the `run` and `intent-notify` events: the seed's keys in its order, then the added ones. */
 export function toIntentObject(rows: IntentRows): Wire.IntentObject {
   const { intent } = rows;
   return {
@@ -145,5 +163,6 @@ export function toIntentObject(rows: IntentRows): Wire.IntentObject {
     intent_expectations: rows.expectations.map((e) => toExpectation(rows, e)),
     intent_report_reference: toIntentReport(rows),
     intent_contexts: contextsOf(rows, null, null),
+    intent_admin_state: intent.adminState,
   };
 }

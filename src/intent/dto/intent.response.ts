@@ -2,7 +2,9 @@ import { ApiProperty } from '@nestjs/swagger';
 import type * as Wire from '../../events/payloads';
 import {
   CONDITIONS,
+  CONFLICT_TYPES,
   EXPECTATION_VERBS,
+  INTENT_ADMIN_STATES,
   FEASIBILITY_CHECK_TYPES,
   FULFILMENT_STATUSES,
   NOT_FULFILLED_STATES,
@@ -18,7 +20,11 @@ import {
   NAME_MAX_LENGTH,
   OBJECT_INSTANCE_MAX_LENGTH,
 } from './create-intent.dto';
+import { MAX_OBSERVATIONS } from './report-fulfilment.dto';
 import { ACHIEVED_VALUE_SCHEMA, VALUE_RANGE_SCHEMA } from './value-range.validator';
+
+/** At most one conflict report per other active intent and clash: bounded by what one object holds. */
+export const MAX_CONFLICT_REPORTS = 1000;
 
 const NAME = { minLength: 1, maxLength: NAME_MAX_LENGTH };
 
@@ -108,6 +114,13 @@ export class ExpectationFulfilmentResultResponse implements Wire.ExpectationFulf
   target_fulfilment_results!: TargetFulfilmentResultResponse[];
 }
 
+export class ReportedValueResponse {
+  @ApiProperty({ ...ID_SCHEMA, example: 58, description: 'Id of the expectation target.' })
+  target!: number;
+  @ApiProperty({ ...ACHIEVED_VALUE_SCHEMA, example: 12.5 })
+  target_achieved_value!: Wire.ValueRange | null;
+}
+
 export class IntentFulfilmentReportResponse implements Wire.IntentFulfilmentReport {
   @ApiProperty({ ...ID_SCHEMA, example: 16 }) id!: number;
   @ApiProperty({ type: FulfilmentInfoResponse }) intent_fulfilment_info!: FulfilmentInfoResponse;
@@ -132,6 +145,36 @@ export class IntentFeasibilityCheckReportResponse implements Wire.IntentFeasibil
   infeasibility_reason!: string | null;
 }
 
+/** Describes conflicts and solutions: sentences built from targets, bounded by them. */
+const CONFLICT_TEXT_MAX_LENGTH = 8192;
+
+export class IntentConflictReportResponse implements Wire.IntentConflictReport {
+  @ApiProperty({ ...ID_SCHEMA, example: 3 }) id!: number;
+  @ApiProperty({
+    enum: CONFLICT_TYPES,
+    enumName: 'ConflictType',
+    example: 'TARGET_CONFLICT',
+    description:
+      'TARGET_CONFLICT: a target of each intent cannot hold together; INTENT_CONFLICT: only several ' +
+      'targets together cannot hold.',
+  })
+  conflict_type!: Wire.ConflictType;
+  @ApiProperty({ ...ID_SCHEMA, example: 12, description: 'Id of the other intent.' })
+  conflicting_intent!: number;
+  @ApiProperty({
+    maxLength: CONFLICT_TEXT_MAX_LENGTH,
+    example:
+      'cpuUsage IS_GREATER_THAN 50 contradicts intent 12: cpuUsage IS_LESS_THAN 20 on NEMO_WORKLOAD e4708935-c65b-4159-9c81-8e33524ca1e7',
+  })
+  conflict_description!: string;
+  @ApiProperty({
+    maxLength: CONFLICT_TEXT_MAX_LENGTH,
+    example:
+      'Change the targets of this intent so that they can hold together with those of intent 12, or deactivate or delete intent 12, then PATCH this intent to check it again.',
+  })
+  recommended_solution!: string;
+}
+
 export class IntentReportResponse implements Wire.IntentReport {
   @ApiProperty({ ...ID_SCHEMA, example: 16 }) id!: number;
   @ApiProperty({ type: IntentFulfilmentReportResponse })
@@ -145,6 +188,15 @@ export class IntentReportResponse implements Wire.IntentReport {
     description: 'ISO-8601 UTC with microseconds.',
   })
   last_updated_time!: string;
+  @ApiProperty({
+    type: [IntentConflictReportResponse],
+    maxItems: MAX_CONFLICT_REPORTS,
+    description:
+      'Other active intents on the same object whose targets cannot hold together with this one (TS 28.312 ' +
+      'intentConflictReports): found by the feasibility check of either intent, shown on both, removed from both ' +
+      'when either changes, is deactivated or is deleted.',
+  })
+  intent_conflict_reports!: IntentConflictReportResponse[];
 }
 
 /** The full TS 28.312 intent object: the same JSON as the `intent-notify` event body. */
@@ -171,4 +223,43 @@ export class IntentResponse implements Wire.IntentObject {
   @ApiProperty({ type: IntentReportResponse }) intent_report_reference!: IntentReportResponse;
   @ApiProperty({ type: [ContextResponse], maxItems: MAX_CONTEXTS })
   intent_contexts!: ContextResponse[];
+  @ApiProperty({
+    enum: INTENT_ADMIN_STATES,
+    enumName: 'IntentAdminState',
+    example: 'ACTIVATED',
+    description: 'TS 28.312 intentAdminState: DEACTIVATED while suspended.',
+  })
+  intent_admin_state!: Wire.IntentAdminState;
+}
+
+/** One received fulfilment report (`PUT /intents/{id}/report`) with the report it led to. */
+export class IntentReportEntryResponse {
+  @ApiProperty({ ...ID_SCHEMA, example: 431 }) id!: number;
+  @ApiProperty({
+    example: '2024-07-09T14:17:36.590890Z',
+    pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}Z$',
+    maxLength: 27,
+    description:
+      'ISO-8601 UTC with microseconds: when the values were received (their observation time).',
+  })
+  last_updated_time!: string;
+  @ApiProperty({
+    enum: INTENT_ADMIN_STATES,
+    enumName: 'IntentAdminState',
+    example: 'ACTIVATED',
+    description:
+      'The admin state then: DEACTIVATED values were kept but did not change fulfilment.',
+  })
+  intent_admin_state!: Wire.IntentAdminState;
+  @ApiProperty({
+    type: [ReportedValueResponse],
+    maxItems: MAX_OBSERVATIONS,
+    description: 'The values as reported.',
+  })
+  target_fulfilment_results!: ReportedValueResponse[];
+  @ApiProperty({
+    type: IntentFulfilmentReportResponse,
+    description: 'The fulfilment report after these values (unchanged while DEACTIVATED).',
+  })
+  intent_fulfilment_report!: IntentFulfilmentReportResponse;
 }

@@ -5,6 +5,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import type { IntentAdminState } from '../../events/payloads';
 
 /** The root of a TS 28.312 intent; every nested row carries `intent_id` and is deleted with it. */
 @Entity('intent')
@@ -28,6 +29,14 @@ export class Intent {
   /** Seconds. */
   @Column('integer')
   observationPeriod!: number;
+
+  /** TS 28.312 intentAdminState: DEACTIVATED suspends the intent, its data kept. */
+  @Column('text')
+  adminState!: IntentAdminState;
+
+  /** Why the admin state last changed when the system changed it (e.g. its instance was deleted). */
+  @Column('text', { nullable: true })
+  adminStateReason!: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

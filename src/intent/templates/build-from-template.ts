@@ -89,5 +89,6 @@ export function buildFromTemplate(
       },
     ],
     intent_contexts: [],
+    intent_admin_state: 'ACTIVATED',
   };
 }

@@ -1,11 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Repository } from 'typeorm';
+import { Gate } from '../../common/concurrency/gate';
 import { AppConfig } from '../../config/app-config';
-import { HELM, Helm, HelmError, HelmOutputTooLarge } from '../../infra/helm/helm.port';
-import { ChartValidation } from '../entities/chart-validation.entity';
+import {
+  HELM,
+  Helm,
+  HelmError,
+  HelmLintResult,
+  HelmOutputTooLarge,
+} from '../../infra/helm/helm.port';
+import { ChartVerdicts, StoredVerdicts, VerdictKey } from './chart-verdicts';
 import { helmBuild } from './helm-build';
 import { collectImages, RenderedYamlError } from './image-collector';
 import { Rejection } from './rejection';
@@ -24,26 +29,32 @@ export interface ChartToValidate {
 export interface ValidatedChart {
   /** Every container image of the default-values render, each once. */
   images: string[];
-  /** Settles once `helm lint` passed (rejects with a Rejection otherwise); settled when reused. */
-  linted: Promise<void>;
+  /**
+   * Passes once `helm lint` passed (its verdict stored, its package file removed); fails with a
+   * Rejection otherwise. Open at once when a stored verdict was reused.
+   */
+  lint: Gate;
 }
 
-type ValidationKey = Pick<
-  ChartValidation,
-  'packageDigest' | 'helmBuild' | 'releaseName' | 'namespace'
->;
+interface PackageFile {
+  path: string;
+  remove(): Promise<void>;
+}
+
+interface Render {
+  text: string;
+  images: string[];
+}
 
 /** Any valid namespace does for the check render; it is part of the stored verdict's key. */
 const CHECK_NAMESPACE = 'default';
-/** Renders beyond this are validated every time rather than stored: rows stay small. */
-const MAX_STORED_RENDER_CHARS = 4 * 1024 * 1024;
 
 /**
  * `helm lint` and `helm template` (default values) of an uploaded chart package. Both depend only
  * on the package bytes, the helm build, the release name and the namespace, so a passing verdict is
- * stored in PostgreSQL (shared by all worker replicas) and a later onboarding of identical bytes
- * reuses it without a helm process. Charts whose templates call random, clock or similar functions
- * (see chart-determinism) are always run through helm; refusals are never stored.
+ * stored ({@link ChartVerdicts}) and a later onboarding of identical bytes reuses it without a helm
+ * process. Charts whose templates call random, clock or similar functions (see chart-determinism)
+ * are always run through helm; refusals are never stored.
  */
 @Injectable()
 export class ChartValidator {
@@ -52,7 +63,7 @@ export class ChartValidator {
   private readonly build: Promise<string | undefined>;
 
   constructor(
-    @InjectRepository(ChartValidation) private readonly validations: Repository<ChartValidation>,
+    @Inject(ChartVerdicts) private readonly verdicts: StoredVerdicts,
     @Inject(HELM) private readonly helm: Helm,
     private readonly config: AppConfig,
   ) {
@@ -66,15 +77,19 @@ export class ChartValidator {
       : Promise.resolve(undefined);
   }
 
+  /**
+   * Resolves as soon as the images are known, while `helm lint` may still run: its verdict is the
+   * answer's `lint` gate. When the render fails, a failing lint is the reason given.
+   */
   async validate(chart: ChartToValidate): Promise<ValidatedChart> {
     const key = await this.keyOf(chart);
-    const stored = key ? await this.reuse(key) : null;
-    if (stored !== null) return { images: imagesOf(stored), linted: Promise.resolve() };
+    const stored = key ? await this.verdicts.reuse(key) : null;
+    if (stored !== null) return { images: imagesOf(stored), lint: Gate.open() };
     return this.runHelm(chart, key);
   }
 
   /** Undefined when the verdict must not be stored or reused. */
-  private async keyOf(chart: ChartToValidate): Promise<ValidationKey | undefined> {
+  private async keyOf(chart: ChartToValidate): Promise<VerdictKey | undefined> {
     const build = await this.build;
     if (!build || chart.nonDeterministic.length > 0) return undefined;
     return {
@@ -85,51 +100,38 @@ export class ChartValidator {
     };
   }
 
-  /** The stored render, marking the row as used; null when there is none (or it cannot be read). */
-  private async reuse(key: ValidationKey): Promise<string | null> {
+  /** Lint and render run side by side (two processes), lint, the longer one, started first. */
+  private async runHelm(chart: ChartToValidate, key?: VerdictKey): Promise<ValidatedChart> {
+    const file = await this.packageFile(chart);
+    const linting = this.lint(file.path);
+    const rendering = this.render(file.path, chart.name);
+    const lint = new Gate(this.conclude(file, linting, rendering, key));
     try {
-      const result = await this.validations
-        .createQueryBuilder()
-        .update()
-        .set({ lastUsedAt: () => 'now()' })
-        .where(key)
-        .returning(['rendered'])
-        .execute();
-      const rows = result.raw as Array<{ rendered: string }>;
-      return rows[0]?.rendered ?? null;
+      return { images: (await rendering).images, lint };
     } catch (error) {
-      this.logger.warn(`Stored chart validation not read, running helm: ${describe(error)}`);
-      return null;
+      // A chart failing both is told lint's findings: they say what to fix first.
+      throw (await lint.failed()) ?? error;
     }
   }
 
   /**
-   * Lint and render run side by side (two processes), lint, the longer one, started first. The
-   * images are answered as soon as the render is done, while lint may still run; the verdict is
-   * stored once lint passed too.
+   * Settles once both helm processes have: the verdict stored when both passed, the package file
+   * removed whatever happened. Rejects with lint's refusal, else with the render's.
    */
-  private async runHelm(chart: ChartToValidate, key?: ValidationKey): Promise<ValidatedChart> {
-    const file = await this.packageFile(chart);
-    const linted = this.lint(file.path);
-    linted.catch(() => undefined);
-    const rendered = this.rendered(
-      this.helm.template(file.path, {
-        releaseName: chart.name,
-        namespace: CHECK_NAMESPACE,
-        // What an instance may render: a chart beyond it is refused now, not at every instance.
-        maxOutputBytes: this.config.INSTANCE_MANIFEST_MAX_BYTES,
-      }),
-      linted,
-    );
-    void Promise.allSettled([linted, rendered])
-      .then(file.remove)
-      .catch(() => undefined);
-    const text = await rendered;
-    const images = imagesOf(text);
-    const stored = linted.then((messages) => (key ? this.store(key, messages, text) : undefined));
-    // Handled here too: a caller stopped by an earlier rejection may never wait for it.
-    stored.catch(() => undefined);
-    return { images, linted: stored };
+  private async conclude(
+    file: PackageFile,
+    linting: Promise<string>,
+    rendering: Promise<Render>,
+    key?: VerdictKey,
+  ): Promise<void> {
+    try {
+      const messages = await linting;
+      const render = await rendering;
+      if (key) await this.verdicts.store(key, messages, render.text);
+    } finally {
+      await Promise.allSettled([rendering]);
+      await file.remove();
+    }
   }
 
   /**
@@ -137,69 +139,60 @@ export class ChartValidator {
    * limit is refused at once: the same bytes would only hit the limit again on a retry.
    */
   private async lint(path: string): Promise<string> {
-    const lint = await this.helm.lint(path).catch((error: unknown) => {
+    let lint: HelmLintResult;
+    try {
+      lint = await this.helm.lint(path);
+    } catch (error) {
       if (error instanceof HelmError) throw new Rejection(`helm lint failed: ${error.message}`);
       throw error;
-    });
+    }
     if (!lint.ok) throw new Rejection(`helm lint failed:\n${lintFindings(lint.messages)}`);
     return lint.messages;
   }
 
-  /** The render with default values; when it failed, a failing lint is the reason given first. */
-  private async rendered(template: Promise<string>, linted: Promise<unknown>): Promise<string> {
+  /** The render with default values and its images; helm's refusal as a Rejection. */
+  private async render(path: string, releaseName: string): Promise<Render> {
+    let text: string;
     try {
-      return await template;
+      text = await this.helm.template(path, {
+        releaseName,
+        namespace: CHECK_NAMESPACE,
+        // What an instance may render: a chart beyond it is refused now, not at every instance.
+        maxOutputBytes: this.config.INSTANCE_MANIFEST_MAX_BYTES,
+      });
     } catch (error) {
-      if (!(error instanceof HelmError)) throw error;
-      await linted;
-      if (error instanceof HelmOutputTooLarge) {
-        throw new Rejection(
-          `helm template with the default values renders more than ${error.limitBytes} bytes ` +
-            '(INSTANCE_MANIFEST_MAX_BYTES)',
-        );
-      }
-      throw new Rejection(
-        `helm template failed with the default values:\n${helmErrors(error.message)}`,
-      );
+      throw renderRefusal(error);
     }
-  }
-
-  /** A failed write only costs the next onboarding of these bytes a helm run. */
-  private async store(key: ValidationKey, lintMessages: string, rendered: string): Promise<void> {
-    if (rendered.length > MAX_STORED_RENDER_CHARS) return;
-    try {
-      await this.validations
-        .createQueryBuilder()
-        .insert()
-        .values({ ...key, lintMessages, rendered })
-        .orUpdate(
-          ['lint_messages', 'rendered', 'last_used_at'],
-          ['package_digest', 'helm_build', 'release_name', 'namespace'],
-        )
-        .execute();
-      await this.validations
-        .createQueryBuilder()
-        .delete()
-        .where('last_used_at < now() - make_interval(days => :days)', {
-          days: this.config.CHART_VALIDATION_CACHE_TTL_DAYS,
-        })
-        .execute();
-    } catch (error) {
-      this.logger.warn(`Chart validation not stored: ${describe(error)}`);
-    }
+    return { text, images: imagesOf(text) };
   }
 
   /** helm reads the package from a file: a private temporary one, removed by `remove`. */
-  private async packageFile(
-    chart: ChartToValidate,
-  ): Promise<{ path: string; remove: () => Promise<void> }> {
+  private async packageFile(chart: ChartToValidate): Promise<PackageFile> {
     const parent = join(this.config.WORK_DIR, 'onboarding');
     await mkdir(parent, { recursive: true, mode: 0o700 });
     const dir = await mkdtemp(join(parent, `${chart.name}-`));
     const path = join(dir, `${chart.name}-${chart.version}.tgz`);
-    await writeFile(path, chart.bytes, { mode: 0o600 });
+    try {
+      await writeFile(path, chart.bytes, { mode: 0o600 });
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
     return { path, remove: () => rm(dir, { recursive: true, force: true }) };
   }
+}
+
+function renderRefusal(error: unknown): unknown {
+  if (error instanceof HelmOutputTooLarge) {
+    return new Rejection(
+      `helm template with the default values renders more than ${error.limitBytes} bytes ` +
+        '(INSTANCE_MANIFEST_MAX_BYTES)',
+    );
+  }
+  if (!(error instanceof HelmError)) return error;
+  return new Rejection(
+    `helm template failed with the default values:\n${helmErrors(error.message)}`,
+  );
 }
 
 function imagesOf(rendered: string): string[] {

@@ -1,32 +1,24 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { withRetries } from '../../common/concurrency/map-limit';
 import { AppConfig } from '../../config/app-config';
 import { allowedAddresses } from '../../infra/egress/egress-guard';
 import { EgressPolicy, parseEgressAllowList } from '../../infra/egress/egress-policy';
-import { normalizeHost, readAuthFile, RegistryCredentials } from '../../infra/skopeo/auth-file';
+import { normalizeHost, readAuthFile, RegistryCredentials } from '../../infra/registry/auth-file';
 import {
   formatImageReference,
   ImageReference,
   mirrorTarget,
   parseImageReference,
   registryApiHost,
-} from '../../infra/skopeo/image-reference';
+} from '../../infra/registry/image-reference';
 import {
-  REGISTRY_CLIENT,
-  RegistryClient,
+  REGISTRY,
+  Registry,
   RegistryEndpoint,
   RegistryUnreachable,
-} from '../../infra/skopeo/registry-client';
+} from '../../infra/registry/registry.port';
 import { SKOPEO, Skopeo, SkopeoError } from '../../infra/skopeo/skopeo.port';
-import { mapLimit, withRetries } from './map-limit';
-
-export interface MirroredImage {
-  /** As the chart names it. */
-  source: string;
-  mirrored: string;
-  digest: string;
-  /** false when the NEMO registry already served the source's digest under the mirrored tag. */
-  copied: boolean;
-}
+import { MirrorPlan, MirrorSteps, PlannedImage } from './mirror-plan';
 
 /** An image that cannot be mirrored because of the image itself: the upload is rejected. */
 export class ImageRejection extends Error {}
@@ -38,15 +30,6 @@ export class ImageRejection extends Error {}
  */
 export function unreachableImage(image: string): string {
   return `image ${image} cannot be mirrored: its registry is not reachable from NEMO in time or is not an allowed destination`;
-}
-
-/** Registry digest checks started ahead of mirroring, by image as the chart names it. */
-export type DigestChecks = ReadonlyMap<string, Promise<string | null>>;
-
-interface PlannedImage {
-  image: string;
-  source: ImageReference;
-  target: ImageReference;
 }
 
 /**
@@ -67,7 +50,7 @@ export class ImageMirrorService {
 
   constructor(
     @Inject(SKOPEO) private readonly skopeo: Skopeo,
-    @Inject(REGISTRY_CLIENT) private readonly registry: RegistryClient,
+    @Inject(REGISTRY) private readonly registry: Registry,
     private readonly config: AppConfig,
   ) {
     const nemoRegistry = config.REGISTRY_HOST.split('/')[0];
@@ -79,11 +62,32 @@ export class ImageMirrorService {
       .filter(Boolean);
   }
 
+  /** A plan for mirroring one chart's images: see {@link MirrorPlan}. */
+  plan(): MirrorPlan {
+    const steps: MirrorSteps = {
+      parse: (images) => this.parse(images),
+      admit: (item) => this.checkEgress(item.image, item.source),
+      check: (item) => this.check(item),
+      copy: (item, since) => this.copyWithin(item, since + this.config.IMAGE_MIRROR_TIMEOUT_MS),
+      mirrored: (item, digest, copied) => ({
+        source: item.image,
+        mirrored: formatImageReference(
+          item.source.digest
+            ? { ...item.target, tag: undefined, digest }
+            : { ...item.target, digest: undefined },
+        ),
+        digest,
+        copied,
+      }),
+    };
+    return new MirrorPlan(steps, this.config.MIRROR_PARALLELISM);
+  }
+
   /**
    * Parses every reference first, so a bad one rejects the chart before anything is copied; more
    * than IMAGE_MAX_PER_CHART images reject it too.
    */
-  plan(images: string[]): PlannedImage[] {
+  private parse(images: string[]): PlannedImage[] {
     const max = this.config.IMAGE_MAX_PER_CHART;
     if (images.length > max) {
       throw new ImageRejection(
@@ -106,67 +110,28 @@ export class ImageMirrorService {
   }
 
   /**
-   * Starts the digest checks of images a chart is expected to use before it is known which it
-   * uses (onboarding: while helm renders it); `mirrorAll` takes the answers of those it mirrors.
-   * Copies nothing; unparsable references are left to `mirrorAll` to reject.
+   * With MIRROR_SKIP_EXISTING off every image is copied, so nothing is checked. A check that fails
+   * (a registry unreachable, refused, answering nonsense) just means: copy, which says why if it fails.
    */
-  checkAhead(images: string[]): DigestChecks {
-    if (!this.config.MIRROR_SKIP_EXISTING) return new Map();
-    const plan = [...new Set(images)].flatMap((image) => {
-      try {
-        return this.plan([image]);
-      } catch {
-        return [];
-      }
-    });
-    const answers = new Map(plan.map((item) => [item.image, deferred<string | null>()]));
-    void mapLimit(plan, this.config.MIRROR_PARALLELISM, async (item) => {
-      const answer = this.alreadyMirrored(item.source, { ...item.target, digest: undefined });
-      answers.get(item.image)?.resolve(await answer.catch(() => null));
-    });
-    return new Map([...answers].map(([image, answer]) => [image, answer.promise]));
-  }
-
-  /**
-   * `copyAllowed` lets digest checks start at once while copies wait for it (onboarding lets them
-   * wait for `helm lint`): nothing is copied for a chart that a rejection stops, should it reject.
-   * `checked` holds answers of `checkAhead`, used instead of checking those images again.
-   */
-  async mirrorAll(
-    images: string[],
-    onMirrored: (image: MirroredImage) => Promise<void>,
-    copyAllowed: Promise<unknown> = Promise.resolve(),
-    checked: DigestChecks = new Map(),
-  ): Promise<MirroredImage[]> {
-    const plan = this.plan(images);
-    return mapLimit(plan, this.config.MIRROR_PARALLELISM, async (item) => {
-      const mirrored = await this.mirrorOne(item, copyAllowed, checked);
-      await onMirrored(mirrored);
-      return mirrored;
-    });
-  }
-
-  private async mirrorOne(
-    { image, source, target }: PlannedImage,
-    copyAllowed: Promise<unknown>,
-    checked: DigestChecks,
-  ): Promise<MirroredImage> {
-    const deadline = Date.now() + this.config.IMAGE_MIRROR_TIMEOUT_MS;
-    const destination = { ...target, digest: undefined };
-    const mirrored = (digest: string): string =>
-      source.digest
-        ? formatImageReference({ ...destination, tag: undefined, digest })
-        : formatImageReference(destination);
-    await this.checkEgress(image, source);
-    if (this.config.MIRROR_SKIP_EXISTING) {
-      const existing = await (checked.get(image) ?? this.alreadyMirrored(source, destination));
-      if (existing)
-        return { source: image, mirrored: mirrored(existing), digest: existing, copied: false };
+  private async check({ source, target }: PlannedImage): Promise<string | null> {
+    if (!this.config.MIRROR_SKIP_EXISTING) return null;
+    try {
+      return await this.alreadyMirrored(source, { ...target, digest: undefined });
+    } catch (error) {
+      this.logger.warn(
+        `Digests of ${formatImageReference(source)} not compared, copying: ${(error as Error).message}`,
+      );
+      return null;
     }
-    await copyAllowed;
+  }
+
+  /** A ping of the source registry, then the copy, all before `deadline`. */
+  private async copyWithin(
+    { image, source, target }: PlannedImage,
+    deadline: number,
+  ): Promise<string> {
     await this.reach(image, source, deadline);
-    const digest = await this.copy(image, source, destination, deadline);
-    return { source: image, mirrored: mirrored(digest), digest, copied: true };
+    return this.copy(image, source, { ...target, digest: undefined }, deadline);
   }
 
   /**
@@ -267,15 +232,14 @@ export class ImageMirrorService {
     return new ImageRejection(unreachableImage(image));
   }
 
-  /** The digest both registries agree on, or null (then copy). A failed check just means: copy. */
+  /** The digest both registries agree on, or null (then copy); rejects when either cannot say. */
   private async alreadyMirrored(
     source: ImageReference,
     destination: ImageReference,
   ): Promise<string | null> {
     const [sourceDigest, destinationDigest] = await Promise.all([
-      source.digest ??
-        this.registry.manifestDigest(source, this.sourceEndpoint(source)).catch(() => null),
-      this.registry.manifestDigest(destination, this.nemoEndpoint()).catch(() => null),
+      source.digest ?? this.registry.manifestDigest(source, this.sourceEndpoint(source)),
+      this.registry.manifestDigest(destination, this.nemoEndpoint()),
     ]);
     return sourceDigest && sourceDigest === destinationDigest ? sourceDigest : null;
   }
@@ -299,10 +263,4 @@ export class ImageMirrorService {
       realmCredentialHosts: this.realmCredentialHosts,
     };
   }
-}
-
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve: (value: T) => void = () => undefined;
-  const promise = new Promise<T>((settle) => (resolve = settle));
-  return { promise, resolve };
 }

@@ -1,44 +1,54 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
 import { AppConfig } from '../../config/app-config';
+import { queueConnection } from '../../infra/queue/queue-connection';
 import { ONBOARD_JOB, OnboardJobData, ONBOARDING_QUEUE } from './onboarding.queue';
 import { OnboardingOutcome, OnboardingService } from './onboarding.service';
-
-interface StallRecovery {
-  lockDuration: number;
-  stalledInterval: number;
-  maxStalledCount: number;
-}
 
 /**
  * Worker role only: runs onboarding jobs. A worker that dies mid-job (kill -9) stops renewing the
  * job's lock; once it expires, the stalled check of any live worker moves the job back to waiting
- * and the (idempotent) onboarding runs again. The decorator's options are fixed at import time, so
- * the worker is created stopped and started with the lock and stalled-check settings of AppConfig.
+ * and the (idempotent) onboarding runs again. The BullMQ Worker is built here, at start-up, with
+ * the lock and stalled-check settings of AppConfig: a decorator's options are fixed at import time.
  */
-@Processor(ONBOARDING_QUEUE, { autorun: false })
-export class OnboardingProcessor extends WorkerHost implements OnApplicationBootstrap {
+@Injectable()
+export class OnboardingProcessor implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OnboardingProcessor.name);
+  private worker?: Worker<OnboardJobData, OnboardingOutcome>;
 
   constructor(
     private readonly onboarding: OnboardingService,
     private readonly config: AppConfig,
-  ) {
-    super();
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
-    configureStallRecovery(this.worker, {
-      lockDuration: this.config.ONBOARDING_LOCK_DURATION_MS,
+    const lockDuration = this.config.ONBOARDING_LOCK_DURATION_MS;
+    this.worker = new Worker(ONBOARDING_QUEUE, (job) => this.process(job), {
+      connection: queueConnection(this.config),
+      prefix: this.config.QUEUE_PREFIX,
+      concurrency: this.config.WORKER_CONCURRENCY,
+      lockDuration,
+      // Renewed twice per lock: one late renewal does not lose a job that is still running.
+      lockRenewTime: lockDuration / 2,
       stalledInterval: this.config.ONBOARDING_STALLED_INTERVAL_MS,
       maxStalledCount: this.config.ONBOARDING_MAX_STALLED_COUNT,
     });
-    this.worker.concurrency = this.config.WORKER_CONCURRENCY;
-    // Not awaited: run() settles only when the worker closes (BullModule closes it at shutdown).
-    this.worker.run().catch((error: unknown) => {
-      this.logger.error(`The onboarding worker stopped: ${describe(error)}`);
-    });
+    this.worker.on('stalled', (jobId) => this.onStalled(jobId));
+    // Lock renewals, stalled checks and Redis failures; without a listener BullMQ prints them raw.
+    this.worker.on('error', (error) => this.logger.error(`Onboarding worker: ${describe(error)}`));
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.stop();
+  }
+
+  /** Takes no more jobs and waits for the active ones (shutdown; tests that run jobs themselves). */
+  async stop(): Promise<void> {
+    if (!this.worker) return;
+    // Closed while its connection is still being set up, BullMQ reports the closing as an error no
+    // listener hears: the connection is given its chance first, whether it succeeds or not.
+    await Promise.allSettled([this.worker.waitUntilReady()]);
+    await this.worker.close();
   }
 
   async process(job: Job<OnboardJobData>): Promise<OnboardingOutcome> {
@@ -50,29 +60,9 @@ export class OnboardingProcessor extends WorkerHost implements OnApplicationBoot
     });
   }
 
-  @OnWorkerEvent('stalled')
-  onStalled(jobId: string): void {
+  private onStalled(jobId: string): void {
     this.logger.warn(`Onboarding job ${jobId} lost its worker: back to waiting, to run again`);
   }
-
-  /** Lock renewals, stalled checks and Redis failures; without a listener BullMQ prints them raw. */
-  @OnWorkerEvent('error')
-  onError(error: Error): void {
-    this.logger.error(`Onboarding worker: ${describe(error)}`);
-  }
-}
-
-/**
- * Applies the stall settings to a worker that has not run yet. BullMQ reads lockDuration,
- * stalledInterval and maxStalledCount from `worker.opts` each time it takes a job or checks for
- * stalled ones, but its LockManager copies lockDuration and lockRenewTime (half the lock, BullMQ's
- * default) when the Worker is constructed: it is rebuilt through BullMQ's own factory method, the
- * extension point it offers subclasses, so that renewals keep a short lock alive.
- */
-function configureStallRecovery(worker: Worker, settings: StallRecovery): void {
-  if (worker.isRunning()) throw new Error('stall settings must be applied before the worker runs');
-  Object.assign(worker.opts, { ...settings, lockRenewTime: settings.lockDuration / 2 });
-  worker['createLockManager']();
 }
 
 function describe(error: unknown): string {

@@ -1,8 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Not, Repository } from 'typeorm';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { coalescing } from '../../common/concurrency/coalescing';
+import { Overlap } from '../../common/concurrency/overlap';
 import { AppConfig } from '../../config/app-config';
-import { OutboxService } from '../../events/outbox.service';
 import { indexMetadataProblem } from '../../helm-repo/helm-index';
 import { HelmRepoService } from '../../helm-repo/helm-repo.service';
 import {
@@ -11,24 +10,15 @@ import {
   readChartArchive,
 } from '../../infra/chart-archive/chart-archive';
 import { OnboardingStep, WorkloadDocument } from '../entities/workload-document.entity';
-import { WorkloadImageMirror } from '../entities/workload-image-mirror.entity';
 import { WorkloadPackage } from '../entities/workload-package.entity';
 import { onboardingProgress, OnboardingProgress } from '../onboarding-progress';
-import { uploadEvent } from '../workload.service';
-import { objectChange } from '../../subscription/subscription-events';
-import { SubscriptionService } from '../../subscription/subscription.service';
 import { ChartValidator, ValidatedChart } from './chart-validator';
-import { coalescing } from './coalescing';
-import {
-  DigestChecks,
-  ImageMirrorService,
-  ImageRejection,
-  MirroredImage,
-} from './image-mirror.service';
+import { ImageMirrorService, ImageRejection } from './image-mirror.service';
 import { ChartProvenanceService, VerifiedProvenance } from '../provenance/chart-provenance.service';
+import { MirroredImage, MirrorPlan } from './mirror-plan';
 import { OnboardJobData } from './onboarding.queue';
+import { OnboardingRecords, OnboardingStore, ProgressFields } from './onboarding.store';
 import { Rejection } from './rejection';
-import { REJECTION_REASON_MAX_LENGTH } from '../../common/validation/bounds';
 
 export type OnboardingOutcome = 'accepted' | 'rejected' | 'superseded';
 
@@ -41,13 +31,35 @@ export interface OnboardingContext {
   attempts?: number;
 }
 
+/** What onboarding needs of the Helm repository. */
+export type ChartPublisher = Pick<HelmRepoService, 'publish'>;
+
 /** Images of earlier versions whose registry digests are checked while helm still runs. */
 const MAX_EXPECTED_IMAGES = 32;
 
-type ProgressFields = Pick<WorkloadDocument, 'onboardingStep' | 'imagesTotal' | 'imagesDone'>;
+/**
+ * What an attempt reports when several of its pieces fail at once, first to last: the chart's own
+ * refusals in the order a person fixes them (its archive, a name and version published by someone
+ * else, its render, its lint findings, its signature), then its images, then publishing, and last the progress
+ * writes that run beside all of them.
+ */
+export const FAILURE_RANKING = [
+  'archive',
+  'published-by-others',
+  'chart',
+  'lint',
+  'provenance',
+  'images',
+  'publish',
+  'progress',
+  'expected-images',
+] as const;
+
+type Piece = (typeof FAILURE_RANKING)[number];
 type Step = (change: Partial<ProgressFields>) => Promise<void>;
 
 interface Upload {
+  job: OnboardJobData;
   document: WorkloadDocument;
   package_: WorkloadPackage;
 }
@@ -63,17 +75,11 @@ export class OnboardingService {
   private readonly logger = new Logger(OnboardingService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
-    @InjectRepository(WorkloadDocument) private readonly documents: Repository<WorkloadDocument>,
-    @InjectRepository(WorkloadPackage) private readonly packages: Repository<WorkloadPackage>,
-    @InjectRepository(WorkloadImageMirror)
-    private readonly mirrors: Repository<WorkloadImageMirror>,
+    @Inject(OnboardingStore) private readonly store: OnboardingRecords,
     private readonly validator: ChartValidator,
     private readonly imageMirror: ImageMirrorService,
-    private readonly helmRepo: HelmRepoService,
-    private readonly outbox: OutboxService,
+    @Inject(HelmRepoService) private readonly helmRepo: ChartPublisher,
     private readonly config: AppConfig,
-    private readonly subscriptions: SubscriptionService,
     private readonly provenance: ChartProvenanceService,
   ) {}
 
@@ -82,90 +88,117 @@ export class OnboardingService {
     if (!upload) return 'superseded';
     try {
       const { archive, signature } = await this.onboard(upload, context);
-      const deterministic = archive.nonDeterministic.length === 0;
-      const accepted = await this.finish(job, 'accepted', null, deterministic, signature);
-      return accepted ? 'accepted' : 'superseded';
+      const accepted = {
+        status: 'accepted' as const,
+        rendersDeterministic: archive.nonDeterministic.length === 0,
+        signature,
+      };
+      return (await this.store.conclude(job, accepted)) ? 'accepted' : 'superseded';
     } catch (error) {
       if (error instanceof Rejection || error instanceof ImageRejection) {
-        return (await this.finish(job, 'rejected', error.message)) ? 'rejected' : 'superseded';
+        return this.reject(job, error.message);
       }
       if (!context.finalAttempt) throw error;
       const reason = `onboarding failed after ${context.attempts ?? this.config.ONBOARDING_ATTEMPTS} attempts: ${message(error)}`;
       this.logger.error(`Workload document ${job.documentId}: ${reason}`);
-      return (await this.finish(job, 'rejected', reason)) ? 'rejected' : 'superseded';
+      return this.reject(job, reason);
     }
   }
 
   /** Records an upload whose job failed for good as rejected; answers whether it applied. */
   giveUp(job: OnboardJobData, reason: string): Promise<boolean> {
-    return this.finish(job, 'rejected', reason);
+    return this.store.conclude(job, { status: 'rejected', reason });
+  }
+
+  private async reject(job: OnboardJobData, reason: string): Promise<OnboardingOutcome> {
+    return (await this.giveUp(job, reason)) ? 'rejected' : 'superseded';
   }
 
   /** The document and package of this upload, or undefined when the job no longer applies. */
   private async current(job: OnboardJobData): Promise<Upload | undefined> {
-    // Both at once: a superseded job fetching a package it does not use is rare.
-    const [document, package_] = await Promise.all([
-      this.documents.findOneBy({ id: job.documentId }),
-      this.packages.findOneBy({ documentId: job.documentId, uploadSeq: job.uploadSeq }),
-    ]);
+    const { document, package_ } = await this.store.load(job);
     if (!document || document.status !== 'onboarding' || document.uploadSeq !== job.uploadSeq)
       return undefined;
     if (!package_) {
-      await this.finish(
-        job,
-        'rejected',
-        'the uploaded package is no longer stored; upload it again',
-      );
+      await this.giveUp(job, 'the uploaded package is no longer stored; upload it again');
       return undefined;
     }
-    return { document, package_ };
+    return { job, document, package_ };
   }
 
-  /** Resolves with what the package's archive told, and who signed it, once the chart is published. */
+  /**
+   * The phases of one attempt, top to bottom. Work that changes nothing outside starts early and
+   * runs beside the phase that needs it: the digest checks of the images earlier versions used,
+   * helm, the progress writes. Images are copied only once `helm lint` passed, the chart published
+   * only once every image is mirrored. Everything started settles before this returns, and of
+   * several failures the one reported follows FAILURE_RANKING. Resolves with what the package's
+   * archive told and who signed it (`helm verify` under CHART_PROVENANCE, beside helm lint).
+   */
   private async onboard(
     upload: Upload,
     context: OnboardingContext,
   ): Promise<{ archive: ChartArchive; signature: VerifiedProvenance | null }> {
     const { document, package_ } = upload;
-    const step = this.progressOf(document, context);
-    const checked = this.checkExpectedImages(document);
-    // Progress writes run beside the work they announce; each phase waits for its own.
-    const validating = step({ onboardingStep: 'validating' });
-    validating.catch(() => undefined);
-    const archive = await this.validatePackage(document, package_.content);
-    const signed = this.checkProvenance(upload);
-    signed.catch(() => undefined);
-    // helm starts at once; the repository check runs meanwhile and its refusal comes first.
-    const validation = this.validator.validate({
-      bytes: package_.content,
-      digest: package_.digest,
-      name: document.name,
-      version: document.version,
-      nonDeterministic: archive.nonDeterministic,
-    });
-    validation.catch(() => undefined);
-    await Promise.all([
-      validating,
-      step({ onboardingStep: 'linting' }),
-      this.checkNotPublishedByOthers(document, package_.digest),
-    ]);
-    const chart = await validation;
-    const signature = await signed;
-    await this.mirror(document, chart, step, await checked);
-    const outcome = await alongside(
-      step({ onboardingStep: 'publishing' }),
-      this.helmRepo.publish({
-        bytes: package_.content,
-        digest: package_.digest,
-        metadata: archive.metadata,
-        provenance: signature?.provenance,
-      }),
-    );
-    if (outcome === 'conflict') throw this.publishedByOthers(document);
-    return { archive, signature };
+    const work = new Overlap<Piece>(FAILURE_RANKING);
+    const write = this.progressOf(upload.job, context);
+    // Progress writes run beside the work they announce, each a piece of its own.
+    const progress = (change: Partial<ProgressFields>): void =>
+      void work.start('progress', write(change));
+    const plan = this.imageMirror.plan();
+    try {
+      progress({ onboardingStep: 'validating' });
+      work.start('expected-images', this.checkExpectedImages(document, plan));
+      const archive = await work
+        .start('archive', this.validatePackage(document, package_.content))
+        .result();
+
+      // helm starts at once; the repository check and the progress write run meanwhile.
+      const validated = work.start(
+        'chart',
+        this.validator.validate({
+          bytes: package_.content,
+          digest: package_.digest,
+          name: document.name,
+          version: document.version,
+          nonDeterministic: archive.nonDeterministic,
+        }),
+      );
+      const notPublished = work.start(
+        'published-by-others',
+        this.checkNotPublishedByOthers(document, package_.digest),
+      );
+      const signed = work.start('provenance', this.checkProvenance(upload));
+      progress({ onboardingStep: 'linting' });
+      const chart = await validated.result();
+      work.start('lint', chart.lint.passed());
+      await notPublished.result();
+      // A signature that does not verify stops the onboarding before any image is copied.
+      const signature = await signed.result();
+
+      progress(mirroringStarts(chart));
+      await work.start('images', this.mirror(document, chart, plan, progress)).result();
+      // Lint passed and every image is recorded: only now is the chart published.
+      await work.settle();
+
+      progress({ onboardingStep: 'publishing' });
+      const publish = work.start(
+        'publish',
+        this.helmRepo.publish({
+          bytes: package_.content,
+          digest: package_.digest,
+          metadata: archive.metadata,
+          provenance: signature?.provenance,
+        }),
+      );
+      const published = await publish.result();
+      await work.settle();
+      if (published === 'conflict') throw this.publishedByOthers(document);
+      return { archive, signature };
+    } finally {
+      await plan.close();
+    }
   }
 
-  /** `helm verify` under CHART_PROVENANCE, beside helm lint; its rejection stops the mirroring. */
   private checkProvenance({ document, package_ }: Upload): Promise<VerifiedProvenance | null> {
     return this.provenance.check({
       name: document.name,
@@ -176,44 +209,28 @@ export class OnboardingService {
   }
 
   /**
-   * The images are checked against the registry while `helm lint` may still run, and copied only
-   * once it passed. Both settle before this returns, lint's verdict first. Images finishing
-   * together (digests checked ahead) are recorded with one statement rather than one each.
+   * Copies wait for `helm lint`; digest checks do not. Images finishing together (digests checked
+   * ahead) are recorded with one statement rather than one each.
    */
   private async mirror(
     document: WorkloadDocument,
     chart: ValidatedChart,
-    step: Step,
-    checked: DigestChecks,
+    plan: MirrorPlan,
+    progress: (change: Partial<ProgressFields>) => void,
   ): Promise<void> {
-    const started = step({
-      onboardingStep: 'mirroring',
-      imagesTotal: chart.images.length,
-      imagesDone: 0,
-    });
     let done = 0;
     const record = coalescing<MirroredImage[]>(
       (queued, next) => [...queued, ...next],
-      (images) => this.recordMirrors(document.id, images),
+      (images) => this.store.recordMirrors(document.id, images),
     );
-    const mirroring = this.imageMirror.mirrorAll(
-      chart.images,
-      async (mirrored) => {
+    await plan.mirror(chart.images, {
+      copyAfter: chart.lint,
+      onMirrored: async (mirrored) => {
         await record([mirrored]);
         done += 1;
-        await step({ imagesDone: done });
+        progress({ imagesDone: done });
       },
-      chart.linted,
-      checked,
-    );
-    const [linted, mirrored, written] = await Promise.allSettled([
-      chart.linted,
-      mirroring,
-      started,
-    ]);
-    if (linted.status === 'rejected') throw linted.reason;
-    if (mirrored.status === 'rejected') throw mirrored.reason;
-    if (written.status === 'rejected') throw written.reason;
+    });
   }
 
   /**
@@ -221,33 +238,23 @@ export class OnboardingService {
    * of the images this tenant's other documents of the chart were mirrored with start now, while
    * helm still renders; mirroring takes the answers of the images the render really names.
    */
-  private async checkExpectedImages(document: WorkloadDocument): Promise<DigestChecks> {
+  private async checkExpectedImages(document: WorkloadDocument, plan: MirrorPlan): Promise<void> {
+    let images: string[];
     try {
-      const rows = await this.mirrors
-        .createQueryBuilder('mirror')
-        .innerJoin(WorkloadDocument, 'document', 'document.id = mirror.documentId')
-        .select('mirror.source', 'source')
-        .where('document.tenant = :tenant', { tenant: document.tenant })
-        .andWhere('document.name = :name', { name: document.name })
-        .andWhere('document.id <> :id', { id: document.id })
-        .orderBy('mirror.documentId', 'DESC')
-        .addOrderBy('mirror.id', 'ASC')
-        .limit(MAX_EXPECTED_IMAGES)
-        .getRawMany<{ source: string }>();
-      return this.imageMirror.checkAhead(rows.map((row) => row.source));
+      images = await this.store.earlierImages(document, MAX_EXPECTED_IMAGES);
     } catch (error) {
       this.logger.warn(`No digest checks ahead for ${document.id}: ${message(error)}`);
-      return new Map();
+      return;
     }
+    plan.checkAhead(images);
   }
 
   /**
    * Progress goes to the row (GET /workloads/{id} in any process) and to the job, computed from
-   * what this run did rather than read back. Images finishing together (digests checked ahead)
-   * share a write instead of queueing on the row's lock one by one.
+   * what this run did rather than read back. Changes arriving while a write is in flight share the
+   * next write instead of queueing on the row's lock one by one.
    */
-  private progressOf(document: WorkloadDocument, context: OnboardingContext): Step {
-    const where = { id: document.id, uploadSeq: document.uploadSeq, status: 'onboarding' as const };
+  private progressOf(job: OnboardJobData, context: OnboardingContext): Step {
     const current = {
       status: 'onboarding' as const,
       onboardingStep: null as OnboardingStep | null,
@@ -257,14 +264,27 @@ export class OnboardingService {
     const write = coalescing<Partial<ProgressFields>>(
       (queued, next) => ({ ...queued, ...next }),
       async (change) => {
-        await this.documents.update(where, change);
-        await context.progress(onboardingProgress(current)).catch(() => undefined);
+        await this.store.recordProgress(job, change);
+        await this.reportToJob(job, context, onboardingProgress(current));
       },
     );
     return (change) => {
       Object.assign(current, change);
       return write(change);
     };
+  }
+
+  /** The job's copy of the progress is for queue dashboards: losing one costs nothing else. */
+  private async reportToJob(
+    job: OnboardJobData,
+    context: OnboardingContext,
+    progress: OnboardingProgress,
+  ): Promise<void> {
+    try {
+      await context.progress(progress);
+    } catch (error) {
+      this.logger.warn(`Progress of ${job.documentId} not reported to its job: ${message(error)}`);
+    }
   }
 
   /** Bounded in entries, bytes and time (subchart archives included), in this worker only. */
@@ -298,14 +318,8 @@ export class OnboardingService {
     document: WorkloadDocument,
     digest: string,
   ): Promise<void> {
-    const other = await this.documents.existsBy({
-      id: Not(document.id),
-      name: document.name,
-      version: document.version,
-      status: 'accepted',
-      publishedDigest: Not(digest),
-    });
-    if (other) throw this.publishedByOthers(document);
+    if (await this.store.publishedByOthers(document, digest))
+      throw this.publishedByOthers(document);
   }
 
   private publishedByOthers(document: WorkloadDocument): Rejection {
@@ -314,84 +328,10 @@ export class OnboardingService {
         'content (published by another workload document); publish under another version',
     );
   }
-
-  private async recordMirrors(documentId: number, images: MirroredImage[]): Promise<void> {
-    await this.mirrors.upsert(
-      images.map((image) => ({
-        documentId,
-        source: image.source,
-        mirrored: image.mirrored,
-        digest: image.digest,
-        copied: image.copied,
-      })),
-      ['documentId', 'source'],
-    );
-  }
-
-  /**
-   * The status change, its `upload` event and the package's removal in one transaction, only if
-   * the document is still onboarding this very upload. Answers whether it applied.
-   */
-  private async finish(
-    job: OnboardJobData,
-    status: 'accepted' | 'rejected',
-    reason: string | null,
-    rendersDeterministic: boolean | null = null,
-    signature: VerifiedProvenance | null = null,
-  ): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      const change =
-        status === 'accepted'
-          ? {
-              status,
-              onboardingStep: 'done' as const,
-              rejectionReason: null,
-              acceptedAt: new Date(),
-              publishedDigest: () => 'package_digest',
-              rendersDeterministic,
-              provenanceSigner: signature?.signer ?? null,
-              provenanceKeyFingerprint: signature?.keyFingerprint ?? null,
-            }
-          : { status, rejectionReason: truncate(reason ?? 'rejected') };
-      const result = await manager.update(
-        WorkloadDocument,
-        { id: job.documentId, uploadSeq: job.uploadSeq, status: 'onboarding' },
-        change,
-      );
-      if (!result.affected) return false;
-      const document = await manager.findOneByOrFail(WorkloadDocument, { id: job.documentId });
-      await this.outbox.add(manager, 'upload', uploadEvent(document), {
-        type: 'workload_document',
-        id: document.id,
-      });
-      await this.subscriptions.record(
-        manager,
-        objectChange('workload.onboarding.finished', document.tenant, document.id, {
-          ...uploadEvent(document),
-          rejection_reason: document.rejectionReason,
-        }),
-      );
-      await manager.delete(WorkloadPackage, {
-        documentId: job.documentId,
-        uploadSeq: job.uploadSeq,
-      });
-      return true;
-    });
-  }
 }
 
-/** Waits for `work` and the progress write beside it; the work's failure is the one reported. */
-async function alongside<T>(progress: Promise<void>, work: Promise<T>): Promise<T> {
-  const [written, done] = await Promise.allSettled([progress, work]);
-  if (done.status === 'rejected') throw done.reason;
-  if (written.status === 'rejected') throw written.reason;
-  return done.value;
-}
-
-function truncate(reason: string): string {
-  return reason.length > REJECTION_REASON_MAX_LENGTH
-    ? `${reason.slice(0, REJECTION_REASON_MAX_LENGTH - 1)}…`
-    : reason;
+function mirroringStarts(chart: ValidatedChart): Partial<ProgressFields> {
+  return { onboardingStep: 'mirroring', imagesTotal: chart.images.length, imagesDone: 0 };
 }
 
 function message(error: unknown): string {

@@ -70,6 +70,11 @@ export type ClusterProfileResponse = {
  */
 export type Condition = 'IS_EQUAL_TO' | 'IS_LESS_THAN' | 'IS_GREATER_THAN' | 'IS_WITHIN_RANGE' | 'IS_OUTSIDE_RANGE' | 'IS_ONE_OF' | 'IS_NOT_ONE_OF' | 'IS_EQUAL_TO_OR_LESS_THAN' | 'IS_EQUAL_TO_OR_GREATER_THAN';
 
+/**
+ * TARGET_CONFLICT: a target of each intent cannot hold together; INTENT_CONFLICT: only several targets together cannot hold.
+ */
+export type ConflictType = 'INTENT_CONFLICT' | 'EXPECTATION_CONFLICT' | 'TARGET_CONFLICT';
+
 export type ContextDto = {
     context_attribute: string;
     context_condition: Condition;
@@ -126,6 +131,10 @@ export type CreateIntentDto = {
     observation_period?: number;
     intent_expectations: Array<IntentExpectationDto>;
     intent_contexts?: Array<ContextDto>;
+    /**
+     * TS 28.312 intentAdminState. DEACTIVATED suspends the intent: its data is kept, its fulfilment reads NOT_FULFILLED/SUSPENDED, it takes no part in contradiction checks, and reports sent for it are kept in its history without changing fulfilment. Setting ACTIVATED again (resume) re-runs the feasibility check and re-judges fulfilment over the observation window; a FEASIBLE resume publishes `intent-notify`.
+     */
+    intent_admin_state?: IntentAdminState;
 };
 
 export type CreateIntentFromTemplateDto = {
@@ -530,6 +539,25 @@ export type InstanceStatusAcknowledgement = {
     updated_at: string;
 };
 
+/**
+ * TS 28.312 intentAdminState. DEACTIVATED suspends the intent: its data is kept, its fulfilment reads NOT_FULFILLED/SUSPENDED, it takes no part in contradiction checks, and reports sent for it are kept in its history without changing fulfilment. Setting ACTIVATED again (resume) re-runs the feasibility check and re-judges fulfilment over the observation window; a FEASIBLE resume publishes `intent-notify`.
+ */
+export type IntentAdminState = 'ACTIVATED' | 'DEACTIVATED';
+
+export type IntentConflictReportResponse = {
+    id: number;
+    /**
+     * TARGET_CONFLICT: a target of each intent cannot hold together; INTENT_CONFLICT: only several targets together cannot hold.
+     */
+    conflict_type: ConflictType;
+    /**
+     * Id of the other intent.
+     */
+    conflicting_intent: number;
+    conflict_description: string;
+    recommended_solution: string;
+};
+
 export type IntentExpectationDto = {
     /**
      * Label of the expectation, unique within the intent. Default: its position, from "1".
@@ -589,6 +617,37 @@ export type IntentReportAcknowledgement = {
     last_updated_time: string;
 };
 
+export type IntentReportEntryPage = {
+    /**
+     * The items of this page, in the requested order.
+     */
+    items: Array<IntentReportEntryResponse>;
+    /**
+     * Where this page is in the whole result.
+     */
+    meta: PageMeta;
+};
+
+export type IntentReportEntryResponse = {
+    id: number;
+    /**
+     * ISO-8601 UTC with microseconds: when the values were received (their observation time).
+     */
+    last_updated_time: string;
+    /**
+     * The admin state then: DEACTIVATED values were kept but did not change fulfilment.
+     */
+    intent_admin_state: IntentAdminState;
+    /**
+     * The values as reported.
+     */
+    target_fulfilment_results: Array<ReportedValueResponse>;
+    /**
+     * The fulfilment report after these values (unchanged while DEACTIVATED).
+     */
+    intent_fulfilment_report: IntentFulfilmentReportResponse;
+};
+
 export type IntentReportResponse = {
     id: number;
     intent_fulfilment_report: IntentFulfilmentReportResponse;
@@ -597,6 +656,10 @@ export type IntentReportResponse = {
      * ISO-8601 UTC with microseconds.
      */
     last_updated_time: string;
+    /**
+     * Other active intents on the same object whose targets cannot hold together with this one (TS 28.312 intentConflictReports): found by the feasibility check of either intent, shown on both, removed from both when either changes, is deactivated or is deleted.
+     */
+    intent_conflict_reports: Array<IntentConflictReportResponse>;
 };
 
 export type IntentResponse = {
@@ -610,6 +673,10 @@ export type IntentResponse = {
     intent_expectations: Array<IntentExpectationResponse>;
     intent_report_reference: IntentReportResponse;
     intent_contexts: Array<ContextResponse>;
+    /**
+     * TS 28.312 intentAdminState: DEACTIVATED while suspended.
+     */
+    intent_admin_state: IntentAdminState;
 };
 
 export type IntentTemplateList = {
@@ -867,6 +934,14 @@ export type ReportStatusDto = {
 
 export type ReportedInstanceStatus = 'deploying' | 'deployed' | 'failed' | 'deleted';
 
+export type ReportedValueResponse = {
+    /**
+     * Id of the expectation target.
+     */
+    target: number;
+    target_achieved_value: number | null | string;
+};
+
 export type RevisionDiffResponse = {
     added: number;
     removed: number;
@@ -1043,6 +1118,10 @@ export type UpdateIntentDto = {
     observation_period?: number;
     intent_expectations?: Array<IntentExpectationDto>;
     intent_contexts?: Array<ContextDto>;
+    /**
+     * TS 28.312 intentAdminState. DEACTIVATED suspends the intent: its data is kept, its fulfilment reads NOT_FULFILLED/SUSPENDED, it takes no part in contradiction checks, and reports sent for it are kept in its history without changing fulfilment. Setting ACTIVATED again (resume) re-runs the feasibility check and re-judges fulfilment over the observation window; a FEASIBLE resume publishes `intent-notify`.
+     */
+    intent_admin_state?: IntentAdminState;
 };
 
 export type UpdateSubscriptionDto = {
@@ -2535,7 +2614,7 @@ export type IntentsReportFulfilmentErrors = {
      */
     404: ProblemDetails;
     /**
-     * The intent is INFEASIBLE: nothing fulfils it.
+     * The intent is ACTIVATED and INFEASIBLE: nothing fulfils it.
      */
     409: ProblemDetails;
     /**
@@ -2574,6 +2653,81 @@ export type IntentsReportFulfilmentResponses = {
 };
 
 export type IntentsReportFulfilmentResponse = IntentsReportFulfilmentResponses[keyof IntentsReportFulfilmentResponses];
+
+export type IntentsListReportsData = {
+    body?: never;
+    path: {
+        /**
+         * Intent id.
+         */
+        id: number;
+    };
+    query?: {
+        /**
+         * Page number, from 1 (OFFSET paging: deep pages cost more, and rows inserted meanwhile shift them). Prefer `cursor`. Not together with `cursor`.
+         */
+        page?: number;
+        /**
+         * Opaque position from `meta.next_cursor` of the previous page: the next page starts right after its last row, whatever was inserted meanwhile. Valid only with the same filters, `sort` and `order` it was issued with (400 otherwise); `limit` and `count` may change. Not together with `page`.
+         */
+        cursor?: string;
+        /**
+         * Items per page.
+         */
+        limit?: number;
+        /**
+         * Sort direction.
+         */
+        order?: SortOrder;
+        /**
+         * How `meta.total` is computed. `estimated`: the database planner's estimate for the filters (no scan), counted exactly instead when it expects at most 1000 rows (a scan bounded at 1001 rows); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
+         */
+        count?: CountMode;
+    };
+    url: '/api/v1/intents/{id}/reports';
+};
+
+export type IntentsListReportsErrors = {
+    /**
+     * Invalid request: `errors[]` lists each refused field (code `validation_failed`), or a malformed id or body.
+     */
+    400: ProblemDetails;
+    /**
+     * Missing, invalid or expired bearer token.
+     */
+    401: ProblemDetails;
+    /**
+     * The caller's roles do not grant "read".
+     */
+    403: ProblemDetails;
+    /**
+     * No such resource for the caller (resources of other tenants answer 404 too).
+     */
+    404: ProblemDetails;
+    /**
+     * Too many requests from this client: retry after the `Retry-After` header (seconds).
+     */
+    429: ProblemDetails;
+    /**
+     * Unexpected server error; it was logged with the `request_id`.
+     */
+    500: ProblemDetails;
+    /**
+     * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     */
+    503: ProblemDetails;
+};
+
+export type IntentsListReportsError = IntentsListReportsErrors[keyof IntentsListReportsErrors];
+
+export type IntentsListReportsResponses = {
+    /**
+     * One page of results.
+     */
+    200: IntentReportEntryPage;
+};
+
+export type IntentsListReportsResponse = IntentsListReportsResponses[keyof IntentsListReportsResponses];
 
 export type SubscriptionsListData = {
     body?: never;

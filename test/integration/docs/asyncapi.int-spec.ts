@@ -7,7 +7,7 @@ import { ROUTING_KEYS } from '../../../src/events/event-map';
 import { eventSchemaErrors } from '../../support/event-schema';
 import {
   SEED_DELETE_MESSAGE,
-  SEED_INTENT_NOTIFY_MESSAGE,
+  INTENT_NOTIFY_MESSAGE,
   RUN_MESSAGE,
   SEED_RUN_MESSAGE,
   SEED_UPLOAD_MESSAGE,
@@ -60,7 +60,7 @@ describe('AsyncAPI document of the lifecycle events', () => {
     expect(eventSchemaErrors('upload', SEED_UPLOAD_MESSAGE)).toEqual([]);
     expect(eventSchemaErrors('run', RUN_MESSAGE)).toEqual([]);
     expect(Object.keys(RUN_MESSAGE)).toEqual([...Object.keys(SEED_RUN_MESSAGE), 'revision']);
-    expect(eventSchemaErrors('intent-notify', SEED_INTENT_NOTIFY_MESSAGE)).toEqual([]);
+    expect(eventSchemaErrors('intent-notify', INTENT_NOTIFY_MESSAGE)).toEqual([]);
     expect(eventSchemaErrors('delete', SEED_DELETE_MESSAGE)).toEqual([]);
     expect(eventSchemaErrors('upload', { ...SEED_UPLOAD_MESSAGE, workloadId: 4 })).not.toEqual([]);
     expect(

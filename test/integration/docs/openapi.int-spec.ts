@@ -17,7 +17,7 @@ import request from 'supertest';
 import { PROBLEM_CONTENT_TYPE } from '../../../src/common/errors/problem';
 import { NAMED_ENUMS } from '../../../src/openapi/named-enums';
 import {
-  SEED_INTENT_NOTIFY_MESSAGE,
+  INTENT_NOTIFY_MESSAGE,
   SEED_RUN_MESSAGE,
   SEED_UPLOAD_MESSAGE,
 } from '../../../src/events/seed-messages';
@@ -293,11 +293,9 @@ describe('OpenAPI document (openapi.json)', () => {
     const example = (name: string): unknown =>
       (document.components?.schemas?.[name] as SchemaObject).example;
     expect(SEED_UPLOAD_MESSAGE).toEqual(SEED_UPLOAD_MESSAGE);
-    expect(SEED_INTENT_NOTIFY_MESSAGE).toEqual(SEED_INTENT_NOTIFY_MESSAGE);
-    expect(example('IntentResponse')).toEqual(SEED_INTENT_NOTIFY_MESSAGE);
-    expect(example('IntentReportResponse')).toEqual(
-      SEED_INTENT_NOTIFY_MESSAGE.intent_report_reference,
-    );
+    expect(INTENT_NOTIFY_MESSAGE).toEqual(INTENT_NOTIFY_MESSAGE);
+    expect(example('IntentResponse')).toEqual(INTENT_NOTIFY_MESSAGE);
+    expect(example('IntentReportResponse')).toEqual(INTENT_NOTIFY_MESSAGE.intent_report_reference);
     expect(example('WorkloadResponse')).toMatchObject(SEED_UPLOAD_MESSAGE);
     const { intents: _intents, ...run } = SEED_RUN_MESSAGE;
     expect(example('InstanceResponse')).toMatchObject(run);

@@ -10,7 +10,7 @@ import { eventSchemaErrors } from '../../support/event-schema';
 import { outboxSettled } from '../../support/outbox';
 import {
   SEED_DELETE_MESSAGE,
-  SEED_INTENT_NOTIFY_MESSAGE,
+  INTENT_NOTIFY_MESSAGE,
   RUN_MESSAGE,
   SEED_UPLOAD_MESSAGE,
 } from '../../../src/events/seed-messages';
@@ -18,7 +18,7 @@ import {
 const SEED: { [K in RoutingKey]: EventMap[K] } = {
   upload: SEED_UPLOAD_MESSAGE,
   run: RUN_MESSAGE,
-  'intent-notify': SEED_INTENT_NOTIFY_MESSAGE,
+  'intent-notify': INTENT_NOTIFY_MESSAGE,
   delete: SEED_DELETE_MESSAGE,
 };
 

@@ -1,10 +1,8 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { WorkerModule } from '../../../src/app.module';
 import { ONBOARDING_QUEUE } from '../../../src/workload/jobs/onboarding.queue';
 import { pushTestImage } from '../../support/oci-image';
 import { shopChart, ShopChartOptions } from './shop-chart';
@@ -37,20 +35,6 @@ export async function pushShopImages(): Promise<{ app: string; init: string }> {
  */
 export async function resetOnboardingQueue(app: INestApplication): Promise<void> {
   await app.get<Queue>(getQueueToken(ONBOARDING_QUEUE)).obliterate({ force: true });
-}
-
-/** The worker role (onboarding processor), as `main.ts worker` runs it. */
-export async function startWorker(env: Record<string, string> = {}): Promise<INestApplication> {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    const moduleRef = await Test.createTestingModule({ imports: [WorkerModule] }).compile();
-    const worker = moduleRef.createNestApplication({ logger: false });
-    await worker.init();
-    return worker;
-  } finally {
-    process.env = saved;
-  }
 }
 
 /**

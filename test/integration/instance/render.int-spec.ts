@@ -13,6 +13,7 @@ import { buildIngresses } from '../../../src/ingress/ingress-builder';
 import { ManifestRenderer, RenderInput } from '../../../src/instance/rendering/manifest-renderer';
 import { RenderCache } from '../../../src/instance/rendering/render-cache';
 import { KubernetesManifest } from '../../../src/events/payloads';
+import { CountingHelm } from '../../fakes/helm';
 import { validateAgainstKubernetesSchema } from './k8s-schema';
 import { shopChart, SHOP_VALUES } from './shop-chart';
 
@@ -23,6 +24,8 @@ describe('ManifestRenderer with the real helm', () => {
   let config: AppConfig;
   let renderer: ManifestRenderer;
   let chartPath: string;
+  let fetched: string;
+  let helm: CountingHelm;
 
   const input = (overrides: Partial<RenderInput> = {}): RenderInput => ({
     releaseName: 'shop',
@@ -31,13 +34,22 @@ describe('ManifestRenderer with the real helm', () => {
     ...overrides,
   });
 
-  /** As instances render: with the verdict the worker's archive scan stores at onboarding. */
+  /**
+   * As instances render, the repository handing out the chart at `path`: with the verdict the
+   * worker's archive scan stores at onboarding. `cached`: whether no helm process ran.
+   */
   async function renderLocal(path: string, render: RenderInput) {
     const { nonDeterministic } = await readChartArchive(await readFile(path), {
       maxEntries: 100,
       maxUnpackedBytes: 1024 * 1024,
     });
-    return renderer.renderFile(path, render, { deterministic: nonDeterministic.length === 0 });
+    fetched = path;
+    const templates = helm.calls.length;
+    const { manifests } = await renderer.render(
+      { name: 'chart', version: '0.1.0', deterministic: nonDeterministic.length === 0 },
+      render,
+    );
+    return { manifests, cached: helm.calls.length === templates };
   }
 
   async function writeChart(name: string, bytes: Buffer): Promise<string> {
@@ -65,9 +77,11 @@ describe('ManifestRenderer with the real helm', () => {
       RENDER_CACHE_DIR: join(dir, 'cache'),
     });
     const cache = new RenderCache(config);
-    const helmRepo = { fetchChart: async () => chartPath } as unknown as HelmRepoService;
-    renderer = new ManifestRenderer(new HelmCli(config), helmRepo, cache, config);
+    const helmRepo = { fetchChart: async () => fetched } as unknown as HelmRepoService;
+    helm = new CountingHelm(new HelmCli(config));
+    renderer = new ManifestRenderer(helm, helmRepo, cache, config);
     chartPath = await writeChart('shop', shopChart());
+    fetched = chartPath;
   });
 
   afterAll(async () => {
@@ -91,6 +105,7 @@ describe('ManifestRenderer with the real helm', () => {
   });
 
   it('goes through fetchChart for a chart of the repository', async () => {
+    fetched = chartPath;
     const { manifests } = await renderer.render(
       { name: 'shop', version: '0.1.0', deterministic: true },
       input({ releaseName: 'via-repo' }),

@@ -11,7 +11,8 @@ import { resetDatabase, startApi } from '../../support/app';
 import { authHeader } from '../../support/auth';
 import { LoopWatch } from '../../support/loop-watch';
 import { tarball, TarEntrySpec, tgz } from '../../support/charts';
-import { resetOnboardingQueue, startWorker } from '../instance/onboarded-workload';
+import { startWorker } from '../../support/worker';
+import { resetOnboardingQueue } from '../instance/onboarded-workload';
 
 const MiB = 1024 * 1024;
 const MANIFEST_LIMIT = 256 * 1024;
@@ -255,7 +256,7 @@ describe('Hostile chart packages: rejected within bounds, the event loop never b
     app = await startApi(env);
     await resetDatabase(app);
     await resetOnboardingQueue(app);
-    worker = await startWorker(env);
+    worker = await startWorker({ env });
     http = request(app.getHttpServer());
     auth = await authHeader({ tenant: 'tenant-a', subject: 'mallory' });
     // Built before measuring: the test's own gzip work must not count as a blocked event loop.

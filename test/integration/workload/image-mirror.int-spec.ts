@@ -10,31 +10,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppConfig } from '../../../src/config/app-config';
-import { parseImageReference } from '../../../src/infra/skopeo/image-reference';
+import { parseImageReference } from '../../../src/infra/registry/image-reference';
 import { parseEgressAllowList } from '../../../src/infra/egress/egress-policy';
-import { RegistryHttpClient, RegistryUnreachable } from '../../../src/infra/skopeo/registry-client';
+import { RegistryHttpClient } from '../../../src/infra/registry/registry-http.client';
+import { RegistryUnreachable } from '../../../src/infra/registry/registry.port';
 import { SkopeoCli } from '../../../src/infra/skopeo/skopeo.cli';
-import { CopyOptions, Skopeo } from '../../../src/infra/skopeo/skopeo.port';
 import {
   ImageMirrorService,
   ImageRejection,
-  MirroredImage,
   unreachableImage,
 } from '../../../src/workload/jobs/image-mirror.service';
+import { MirroredImage } from '../../../src/workload/jobs/mirror-plan';
+import { CountingSkopeo } from '../../fakes/skopeo';
 import { pushTestImage, registryDigest } from '../../support/oci-image';
 import { testConfig } from './support';
 
 const REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
-
-/** Counts skopeo processes, to prove a re-check spawns none. */
-class CountingSkopeo implements Skopeo {
-  copies = 0;
-  constructor(private readonly real: Skopeo) {}
-  copy(source: string, destination: string, options?: CopyOptions): Promise<string> {
-    this.copies += 1;
-    return this.real.copy(source, destination, options);
-  }
-}
 
 /** A TCP listener that accepts and never answers; counts the connections it sees. */
 async function silentListener(host = '127.0.0.1'): Promise<{
@@ -120,54 +111,51 @@ describe('ImageMirrorService with skopeo and the local registry', () => {
 
   it('copies each image once, then finds them mirrored without a skopeo process', async () => {
     const seen: MirroredImage[] = [];
-    const first = await mirror.mirrorAll(
+    const first = await mirror.plan().mirror(
       images.map((image) => image.reference),
-      async (image) => void seen.push(image),
+      { onMirrored: async (image) => void seen.push(image) },
     );
     expect(seen).toHaveLength(2);
     expect(skopeo.copies).toBe(2);
     for (const [index, result] of first.entries()) {
       expect(result).toEqual({
         source: images[index].reference,
-        mirrored: `${REGISTRY}/mirror-${run}/127.0.0.1-55000/src-${run}/${['one', 'two'][index]}:1.0`,
+        mirrored: `${REGISTRY}/mirror-${run}/${REGISTRY.replace(':', '-')}/src-${run}/${['one', 'two'][index]}:1.0`,
         digest: images[index].digest,
         copied: true,
       });
       expect(await registryDigest(result.mirrored)).toBe(images[index].digest);
     }
-    const again = await mirror.mirrorAll(
-      images.map((image) => image.reference),
-      async () => undefined,
-    );
+    const again = await mirror.plan().mirror(images.map((image) => image.reference));
     expect(again.map((result) => result.copied)).toEqual([false, false]);
     expect(skopeo.copies).toBe(2);
   });
 
   it('copies again when the source tag moved to another digest', async () => {
     const moved = await pushTestImage(REGISTRY, `src-${run}/one`, '1.0');
-    const [result] = await mirror.mirrorAll([moved.reference], async () => undefined);
+    const [result] = await mirror.plan().mirror([moved.reference]);
     expect(result).toMatchObject({ copied: true, digest: moved.digest });
     expect(await registryDigest(result.mirrored)).toBe(moved.digest);
   });
 
   it('mirrors a digest-pinned image and records it by digest', async () => {
     const pinned = `${REGISTRY}/src-${run}/two@${images[1].digest}`;
-    const [result] = await mirror.mirrorAll([pinned], async () => undefined);
+    const [result] = await mirror.plan().mirror([pinned]);
     expect(result.mirrored).toBe(
-      `${REGISTRY}/mirror-${run}/127.0.0.1-55000/src-${run}/two@${images[1].digest}`,
+      `${REGISTRY}/mirror-${run}/${REGISTRY.replace(':', '-')}/src-${run}/two@${images[1].digest}`,
     );
     expect(await registryDigest(result.mirrored)).toBe(images[1].digest);
   });
 
   it('rejects a missing image and a malformed reference with a reason, without retrying', async () => {
     const copies = skopeo.copies;
-    const missing = mirror.mirrorAll([`${REGISTRY}/src-${run}/absent:1`], async () => undefined);
+    const missing = mirror.plan().mirror([`${REGISTRY}/src-${run}/absent:1`]);
     await expect(missing).rejects.toBeInstanceOf(ImageRejection);
     await expect(missing).rejects.toThrow(
       /absent:1 cannot be read from its registry: manifest unknown \(no such image or tag\) or access denied$/,
     );
     expect(skopeo.copies).toBe(copies + 1);
-    expect(() => mirror.plan(['Bad/Image'])).toThrow(ImageRejection);
+    await expect(mirror.plan().mirror(['Bad/Image'])).rejects.toThrow(ImageRejection);
   });
 
   it('rejects a chart naming more images than IMAGE_MAX_PER_CHART before any connection', async () => {
@@ -178,7 +166,7 @@ describe('ImageMirrorService with skopeo and the local registry', () => {
     );
     const copies = skopeo.copies;
     const three = ['a', 'b', 'c'].map((name) => `${REGISTRY}/src-${run}/${name}:1`);
-    await expect(capped.mirrorAll(three, async () => undefined)).rejects.toThrow(
+    await expect(capped.plan().mirror(three)).rejects.toThrow(
       new ImageRejection(
         'the chart uses 3 distinct container images; at most 2 are mirrored per chart',
       ),
@@ -193,7 +181,7 @@ describe('ImageMirrorService with skopeo and the local registry', () => {
       await testConfig({ ...env, MIRROR_SKIP_EXISTING: 'false' }),
     );
     const copies = skopeo.copies;
-    const results = await naive.mirrorAll([images[1].reference], async () => undefined);
+    const results = await naive.plan().mirror([images[1].reference]);
     expect(results[0].copied).toBe(true);
     expect(skopeo.copies).toBe(copies + 1);
   });
@@ -248,13 +236,14 @@ describe('Image sources on internal or silent addresses', () => {
     try {
       for (const reference of references) {
         const started = Date.now();
-        const result = mirror.mirrorAll([reference], async () => undefined);
+        const result = mirror.plan().mirror([reference]);
         await expect(result).rejects.toThrow(new ImageRejection(unreachableImage(reference)));
         expect(Date.now() - started).toBeLessThan(1000);
       }
       // Also when the digest of an earlier version is checked ahead.
-      const ahead = mirror.checkAhead([`127.0.0.1:${v4.port}/ahead/app:1`]);
-      expect(await ahead.get(`127.0.0.1:${v4.port}/ahead/app:1`)).toBeNull();
+      const plan = mirror.plan();
+      plan.checkAhead([`127.0.0.1:${v4.port}/ahead/app:1`]);
+      await plan.close();
     } finally {
       registry.onModuleDestroy();
     }
@@ -273,7 +262,7 @@ describe('Image sources on internal or silent addresses', () => {
     const reference = `127.0.0.1:${silent.port}/silent/app:1`;
     const started = Date.now();
     try {
-      await expect(mirror.mirrorAll([reference], async () => undefined)).rejects.toThrow(
+      await expect(mirror.plan().mirror([reference])).rejects.toThrow(
         new ImageRejection(unreachableImage(reference)),
       );
     } finally {
@@ -334,7 +323,7 @@ describe('Image sources on internal or silent addresses', () => {
     const reference = `127.0.0.1:${port}/hanging/app:1`;
     const started = Date.now();
     try {
-      await expect(mirror.mirrorAll([reference], async () => undefined)).rejects.toThrow(
+      await expect(mirror.plan().mirror([reference])).rejects.toThrow(
         new ImageRejection(unreachableImage(reference)),
       );
     } finally {

@@ -10,7 +10,6 @@ import { Principal } from '../../../src/auth/principal';
 import { HelmRepoService } from '../../../src/helm-repo/helm-repo.service';
 import { WorkloadImageMirror } from '../../../src/workload/entities/workload-image-mirror.entity';
 import { ONBOARDING_QUEUE, onboardJobId } from '../../../src/workload/jobs/onboarding.queue';
-import { OnboardingProcessor } from '../../../src/workload/jobs/onboarding.processor';
 import {
   OnboardingContext,
   OnboardingService,
@@ -20,7 +19,8 @@ import { WorkloadService } from '../../../src/workload/workload.service';
 import { resetDatabase } from '../../support/app';
 import { goodChart, packChart } from '../../support/charts';
 import { pushTestImage, registryDigest } from '../../support/oci-image';
-import { freshBucketPath, startWorker } from './support';
+import { startWorker } from '../../support/worker';
+import { freshBucketPath } from './support';
 
 const REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
 const alice: Principal = { subject: 'alice', tenant: 'tenant-a', roles: new Set(['writer']) };
@@ -72,15 +72,17 @@ describe('Onboarding job: idempotent, resumable, swept', () => {
     );
     images = { app: pushed[0].reference, init: pushed[1].reference, cron: pushed[2].reference };
     app = await startWorker({
-      WORK_DIR: work,
-      HELM_REPOSITORY_BUCKET: freshBucketPath(),
-      REGISTRY_MIRROR_PATH: `mirror-${run}`,
-      SOURCE_REGISTRY_TLS_VERIFY: 'false',
-      ONBOARDING_SWEEP_INTERVAL_MS: '3600000',
-      ONBOARDING_ATTEMPTS: '2',
-      ONBOARDING_BACKOFF_MS: '10',
+      consuming: false,
+      env: {
+        WORK_DIR: work,
+        HELM_REPOSITORY_BUCKET: freshBucketPath(),
+        REGISTRY_MIRROR_PATH: `mirror-${run}`,
+        SOURCE_REGISTRY_TLS_VERIFY: 'false',
+        ONBOARDING_SWEEP_INTERVAL_MS: '3600000',
+        ONBOARDING_ATTEMPTS: '2',
+        ONBOARDING_BACKOFF_MS: '10',
+      },
     });
-    await app.get(OnboardingProcessor).worker.close();
     dataSource = app.get(DataSource);
     await resetDatabase(app);
     workloads = app.get(WorkloadService);
@@ -168,7 +170,9 @@ describe('Onboarding job: idempotent, resumable, swept', () => {
       /^helm lint failed:\n.*invalid icon URL/s,
     );
     expect(
-      await registryDigest(`${REGISTRY}/mirror-${run}/127.0.0.1-55000/src-${run}/fresh:1.0`),
+      await registryDigest(
+        `${REGISTRY}/mirror-${run}/${REGISTRY.replace(':', '-')}/src-${run}/fresh:1.0`,
+      ),
     ).toBeNull();
   });
 

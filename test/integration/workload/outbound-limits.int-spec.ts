@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { Principal } from '../../../src/auth/principal';
 import { HelmRepoService } from '../../../src/helm-repo/helm-repo.service';
 import { unreachableImage } from '../../../src/workload/jobs/image-mirror.service';
-import { OnboardingProcessor } from '../../../src/workload/jobs/onboarding.processor';
 import { OnboardingService } from '../../../src/workload/jobs/onboarding.service';
 import { WorkloadService } from '../../../src/workload/workload.service';
 import { resetDatabase } from '../../support/app';
 import { goodChart } from '../../support/charts';
 import { pushTestImage, registryDigest } from '../../support/oci-image';
-import { freshBucketPath, startWorker } from './support';
+import { startWorker } from '../../support/worker';
+import { freshBucketPath } from './support';
 
 const REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
 const alice: Principal = { subject: 'alice', tenant: 'tenant-a', roles: new Set(['writer']) };
@@ -59,14 +59,16 @@ describe('Onboarding bounds outbound connections and the shared index', () => {
     );
     pushed = { app: images[0].reference, init: images[1].reference, cron: images[2].reference };
     app = await startWorker({
-      WORK_DIR: work,
-      HELM_REPOSITORY_BUCKET: freshBucketPath(),
-      REGISTRY_MIRROR_PATH: `mirror-${run}`,
-      SOURCE_REGISTRY_TLS_VERIFY: 'false',
-      ONBOARDING_SWEEP_INTERVAL_MS: '3600000',
-      IMAGE_MAX_PER_CHART: '2',
+      consuming: false,
+      env: {
+        WORK_DIR: work,
+        HELM_REPOSITORY_BUCKET: freshBucketPath(),
+        REGISTRY_MIRROR_PATH: `mirror-${run}`,
+        SOURCE_REGISTRY_TLS_VERIFY: 'false',
+        ONBOARDING_SWEEP_INTERVAL_MS: '3600000',
+        IMAGE_MAX_PER_CHART: '2',
+      },
     });
-    await app.get(OnboardingProcessor).worker.close();
     await resetDatabase(app);
     workloads = app.get(WorkloadService);
     onboarding = app.get(OnboardingService);
@@ -110,7 +112,9 @@ describe('Onboarding bounds outbound connections and the shared index', () => {
       reason: 'the chart uses 3 distinct container images; at most 2 are mirrored per chart',
     });
     expect(
-      await registryDigest(`${REGISTRY}/mirror-${run}/127.0.0.1-55000/out-${run}/app:1.0`),
+      await registryDigest(
+        `${REGISTRY}/mirror-${run}/${REGISTRY.replace(':', '-')}/out-${run}/app:1.0`,
+      ),
     ).toBeNull();
   });
 

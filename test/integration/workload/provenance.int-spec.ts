@@ -7,14 +7,14 @@ import { Principal } from '../../../src/auth/principal';
 import { HelmRepoService, sha256 } from '../../../src/helm-repo/helm-repo.service';
 import { parseBucketPath } from '../../../src/infra/s3/s3.module';
 import { toWorkloadResponse } from '../../../src/workload/dto/workload.response';
-import { OnboardingProcessor } from '../../../src/workload/jobs/onboarding.processor';
 import { OnboardingService } from '../../../src/workload/jobs/onboarding.service';
 import { WorkloadService } from '../../../src/workload/workload.service';
 import { resetDatabase } from '../../support/app';
 import { goodChart } from '../../support/charts';
 import { pushTestImage } from '../../support/oci-image';
 import { SigningKey } from '../../support/signing-key';
-import { freshBucketPath, run, s3cmd, startWorker } from './support';
+import { startWorker } from '../../support/worker';
+import { freshBucketPath, run, s3cmd } from './support';
 
 const REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
 const alice: Principal = { subject: 'alice', tenant: 'tenant-a', roles: new Set(['writer']) };
@@ -50,15 +50,17 @@ describe('Chart provenance (gpg, helm package --sign, helm verify, helm pull --v
     images = { app: pushed[0].reference, init: pushed[1].reference, cron: pushed[2].reference };
     bucketPath = freshBucketPath();
     app = await startWorker({
-      WORK_DIR: work,
-      HELM_REPOSITORY_BUCKET: bucketPath,
-      REGISTRY_MIRROR_PATH: `mirror-${runId}`,
-      SOURCE_REGISTRY_TLS_VERIFY: 'false',
-      ONBOARDING_SWEEP_INTERVAL_MS: '3600000',
-      CHART_PROVENANCE: 'verify-if-present',
-      CHART_KEYRING: trusted.pubring,
+      consuming: false,
+      env: {
+        WORK_DIR: work,
+        HELM_REPOSITORY_BUCKET: bucketPath,
+        REGISTRY_MIRROR_PATH: `mirror-${runId}`,
+        SOURCE_REGISTRY_TLS_VERIFY: 'false',
+        ONBOARDING_SWEEP_INTERVAL_MS: '3600000',
+        CHART_PROVENANCE: 'verify-if-present',
+        CHART_KEYRING: trusted.pubring,
+      },
     });
-    await app.get(OnboardingProcessor).worker.close();
     await resetDatabase(app);
     workloads = app.get(WorkloadService);
     onboarding = app.get(OnboardingService);

@@ -1,78 +1,33 @@
 import { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { WorkerModule } from '../../../src/app.module';
 import { Principal } from '../../../src/auth/principal';
 import { HelmCli } from '../../../src/infra/helm/helm.cli';
-import { HELM, Helm, HelmLintResult, HelmRenderOptions } from '../../../src/infra/helm/helm.port';
-import { ImageReference } from '../../../src/infra/skopeo/image-reference';
-import {
-  REGISTRY_CLIENT,
-  RegistryClient,
-  RegistryEndpoint,
-  RegistryHttpClient,
-} from '../../../src/infra/skopeo/registry-client';
+import { HELM } from '../../../src/infra/helm/helm.port';
+import { RegistryHttpClient } from '../../../src/infra/registry/registry-http.client';
+import { REGISTRY } from '../../../src/infra/registry/registry.port';
 import { ChartValidation } from '../../../src/workload/entities/chart-validation.entity';
 import { WorkloadImageMirror } from '../../../src/workload/entities/workload-image-mirror.entity';
-import { OnboardingProcessor } from '../../../src/workload/jobs/onboarding.processor';
 import {
   OnboardingOutcome,
   OnboardingService,
 } from '../../../src/workload/jobs/onboarding.service';
 import { WorkloadService } from '../../../src/workload/workload.service';
 import { resetDatabase } from '../../support/app';
-import { testAuthEnv } from '../../support/auth';
 import { goodChart, packChart, sha256 } from '../../support/charts';
 import { pushTestImage } from '../../support/oci-image';
+import { startWorker } from '../../support/worker';
+import { CountingHelm } from '../../fakes/helm';
+import { NotingRegistry } from '../../fakes/registry';
 import { freshBucketPath, testConfig } from './support';
 
-const REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
+const LOCAL_REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
 
-/** What happened, in order: helm processes started and ended, registry digest checks started. */
+/** What happened, in order: helm renders ended, registry digest checks started. */
 const events: string[] = [];
-
-/** The real helm, counting the processes it starts. */
-class CountingHelm implements Helm {
-  readonly calls: Array<'lint' | 'template'> = [];
-
-  constructor(private readonly real: Helm) {}
-
-  lint(chartPath: string): Promise<HelmLintResult> {
-    this.calls.push('lint');
-    return this.real.lint(chartPath);
-  }
-
-  async template(chartPath: string, options: HelmRenderOptions): Promise<string> {
-    this.calls.push('template');
-    try {
-      return await this.real.template(chartPath, options);
-    } finally {
-      events.push('template done');
-    }
-  }
-}
-
-/** The real registry client, noting each digest check as it starts. */
-class NotingRegistry implements RegistryClient {
-  constructor(private readonly real: RegistryHttpClient) {}
-
-  manifestDigest(image: ImageReference, endpoint: RegistryEndpoint): Promise<string | null> {
-    events.push(`check ${image.repository}`);
-    return this.real.manifestDigest(image, endpoint);
-  }
-
-  ping(image: ImageReference, endpoint: RegistryEndpoint): Promise<void> {
-    return this.real.ping(image, endpoint);
-  }
-
-  onModuleDestroy(): void {
-    this.real.onModuleDestroy();
-  }
-}
 
 const principal = (tenant: string): Principal => ({
   subject: `${tenant}-user`,
@@ -92,6 +47,7 @@ describe('Onboarding again: stored chart validations, digest checks ahead', () =
   let app: INestApplication;
   let work: string;
   let helm: CountingHelm;
+  let registry: RegistryHttpClient;
   let workloads: WorkloadService;
   let onboarding: OnboardingService;
   let dataSource: DataSource;
@@ -129,7 +85,9 @@ describe('Onboarding again: stored chart validations, digest checks ahead', () =
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'nemo-validation-cache-'));
     const pushed = await Promise.all(
-      ['app', 'init', 'cron'].map((name) => pushTestImage(REGISTRY, `vc-${run}/${name}`, '1.0')),
+      ['app', 'init', 'cron'].map((name) =>
+        pushTestImage(LOCAL_REGISTRY, `vc-${run}/${name}`, '1.0'),
+      ),
     );
     images = { app: pushed[0].reference, init: pushed[1].reference, cron: pushed[2].reference };
     const env = {
@@ -140,22 +98,16 @@ describe('Onboarding again: stored chart validations, digest checks ahead', () =
       ONBOARDING_SWEEP_INTERVAL_MS: '3600000',
     };
     const config = await testConfig(env);
-    helm = new CountingHelm(new HelmCli(config));
-    const saved = { ...process.env };
-    Object.assign(process.env, await testAuthEnv(), env);
-    try {
-      const moduleRef = await Test.createTestingModule({ imports: [WorkerModule] })
-        .overrideProvider(HELM)
-        .useValue(helm)
-        .overrideProvider(REGISTRY_CLIENT)
-        .useValue(new NotingRegistry(new RegistryHttpClient(config)))
-        .compile();
-      app = moduleRef.createNestApplication({ logger: false });
-      await app.init();
-    } finally {
-      process.env = saved;
-    }
-    await app.get(OnboardingProcessor).worker.close();
+    helm = new CountingHelm(new HelmCli(config), events);
+    registry = new RegistryHttpClient(config);
+    app = await startWorker({
+      env,
+      consuming: false,
+      overrides: [
+        { token: HELM, value: helm },
+        { token: REGISTRY, value: new NotingRegistry(registry, events) },
+      ],
+    });
     dataSource = app.get(DataSource);
     await resetDatabase(app);
     workloads = app.get(WorkloadService);
@@ -164,6 +116,7 @@ describe('Onboarding again: stored chart validations, digest checks ahead', () =
 
   afterAll(async () => {
     await app?.close();
+    registry?.onModuleDestroy();
     await rm(work, { recursive: true, force: true });
   });
 
@@ -262,7 +215,7 @@ describe('Onboarding again: stored chart validations, digest checks ahead', () =
       goodChart(images, { name: 'ahead', version: '1.0.0' }),
     );
     expect(first.outcome).toBe('accepted');
-    const moved = await pushTestImage(REGISTRY, `vc-${run}/moved`, '1.0');
+    const moved = await pushTestImage(LOCAL_REGISTRY, `vc-${run}/moved`, '1.0');
     const next = { ...images, cron: moved.reference };
     events.length = 0;
     const second = await register(

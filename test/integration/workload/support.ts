@@ -1,12 +1,9 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
-import { WorkerModule } from '../../../src/app.module';
 import { AppConfig, validateConfig } from '../../../src/config/app-config';
 import { dataSourceOptions } from '../../../src/database/data-source-options';
 import { createS3Client } from '../../../src/infra/s3/s3.module';
@@ -31,23 +28,6 @@ export async function openDataSource(config: AppConfig): Promise<DataSource> {
 
 export function s3For(config: AppConfig): S3Client {
   return createS3Client(config);
-}
-
-/**
- * Boots the worker role (BullMQ processors, onboarding sweep) in this process, with `env` applied
- * while its configuration is read.
- */
-export async function startWorker(env: Record<string, string> = {}): Promise<INestApplication> {
-  const saved = { ...process.env };
-  Object.assign(process.env, await testAuthEnv(), env);
-  try {
-    const moduleRef = await Test.createTestingModule({ imports: [WorkerModule] }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
-    return app;
-  } finally {
-    process.env = saved;
-  }
 }
 
 /** s3cmd against the test S3 endpoint, as an operator would run it. */

@@ -20,7 +20,8 @@ export function coalescing<T>(
       return write(entry.change);
     });
     queued = entry;
-    previous = entry.done.catch(() => undefined);
+    // The next write waits for this one however it ends; its callers hear a failure through `done`.
+    previous = Promise.allSettled([entry.done]);
     return entry.done;
   };
 }

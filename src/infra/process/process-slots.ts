@@ -1,7 +1,7 @@
 /**
- * At most `size` holders at once, the others wait in arrival order. Helm processes are the
- * expensive part of a render or a validation (CPU and up to HELM_MEMORY_LIMIT_BYTES each): a burst
- * of requests queues here instead of starting processes without bound.
+ * At most `size` holders at once, the others wait in arrival order. Child processes such as helm
+ * are the expensive part of a render or a validation (CPU and up to HELM_MEMORY_LIMIT_BYTES each):
+ * a burst of requests queues here instead of starting processes without bound.
  */
 export class ProcessSlots {
   private active = 0;

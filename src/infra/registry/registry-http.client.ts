@@ -5,48 +5,14 @@ import https from 'node:https';
 import { AppConfig } from '../../config/app-config';
 import { allowedAddresses, EgressRefused, pinnedLookup } from '../egress/egress-guard';
 import { EgressPolicy } from '../egress/egress-policy';
-import { RegistryCredentials } from './auth-file';
 import { formatImageReference, ImageReference, registryApiHost } from './image-reference';
+import {
+  Registry,
+  RegistryEndpoint,
+  RegistryHttpError,
+  RegistryUnreachable,
+} from './registry.port';
 import { parseChallenge } from './www-authenticate';
-
-/** How to reach one registry: TLS verification and optional credentials, from configuration only. */
-export interface RegistryEndpoint {
-  tlsVerify: boolean;
-  credentials?: RegistryCredentials;
-  /**
-   * Set for registries a tenant names (sources): every connection, token realms included, must
-   * pass this policy, checked on the resolved addresses the connection then uses. Unset for the
-   * NEMO registry, which the operator configured.
-   */
-  egress?: EgressPolicy;
-  /**
-   * Token realm hosts other than the registry's own that may receive its credentials (with
-   * `egress` set; without it the realm is trusted like the registry).
-   */
-  realmCredentialHosts?: readonly string[];
-}
-
-export const REGISTRY_CLIENT = Symbol('REGISTRY_CLIENT');
-
-export interface RegistryClient {
-  /**
-   * The digest the registry serves for the image's tag (or digest), read with one HTTP HEAD on
-   * `/v2/<repository>/manifests/<reference>` (plus a token request when the registry asks for
-   * one); null when the registry has no such manifest.
-   */
-  manifestDigest(image: ImageReference, endpoint: RegistryEndpoint): Promise<string | null>;
-
-  /**
-   * `GET /v2/` of the image's registry: resolves when the registry answers anything at all, rejects
-   * with RegistryUnreachable (or EgressRefused) when it cannot be reached within the timeouts.
-   */
-  ping(image: ImageReference, endpoint: RegistryEndpoint): Promise<void>;
-}
-
-export class RegistryHttpError extends Error {}
-
-/** No answer: refused, reset, not resolvable, or silent past the connect or answer timeout. */
-export class RegistryUnreachable extends RegistryHttpError {}
 
 const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
@@ -77,7 +43,7 @@ interface RequestSpec {
  * TLS) has its own short timeout, so a silent port costs seconds, not the answer timeout.
  */
 @Injectable()
-export class RegistryHttpClient implements RegistryClient, OnModuleDestroy {
+export class RegistryHttpClient implements Registry, OnModuleDestroy {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 32 });
   private readonly insecureAgent = new https.Agent({

@@ -1,0 +1,17 @@
+import { ConnectionOptions } from 'bullmq';
+import { AppConfig } from '../../config/app-config';
+
+/** BullMQ's Redis connection settings, the same for queues (both roles) and workers. */
+export function queueConnection(config: AppConfig): ConnectionOptions {
+  const url = new URL(config.REDIS_URL);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    username: decodeURIComponent(url.username) || undefined,
+    password: decodeURIComponent(url.password) || undefined,
+    db: Number(url.pathname.replace('/', '') || 0),
+    tls: url.protocol === 'rediss:' ? {} : undefined,
+    // Workers block on Redis: a command must wait for a reconnect rather than fail.
+    maxRetriesPerRequest: null,
+  };
+}
