@@ -178,7 +178,7 @@ describe('two apis and two workers at once (built dist/, same services)', () => 
         const instance = await call(k, 'POST', `/api/v1/workloads/${first}/instances`, {
           release_name: `multi-${k}`,
         });
-        expect(instance.status).toBe(201);
+        expect(instance).toMatchObject({ status: 201 });
         return instance.body.instance_id as string;
       }),
     );
