@@ -133,6 +133,8 @@ cmd_start() {
   helm_ensure
   write_rabbitmq_ctl
   write_service_ctl
+  reserve_ports "$PG_PORT" "$REDIS_PORT" "$RMQ_PORT" "$RMQ_DIST_PORT" "$RMQ_EPMD_PORT" \
+    "$REGISTRY_PORT" "$S3_PORT"
 
   rabbitmq_start_background
   postgres_start

@@ -43,6 +43,19 @@ take_lock() {
   flock -w "$TIMEOUT" 9 || die "another start/stop is still running (lock $1)"
 }
 
+# reserve_ports <port>...: our ports lie inside Linux's ephemeral range (32768-60999). While a
+# service is stopped (the outage tests stop RabbitMQ and PostgreSQL), a client reconnecting to its
+# port can be given that very port as its own local one and connect to itself (TCP simultaneous
+# open); the service then cannot bind it again (eaddrinuse). Reserved ports are never handed out as
+# ephemeral ones. Best effort: where /proc/sys is read-only nothing changes.
+reserve_ports() {
+  local file=/proc/sys/net/ipv4/ip_local_reserved_ports current joined
+  [[ -w "$file" ]] || return 0
+  current="$(cat "$file")"
+  joined="$(IFS=,; echo "$*")"
+  echo "${current:+$current,}$joined" >"$file" 2>/dev/null || log "could not reserve ports $joined"
+}
+
 # ---------------------------------------------------------------------------------------------
 # Processes
 # ---------------------------------------------------------------------------------------------
