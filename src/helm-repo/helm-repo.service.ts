@@ -106,6 +106,18 @@ export class HelmRepoService implements OnApplicationBootstrap {
    * published under the same name and version is a 'conflict' and nothing is written.
    */
   async publish(chart: ChartPackage): Promise<PublishOutcome> {
+    try {
+      return await this.publishOnce(chart);
+    } catch (error) {
+      // The rejection reason an uploader reads when S3 stays unreachable: which repository failed.
+      throw new Error(
+        `could not publish to the NEMO Helm repository ${this.bucketPath()} (${this.config.AWS_ENDPOINT}): ${describe(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  private async publishOnce(chart: ChartPackage): Promise<PublishOutcome> {
     const file = `${chart.metadata.name}-${chart.metadata.version}.tgz`;
     return this.store.exclusive(async (update) => {
       const stored = await this.store.read();
@@ -230,10 +242,14 @@ export class HelmRepoService implements OnApplicationBootstrap {
       case 'http':
         return `${this.repositoryUrl()}/${file}`;
       case 's3':
-        return `s3://${[this.location.bucket, this.location.prefix, file].filter(Boolean).join('/')}`;
+        return `${this.bucketPath()}/${file}`;
       default:
         return file;
     }
+  }
+
+  private bucketPath(): string {
+    return `s3://${[this.location.bucket, this.location.prefix].filter(Boolean).join('/')}`;
   }
 
   private cachePath(digest: string): string {
@@ -252,6 +268,14 @@ export class HelmRepoService implements OnApplicationBootstrap {
 /** Where helm looks for a package's provenance: the package URL plus `.prov`. */
 function provenanceFile(file: string): string {
   return `${file}.prov`;
+}
+
+/** An error's message; AggregateError (a refused connection tried on IPv4 and IPv6) has none of its own. */
+function describe(error: unknown): string {
+  if (error instanceof AggregateError && !error.message)
+    return error.errors.map((inner: unknown) => describe(inner)).join('; ');
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
 }
 
 export function sha256(bytes: Buffer): string {

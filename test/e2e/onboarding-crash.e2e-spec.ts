@@ -3,9 +3,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { load } from 'js-yaml';
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,21 +20,20 @@ import { resetDatabase, startApi } from '../support/app';
 import { sha256, tgz } from '../support/charts';
 import { pushTestImage, registryDigest } from '../support/oci-image';
 import { RegistryGate, startRegistryGate } from '../support/registry-gate';
+import {
+  killAll,
+  requireBuild,
+  ServiceProcess,
+  startServiceProcess,
+  waitUntil,
+} from '../support/service-process';
 
-const ROOT = join(__dirname, '..', '..');
-const MAIN = join(ROOT, 'dist', 'src', 'main.js');
 const REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
 const IMAGES = 4;
 /** Images from this index on wait at the gate: the first worker is stopped mid-mirroring. */
 const HELD_FROM = 2;
 const LOCK_DURATION_MS = 2000;
 const CHART = { name: 'crash-chart', version: '1.0.0' };
-
-interface WorkerProcess {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
 
 interface WorkloadBody {
   status: string;
@@ -64,23 +61,6 @@ function chartWith(images: string[]): Buffer {
   ]);
 }
 
-/** Polls `probe` until it answers a value, or fails naming what it waited for. */
-async function waitUntil<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-  diagnostics: () => string = () => '',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${diagnostics()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('Onboarding survives a worker killed mid-job (kill -9 of the built worker process)', () => {
   const run = randomUUID().slice(0, 8);
   const env: Record<string, string> = {
@@ -95,7 +75,7 @@ describe('Onboarding survives a worker killed mid-job (kill -9 of the built work
     // The digest check of a held image waits at the gate: it must not time out into a skopeo copy.
     REGISTRY_HTTP_TIMEOUT_MS: '120000',
   };
-  const workers: WorkerProcess[] = [];
+  const workers: ServiceProcess[] = [];
   let work: string;
   let gate: RegistryGate;
   let api: NestExpressApplication;
@@ -110,36 +90,12 @@ describe('Onboarding survives a worker killed mid-job (kill -9 of the built work
       .join('\n');
 
   /** `node dist/src/main.js worker` with this test's slice and settings; resolves once started. */
-  async function startWorkerProcess(): Promise<WorkerProcess> {
-    const child = spawn(process.execPath, [MAIN, 'worker'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        LOG_LEVEL: 'info',
-        ...env,
-        WORK_DIR: join(work, `worker-${workers.length + 1}`),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  async function startWorkerProcess(): Promise<ServiceProcess> {
+    const worker = await startServiceProcess('worker', {
+      ...env,
+      WORK_DIR: join(work, `worker-${workers.length + 1}`),
     });
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.on('exit', (code, signal) => resolve({ code, signal })),
-    );
-    const worker = { child, output: () => output, exited };
     workers.push(worker);
-    await waitUntil(
-      'the worker process to start',
-      async () => {
-        if (child.exitCode !== null) throw new Error(`the worker exited early:\n${output}`);
-        return output.includes('Worker started') ? true : undefined;
-      },
-      // Loading the built modules alone took 32 s on a 2-core machine at a load average of 18.
-      90000,
-      () => output.slice(-4000),
-    );
     return worker;
   }
 
@@ -147,10 +103,7 @@ describe('Onboarding survives a worker killed mid-job (kill -9 of the built work
     (await http.get(`/api/v1/workloads/${id}`).set('Authorization', auth).expect(200)).body;
 
   beforeAll(async () => {
-    if (!existsSync(MAIN))
-      throw new Error(
-        `${MAIN} is missing: build first (\`npm run build\`; scripts/test.sh does it)`,
-      );
+    requireBuild();
     work = await mkdtemp(join(tmpdir(), 'nemo-onboarding-crash-'));
     pushed = await Promise.all(
       Array.from({ length: IMAGES }, (_, i) =>
@@ -173,10 +126,7 @@ describe('Onboarding survives a worker killed mid-job (kill -9 of the built work
   }, 60000);
 
   afterAll(async () => {
-    for (const { child } of workers) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }
-    await Promise.all(workers.map((worker) => worker.exited));
+    await killAll(workers);
     await api?.close();
     await events?.close();
     await gate?.close();

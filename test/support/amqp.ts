@@ -70,3 +70,43 @@ export class EventSubscriber {
     await this.connection.close().catch(() => undefined);
   }
 }
+
+/**
+ * Reads `queue` until `distinct` different message ids arrived (or `timeoutMs` passed), acking
+ * each; answers every delivery, duplicates included, as a subscriber deduplicating by id sees them.
+ */
+export async function collectDistinct(
+  queue: string,
+  distinct: number,
+  timeoutMs: number,
+): Promise<Array<{ messageId: string; body: { id: number; status?: string } }>> {
+  const connection = await connect(process.env.RABBITMQ_URL ?? '');
+  try {
+    const channel = await connection.createChannel();
+    await channel.prefetch(1000);
+    const seen = new Set<string>();
+    const deliveries: Array<{ messageId: string; body: { id: number; status?: string } }> = [];
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      void channel.consume(queue, (message) => {
+        if (!message) return;
+        channel.ack(message);
+        const messageId = String(message.properties.messageId);
+        deliveries.push({
+          messageId,
+          body: JSON.parse(message.content.toString()) as { id: number },
+        });
+        seen.add(messageId);
+        if (seen.size === distinct) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    // Duplicates of the last messages may still be on their way: give them a moment to show.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return deliveries;
+  } finally {
+    await connection.close();
+  }
+}

@@ -12,6 +12,7 @@ export class S3ConditionalFront {
   private readonly server: Server;
   private readonly queues = new Map<string, Promise<void>>();
   private readonly upstream: URL;
+  private hold?: { suffix: string; arrived: () => void; release: Promise<void> };
 
   private constructor(upstream: string) {
     this.upstream = new URL(upstream);
@@ -26,6 +27,19 @@ export class S3ConditionalFront {
 
   get url(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /**
+   * Holds the next PUT of a key ending in `suffix` (its body already received) until `release` is
+   * called, then forwards it: a write that reaches S3 after its writer may have died. Every later
+   * request on that key waits behind it, as on a store that serializes one object's changes.
+   */
+  holdNextPut(suffix: string): { arrived: Promise<void>; release: () => void } {
+    let arrived: () => void = () => undefined;
+    let release: () => void = () => undefined;
+    const arrival = new Promise<void>((resolve) => (arrived = resolve));
+    this.hold = { suffix, arrived, release: new Promise<void>((resolve) => (release = resolve)) };
+    return { arrived: arrival, release };
   }
 
   async close(): Promise<void> {
@@ -51,6 +65,12 @@ export class S3ConditionalFront {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
+    const hold = this.hold;
+    if (req.method === 'PUT' && hold && (req.url ?? '').split('?')[0].endsWith(hold.suffix)) {
+      this.hold = undefined;
+      hold.arrived();
+      await hold.release;
+    }
     const ifMatch = header(req, 'if-match');
     const ifNoneMatch = header(req, 'if-none-match');
     if (req.method === 'PUT' && (ifMatch || ifNoneMatch)) {

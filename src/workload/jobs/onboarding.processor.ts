@@ -56,6 +56,7 @@ export class OnboardingProcessor implements OnApplicationBootstrap, OnModuleDest
     return this.onboarding.run(job.data, {
       progress: (progress) => job.updateProgress({ ...progress }),
       finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+      attempts: job.opts.attempts ?? 1,
     });
   }
 

@@ -29,6 +29,8 @@ export interface OnboardingContext {
   progress(progress: OnboardingProgress): Promise<void>;
   /** No retry follows a failure of this attempt: record it as a rejection. */
   finalAttempt: boolean;
+  /** The job's attempts, as enqueued (the enqueuing process's ONBOARDING_ATTEMPTS). */
+  attempts?: number;
 }
 
 /** What onboarding needs of the Helm repository. */
@@ -104,7 +106,7 @@ export class OnboardingService {
         return this.reject(job, error.message);
       }
       if (!context.finalAttempt) throw error;
-      const reason = `onboarding failed after ${this.config.ONBOARDING_ATTEMPTS} attempts: ${message(error)}`;
+      const reason = `onboarding failed after ${context.attempts ?? this.config.ONBOARDING_ATTEMPTS} attempts: ${message(error)}`;
       this.logger.error(`Workload document ${job.documentId}: ${reason}`);
       return this.reject(job, reason);
     }

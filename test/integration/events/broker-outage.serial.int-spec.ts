@@ -1,12 +1,11 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { connect } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ROUTING_KEYS } from '../../../src/events/event-map';
 import { OutboxService } from '../../../src/events/outbox.service';
 import { resetDatabase, startApi } from '../../support/app';
-import { EventSubscriber } from '../../support/amqp';
+import { collectDistinct, EventSubscriber } from '../../support/amqp';
 import { SEED_UPLOAD_MESSAGE } from '../../../src/events/seed-messages';
 import { IntentService } from '../../../src/intent/intent.service';
 import { intentBody } from '../../factories/intent.factory';
@@ -21,46 +20,6 @@ const broker = (action: 'stop' | 'start'): Promise<void> => service('rabbitmq', 
 const OUTAGE_TIMEOUT_MS = 180000;
 const BURST = 1000;
 const CLIENTS = 8;
-
-/**
- * Reads `queue` until `distinct` different message ids arrived (or `timeoutMs` passed), acking
- * each; answers every delivery, duplicates included, as a subscriber deduplicating by id sees them.
- */
-async function collect(
-  queue: string,
-  distinct: number,
-  timeoutMs: number,
-): Promise<Array<{ messageId: string; body: { id: number } }>> {
-  const connection = await connect(process.env.RABBITMQ_URL ?? '');
-  try {
-    const channel = await connection.createChannel();
-    await channel.prefetch(1000);
-    const seen = new Set<string>();
-    const deliveries: Array<{ messageId: string; body: { id: number } }> = [];
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      void channel.consume(queue, (message) => {
-        if (!message) return;
-        channel.ack(message);
-        const messageId = String(message.properties.messageId);
-        deliveries.push({
-          messageId,
-          body: JSON.parse(message.content.toString()) as { id: number },
-        });
-        seen.add(messageId);
-        if (seen.size === distinct) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-    // Duplicates of the last messages may still be on their way: give them a moment to show.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    return deliveries;
-  } finally {
-    await connection.close();
-  }
-}
 
 describe('broker outage (real RabbitMQ stopped and started)', () => {
   let strict: NestExpressApplication;
@@ -162,7 +121,7 @@ describe('broker outage (real RabbitMQ stopped and started)', () => {
       // publish to, and no request waited for the broker.
       expect(createdWhileDown).toBeLessThan(BURST);
 
-      const deliveries = await collect('intent-notify', BURST, 120000);
+      const deliveries = await collectDistinct('intent-notify', BURST, 120000);
       const intentOf = new Map<string, number>();
       for (const { messageId, body } of deliveries) {
         // A redelivery (documented: at-least-once) carries the same message id and the same body.
