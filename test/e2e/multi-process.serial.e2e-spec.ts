@@ -3,18 +3,18 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AddressInfo, createServer } from 'node:net';
 import { intentBody } from '../factories/intent.factory';
 import { freshBucketPath } from '../integration/workload/support';
 import { collectDistinct, EventSubscriber } from '../support/amqp';
 import { authHeader, testAuthEnv } from '../support/auth';
 import { resetDatabase, startApi } from '../support/app';
-import { tgz } from '../support/charts';
+import { deploymentChart } from '../support/charts';
 import { pushTestImage } from '../support/oci-image';
 import {
   killAll,
   requireBuild,
   ServiceProcess,
+  freePort,
   startServiceProcess,
   waitUntil,
 } from '../support/service-process';
@@ -30,31 +30,6 @@ const ONBOARDINGS = 20;
 const INTENTS = 300;
 const CLIENTS = 8;
 const INSTANCES = 10;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function chart(name: string, image: string): Buffer {
-  const deployment =
-    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n' +
-    '  selector:\n    matchLabels: { app: multi }\n  template:\n    metadata:\n' +
-    '      labels: { app: multi }\n    spec:\n      containers:\n' +
-    `        - name: app\n          image: ${JSON.stringify(image)}\n`;
-  return tgz([
-    {
-      path: `${name}/Chart.yaml`,
-      content: `apiVersion: v2\nname: ${name}\nversion: 1.0.0\ndescription: multi-process\nicon: https://nemo.eu/icon.png\n`,
-    },
-    { path: `${name}/values.yaml`, content: '{}\n' },
-    { path: `${name}/templates/deployment.yaml`, content: deployment },
-  ]);
-}
 
 /**
  * Two api and two worker processes of the built service on the same database, broker, Redis and
@@ -152,7 +127,16 @@ describe('two apis and two workers at once (built dist/, same services)', () => 
         });
         expect(created.status).toBe(201);
         const id = created.body.id as number;
-        expect(await upload(i + 1, id, chart(name, image))).toBe(202);
+        expect(
+          await upload(
+            i + 1,
+            id,
+            deploymentChart(
+              { name, version: '1.0.0', description: 'multi-process', label: 'multi' },
+              [image],
+            ),
+          ),
+        ).toBe(202);
         return id;
       }),
     );

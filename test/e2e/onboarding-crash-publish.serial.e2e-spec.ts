@@ -14,7 +14,7 @@ import { freshBucketPath } from '../integration/workload/support';
 import { EventSubscriber } from '../support/amqp';
 import { authHeader } from '../support/auth';
 import { resetDatabase, startApi } from '../support/app';
-import { sha256, tgz } from '../support/charts';
+import { deploymentChart, sha256 } from '../support/charts';
 import { pushTestImage } from '../support/oci-image';
 import { S3ConditionalFront } from '../support/s3-conditional-front';
 import {
@@ -27,22 +27,6 @@ import {
 
 const REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
 const CHART = { name: 'crash-publish', version: '1.0.0' };
-
-function chartWith(image: string): Buffer {
-  const deployment =
-    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n' +
-    '  selector:\n    matchLabels: { app: crash }\n  template:\n    metadata:\n' +
-    '      labels: { app: crash }\n    spec:\n      containers:\n' +
-    `        - name: app\n          image: ${JSON.stringify(image)}\n`;
-  return tgz([
-    {
-      path: `${CHART.name}/Chart.yaml`,
-      content: `apiVersion: v2\nname: ${CHART.name}\nversion: ${CHART.version}\ndescription: crash test\nicon: https://nemo.eu/icon.png\n`,
-    },
-    { path: `${CHART.name}/values.yaml`, content: '{}\n' },
-    { path: `${CHART.name}/templates/deployment.yaml`, content: deployment },
-  ]);
-}
 
 /**
  * The worker is SIGKILLed while its index.yaml PUT is in flight: the worker reaches S3 through a
@@ -121,7 +105,7 @@ describe('Onboarding survives a worker killed during the index write (kill -9, b
   });
 
   it('accepted once, the chart in index.yaml exactly once, one terminal upload event', async () => {
-    const bytes = chartWith(image);
+    const bytes = deploymentChart({ ...CHART, description: 'crash test', label: 'crash' }, [image]);
     const first = await startWorker();
     const held = front.holdNextPut('/index.yaml');
     const created = await http

@@ -17,7 +17,7 @@ import { freshBucketPath } from '../integration/workload/support';
 import { EventSubscriber } from '../support/amqp';
 import { authHeader } from '../support/auth';
 import { resetDatabase, startApi } from '../support/app';
-import { sha256, tgz } from '../support/charts';
+import { deploymentChart, sha256 } from '../support/charts';
 import { pushTestImage, registryDigest } from '../support/oci-image';
 import { RegistryGate, startRegistryGate } from '../support/registry-gate';
 import {
@@ -40,25 +40,6 @@ interface WorkloadBody {
   onboarding: { step: string | null; images_done: number; images_total: number };
   images: Array<{ source: string; mirrored: string; digest: string; copied: boolean }>;
   rejection_reason: string | null;
-}
-
-/** One chart whose Deployment runs every image, in order (mirrored one at a time in this test). */
-function chartWith(images: string[]): Buffer {
-  const containers = images
-    .map((image, i) => `        - name: c${i}\n          image: ${JSON.stringify(image)}\n`)
-    .join('');
-  const deployment =
-    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n' +
-    '  selector:\n    matchLabels: { app: crash }\n  template:\n    metadata:\n' +
-    `      labels: { app: crash }\n    spec:\n      containers:\n${containers}`;
-  return tgz([
-    {
-      path: `${CHART.name}/Chart.yaml`,
-      content: `apiVersion: v2\nname: ${CHART.name}\nversion: ${CHART.version}\ndescription: crash test\nicon: https://nemo.eu/icon.png\n`,
-    },
-    { path: `${CHART.name}/values.yaml`, content: '{}\n' },
-    { path: `${CHART.name}/templates/deployment.yaml`, content: deployment },
-  ]);
 }
 
 describe('Onboarding survives a worker killed mid-job (kill -9 of the built worker process)', () => {
@@ -135,7 +116,7 @@ describe('Onboarding survives a worker killed mid-job (kill -9 of the built work
 
   it('a second worker finishes the job: accepted once, every image mirrored, one index entry', async () => {
     const images = pushed.map((image) => image.reference.replace(REGISTRY, gate.host));
-    const bytes = chartWith(images);
+    const bytes = deploymentChart({ ...CHART, description: 'crash test', label: 'crash' }, images);
     const queue = api.get<Queue>(getQueueToken(ONBOARDING_QUEUE));
 
     const first = await startWorkerProcess();

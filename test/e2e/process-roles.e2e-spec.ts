@@ -1,8 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { testAuthEnv } from '../support/auth';
+import { freePort } from '../support/service-process';
 
 const root = join(__dirname, '..', '..');
 const main = join(root, 'dist', 'src', 'main.js');
@@ -10,15 +10,6 @@ const main = join(root, 'dist', 'src', 'main.js');
 interface Exit {
   code: number | null;
   output: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Runs the built service as an operator would: `node dist/src/main.js <role>`. */

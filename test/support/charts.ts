@@ -115,3 +115,28 @@ function deepMerge(
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * A minimal chart `name` `version` whose one Deployment (label `app: <label>`) runs every image
+ * in order, one container each (`c0`, `c1`, …).
+ */
+export function deploymentChart(
+  chart: { name: string; version: string; description: string; label: string },
+  images: string[],
+): Buffer {
+  const containers = images
+    .map((image, i) => `        - name: c${i}\n          image: ${JSON.stringify(image)}\n`)
+    .join('');
+  const deployment =
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n' +
+    `  selector:\n    matchLabels: { app: ${chart.label} }\n  template:\n    metadata:\n` +
+    `      labels: { app: ${chart.label} }\n    spec:\n      containers:\n${containers}`;
+  return tgz([
+    {
+      path: `${chart.name}/Chart.yaml`,
+      content: `apiVersion: v2\nname: ${chart.name}\nversion: ${chart.version}\ndescription: ${chart.description}\nicon: https://nemo.eu/icon.png\n`,
+    },
+    { path: `${chart.name}/values.yaml`, content: '{}\n' },
+    { path: `${chart.name}/templates/deployment.yaml`, content: deployment },
+  ]);
+}

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -73,4 +74,14 @@ export async function killAll(processes: ServiceProcess[]): Promise<void> {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
   await Promise.all(processes.map((process_) => process_.exited));
+}
+
+/** A loopback port free right now (the OS picks it; the probe closes before answering). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
