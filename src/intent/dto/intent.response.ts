@@ -1,15 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type * as Wire from '../../events/payloads';
+import type * as Wire from '../../contract';
 import {
   CONDITIONS,
   CONFLICT_TYPES,
   EXPECTATION_VERBS,
-  INTENT_ADMIN_STATES,
   FEASIBILITY_CHECK_TYPES,
   FULFILMENT_STATUSES,
+  INTENT_ADMIN_STATES,
   NOT_FULFILLED_STATES,
   PREEMPTION_CAPABILITIES,
-} from '../intent.enums';
+} from '../../contract';
 import { ID_SCHEMA, longestOf } from '../../common/validation/bounds';
 import {
   EXPECTATION_ID_MAX_LENGTH,
@@ -208,7 +208,7 @@ export class IntentResponse implements Wire.IntentObject {
     enumName: 'IntentPreemptionCapability',
     example: 'FALSE',
   })
-  intent_preemption_capability!: 'TRUE' | 'FALSE';
+  intent_preemption_capability!: Wire.PreemptionCapability;
   @ApiProperty({
     type: 'integer',
     format: 'int32',

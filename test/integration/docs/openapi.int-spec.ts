@@ -20,7 +20,7 @@ import {
   INTENT_NOTIFY_MESSAGE,
   SEED_RUN_MESSAGE,
   SEED_UPLOAD_MESSAGE,
-} from '../../../src/events/seed-messages';
+} from '../../../src/contract';
 import { buildOpenApiDocument } from '../../../src/openapi/swagger';
 import {
   COMMITTED_CLIENT,
