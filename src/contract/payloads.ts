@@ -17,7 +17,10 @@ import { closedObject, id, NamedSchemas, nullable, oneOf, stringEnum } from './s
  * README's examples: snake_case names, database ids, nulls where the seed has nulls, the seed's
  * fields in the seed's order and added fields after them. Each payload is one TypeBox schema and
  * its type is derived from it (`Static`), so the AsyncAPI document (built from these schemas) and
- * the TypeScript the producers compile against cannot drift apart.
+ * the TypeScript the producers compile against cannot drift apart. Only the types are exported by
+ * name; the schemas leave this file through `EVENT_SCHEMAS` and `EVENT_PAYLOADS`, because a value
+ * exported under a type's name would be emitted as `design:type` wherever a decorated property
+ * uses that type.
  */
 
 /** The schemas the AsyncAPI document names, under `components.schemas`. */

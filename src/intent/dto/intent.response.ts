@@ -29,7 +29,7 @@ export const MAX_CONFLICT_REPORTS = 1000;
 const NAME = { minLength: 1, maxLength: NAME_MAX_LENGTH };
 
 /*
- * OpenAPI shapes of the intent object. Each class implements the wire type of `payloads.ts`, so
+ * OpenAPI shapes of the intent object. Each class implements the wire type of `contract/payloads.ts`, so
  * the document cannot drift from what the API and the events send. Examples are the seed's.
  */
 
