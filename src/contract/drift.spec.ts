@@ -10,6 +10,8 @@ import * as ts from 'typescript';
 
 const PAYLOADS = join(__dirname, 'payloads.ts');
 const SEED_MESSAGES = join(__dirname, 'seed-messages.ts');
+/** A file that exists only in memory, compiled instead of the seed messages. */
+const PROBE = join(__dirname, 'drift-probe.ts');
 
 function replaced(file: string, from: string, to: string): string {
   const text = readFileSync(file, 'utf8');
@@ -34,12 +36,15 @@ function typeErrors(overrides: Record<string, string> = {}): string[] {
   const host = ts.createCompilerHost(options);
   const read = host.readFile.bind(host);
   host.readFile = (file) => overrides[file] ?? read(file);
+  const exists = host.fileExists.bind(host);
+  host.fileExists = (file) => file in overrides || exists(file);
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (file, language, ...rest) =>
     file in overrides
       ? ts.createSourceFile(file, overrides[file], language)
       : (parsed.get(file) ?? parsed.set(file, getSourceFile(file, language, ...rest)).get(file));
-  const program = ts.createProgram([SEED_MESSAGES], options, host);
+  const roots = PROBE in overrides ? [PROBE] : [SEED_MESSAGES];
+  const program = ts.createProgram(roots, options, host);
   return ts
     .getPreEmitDiagnostics(program)
     .map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
@@ -72,5 +77,15 @@ describe('the payload types cannot drift from the published schemas', () => {
     expect(typeErrors({ [SEED_MESSAGES]: message }).join('\n')).toMatch(
       /'digest' does not exist in type/,
     );
+  });
+
+  it('refuses a list checked with everyOf that misses a member of its union or has another', () => {
+    const probe = (list: string) =>
+      typeErrors({
+        [PROBE]: `import { everyOf } from './enums';\nexport const L = everyOf<'a' | 'b'>()(${list} as const);\n`,
+      });
+    expect(probe("['a', 'b']")).toEqual([]);
+    expect(probe("['a']")).not.toEqual([]);
+    expect(probe("['a', 'b', 'c']")).not.toEqual([]);
   });
 });

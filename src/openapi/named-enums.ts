@@ -1,4 +1,4 @@
-import { COUNT_MODES } from '../common/pagination/pagination';
+import { COUNT_MODES, PageQuery } from '../common/pagination/pagination';
 import type { HealthCheckStatus, HealthIndicatorStatus } from '@nestjs/terminus';
 import {
   CONDITIONS,
@@ -14,11 +14,12 @@ import {
 import { PATH_TYPES } from '../ingress/ingress.annotations';
 import { POD_SECURITY_PROFILES } from '../instance/rendering/pod-security';
 
-// @nestjs/terminus' readiness report (GET /readyz): every status it can answer, split by outcome.
+// @nestjs/terminus' readiness report (GET /readyz), split by outcome; the compiler checks that the
+// two lists together hold every status terminus can answer.
 const READY_STATUSES = ['ok', 'degraded'] as const;
 const NOT_READY_STATUSES = ['error', 'shutting_down'] as const;
-// Checked by the compiler: the two lists together are every status terminus can answer.
 everyOf<HealthCheckStatus>()([...READY_STATUSES, ...NOT_READY_STATUSES] as const);
+const SORT_ORDERS = everyOf<PageQuery['order']>()(['asc', 'desc'] as const);
 const DEPENDENCY_STATUSES = everyOf<HealthIndicatorStatus>()(['up', 'degraded', 'down'] as const);
 
 export interface NamedEnum {
@@ -67,7 +68,7 @@ export const NAMED_ENUMS: Readonly<Record<string, NamedEnum>> = {
     description:
       'Kubernetes Pod Security Standards profile the pods of an instance must meet (render policy).',
   },
-  SortOrder: { values: ['asc', 'desc'], description: 'Sort direction of a list.' },
+  SortOrder: { values: SORT_ORDERS, description: 'Sort direction of a list.' },
   CountMode: {
     values: COUNT_MODES,
     description: 'How a list computes `meta.total`: exactly, as an estimate, or not at all.',
