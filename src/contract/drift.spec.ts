@@ -5,7 +5,8 @@ import * as ts from 'typescript';
 /**
  * The payload types are derived from the schemas the AsyncAPI document publishes, so the only
  * place left to drift is the code that writes payloads. This compiles the contract with one side
- * changed and shows the compiler refuses it: a field added to a schema only, or to a message only.
+ * changed and shows the compiler refuses it: a field added to a schema only, or to a message only;
+ * and that `everyOf` refuses a list missing a member of its union.
  */
 
 const PAYLOADS = join(__dirname, 'payloads.ts');
