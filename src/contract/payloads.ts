@@ -232,8 +232,6 @@ export type RunEvent = Static<typeof RunEvent>;
 /** The `run` message exactly as the seed defines it, without the fields added since. */
 export type SeedRunEvent = Omit<RunEvent, 'revision' | 'intents'> & { intents: SeedIntentObject[] };
 
-export type IntentNotifyEvent = IntentObject;
-
 const DeleteEvent = named.name(
   'DeleteEvent',
   closedObject({
