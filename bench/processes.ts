@@ -1,6 +1,6 @@
 /**
  * What the benchmarks that run servers as processes share: a loopback OIDC issuer, free ports,
- * server processes waited for until they answer, and their RSS.
+ * server processes waited for until they answer, their RSS, and how a benchmark exits.
  */
 import { exportJWK, generateKeyPair, JWTPayload, SignJWT } from 'jose';
 import { ChildProcess, spawn } from 'node:child_process';
@@ -94,4 +94,16 @@ export function stopServer(child: ChildProcess): Promise<void> {
 export function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
+
+/** Runs a benchmark's main and exits: 0 when it printed its figures, 1 with the cause otherwise. */
+export function runBench(main: () => Promise<void>): void {
+  main()
+    .then(() => process.exit(0))
+    .catch((error: unknown) => {
+      process.stderr.write(
+        `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exit(1);
+    });
 }

@@ -3,6 +3,7 @@
  * amqplib confirm-channel publish loop, side by side in one process, alternating, median of 3.
  * Prints one JSON object. Run with `npm run bench:relay` (services from scripts/services.sh).
  */
+import { runBench } from './processes';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { connect } from 'amqplib';
@@ -199,9 +200,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runBench(main);

@@ -12,6 +12,7 @@
  *    render repeats; only the POST is timed. Target: p50 ≤ 150 ms including helm template.
  *    BENCH_SKIP_HTTP=1 runs part 1 only (no database, broker, registry needed).
  */
+import { runBench } from './processes';
 import 'reflect-metadata';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -297,11 +298,4 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .then(() => process.exit(0))
-  .catch((error: unknown) => {
-    process.stderr.write(
-      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  });
+runBench(main);

@@ -21,6 +21,7 @@ import {
   startIssuer,
   startServer,
   stopServer,
+  runBench,
 } from './processes';
 import { benchServices, createMigratedDatabase, median } from './support';
 
@@ -282,7 +283,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);
