@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource, EntityMetadata, FindOptionsOrder, In, ObjectLiteral } from 'typeorm';
 import { leanFind, leanFindOne } from '../../../src/database/lean-find';
-import type { IntentObject } from '../../../src/events/payloads';
+import type { IntentObject } from '../../../src/contract';
 import { WorkloadInstance } from '../../../src/instance/entities/workload-instance.entity';
 import { Intent } from '../../../src/intent/entities';
 import { intentBody } from '../../factories/intent.factory';
