@@ -10,6 +10,9 @@ import { AddressInfo } from 'node:net';
 
 export const BENCH_AUDIENCE = 'nemo-intent-api';
 
+/** The node flags the api runs with in production (the Dockerfile's ENTRYPOINT, package.json's start scripts). */
+export const API_NODE_FLAGS = ['--max-semi-space-size=16'];
+
 export interface BenchIssuer {
   server: Server;
   issuer: string;
@@ -89,6 +92,15 @@ export function stopServer(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
+}
+
+/** CPU time (user + system) the process has used so far, in ms: per request, a figure load does not distort. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticksPerS = 100;
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerS;
 }
 
 export function rssMiB(pid: number): number {

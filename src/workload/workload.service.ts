@@ -6,6 +6,7 @@ import { isAdmin, Principal, tenantScope } from '../auth/principal';
 import { BadRequestError, DomainError, NotFoundError } from '../common/errors/domain-error';
 import { fetchPage, SortSpec } from '../common/pagination/keyset-page';
 import { PageMeta } from '../common/pagination/pagination';
+import { leanFind, leanFindOne } from '../database/lean-find';
 import { OutboxService } from '../events/outbox.service';
 import { HelmRepoService } from '../helm-repo/helm-repo.service';
 import type { PodSecurityProfile } from '../instance/rendering/pod-security';
@@ -182,7 +183,10 @@ export class WorkloadService {
     id: number,
   ): Promise<{ document: WorkloadDocument; mirrors: WorkloadImageMirror[] }> {
     const document = await this.findOwned(principal, id);
-    const mirrors = await this.mirrors.find({ where: { documentId: id }, order: { id: 'ASC' } });
+    const mirrors = await leanFind(this.mirrors.manager, WorkloadImageMirror, {
+      where: { documentId: id },
+      order: { id: 'ASC' },
+    });
     return { document, mirrors };
   }
 
@@ -290,7 +294,10 @@ export class WorkloadService {
   }
 
   private async findOwned(principal: Principal, id: number): Promise<WorkloadDocument> {
-    const document = await this.documents.findOneBy({ id, ...tenantScope(principal) });
+    const document = await leanFindOne(this.documents.manager, WorkloadDocument, {
+      id,
+      ...tenantScope(principal),
+    });
     if (!document) throw new NotFoundError('workload_document', id);
     return document;
   }
