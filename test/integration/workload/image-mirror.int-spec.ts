@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppConfig } from '../../../src/config/app-config';
 import { parseImageReference } from '../../../src/infra/registry/image-reference';
-import { parseEgressAllowList } from '../../../src/infra/egress/egress-policy';
+import { parseEgressAllowList } from '../../../src/common/egress/egress-policy';
 import { RegistryHttpClient } from '../../../src/infra/registry/registry-http.client';
 import { RegistryUnreachable } from '../../../src/infra/registry/registry.port';
 import { SkopeoCli } from '../../../src/infra/skopeo/skopeo.cli';
