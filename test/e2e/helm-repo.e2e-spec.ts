@@ -16,7 +16,10 @@ describe('Helm repository routes and the workload OpenAPI contract', () => {
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'nemo-helm-repo-e2e-'));
-    api = await startApi({ HELM_REPOSITORY_BUCKET: bucket, WORK_DIR: work });
+    api = await startApi({
+      helmRepository: { HELM_REPOSITORY_BUCKET: bucket },
+      workDir: { WORK_DIR: work },
+    });
     http = request(api.getHttpServer());
   });
 

@@ -55,13 +55,31 @@ export function sliceOverrides(
   overrides: ConfigOverrides,
   env: Record<string, unknown> = process.env,
 ): SliceOverride[] {
-  const readings = (Object.keys(overrides) as SliceName[]).map((name) => ({
-    token: CONFIG_SLICES[name],
-    reading: readSlice<object>(CONFIG_SLICES[name], { ...env, ...overrides[name] }),
+  return Object.entries(overriddenSlices(overrides, env)).map(([name, value]) => ({
+    token: CONFIG_SLICES[name as SliceName],
+    value,
   }));
-  const errors = readings.flatMap(({ reading }) => reading.errors);
+}
+
+/** Every slice as an app of this jest worker reads it, with `overrides` replacing some: for classes built by hand. */
+export function configWith(
+  overrides: ConfigOverrides = {},
+  env: Record<string, unknown> = process.env,
+): ConfigSlices {
+  return { ...loadConfig(env), ...overriddenSlices(overrides, env) };
+}
+
+function overriddenSlices(
+  overrides: ConfigOverrides,
+  env: Record<string, unknown>,
+): Partial<ConfigSlices> {
+  const readings = (Object.keys(overrides) as SliceName[]).map(
+    (name) =>
+      [name, readSlice<object>(CONFIG_SLICES[name], { ...env, ...overrides[name] })] as const,
+  );
+  const errors = readings.flatMap(([, reading]) => reading.errors);
   if (errors.length > 0) throw new Error(formatConfigErrors(errors));
-  return readings.map(({ token, reading }) => ({ token, value: reading.slice }));
+  return Object.fromEntries(readings.map(([name, reading]) => [name, reading.slice]));
 }
 
 /** Every slice of LOCAL_SETTINGS with `settings` over them, for specs that build classes by hand. */

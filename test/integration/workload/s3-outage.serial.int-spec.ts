@@ -78,8 +78,8 @@ describe('S3 unreachable during onboarding (real s3rver stopped and started)', (
     work = await mkdtemp(join(tmpdir(), 'nemo-s3-outage-'));
     image = (await pushTestImage(REGISTRY, `s3-outage-${run}/app`, '1.0')).reference;
     // 400 ms doubling: attempt 2 after 0.4 s, attempt 8 after 25 s in all; ample for a restart.
-    patient = await startWorker({ env: settings(10, 400) });
-    brief = await startWorker({ env: settings(3, 100) });
+    patient = await startWorker({ config: settings(10, 400) });
+    brief = await startWorker({ config: settings(3, 100) });
     await resetDatabase(patient);
   });
 

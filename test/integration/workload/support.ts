@@ -4,16 +4,16 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
-import { AppConfig, validateConfig } from '../../../src/config/app-config';
+import { ConfigSlices } from '../../../src/config/config-slices';
 import { dataSourceOptions } from '../../../src/database/data-source-options';
 import { createS3Client } from '../../../src/infra/s3/s3.module';
-import { testAuthEnv } from '../../support/auth';
+import { ConfigOverrides, configWith, withTestAuth } from '../../support/config';
 
 export const run = promisify(execFile);
 
 /** The configuration an app of this jest worker would read, with `overrides` applied. */
-export async function testConfig(overrides: Record<string, string> = {}): Promise<AppConfig> {
-  return validateConfig({ ...process.env, ...(await testAuthEnv()), ...overrides });
+export async function testConfig(overrides: ConfigOverrides = {}): Promise<ConfigSlices> {
+  return configWith(await withTestAuth(overrides));
 }
 
 /** A fresh repository path in this worker's bucket, so test files never share an index. */
@@ -22,12 +22,12 @@ export function freshBucketPath(): string {
   return `${bucket.replace(/\/charts$/, '')}/t-${randomUUID().slice(0, 8)}/charts`;
 }
 
-export async function openDataSource(config: AppConfig): Promise<DataSource> {
-  return new DataSource(dataSourceOptions(config.DATABASE_URL, 30)).initialize();
+export async function openDataSource(config: ConfigSlices): Promise<DataSource> {
+  return new DataSource(dataSourceOptions(config.database.DATABASE_URL, 30)).initialize();
 }
 
-export function s3For(config: AppConfig): S3Client {
-  return createS3Client(config);
+export function s3For(config: ConfigSlices): S3Client {
+  return createS3Client(config.s3, config.s3Credentials);
 }
 
 /** s3cmd against the test S3 endpoint, as an operator would run it. */
