@@ -78,6 +78,11 @@ export class HelmRepoService implements OnApplicationBootstrap {
       );
   }
 
+  /** The name clients add the repository under: `helm repo add <name> <url>`, then `helm pull <name>/<chart>`. */
+  repositoryName(): string {
+    return this.config.HELM_REPOSITORY_NAME;
+  }
+
   /** The repository URL for `helm repo add` over HTTP. */
   repositoryUrl(): string {
     if (this.config.HELM_REPOSITORY_PUBLIC_URL) {

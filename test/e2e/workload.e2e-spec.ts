@@ -232,11 +232,13 @@ describe('Workload documents: REST, onboarding and the Helm repository (real ser
         .expect(200);
       expect(index.headers['content-type']).toMatch(/^text\/yaml/);
       expect(index.text).toContain(`digest: ${sha256(bytes)}`);
+      expect(charts.body.repository_name).toBe('nemo');
       const pulled = await helmPull(
         charts.body.repository_url,
         'good-chart',
         '1.2.3',
         join(work, 'pull'),
+        charts.body.repository_name,
       );
       expect(sha256(await readFile(pulled))).toBe(sha256(bytes));
     });

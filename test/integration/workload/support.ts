@@ -46,12 +46,16 @@ export async function s3cmd(...args: string[]): Promise<string> {
   return stdout;
 }
 
-/** `helm repo add` + `helm pull` with a private helm home; returns the pulled file's bytes path. */
+/**
+ * `helm repo add <repoName> <repoUrl>` + `helm pull <repoName>/<chart>` with a private helm home;
+ * returns the pulled file's path.
+ */
 export async function helmPull(
   repoUrl: string,
   chart: string,
   version: string,
   dir: string,
+  repoName = 'nemo-test',
 ): Promise<string> {
   const helm = process.env.HELM_BIN ?? 'helm';
   const env = {
@@ -61,8 +65,8 @@ export async function helmPull(
     HELM_DATA_HOME: `${dir}/data`,
   };
   await mkdir(`${dir}/out`, { recursive: true });
-  await run(helm, ['repo', 'add', 'nemo-test', repoUrl], { env });
-  await run(helm, ['pull', `nemo-test/${chart}`, '--version', version, '-d', `${dir}/out`], {
+  await run(helm, ['repo', 'add', repoName, repoUrl], { env });
+  await run(helm, ['pull', `${repoName}/${chart}`, '--version', version, '-d', `${dir}/out`], {
     env,
   });
   return `${dir}/out/${chart}-${version}.tgz`;
