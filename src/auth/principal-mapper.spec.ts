@@ -106,7 +106,9 @@ describe('AUTH_MODE validation', () => {
     expect(() => sliceOf(AuthConfig, { AUTH_MODE: 'dev', NODE_ENV: 'production' })).toThrow(
       /AUTH_MODE \(invalid\): AUTH_MODE=dev is for local development only and is refused when NODE_ENV=production/,
     );
-    expect(sliceOf(AuthConfig, { AUTH_MODE: 'dev', NODE_ENV: 'development' }).AUTH_MODE).toBe('dev');
+    expect(sliceOf(AuthConfig, { AUTH_MODE: 'dev', NODE_ENV: 'development' }).AUTH_MODE).toBe(
+      'dev',
+    );
     expect(() => sliceOf(AuthConfig, { AUTH_MODE: 'none' })).toThrow(/AUTH_MODE \(invalid\)/);
   });
 });

@@ -55,9 +55,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...valid, IMAGE_SOURCE_ALLOW_PRIVATE: '10.0.0.0/40' })).toThrow(
       /IMAGE_SOURCE_ALLOW_PRIVATE \(invalid\): must be a comma-separated list .*"10.0.0.0\/40" has a prefix length/,
     );
-    expect(() => loadConfig({ ...valid, IMAGE_REALM_CREDENTIAL_HOSTS: 'https://auth.docker.io' })).toThrow(
-      /IMAGE_REALM_CREDENTIAL_HOSTS \(invalid\)/,
-    );
+    expect(() =>
+      loadConfig({ ...valid, IMAGE_REALM_CREDENTIAL_HOSTS: 'https://auth.docker.io' }),
+    ).toThrow(/IMAGE_REALM_CREDENTIAL_HOSTS \(invalid\)/);
   });
 
   it('treats an empty variable as unset', () => {

@@ -40,7 +40,9 @@ export function formatConfigErrors(errors: ValidationError[]): string {
  */
 export function loadConfig(env: Record<string, unknown>): ConfigSlices {
   const names = Object.keys(CONFIG_SLICES) as SliceName[];
-  const readings = names.map((name) => [name, readSlice<object>(CONFIG_SLICES[name], env)] as const);
+  const readings = names.map(
+    (name) => [name, readSlice<object>(CONFIG_SLICES[name], env)] as const,
+  );
   const errors = readings.flatMap(([, reading]) => reading.errors);
   if (errors.length > 0) throw new Error(formatConfigErrors(errors));
   return Object.fromEntries(

@@ -10,7 +10,9 @@ function configVariables(): string[] {
     .filter((file) => file.endsWith('.config.ts'))
     .flatMap((file) => {
       const source = readFileSync(join(dir, file), 'utf8');
-      return [...source.matchAll(/^ {2}([A-Z][A-Z0-9_]+)[!?]?(?::|\s=)/gm)].map((match) => match[1]);
+      return [...source.matchAll(/^ {2}([A-Z][A-Z0-9_]+)[!?]?(?::|\s=)/gm)].map(
+        (match) => match[1],
+      );
     });
 }
 

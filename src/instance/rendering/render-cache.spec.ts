@@ -2,7 +2,6 @@ import { mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RenderConfig } from '../../config/slices/render.config';
-import { WorkDirConfig } from '../../config/slices/work-dir.config';
 import { canonicalJson, RenderCache, renderCacheKey } from './render-cache';
 
 function cacheIn(dir: string, overrides: Partial<RenderConfig> = {}): RenderCache {

@@ -124,7 +124,11 @@ export class ImageMirrorService {
       return {
         image,
         source,
-        target: mirrorTarget(source, this.registries.REGISTRY_HOST, this.registries.REGISTRY_MIRROR_PATH),
+        target: mirrorTarget(
+          source,
+          this.registries.REGISTRY_HOST,
+          this.registries.REGISTRY_MIRROR_PATH,
+        ),
       };
     });
   }
