@@ -73,6 +73,12 @@ function overriddenSlices(
   overrides: ConfigOverrides,
   env: Record<string, unknown>,
 ): Partial<ConfigSlices> {
+  const unknown = Object.entries(overrides).filter(
+    ([name, settings]) => !(name in CONFIG_SLICES) || typeof settings !== 'object',
+  );
+  if (unknown.length > 0) {
+    throw new Error(`not slices of settings: ${unknown.map(([name]) => name).join(', ')}`);
+  }
   const readings = (Object.keys(overrides) as SliceName[]).map(
     (name) =>
       [name, readSlice<object>(CONFIG_SLICES[name], { ...env, ...overrides[name] })] as const,
@@ -95,4 +101,20 @@ export function sliceOf<T extends object>(
   const { slice: value, errors } = readSlice(slice, settings);
   if (errors.length > 0) throw new Error(formatConfigErrors(errors));
   return value;
+}
+
+/**
+ * Environment-style settings grouped into the slices that declare them: for a test that hands
+ * the same settings to an out-of-process worker (as its environment) and to an in-process api.
+ */
+export function overridesOf(settings: Record<string, string>): ConfigOverrides {
+  const grouped: Record<string, Record<string, string>> = {};
+  for (const [setting, value] of Object.entries(settings)) {
+    const owner = (Object.keys(CONFIG_SLICES) as SliceName[]).find(
+      (name) => setting in readSlice<object>(CONFIG_SLICES[name], { [setting]: value }).slice,
+    );
+    if (!owner) throw new Error(`${setting} is no setting of any configuration slice`);
+    grouped[owner] = { ...grouped[owner], [setting]: value };
+  }
+  return grouped as ConfigOverrides;
 }
