@@ -7,7 +7,7 @@ import { DatabaseConfig } from '../config/slices/database.config';
 import { EventsConfig } from '../config/slices/events.config';
 import { databaseTimeouts, dataSourceOptions } from '../database/data-source-options';
 import { MetricsService } from '../metrics/metrics.service';
-import { EVENTS_EXCHANGE } from './event-map';
+import { EVENTS_EXCHANGE } from '../contract';
 import { OutboxNotifications, Wakeup } from './outbox-notifications';
 import { OUTBOX_PARTITIONS } from './outbox.service';
 

@@ -7,7 +7,6 @@ import { BadRequestError, DomainError, NotFoundError } from '../common/errors/do
 import { fetchPage, SortSpec } from '../common/pagination/keyset-page';
 import { PageMeta } from '../common/pagination/pagination';
 import { OutboxService } from '../events/outbox.service';
-import { UploadEvent } from '../events/payloads';
 import { HelmRepoService } from '../helm-repo/helm-repo.service';
 import type { PodSecurityProfile } from '../instance/rendering/pod-security';
 import { CreateWorkloadDto } from './dto/create-workload.dto';
@@ -16,6 +15,7 @@ import { RenderPolicyDto } from './dto/render-policy.dto';
 import { WorkloadDocument } from './entities/workload-document.entity';
 import { WorkloadImageMirror } from './entities/workload-image-mirror.entity';
 import { WorkloadPackage } from './entities/workload-package.entity';
+import { uploadEvent } from './workload.events';
 import { OnboardingQueue } from './jobs/onboarding.queue';
 import {
   WorkloadExistsError,
@@ -57,18 +57,6 @@ const SORT_COLUMNS: Record<WorkloadSortField, Omit<SortSpec, 'name'>> = {
   status: { column: 'document.status', type: 'text' },
   id: { column: 'document.id', type: 'integer' },
 };
-
-/** The `upload` event of a status change: exactly the seed's fields, in the seed's order. */
-export function uploadEvent(document: WorkloadDocument): UploadEvent {
-  if (document.status === 'pending') throw new Error('pending documents have no upload event');
-  return {
-    id: document.id,
-    name: document.name,
-    version: document.version,
-    type: 'chart',
-    status: document.status,
-  };
-}
 
 /** Workload documents: registration, upload, listing, deletion; the rules and the transactions. */
 @Injectable()

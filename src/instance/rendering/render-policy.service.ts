@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { RenderConfig } from '../../config/slices/render.config';
-import { KubernetesManifest } from '../../events/payloads';
+import { KubernetesManifest } from '../../common/kubernetes-manifest';
 import { PodSecurityProfile } from './pod-security';
 import { checkInstanceNamespace, enforceRenderPolicy, RenderPolicy } from './render-policy';
 
