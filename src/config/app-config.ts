@@ -31,6 +31,9 @@ const toBoolean = ({ value }: { value: unknown }): unknown =>
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
+/** The most INTENT_MAX_CONFLICT_REPORTS may be: the `maxItems` OpenAPI declares for the list. */
+export const MAX_INTENT_CONFLICT_REPORTS = 1000;
+
 const URL_OPTIONS = { require_tld: false, require_protocol: true };
 
 const IsEgressAllowList = (): PropertyDecorator =>
@@ -165,6 +168,16 @@ export class AppConfig {
   @Min(1)
   @Max(87_600)
   INTENT_REPORT_RETENTION_HOURS = 720;
+
+  /**
+   * Conflict reports one intent may hold (each names another intent its targets contradict): a
+   * change that would give any intent more is refused (409 conflict_reports_full).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_INTENT_CONFLICT_REPORTS)
+  INTENT_MAX_CONFLICT_REPORTS = MAX_INTENT_CONFLICT_REPORTS;
 
   @IsUrl(URL_OPTIONS)
   AWS_ENDPOINT!: string;
