@@ -21,7 +21,8 @@ export class HelmRepoController {
   })
   @ApiOkResponse({ type: ChartListResponse })
   async listCharts(@CurrentPrincipal() _principal: Principal): Promise<ChartListResponse> {
-    return toChartListResponse(this.helmRepo.repositoryUrl(), await this.helmRepo.listCharts());
+    const repository = { name: this.helmRepo.repositoryName(), url: this.helmRepo.repositoryUrl() };
+    return toChartListResponse(repository, await this.helmRepo.listCharts());
   }
 
   @Get('index.yaml')

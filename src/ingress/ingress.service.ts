@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
-import { KubernetesManifest } from '../events/payloads';
+import { IngressConfig } from '../config/slices/ingress.config';
+import { KubernetesManifest } from '../common/kubernetes-manifest';
 import {
   buildIngresses,
   ExposedInstance,
@@ -19,7 +19,7 @@ export interface IngressOverrides {
 export class IngressService {
   private readonly settings: IngressSettings;
 
-  constructor(config: AppConfig) {
+  constructor(config: IngressConfig) {
     this.settings = {
       hostTemplate: config.INGRESS_HOST_TEMPLATE,
       domain: config.INGRESS_DOMAIN,

@@ -1,4 +1,4 @@
-import { RUN_MESSAGE, SEED_RUN_MESSAGE } from '../events/seed-messages';
+import { RUN_MESSAGE, SEED_RUN_MESSAGE } from '../contract';
 import { CreateIntentDto } from '../intent/dto/create-intent.dto';
 import { WorkloadInstance } from './entities/workload-instance.entity';
 import { bindIntentsToInstance, toRunEvent } from './instance.service';

@@ -4,8 +4,8 @@ import { isForeign, Principal, reportScope, tenantScope } from '../auth/principa
 import { NotFoundError } from '../common/errors/domain-error';
 import { FieldError } from '../common/errors/problem';
 import { Page, PageQuery } from '../common/pagination/pagination';
-import { AppConfig } from '../config/app-config';
-import type { IntentObject, IntentReport } from '../events/payloads';
+import { IntentConfig } from '../config/slices/intent.config';
+import type { IntentObject, IntentReport } from '../contract';
 import { OutboxService } from '../events/outbox.service';
 import { objectChange } from '../subscription/subscription-events';
 import { SubscriptionService } from '../subscription/subscription.service';
@@ -101,7 +101,7 @@ export class IntentService {
     private readonly resolvers: ObjectResolverRegistry,
     private readonly templates: IntentTemplatesService,
     private readonly outbox: OutboxService,
-    private readonly config: AppConfig,
+    private readonly config: IntentConfig,
     private readonly subscriptions: SubscriptionService,
   ) {}
 

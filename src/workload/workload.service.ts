@@ -6,8 +6,8 @@ import { isAdmin, Principal, tenantScope } from '../auth/principal';
 import { BadRequestError, DomainError, NotFoundError } from '../common/errors/domain-error';
 import { fetchPage, SortSpec } from '../common/pagination/keyset-page';
 import { PageMeta } from '../common/pagination/pagination';
+import { leanFind, leanFindOne } from '../database/lean-find';
 import { OutboxService } from '../events/outbox.service';
-import { UploadEvent } from '../events/payloads';
 import { HelmRepoService } from '../helm-repo/helm-repo.service';
 import type { PodSecurityProfile } from '../instance/rendering/pod-security';
 import { CreateWorkloadDto } from './dto/create-workload.dto';
@@ -16,6 +16,7 @@ import { RenderPolicyDto } from './dto/render-policy.dto';
 import { WorkloadDocument } from './entities/workload-document.entity';
 import { WorkloadImageMirror } from './entities/workload-image-mirror.entity';
 import { WorkloadPackage } from './entities/workload-package.entity';
+import { uploadEvent } from './workload.events';
 import { OnboardingQueue } from './jobs/onboarding.queue';
 import {
   WorkloadExistsError,
@@ -57,18 +58,6 @@ const SORT_COLUMNS: Record<WorkloadSortField, Omit<SortSpec, 'name'>> = {
   status: { column: 'document.status', type: 'text' },
   id: { column: 'document.id', type: 'integer' },
 };
-
-/** The `upload` event of a status change: exactly the seed's fields, in the seed's order. */
-export function uploadEvent(document: WorkloadDocument): UploadEvent {
-  if (document.status === 'pending') throw new Error('pending documents have no upload event');
-  return {
-    id: document.id,
-    name: document.name,
-    version: document.version,
-    type: 'chart',
-    status: document.status,
-  };
-}
 
 /** Workload documents: registration, upload, listing, deletion; the rules and the transactions. */
 @Injectable()
@@ -194,7 +183,10 @@ export class WorkloadService {
     id: number,
   ): Promise<{ document: WorkloadDocument; mirrors: WorkloadImageMirror[] }> {
     const document = await this.findOwned(principal, id);
-    const mirrors = await this.mirrors.find({ where: { documentId: id }, order: { id: 'ASC' } });
+    const mirrors = await leanFind(this.mirrors.manager, WorkloadImageMirror, {
+      where: { documentId: id },
+      order: { id: 'ASC' },
+    });
     return { document, mirrors };
   }
 
@@ -306,7 +298,10 @@ export class WorkloadService {
   }
 
   private async findOwned(principal: Principal, id: number): Promise<WorkloadDocument> {
-    const document = await this.documents.findOneBy({ id, ...tenantScope(principal) });
+    const document = await leanFindOne(this.documents.manager, WorkloadDocument, {
+      id,
+      ...tenantScope(principal),
+    });
     if (!document) throw new NotFoundError('workload_document', id);
     return document;
   }

@@ -4,8 +4,8 @@ import { dump } from 'js-yaml';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { KubernetesManifest, RunEvent } from '../../src/events/payloads';
-import { SEED_RUN_MESSAGE } from '../../src/events/seed-messages';
+import { KubernetesManifest } from '../../src/common/kubernetes-manifest';
+import { RunEvent, SEED_RUN_MESSAGE } from '../../src/contract';
 import {
   OnboardedWorkload,
   onboardShop,
@@ -120,14 +120,14 @@ describe('Instance revisions: upgrade, history, diff, rollback, dry-run, cluster
 
   beforeAll(async () => {
     const env = {
-      SOURCE_REGISTRY_TLS_VERIFY: 'false',
-      INGRESS_DOMAIN: DOMAIN,
-      INSTANCE_VALUES_MAX_BYTES: String(VALUES_MAX_BYTES),
+      registry: { SOURCE_REGISTRY_TLS_VERIFY: 'false' },
+      ingress: { INGRESS_DOMAIN: DOMAIN },
+      instance: { INSTANCE_VALUES_MAX_BYTES: String(VALUES_MAX_BYTES) },
     };
     app = await startApi(env);
     await resetDatabase(app);
     await resetOnboardingQueue(app);
-    worker = await startWorker({ env });
+    worker = await startWorker({ config: env });
     http = request(app.getHttpServer());
     dataSource = app.get(DataSource);
     writer = await authHeader({ tenant: 'tenant-a', subject: 'alice' });

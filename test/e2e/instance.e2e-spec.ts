@@ -1,11 +1,11 @@
-import { SEED_RUN_MESSAGE } from '../../src/events/seed-messages';
+import { RunEvent, SEED_RUN_MESSAGE } from '../../src/contract';
+import { KubernetesManifest } from '../../src/common/kubernetes-manifest';
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { connect } from 'amqplib';
 import { dump } from 'js-yaml';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { KubernetesManifest, RunEvent } from '../../src/events/payloads';
 import { EventSubscriber } from '../support/amqp';
 import { pushTestImage, registryDigest } from '../support/oci-image';
 import { resetDatabase, startApi } from '../support/app';
@@ -65,15 +65,14 @@ describe('Workload instances (real api + worker, helm, registry, broker)', () =>
 
   beforeAll(async () => {
     const env = {
-      SOURCE_REGISTRY_TLS_VERIFY: 'false',
-      INGRESS_DOMAIN: DOMAIN,
-      INSTANCE_VALUES_MAX_BYTES: '2048',
-      INSTANCE_STATUS_QUEUE: STATUS_QUEUE,
+      registry: { SOURCE_REGISTRY_TLS_VERIFY: 'false' },
+      ingress: { INGRESS_DOMAIN: DOMAIN },
+      instance: { INSTANCE_VALUES_MAX_BYTES: '2048', INSTANCE_STATUS_QUEUE: STATUS_QUEUE },
     };
     app = await startApi(env);
     await resetDatabase(app);
     await resetOnboardingQueue(app);
-    worker = await startWorker({ env });
+    worker = await startWorker({ config: env });
     http = request(app.getHttpServer());
     writer = await authHeader({ tenant: 'tenant-a', subject: 'alice' });
     otherTenant = await authHeader({ tenant: 'tenant-b', subject: 'bob' });

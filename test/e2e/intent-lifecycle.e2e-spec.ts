@@ -2,7 +2,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import type { IntentObject, IntentReport } from '../../src/events/payloads';
+import type { IntentObject, IntentReport } from '../../src/contract';
 import { WorkloadInstance } from '../../src/instance/entities/workload-instance.entity';
 import { eventSchemaErrors } from '../support/event-schema';
 import { resetDatabase, startApi } from '../support/app';
@@ -32,7 +32,7 @@ describe('Intent lifecycle: admin state, observation window, history, conflicts 
   let documentId: number;
 
   beforeAll(async () => {
-    app = await startApi({ INTENT_MAX_CONFLICT_REPORTS: String(MAX_CONFLICT_REPORTS) });
+    app = await startApi({ intent: { INTENT_MAX_CONFLICT_REPORTS: MAX_CONFLICT_REPORTS } });
     await resetDatabase(app);
     http = request(app.getHttpServer());
     dataSource = app.get(DataSource);

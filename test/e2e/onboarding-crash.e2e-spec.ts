@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { OutboxMessage } from '../../src/events/entities/outbox-message.entity';
-import { UploadEvent } from '../../src/events/payloads';
+import { UploadEvent } from '../../src/contract';
 import { REDIS } from '../../src/infra/redis/redis.module';
 import { ONBOARDING_QUEUE } from '../../src/workload/jobs/onboarding.queue';
 import { freshBucketPath } from '../integration/workload/support';
@@ -27,6 +27,7 @@ import {
   startServiceProcess,
   waitUntil,
 } from '../support/service-process';
+import { overridesOf } from '../support/config';
 
 const REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
 const IMAGES = 4;
@@ -98,7 +99,7 @@ describe('Onboarding survives a worker killed mid-job (kill -9 of the built work
     env.IMAGE_SOURCE_ALLOW_PRIVATE = gate.host;
     events = await EventSubscriber.open();
     auth = await authHeader({ tenant: 'tenant-a', subject: 'alice' });
-    api = await startApi({ ...env, WORK_DIR: join(work, 'api') });
+    api = await startApi(overridesOf({ ...env, WORK_DIR: join(work, 'api') }));
     await resetDatabase(api);
     // After the reset: the relay starts with the api and may still publish an earlier file's rows.
     await new Promise((resolve) => setTimeout(resolve, 500));

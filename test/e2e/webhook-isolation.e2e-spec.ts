@@ -13,11 +13,13 @@ import { eventually } from '../support/webhook-receiver';
 
 /** Every delivery slot of the sender, one per subscription, each held far longer than the test. */
 const SLOTS = 8;
-const ENV = {
-  SUBSCRIPTION_CONCURRENCY: String(SLOTS),
-  SUBSCRIPTION_CONCURRENCY_PER_SUBSCRIPTION: '1',
-  SUBSCRIPTION_TIMEOUT_MS: '60000',
-  SUBSCRIPTION_POLL_INTERVAL_MS: '20',
+const CONFIG = {
+  subscription: {
+    SUBSCRIPTION_CONCURRENCY: SLOTS,
+    SUBSCRIPTION_CONCURRENCY_PER_SUBSCRIPTION: 1,
+    SUBSCRIPTION_TIMEOUT_MS: 60000,
+    SUBSCRIPTION_POLL_INTERVAL_MS: 20,
+  },
 };
 /** Intents created (and `intent-notify` events timed) per phase. */
 const CHANGES = 20;
@@ -86,7 +88,7 @@ describe('Webhook deliveries never delay the RabbitMQ events (e2e: api + worker 
   const arrivals = new Map<number, number>();
 
   beforeAll(async () => {
-    app = await startApi(ENV);
+    app = await startApi(CONFIG);
     await resetDatabase(app);
     http = request(app.getHttpServer());
     dataSource = app.get(DataSource);
@@ -103,7 +105,7 @@ describe('Webhook deliveries never delay the RabbitMQ events (e2e: api + worker 
       const body = JSON.parse(message.content.toString('utf8')) as { id: number };
       arrivals.set(body.id, Date.now());
     });
-    worker = await startWorker({ env: ENV });
+    worker = await startWorker({ config: CONFIG });
   });
 
   afterAll(async () => {

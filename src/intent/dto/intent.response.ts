@@ -1,17 +1,17 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type * as Wire from '../../events/payloads';
+import type * as Wire from '../../contract';
 import {
   CONDITIONS,
   CONFLICT_TYPES,
   EXPECTATION_VERBS,
-  INTENT_ADMIN_STATES,
   FEASIBILITY_CHECK_TYPES,
   FULFILMENT_STATUSES,
+  INTENT_ADMIN_STATES,
   NOT_FULFILLED_STATES,
   PREEMPTION_CAPABILITIES,
-} from '../intent.enums';
+} from '../../contract';
 import { ID_SCHEMA, longestOf } from '../../common/validation/bounds';
-import { MAX_INTENT_CONFLICT_REPORTS } from '../../config/app-config';
+import { MAX_INTENT_CONFLICT_REPORTS } from '../../config/slices/intent.config';
 import {
   EXPECTATION_ID_MAX_LENGTH,
   MAX_CONTEXTS,
@@ -30,7 +30,7 @@ export const MAX_CONFLICT_REPORTS = MAX_INTENT_CONFLICT_REPORTS;
 const NAME = { minLength: 1, maxLength: NAME_MAX_LENGTH };
 
 /*
- * OpenAPI shapes of the intent object. Each class implements the wire type of `payloads.ts`, so
+ * OpenAPI shapes of the intent object. Each class implements the wire type of `contract/payloads.ts`, so
  * the document cannot drift from what the API and the events send. Examples are the seed's.
  */
 
@@ -209,7 +209,7 @@ export class IntentResponse implements Wire.IntentObject {
     enumName: 'IntentPreemptionCapability',
     example: 'FALSE',
   })
-  intent_preemption_capability!: 'TRUE' | 'FALSE';
+  intent_preemption_capability!: Wire.PreemptionCapability;
   @ApiProperty({
     type: 'integer',
     format: 'int32',

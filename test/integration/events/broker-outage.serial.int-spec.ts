@@ -2,11 +2,10 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { ROUTING_KEYS } from '../../../src/events/event-map';
+import { ROUTING_KEYS, SEED_UPLOAD_MESSAGE } from '../../../src/contract';
 import { OutboxService } from '../../../src/events/outbox.service';
 import { resetDatabase, startApi } from '../../support/app';
 import { collectDistinct, EventSubscriber } from '../../support/amqp';
-import { SEED_UPLOAD_MESSAGE } from '../../../src/events/seed-messages';
 import { IntentService } from '../../../src/intent/intent.service';
 import { intentBody } from '../../factories/intent.factory';
 import { authHeader } from '../../support/auth';
@@ -27,7 +26,7 @@ describe('broker outage (real RabbitMQ stopped and started)', () => {
 
   beforeAll(async () => {
     strict = await startApi();
-    tolerant = await startApi({ READYZ_REQUIRE_BROKER: 'false' });
+    tolerant = await startApi({ health: { READYZ_REQUIRE_BROKER: 'false' } });
     await resetDatabase(strict);
     const subscriber = await EventSubscriber.open();
     await subscriber.purge(...ROUTING_KEYS);

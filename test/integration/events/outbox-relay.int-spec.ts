@@ -1,19 +1,22 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { EVENTS_EXCHANGE, EventMap, ROUTING_KEYS, RoutingKey } from '../../../src/events/event-map';
+import {
+  EventMap,
+  EVENTS_EXCHANGE,
+  INTENT_NOTIFY_MESSAGE,
+  ROUTING_KEYS,
+  RoutingKey,
+  RUN_MESSAGE,
+  SEED_DELETE_MESSAGE,
+  SEED_UPLOAD_MESSAGE,
+} from '../../../src/contract';
 import { OutboxRelay } from '../../../src/events/outbox-relay.service';
 import { OutboxService } from '../../../src/events/outbox.service';
 import { resetDatabase, startApi } from '../../support/app';
 import { EventSubscriber } from '../../support/amqp';
 import { eventSchemaErrors } from '../../support/event-schema';
 import { outboxSettled } from '../../support/outbox';
-import {
-  SEED_DELETE_MESSAGE,
-  INTENT_NOTIFY_MESSAGE,
-  RUN_MESSAGE,
-  SEED_UPLOAD_MESSAGE,
-} from '../../../src/events/seed-messages';
 
 const SEED: { [K in RoutingKey]: EventMap[K] } = {
   upload: SEED_UPLOAD_MESSAGE,
@@ -30,7 +33,7 @@ describe('outbox → relay → RabbitMQ (real PostgreSQL and broker)', () => {
 
   beforeAll(async () => {
     // Polling an hour apart: every delivery in this file comes from the NOTIFY wake-up.
-    app = await startApi({ OUTBOX_POLL_INTERVAL_MS: '60000' });
+    app = await startApi({ events: { OUTBOX_POLL_INTERVAL_MS: '60000' } });
     await resetDatabase(app);
     dataSource = app.get(DataSource);
     outbox = app.get(OutboxService);
