@@ -70,7 +70,8 @@ export class InstanceController {
   @ApiNotFoundResponse({ description: 'No such workload document in your tenant.' })
   @ApiConflictResponse({
     description:
-      'The document is not accepted (workload_not_accepted) or the release name is taken (release_name_taken).',
+      'The document is not accepted (workload_not_accepted), the release name is taken (release_name_taken), or ' +
+      'an inline intent would hold more than INTENT_MAX_CONFLICT_REPORTS conflict reports (conflict_reports_full).',
   })
   @ApiUnprocessableEntityResponse({
     description:

@@ -49,11 +49,22 @@ const FEASIBILITY =
   "fit the value type or bounds, the object instance does not exist or is not the caller's, or the intent contradicts " +
   'itself or another ACTIVATED, FEASIBLE intent on the same object (a DEACTIVATED intent takes no part in this). ' +
   'A contradiction with another intent is also written as an `intent_conflict_reports` entry on both intents; ' +
-  'they are removed from both when either changes, is deactivated or is deleted. A FEASIBLE, ACTIVATED intent is ' +
+  'they are removed from both when either changes, is deactivated or is deleted, and the other intent is announced ' +
+  'to its webhook subscribers (`intent.changed`, `intent.report.changed`). A change that would give any intent more ' +
+  'than `INTENT_MAX_CONFLICT_REPORTS` conflict reports is refused whole (409 `conflict_reports_full`). ' +
+  'A FEASIBLE, ACTIVATED intent is ' +
   'published as an `intent-notify` event (the same JSON as this response); an INFEASIBLE or DEACTIVATED one is ' +
   'stored but not published.';
 
 const INTENT_ID = { description: 'Intent id.', example: 28 };
+
+const CONFLICT_REPORTS_FULL = {
+  status: 409,
+  description:
+    'conflict_reports_full: the intent would conflict with more than INTENT_MAX_CONFLICT_REPORTS intents, or an ' +
+    'intent it contradicts already holds that many conflict reports (errors[] names intent_expectations and the ' +
+    'intent). Nothing was stored.',
+};
 
 @ApiTags('intents')
 @Controller('intents')
@@ -71,7 +82,7 @@ export class IntentController {
     type: IntentResponse,
     description: 'The stored intent, FEASIBLE or INFEASIBLE.',
   })
-  @ApiProblemResponses(400)
+  @ApiProblemResponses(400, CONFLICT_REPORTS_FULL)
   create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateIntentDto,
@@ -99,7 +110,7 @@ export class IntentController {
     type: IntentResponse,
     description: 'The stored intent, FEASIBLE or INFEASIBLE.',
   })
-  @ApiProblemResponses(400, 404, {
+  @ApiProblemResponses(400, 404, CONFLICT_REPORTS_FULL, {
     status: 422,
     description:
       'A target the template does not have, or a target without a default value and none given.',
@@ -158,7 +169,7 @@ export class IntentController {
       FEASIBILITY,
   })
   @ApiOkResponse({ type: IntentResponse })
-  @ApiProblemResponses(400, 404)
+  @ApiProblemResponses(400, 404, CONFLICT_REPORTS_FULL)
   update(
     @CurrentPrincipal() principal: Principal,
     @IdParam('id', INTENT_ID) id: number,

@@ -19,3 +19,25 @@ export class InvalidReportTargetsError extends UnprocessableError {
     );
   }
 }
+
+/**
+ * A change would give an intent more conflict reports than INTENT_MAX_CONFLICT_REPORTS: refused
+ * whole, so no intent ever holds a conflict its other side does not.
+ */
+export class ConflictReportsFullError extends ConflictError {
+  constructor(full: { intent: number | null; holding: number; limit: number }, field: string) {
+    const who =
+      full.intent === null
+        ? `this intent would conflict with ${full.holding} intents`
+        : `intent ${full.intent} would hold ${full.holding} conflict reports`;
+    const fix =
+      full.intent === null
+        ? 'change its targets, or deactivate or delete some of the intents it contradicts'
+        : `change these targets, or resolve, deactivate or delete intents that contradict intent ${full.intent}`;
+    super(
+      'conflict_reports_full',
+      `${who}, more than the ${full.limit} one intent may hold (INTENT_MAX_CONFLICT_REPORTS): ${fix}`,
+      [{ field, reason: `${who} (at most ${full.limit})` }],
+    );
+  }
+}

@@ -34,7 +34,11 @@ import { ReportFulfilmentDto } from './dto/report-fulfilment.dto';
 import { UpdateIntentDto } from './dto/update-intent.dto';
 import { FeasibilityCheck, IntentFeasibilityService } from './intent-feasibility.service';
 import { IntentTemplatesService } from './intent-templates.service';
-import { IntentInfeasibleError, InvalidReportTargetsError } from './intent.errors';
+import {
+  ConflictReportsFullError,
+  IntentInfeasibleError,
+  InvalidReportTargetsError,
+} from './intent.errors';
 import { formatMicroTimestamp } from './domain/timestamp';
 import { ConflictPair, IntentStore } from './intent.store';
 import { ObjectResolver, ObjectResolverRegistry } from './object-resolver.registry';
@@ -64,6 +68,9 @@ function stateOf(rows: IntentRows, targetId: number): TargetWindowState {
   };
 }
 
+/** Where a refused conflict is named in a plain intent body (inline intents prefix it). */
+const CONFLICT_FIELD = 'intent_expectations';
+
 /** How to resolve a conflict, as seen from `self`: the candidate was refused, the other was not. */
 function recommendedSolution(self: number, other: number, selfIsCandidate: boolean): string {
   return selfIsCandidate
@@ -81,7 +88,9 @@ function recommendedSolution(self: number, other: number, selfIsCandidate: boole
  * The changes other components may want to hear about each happen in one method, inside one
  * transaction: `update` (an intent changed; its admin state too), `delete`,
  * `deactivateForDeletedInstance` (intents suspended because their instance is gone),
- * `reportFulfilment` (a report stored) and `replaceConflicts` (conflict reports changed).
+ * `reportFulfilment` (a report stored) and `replaceConflicts` (conflict reports changed). Every other
+ * intent whose conflict reports a change touched is announced in the same transaction
+ * (`announceConflictChanges`).
  */
 @Injectable()
 export class IntentService {
@@ -116,11 +125,11 @@ export class IntentService {
     principal: Principal,
     bodies: CreateIntentDto[],
   ): Promise<IntentObject[]> {
-    const drafts = bodies.map((body, i) =>
-      toIntentDraft(body, `intents[${i}].intent_expectations`),
-    );
+    const fields = bodies.map((_, i) => `intents[${i}].${CONFLICT_FIELD}`);
+    const drafts = bodies.map((body, i) => toIntentDraft(body, fields[i]));
     const created: IntentObject[] = [];
-    for (const draft of drafts) created.push(await this.createDraft(manager, principal, draft));
+    for (const [i, draft] of drafts.entries())
+      created.push(await this.createDraft(manager, principal, draft, fields[i]));
     return created;
   }
 
@@ -193,7 +202,7 @@ export class IntentService {
         contexts: dto.intent_contexts !== undefined,
       };
       await this.store.update(m, rows, draft, replace, check.verdict);
-      await this.replaceConflicts(m, id, check);
+      const touched = await this.replaceConflicts(m, id, check, CONFLICT_FIELD);
       if (draft.intent_admin_state === 'DEACTIVATED')
         await this.store.setAllFulfilment(m, id, suspended([SUSPENDED_BY_CLIENT]));
       else if (rows.intent.adminState === 'DEACTIVATED') await this.rejudge(m, id);
@@ -202,6 +211,7 @@ export class IntentService {
         m,
         objectChange('intent.changed', rows.intent.tenant, id, intent),
       );
+      await this.announceConflictChanges(m, touched, [id]);
       return intent;
     });
   }
@@ -210,9 +220,10 @@ export class IntentService {
   delete(principal: Principal, id: number): Promise<void> {
     return this.dataSource.transaction(async (m) => {
       const { intent } = await this.store.lockRows(m, tenantScope(principal), id);
-      await this.store.clearConflicts(m, [id]);
+      const touched = await this.store.clearConflicts(m, [id]);
       await this.store.delete(m, principal, id);
       await this.subscriptions.record(m, objectChange('intent.deleted', intent.tenant, id, { id }));
+      await this.announceConflictChanges(m, touched, [id]);
     });
   }
 
@@ -239,13 +250,14 @@ export class IntentService {
       await this.store.setAllFulfilment(m, rows.intent.id, suspended([reason]));
     }
     const deactivated = active.map((rows) => rows.intent.id);
-    await this.store.clearConflicts(m, deactivated);
+    const touched = await this.store.clearConflicts(m, deactivated);
     const tenants = new Map(active.map((rows) => [rows.intent.id, rows.intent.tenant]));
     const intents = deactivated.length > 0 ? await this.store.load(m, deactivated) : [];
     for (const intent of intents) {
       const tenant = tenants.get(intent.id) ?? '';
       await this.subscriptions.record(m, objectChange('intent.changed', tenant, intent.id, intent));
     }
+    await this.announceConflictChanges(m, touched, deactivated);
     return deactivated;
   }
 
@@ -362,13 +374,15 @@ export class IntentService {
 
   /**
    * The intent's conflict reports start over: every report on it or naming it goes (on both
-   * sides), then each conflict its check found is written on it and on the other intent. Answers
-   * the intents whose conflict reports changed.
+   * sides), then each conflict its check found is written on it and on the other intent, unless
+   * that would give one of them more than INTENT_MAX_CONFLICT_REPORTS (then the whole change is
+   * refused, `field` naming it). Answers the intents whose conflict reports changed.
    */
   private async replaceConflicts(
     m: EntityManager,
     id: number,
     check: FeasibilityCheck,
+    field: string,
   ): Promise<number[]> {
     const cleared = await this.store.clearConflicts(m, [id]);
     const pairs = check.conflicts.flatMap((c: Conflict): ConflictPair[] => [
@@ -384,8 +398,54 @@ export class IntentService {
         recommended_solution: recommendedSolution(c.conflicting_intent, id, false),
       },
     ]);
+    await this.ensureRoomForConflicts(m, id, pairs, field);
     await this.store.insertConflicts(m, pairs);
     return [...new Set([...cleared, ...pairs.map((p) => p.intent)])];
+  }
+
+  /** Refuses pairs that would take any intent past INTENT_MAX_CONFLICT_REPORTS (counted after clearing). */
+  private async ensureRoomForConflicts(
+    m: EntityManager,
+    id: number,
+    pairs: readonly ConflictPair[],
+    field: string,
+  ): Promise<void> {
+    const limit = this.config.INTENT_MAX_CONFLICT_REPORTS;
+    const adding = new Map<number, number>();
+    for (const pair of pairs) adding.set(pair.intent, (adding.get(pair.intent) ?? 0) + 1);
+    const held = await this.store.conflictCounts(m, [...adding.keys()]);
+    for (const [intent, added] of adding) {
+      const holding = (held.get(intent) ?? 0) + added;
+      if (holding > limit)
+        throw new ConflictReportsFullError(
+          { intent: intent === id ? null : intent, holding, limit },
+          field,
+        );
+    }
+  }
+
+  /**
+   * The other intents whose conflict reports a change added or removed (those in `announced` have
+   * their own event already): their subscribers hear `intent.changed` with the whole intent and
+   * `intent.report.changed` with the report, as for a change made on them.
+   */
+  private async announceConflictChanges(
+    m: EntityManager,
+    touched: readonly number[],
+    announced: readonly number[],
+  ): Promise<void> {
+    const others = touched.filter((id) => !announced.includes(id)).sort((a, b) => a - b);
+    for (const rows of await this.store.loadRows(m, others)) {
+      const { id, tenant } = rows.intent;
+      await this.subscriptions.record(
+        m,
+        objectChange('intent.changed', tenant, id, toIntentObject(rows)),
+      );
+      await this.subscriptions.record(
+        m,
+        objectChange('intent.report.changed', tenant, id, toIntentReport(rows)),
+      );
+    }
   }
 
   /** As reportedValues, but any target error is the 404 of an unknown intent. */
@@ -423,15 +483,17 @@ export class IntentService {
     m: EntityManager,
     principal: Principal,
     draft: IntentDraft,
+    field = CONFLICT_FIELD,
   ): Promise<IntentObject> {
     const check = await this.feasibility.check(m, principal, principal.tenant, draft, null);
     const id = await this.store.insert(m, principal, draft, check.verdict);
-    await this.replaceConflicts(m, id, check);
+    const touched = await this.replaceConflicts(m, id, check, field);
     const intent = await this.publishIfFeasible(m, id);
     await this.subscriptions.record(
       m,
       objectChange('intent.created', principal.tenant, id, intent),
     );
+    await this.announceConflictChanges(m, touched, [id]);
     return intent;
   }
 

@@ -430,12 +430,27 @@ export class IntentStore {
    */
   async clearConflicts(m: EntityManager, intentIds: readonly number[]): Promise<number[]> {
     if (intentIds.length === 0) return [];
-    const rows: Array<{ intent_id: number }> = await m.query(
+    // TypeORM answers a DELETE … RETURNING with [rows, affected count].
+    const [rows] = (await m.query(
       `DELETE FROM intent_conflict_report
         WHERE intent_id = ANY($1) OR conflicting_intent_id = ANY($1) RETURNING intent_id`,
       [intentIds],
-    );
+    )) as [Array<{ intent_id: number }>, number];
     return [...new Set(rows.map((row) => Number(row.intent_id)))];
+  }
+
+  /** How many conflict reports each of these intents holds now (absent: none). */
+  async conflictCounts(
+    m: EntityManager,
+    intentIds: readonly number[],
+  ): Promise<Map<number, number>> {
+    if (intentIds.length === 0) return new Map();
+    const rows: Array<{ intent_id: number; n: number }> = await m.query(
+      `SELECT intent_id, count(*)::int AS n FROM intent_conflict_report
+        WHERE intent_id = ANY($1) GROUP BY intent_id`,
+      [intentIds],
+    );
+    return new Map(rows.map((row) => [Number(row.intent_id), Number(row.n)]));
   }
 
   async insertConflicts(m: EntityManager, pairs: readonly ConflictPair[]): Promise<void> {

@@ -217,11 +217,15 @@ export class WorkloadService {
 
   /** 404 if not visible to the principal (tenantScope), 409 (code workload_not_accepted) unless status is accepted. */
   async findInstantiable(principal: Principal, id: number): Promise<InstantiableWorkload> {
-    const document = await this.findOwned(principal, id);
+    // Both at once (two pool connections): renders and rollbacks wait for this before anything else.
+    // The mirrors of a document the caller may not see are read but never answered.
+    const [document, mirrors] = await Promise.all([
+      this.findOwned(principal, id),
+      this.mirrors.find({ where: { documentId: id }, order: { id: 'ASC' } }),
+    ]);
     if (document.status !== 'accepted' || !document.publishedDigest) {
       throw new WorkloadNotAcceptedError(id, document.status);
     }
-    const mirrors = await this.mirrors.find({ where: { documentId: id }, order: { id: 'ASC' } });
     return {
       id: document.id,
       name: document.name,

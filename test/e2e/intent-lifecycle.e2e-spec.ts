@@ -20,6 +20,9 @@ const CPU_ABOVE_50: TargetBody = {
   target_value_range: 50,
 };
 
+/** Small, so that the cap on conflict reports is reached with a handful of intents. */
+const MAX_CONFLICT_REPORTS = 2;
+
 describe('Intent lifecycle: admin state, observation window, history, conflicts (real services)', () => {
   let app: NestExpressApplication;
   let http: ReturnType<typeof request>;
@@ -29,7 +32,7 @@ describe('Intent lifecycle: admin state, observation window, history, conflicts 
   let documentId: number;
 
   beforeAll(async () => {
-    app = await startApi();
+    app = await startApi({ intent: { INTENT_MAX_CONFLICT_REPORTS: MAX_CONFLICT_REPORTS } });
     await resetDatabase(app);
     http = request(app.getHttpServer());
     dataSource = app.get(DataSource);
@@ -410,6 +413,173 @@ describe('Intent lifecycle: admin state, observation window, history, conflicts 
         [high.id],
       );
       expect(row.n).toBe(0);
+    });
+
+    describe('at INTENT_MAX_CONFLICT_REPORTS', () => {
+      const count = async (sql: string): Promise<number> =>
+        ((await dataSource.query(sql)) as Array<{ n: number }>)[0].n;
+      const written = async () => ({
+        intents: await count('SELECT count(*)::int AS n FROM intent'),
+        outbox: await count('SELECT count(*)::int AS n FROM outbox_message'),
+        conflicts: await count('SELECT count(*)::int AS n FROM intent_conflict_report'),
+        deliveries: await count('SELECT count(*)::int AS n FROM webhook_delivery'),
+      });
+
+      it('refuses, whole, a change that would give the other intent one report too many', async () => {
+        const object = await seedInstance();
+        const low = await create(intentBody({ object_instance: object, targets: [CPU_BELOW_20] }));
+        const body = intentBody({ object_instance: object, targets: [CPU_ABOVE_50] });
+        const highs = [await create(body), await create(body)];
+        expect(await conflictsOf(low.id)).toHaveLength(MAX_CONFLICT_REPORTS);
+
+        const before = await written();
+        const refused = await http
+          .post('/api/v1/intents')
+          .set('Authorization', writer)
+          .send(body)
+          .expect(409);
+        expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(refused.body).toMatchObject({
+          code: 'conflict_reports_full',
+          detail: expect.stringContaining(`intent ${low.id} would hold 3 conflict reports`),
+          errors: [
+            {
+              field: 'intent_expectations',
+              reason: `intent ${low.id} would hold 3 conflict reports (at most 2)`,
+            },
+          ],
+        });
+        // nothing half-written: no intent, no conflict report, no event, no webhook delivery
+        expect(await written()).toEqual(before);
+
+        // A conflict already held is counted once: re-checking one of the two still fits.
+        const again = await patch(highs[0].id, { observation_period: 30 });
+        expect(feasibility(again)).toBe('INFEASIBLE');
+        expect(await conflictsOf(low.id)).toHaveLength(MAX_CONFLICT_REPORTS);
+        // Room again once one side is gone.
+        await http
+          .delete(`/api/v1/intents/${highs[1].id}`)
+          .set('Authorization', writer)
+          .expect(204);
+        expect(feasibility(await create(body))).toBe('INFEASIBLE');
+      });
+
+      it('refuses an intent that would itself conflict with more intents than that', async () => {
+        const object = await seedInstance();
+        for (const bound of [20, 30, 40])
+          await create(
+            intentBody({
+              object_instance: object,
+              targets: [{ ...CPU_BELOW_20, target_value_range: bound }],
+            }),
+          );
+        const elsewhere = await create(intentBody({ object_instance: await seedInstance() }));
+        const before = await written();
+        const refused = await http
+          .patch(`/api/v1/intents/${elsewhere.id}`)
+          .set('Authorization', writer)
+          .send({
+            intent_expectations: intentBody({ object_instance: object, targets: [CPU_ABOVE_50] })
+              .intent_expectations,
+          })
+          .expect(409);
+        expect(refused.body.code).toBe('conflict_reports_full');
+        expect(refused.body.errors).toEqual([
+          {
+            field: 'intent_expectations',
+            reason: 'this intent would conflict with 3 intents (at most 2)',
+          },
+        ]);
+        // the PATCH rolled back whole
+        expect(await written()).toEqual(before);
+        expect(await get(elsewhere.id)).toEqual(elsewhere);
+      });
+    });
+
+    describe('announced to subscribers of the other intent', () => {
+      /** The webhook deliveries recorded (in the outbox, same transaction) for one intent, in order. */
+      const recorded = async (
+        intentId: number,
+      ): Promise<Array<{ event: string; conflicts: number[] }>> => {
+        const rows: Array<{ event_type: string; data: string }> = await dataSource.query(
+          'SELECT event_type, data FROM webhook_delivery WHERE subject = $1 ORDER BY id',
+          [String(intentId)],
+        );
+        return rows.map((row) => {
+          const data = JSON.parse(row.data) as IntentObject | IntentReport;
+          const report = 'intent_report_reference' in data ? data.intent_report_reference : data;
+          return {
+            event: row.event_type,
+            conflicts: report.intent_conflict_reports.map((c) => c.conflicting_intent),
+          };
+        });
+      };
+      const filledWith = (other: number) => [
+        { event: 'intent.changed', conflicts: [other] },
+        { event: 'intent.report.changed', conflicts: [other] },
+      ];
+      const emptied = [
+        { event: 'intent.changed', conflicts: [] },
+        { event: 'intent.report.changed', conflicts: [] },
+      ];
+
+      beforeAll(async () => {
+        await http
+          .post('/api/v1/subscriptions')
+          .set('Authorization', writer)
+          .send({
+            callback_url: 'http://127.0.0.1:9/conflicts',
+            events: ['intent.changed', 'intent.report.changed'],
+          })
+          .expect(201);
+      });
+
+      it('hears intent.changed and intent.report.changed whenever its conflict reports change', async () => {
+        const [low, high] = await conflictingPair();
+        // the written intent's own event is intent.created, which this subscription skips
+        expect(await recorded(low.id)).toEqual(filledWith(high.id));
+        expect(await recorded(high.id)).toEqual([]);
+
+        // high changed, still contradicting: low's conflict report is written again
+        await patch(high.id, { observation_period: 30 });
+        expect(await recorded(low.id)).toEqual([...filledWith(high.id), ...filledWith(high.id)]);
+        expect(await recorded(high.id)).toEqual([{ event: 'intent.changed', conflicts: [low.id] }]);
+        await http.delete(`/api/v1/intents/${high.id}`).set('Authorization', writer).expect(204);
+        expect(await recorded(low.id)).toEqual([
+          ...filledWith(high.id),
+          ...filledWith(high.id),
+          ...emptied,
+        ]);
+      });
+
+      it('hears it when the other intent is deactivated, by its client or with its deleted instance', async () => {
+        const [low, high] = await conflictingPair();
+        await patch(low.id, { intent_admin_state: 'DEACTIVATED' });
+        expect((await recorded(high.id)).slice(-2)).toEqual(emptied);
+
+        // An intent about two instances conflicts on the second; the first one is deleted.
+        const [gone, kept] = [await seedInstance(), await seedInstance()];
+        const onKept = await create(intentBody({ object_instance: kept, targets: [CPU_BELOW_20] }));
+        const spanningBody = intentBody({ object_instance: gone });
+        const [second] = intentBody({ object_instance: kept, targets: [CPU_ABOVE_50] })
+          .intent_expectations as Array<Record<string, unknown>>;
+        (spanningBody.intent_expectations as Array<Record<string, unknown>>).push({
+          ...second,
+          expectation_id: '2',
+        });
+        const spanning = await create(spanningBody);
+        expect(feasibility(spanning)).toBe('INFEASIBLE');
+        expect(await recorded(onKept.id)).toEqual(filledWith(spanning.id));
+        await http.delete(`/api/v1/instances/${gone}`).set('Authorization', writer).expect(202);
+        await http
+          .put(`/api/v1/instances/${gone}/status`)
+          .set('Authorization', service)
+          .send({ status: 'deleted' })
+          .expect(200);
+        expect((await get(spanning.id)).intent_admin_state).toBe('DEACTIVATED');
+        expect(await conflictsOf(onKept.id)).toEqual([]);
+        expect(await recorded(onKept.id)).toEqual([...filledWith(spanning.id), ...emptied]);
+      });
     });
   });
 });

@@ -80,16 +80,23 @@ export class RevisionStore {
     return manager.findOneBy(InstanceRevision, { instanceDbId, revision });
   }
 
-  /** The revision and its manifests in one query. */
+  /**
+   * The revision and its manifests in one query (`findOne` with a relation sends two: a DISTINCT
+   * query for the id under its LIMIT 1, then the join).
+   */
   async findWithManifests(
     manager: EntityManager,
     instanceDbId: number,
     revision: number,
   ): Promise<RevisionWithManifests | null> {
-    const found = await manager.findOne(InstanceRevision, {
-      where: { instanceDbId, revision },
-      relations: { manifestSet: true },
-    });
+    const found = await manager
+      .createQueryBuilder(InstanceRevision, 'revision')
+      .leftJoinAndSelect('revision.manifestSet', 'manifestSet')
+      .where('revision.instance_id = :instanceDbId AND revision.revision = :revision', {
+        instanceDbId,
+        revision,
+      })
+      .getOne();
     if (!found?.manifestSet) return null;
     return { revision: found, manifests: found.manifestSet.manifests };
   }

@@ -11,6 +11,7 @@ import {
   PREEMPTION_CAPABILITIES,
 } from '../../contract';
 import { ID_SCHEMA, longestOf } from '../../common/validation/bounds';
+import { MAX_INTENT_CONFLICT_REPORTS } from '../../config/slices/intent.config';
 import {
   EXPECTATION_ID_MAX_LENGTH,
   MAX_CONTEXTS,
@@ -23,8 +24,8 @@ import {
 import { MAX_OBSERVATIONS } from './report-fulfilment.dto';
 import { ACHIEVED_VALUE_SCHEMA, VALUE_RANGE_SCHEMA } from './value-range.validator';
 
-/** At most one conflict report per other active intent and clash: bounded by what one object holds. */
-export const MAX_CONFLICT_REPORTS = 1000;
+/** At most INTENT_MAX_CONFLICT_REPORTS per intent (IntentService refuses a change that would add more). */
+export const MAX_CONFLICT_REPORTS = MAX_INTENT_CONFLICT_REPORTS;
 
 const NAME = { minLength: 1, maxLength: NAME_MAX_LENGTH };
 
@@ -194,7 +195,7 @@ export class IntentReportResponse implements Wire.IntentReport {
     description:
       'Other active intents on the same object whose targets cannot hold together with this one (TS 28.312 ' +
       'intentConflictReports): found by the feasibility check of either intent, shown on both, removed from both ' +
-      'when either changes, is deactivated or is deleted.',
+      'when either changes, is deactivated or is deleted. At most INTENT_MAX_CONFLICT_REPORTS.',
   })
   intent_conflict_reports!: IntentConflictReportResponse[];
 }

@@ -362,6 +362,26 @@ describe('OnboardingService', () => {
     expect(store.documents.get(job.documentId)?.imagesTotal).toBe(4);
   });
 
+  it('checks the declared images while helm renders and copies them only once lint passed', async () => {
+    const declared = registry.push(`${SOURCE}/shop/migrate:2.0`).reference;
+    const annotations = { 'artifacthub.io/images': `- name: migrate\n  image: ${declared}\n` };
+    let declaredChecksBeforeRender = -1;
+    helm.templateAnswer = () =>
+      later(40, () => {
+        declaredChecksBeforeRender = registry.checks.filter((c) => c.includes('/migrate')).length;
+        return renderedWith(Object.values(images));
+      });
+    helm.lintAnswer = () => later(80, () => lintRefusal);
+    const job = store.upload(
+      { name: 'shop', version: '1.0.0' },
+      goodChart(images, { name: 'shop', version: '1.0.0', chart: { annotations } }),
+    );
+    expect(await service.run(job, context())).toBe('rejected');
+    // source and NEMO registry asked before the render was there; nothing copied for a lint refusal
+    expect(declaredChecksBeforeRender).toBe(2);
+    expect(skopeo.copied).toEqual([]);
+  });
+
   it('refuses a malformed artifacthub.io/images annotation before helm runs', async () => {
     const annotations = { 'artifacthub.io/images': '- nginx:1' };
     const job = store.upload(

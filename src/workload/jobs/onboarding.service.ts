@@ -139,8 +139,8 @@ export class OnboardingService {
 
   /**
    * The phases of one attempt, top to bottom. Work that changes nothing outside starts early and
-   * runs beside the phase that needs it: the digest checks of the images earlier versions used,
-   * helm, the progress writes. Images are copied only once `helm lint` passed, the chart published
+   * runs beside the phase that needs it: the digest checks of the images earlier versions used
+   * and of those Chart.yaml declares, helm, the progress writes. Images are copied only once `helm lint` passed, the chart published
    * only once every image is mirrored. Everything started settles before this returns, and of
    * several failures the one reported follows FAILURE_RANKING. Resolves with what the package's
    * archive told and who signed it (`helm verify` under CHART_PROVENANCE, beside helm lint).
@@ -162,6 +162,8 @@ export class OnboardingService {
       const archive = await work
         .start('archive', this.validatePackage(document, package_.content))
         .result();
+      // Chart.yaml names these before helm runs: their digest checks start now (copies wait for lint).
+      plan.checkAhead(archive.declaredImages);
 
       // helm starts at once; the repository check and the progress write run meanwhile.
       const validated = work.start(

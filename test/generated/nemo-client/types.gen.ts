@@ -670,7 +670,7 @@ export type IntentReportResponse = {
      */
     last_updated_time: string;
     /**
-     * Other active intents on the same object whose targets cannot hold together with this one (TS 28.312 intentConflictReports): found by the feasibility check of either intent, shown on both, removed from both when either changes, is deactivated or is deleted.
+     * Other active intents on the same object whose targets cannot hold together with this one (TS 28.312 intentConflictReports): found by the feasibility check of either intent, shown on both, removed from both when either changes, is deactivated or is deleted. At most INTENT_MAX_CONFLICT_REPORTS.
      */
     intent_conflict_reports: Array<IntentConflictReportResponse>;
 };
@@ -2284,6 +2284,10 @@ export type IntentsCreateErrors = {
      */
     403: ProblemDetails;
     /**
+     * conflict_reports_full: the intent would conflict with more than INTENT_MAX_CONFLICT_REPORTS intents, or an intent it contradicts already holds that many conflict reports (errors[] names intent_expectations and the intent). Nothing was stored.
+     */
+    409: ProblemDetails;
+    /**
      * The request body is larger than the server accepts.
      */
     413: ProblemDetails;
@@ -2345,6 +2349,10 @@ export type IntentsCreateFromTemplateErrors = {
      * No such resource for the caller (resources of other tenants answer 404 too).
      */
     404: ProblemDetails;
+    /**
+     * conflict_reports_full: the intent would conflict with more than INTENT_MAX_CONFLICT_REPORTS intents, or an intent it contradicts already holds that many conflict reports (errors[] names intent_expectations and the intent). Nothing was stored.
+     */
+    409: ProblemDetails;
     /**
      * The request body is larger than the server accepts.
      */
@@ -2516,6 +2524,10 @@ export type IntentsUpdateErrors = {
      * No such resource for the caller (resources of other tenants answer 404 too).
      */
     404: ProblemDetails;
+    /**
+     * conflict_reports_full: the intent would conflict with more than INTENT_MAX_CONFLICT_REPORTS intents, or an intent it contradicts already holds that many conflict reports (errors[] names intent_expectations and the intent). Nothing was stored.
+     */
+    409: ProblemDetails;
     /**
      * The request body is larger than the server accepts.
      */
@@ -3301,7 +3313,7 @@ export type InstancesCreateErrors = {
      */
     404: ProblemDetails;
     /**
-     * The document is not accepted (workload_not_accepted) or the release name is taken (release_name_taken).
+     * The document is not accepted (workload_not_accepted), the release name is taken (release_name_taken), or an inline intent would hold more than INTENT_MAX_CONFLICT_REPORTS conflict reports (conflict_reports_full).
      */
     409: ProblemDetails;
     /**

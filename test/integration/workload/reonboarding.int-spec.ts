@@ -18,7 +18,8 @@ import {
 import { WorkloadService } from '../../../src/workload/workload.service';
 import { resetDatabase } from '../../support/app';
 import { goodChart, packChart, sha256 } from '../../support/charts';
-import { pushTestImage } from '../../support/oci-image';
+import { dump } from 'js-yaml';
+import { pushTestImage, registryDigest } from '../../support/oci-image';
 import { startWorker } from '../../support/worker';
 import { CountingHelm } from '../../fakes/helm';
 import { NotingRegistry } from '../../fakes/registry';
@@ -253,5 +254,68 @@ describe('Onboarding again: stored chart validations, digest checks ahead', () =
         [moved.reference, true],
       ].sort(),
     );
+  });
+
+  describe('images declared only in artifacthub.io/images', () => {
+    /** The chart with its three rendered images and `declared` named in its annotation only. */
+    const declaring = (name: string, declared: string, chart: Record<string, unknown> = {}) =>
+      goodChart(images, {
+        name,
+        version: '1.0.0',
+        chart: {
+          ...chart,
+          annotations: { 'artifacthub.io/images': dump([{ name: 'extra', image: declared }]) },
+        },
+      });
+    /** Onboards a new chart `name` declaring `image`, noting its events from the start. */
+    const onboardDeclaring = (tenant: string, name: string, image: string, chart = {}) => {
+      events.length = 0;
+      return register(tenant, name, declaring(name, image, chart));
+    };
+    const mirrorOf = (repository: string) =>
+      `${LOCAL_REGISTRY}/mirror-${run}/${LOCAL_REGISTRY.replace(':', '-')}/${repository}:1.0`;
+    const at = (prefix: RegExp, repository: string) =>
+      events.flatMap((event, index) =>
+        prefix.test(event) && event.endsWith(repository) ? [index] : [],
+      );
+
+    it('are digest-checked while helm still renders, even on a first onboarding, and copied after lint', async () => {
+      const extra = await pushTestImage(LOCAL_REGISTRY, `vc-${run}/declared`, '1.0');
+      const first = await onboardDeclaring('tenant-b', 'declaring', extra.reference);
+      expect(first.outcome).toBe('accepted');
+      const rendered = events.indexOf('template done');
+      // Source and NEMO registry, both asked before the render was there.
+      const checks = at(/^check /, `vc-${run}/declared`);
+      expect(checks).toHaveLength(2);
+      expect(Math.max(...checks)).toBeLessThan(rendered);
+      // The rendered images of a chart seen for the first time are checked only once it rendered.
+      expect(Math.min(...at(/^check /, `vc-${run}/app`))).toBeGreaterThan(rendered);
+      const mirrors = await dataSource
+        .getRepository(WorkloadImageMirror)
+        .findBy({ documentId: first.documentId });
+      expect(mirrors.find((m) => m.source === extra.reference)).toMatchObject({ copied: true });
+      expect(await registryDigest(mirrorOf(`vc-${run}/declared`))).toBe(extra.digest);
+
+      // Mirrored already: the answers checked ahead are the ones used, nothing is copied again.
+      const again = await onboardDeclaring('tenant-c', 'declaring-again', extra.reference);
+      expect(again.outcome).toBe('accepted');
+      expect(Math.max(...at(/^check /, `vc-${run}/declared`))).toBeLessThan(
+        events.indexOf('template done'),
+      );
+      const kept = await dataSource
+        .getRepository(WorkloadImageMirror)
+        .findBy({ documentId: again.documentId });
+      expect(kept.find((m) => m.source === extra.reference)).toMatchObject({ copied: false });
+    });
+
+    it('are checked ahead but never copied for a chart helm lint refuses', async () => {
+      const extra = await pushTestImage(LOCAL_REGISTRY, `vc-${run}/declared-lint`, '1.0');
+      const refused = await onboardDeclaring('tenant-b', 'declaring-lint', extra.reference, {
+        icon: 'not a url',
+      });
+      expect(refused.outcome).toBe('rejected');
+      expect(at(/^check /, `vc-${run}/declared-lint`)).toHaveLength(2);
+      expect(await registryDigest(mirrorOf(`vc-${run}/declared-lint`))).toBeNull();
+    });
   });
 });
