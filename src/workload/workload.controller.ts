@@ -33,9 +33,6 @@ import { CreateWorkloadDto } from './dto/create-workload.dto';
 import { ListWorkloadsQuery } from './dto/list-workloads.query';
 import { RenderPolicyDto } from './dto/render-policy.dto';
 import {
-  toWorkloadDetailResponse,
-  toWorkloadPageResponse,
-  toWorkloadResponse,
   WorkloadDetailResponse,
   WorkloadPageResponse,
   WorkloadResponse,
@@ -70,7 +67,7 @@ export class WorkloadController {
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateWorkloadDto,
   ): Promise<WorkloadResponse> {
-    return toWorkloadResponse(await this.workloads.create(principal, body));
+    return this.workloads.create(principal, body);
   }
 
   @Post(':id/upload')
@@ -123,13 +120,11 @@ export class WorkloadController {
     @IdParam('id', WORKLOAD_ID) id: number,
     @UploadedFiles() parts: ChartUploadParts | undefined,
   ): Promise<WorkloadResponse> {
-    return toWorkloadResponse(
-      await this.workloads.upload(
-        principal,
-        id,
-        parts?.file?.[0]?.buffer,
-        parts?.provenance?.[0]?.buffer,
-      ),
+    return this.workloads.upload(
+      principal,
+      id,
+      parts?.file?.[0]?.buffer,
+      parts?.provenance?.[0]?.buffer,
     );
   }
 
@@ -147,8 +142,7 @@ export class WorkloadController {
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListWorkloadsQuery,
   ): Promise<WorkloadPageResponse> {
-    const { documents, meta } = await this.workloads.list(principal, query);
-    return toWorkloadPageResponse(documents, meta);
+    return this.workloads.list(principal, query);
   }
 
   @Get(':id')
@@ -165,8 +159,7 @@ export class WorkloadController {
     @CurrentPrincipal() principal: Principal,
     @IdParam('id', WORKLOAD_ID) id: number,
   ): Promise<WorkloadDetailResponse> {
-    const { document, mirrors } = await this.workloads.get(principal, id);
-    return toWorkloadDetailResponse(document, mirrors);
+    return this.workloads.get(principal, id);
   }
 
   @Put(':id/render-policy')
@@ -192,7 +185,7 @@ export class WorkloadController {
     @IdParam('id', WORKLOAD_ID) id: number,
     @Body() body: RenderPolicyDto,
   ): Promise<WorkloadResponse> {
-    return toWorkloadResponse(await this.workloads.setRenderPolicy(principal, id, body));
+    return this.workloads.setRenderPolicy(principal, id, body);
   }
 
   @Delete(':id')
