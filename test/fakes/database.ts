@@ -129,6 +129,13 @@ export class MemoryDatabase {
     return rows.length;
   }
 
+  delete(entity: EntityClass, where: Where): number {
+    const table = this.tables.get(entity) ?? [];
+    const kept = table.filter((row) => !matches(row, where));
+    this.tables.set(entity, kept);
+    return table.length - kept.length;
+  }
+
   private checkUnique(entity: EntityClass, value: Row, others: Row[]): void {
     for (const index of this.uniques.filter((u) => u.entity === entity)) {
       if (index.where && !index.where(value)) continue;
@@ -184,6 +191,10 @@ class MemoryManager {
 
   async update(entity: EntityClass, where: Where, change: Row): Promise<{ affected: number }> {
     return { affected: this.db.update(entity, where, change) };
+  }
+
+  async delete(entity: EntityClass, where: Where): Promise<{ affected: number }> {
+    return { affected: this.db.delete(entity, where) };
   }
 }
 
