@@ -4,6 +4,10 @@ import { INTENT_NOTIFY_MESSAGE } from '../events/seed-messages';
 
 const ok: ResponseObject = { description: 'OK' };
 const problemRef = { schema: { $ref: '#/components/schemas/ProblemDetails' } };
+const problemResponse: ResponseObject = {
+  description: 'Failed.',
+  content: { 'application/problem+json': problemRef },
+};
 
 function documentWith(
   paths: OpenAPIObject['paths'],
@@ -20,40 +24,35 @@ const operation = (
 
 describe('finalizeOpenApiDocument', () => {
   describe('error responses', () => {
-    it('gives every error response the problem+json content, keeping descriptions and other schemas', () => {
+    it('keeps declared error responses and refuses one without content', () => {
+      const problem = {
+        description: 'Taken.',
+        content: { 'application/problem+json': problemRef },
+      };
+      const report = {
+        description: 'Report.',
+        content: { 'application/json': { schema: { type: 'object' } } },
+      };
       const document = finalizeOpenApiDocument(
         documentWith({
-          '/things': {
-            get: {
-              responses: {
-                '200': ok,
-                '409': { description: 'Taken.' },
-                '422': { description: 'No.', content: { 'application/json': {} } },
-                '503': {
-                  description: 'Report.',
-                  content: { 'application/json': { schema: { type: 'object' } } },
-                },
-              },
-            },
-          },
+          '/things': { get: { responses: { '200': ok, '409': problem, '503': report } } },
         }),
       );
       const responses = operation(document, '/things').responses;
-      expect(responses['409']).toMatchObject({
-        description: 'Taken.',
-        content: { 'application/problem+json': problemRef },
-      });
-      expect(responses['422']).toMatchObject({
-        description: 'No.',
-        content: { 'application/problem+json': problemRef },
-      });
-      expect(responses['503']).toMatchObject({
-        description: 'Report.',
-        content: { 'application/json': { schema: { type: 'object' } } },
-      });
+      expect(responses['409']).toMatchObject(problem);
+      expect(responses['503']).toMatchObject(report);
       expect(document.components?.schemas?.ProblemDetails).toMatchObject({
         required: ['type', 'title', 'status', 'detail', 'code'],
       });
+      expect(() =>
+        finalizeOpenApiDocument(
+          documentWith({
+            '/things': { get: { responses: { '200': ok, '422': { description: 'No.' } } } },
+          }),
+        ),
+      ).toThrow(
+        'GET /things documents 422 without content: declare errors with @ApiProblemResponses',
+      );
     });
 
     it('adds the errors a route of its shape can answer, and no others', () => {
@@ -64,7 +63,22 @@ describe('finalizeOpenApiDocument', () => {
               security: [{ bearer: [] }],
               parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
               requestBody: { content: { 'application/json': { schema: { type: 'object' } } } },
-              responses: { '201': ok },
+              // What @RequirePermission declares on every token route.
+              responses: {
+                '201': ok,
+                '401': {
+                  description: 'No token.',
+                  content: { 'application/problem+json': problemRef },
+                },
+                '429': {
+                  description: 'Slow.',
+                  content: { 'application/problem+json': problemRef },
+                },
+                '503': {
+                  description: 'Down.',
+                  content: { 'application/problem+json': problemRef },
+                },
+              },
             },
           },
           '/ping': { get: { responses: { '200': ok } } },
@@ -75,7 +89,6 @@ describe('finalizeOpenApiDocument', () => {
         '201',
         '400',
         '401',
-        '403',
         '404',
         '413',
         '415',
@@ -98,7 +111,22 @@ describe('finalizeOpenApiDocument', () => {
     it('declares CORS on every answer, the rate limit on 2xx/4xx of token routes, Retry-After on 429', () => {
       const document = finalizeOpenApiDocument(
         documentWith({
-          '/secured': { get: { security: [{ bearer: [] }], responses: { '200': ok } } },
+          '/secured': {
+            get: {
+              security: [{ bearer: [] }],
+              responses: {
+                '200': ok,
+                '401': {
+                  description: 'No token.',
+                  content: { 'application/problem+json': problemRef },
+                },
+                '429': {
+                  description: 'Slow.',
+                  content: { 'application/problem+json': problemRef },
+                },
+              },
+            },
+          },
           '/open': { get: { responses: { '200': ok } } },
         }),
       );
@@ -273,7 +301,10 @@ describe('finalizeOpenApiDocument', () => {
   describe('tags and order', () => {
     const messy = documentWith({
       '/z': {
-        post: { tags: ['zeta'], responses: { '500': ok, '201': ok } },
+        post: {
+          tags: ['zeta'],
+          responses: { '500': problemResponse, '201': ok },
+        },
         get: { tags: ['health'], responses: { '200': ok } },
       },
       '/a': { get: { tags: ['workloads'], responses: { '200': ok } } },

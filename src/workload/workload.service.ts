@@ -5,6 +5,7 @@ import { DataSource, EntityManager, Not, QueryFailedError, Repository } from 'ty
 import { isAdmin, Principal, tenantScope } from '../auth/principal';
 import { BadRequestError, DomainError, NotFoundError } from '../common/errors/domain-error';
 import { fetchPage, SortSpec } from '../common/pagination/keyset-page';
+import { Page } from '../common/pagination/pagination';
 import { OutboxService } from '../events/outbox.service';
 import { HelmRepoService } from '../helm-repo/helm-repo.service';
 import type { PodSecurityProfile } from '../instance/rendering/pod-security';
@@ -16,7 +17,6 @@ import {
   toWorkloadPageResponse,
   toWorkloadResponse,
   WorkloadDetailResponse,
-  WorkloadPageResponse,
   WorkloadResponse,
 } from './dto/workload.response';
 import { WorkloadDocument } from './entities/workload-document.entity';
@@ -164,7 +164,7 @@ export class WorkloadService {
     return toWorkloadResponse(document);
   }
 
-  async list(principal: Principal, query: ListWorkloadsQuery): Promise<WorkloadPageResponse> {
+  async list(principal: Principal, query: ListWorkloadsQuery): Promise<Page<WorkloadResponse>> {
     const qb = this.documents.createQueryBuilder('document');
     const { tenant } = tenantScope(principal);
     if (tenant !== undefined) qb.andWhere('document.tenant = :tenant', { tenant });

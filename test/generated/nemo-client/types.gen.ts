@@ -343,7 +343,13 @@ export type ImageMirrorResponse = {
 };
 
 export type InstancePage = {
+    /**
+     * The items of this page, in the requested order.
+     */
     items: Array<InstanceResponse>;
+    /**
+     * Where this page is in the whole result.
+     */
     meta: PageMeta;
 };
 
@@ -1183,8 +1189,14 @@ export type WorkloadDetailResponse = {
     images: Array<ImageMirrorResponse>;
 };
 
-export type WorkloadPageResponse = {
+export type WorkloadPage = {
+    /**
+     * The items of this page, in the requested order.
+     */
     items: Array<WorkloadResponse>;
+    /**
+     * Where this page is in the whole result.
+     */
     meta: PageMeta;
 };
 
@@ -1615,6 +1627,9 @@ export type InstancesListErrors = {
 export type InstancesListError = InstancesListErrors[keyof InstancesListErrors];
 
 export type InstancesListResponses = {
+    /**
+     * One page of results.
+     */
     200: InstancePage;
 };
 
@@ -3094,7 +3109,10 @@ export type WorkloadsListErrors = {
 export type WorkloadsListError = WorkloadsListErrors[keyof WorkloadsListErrors];
 
 export type WorkloadsListResponses = {
-    200: WorkloadPageResponse;
+    /**
+     * One page of results.
+     */
+    200: WorkloadPage;
 };
 
 export type WorkloadsListResponse = WorkloadsListResponses[keyof WorkloadsListResponses];
