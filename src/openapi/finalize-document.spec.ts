@@ -4,9 +4,17 @@ import { INTENT_NOTIFY_MESSAGE } from '../events/seed-messages';
 
 const ok: ResponseObject = { description: 'OK' };
 const problemRef = { schema: { $ref: '#/components/schemas/ProblemDetails' } };
-const problemResponse: ResponseObject = {
-  description: 'Failed.',
+const problem = (description: string): ResponseObject => ({
+  description,
   content: { 'application/problem+json': problemRef },
+});
+const problemResponse = problem('Failed.');
+/** What @RequirePermission declares on every token route. */
+const TOKEN_ANSWERS = {
+  '401': problem('No token.'),
+  '403': problem('No role.'),
+  '429': problem('Slow.'),
+  '503': problem('Down.'),
 };
 
 function documentWith(
@@ -63,22 +71,7 @@ describe('finalizeOpenApiDocument', () => {
               security: [{ bearer: [] }],
               parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
               requestBody: { content: { 'application/json': { schema: { type: 'object' } } } },
-              // What @RequirePermission declares on every token route.
-              responses: {
-                '201': ok,
-                '401': {
-                  description: 'No token.',
-                  content: { 'application/problem+json': problemRef },
-                },
-                '429': {
-                  description: 'Slow.',
-                  content: { 'application/problem+json': problemRef },
-                },
-                '503': {
-                  description: 'Down.',
-                  content: { 'application/problem+json': problemRef },
-                },
-              },
+              responses: { '201': ok, ...TOKEN_ANSWERS },
             },
           },
           '/ping': { get: { responses: { '200': ok } } },
@@ -89,6 +82,7 @@ describe('finalizeOpenApiDocument', () => {
         '201',
         '400',
         '401',
+        '403',
         '404',
         '413',
         '415',
@@ -114,17 +108,7 @@ describe('finalizeOpenApiDocument', () => {
           '/secured': {
             get: {
               security: [{ bearer: [] }],
-              responses: {
-                '200': ok,
-                '401': {
-                  description: 'No token.',
-                  content: { 'application/problem+json': problemRef },
-                },
-                '429': {
-                  description: 'Slow.',
-                  content: { 'application/problem+json': problemRef },
-                },
-              },
+              responses: { '200': ok, ...TOKEN_ANSWERS },
             },
           },
           '/open': { get: { responses: { '200': ok } } },
