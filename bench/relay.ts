@@ -10,9 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ApiModule } from '../src/app.module';
 import { AppConfig } from '../src/config/app-config';
-import { EVENTS_EXCHANGE } from '../src/events/event-map';
+import { EVENTS_EXCHANGE, UploadEvent } from '../src/contract';
 import { OutboxService } from '../src/events/outbox.service';
-import { UploadEvent } from '../src/events/payloads';
 import { benchServices, createMigratedDatabase, median, percentile } from './support';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20000);

@@ -1,3 +1,5 @@
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
+
 /**
  * Errors that mean "a backing service cannot be reached or is going away" rather than "this
  * request is wrong": a connection was refused, lost or timed out, PostgreSQL is shutting down or
@@ -28,13 +30,13 @@ const CLIENT_MESSAGES = [
 ];
 
 /**
- * TypeORM releases a query runner whose connection failed; the transaction's ROLLBACK then throws
- * this instead of the connection error (seen when PostgreSQL stops under load).
+ * TypeORM releases a query runner whose connection failed; the transaction's next statement or its
+ * ROLLBACK then throws one of these instead of the connection error (both seen when PostgreSQL
+ * stops under load).
  */
-const RELEASED_RUNNER = 'QueryRunnerAlreadyReleasedError';
+const RELEASED_RUNNER = [QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError];
 
 interface MaybeDriverError {
-  name?: unknown;
   code?: unknown;
   message?: unknown;
   driverError?: unknown;
@@ -45,8 +47,8 @@ export type Unavailable = 'postgresql' | 'a backing service';
 
 export function unavailableDependency(error: unknown, depth = 0): Unavailable | undefined {
   if (typeof error !== 'object' || error === null || depth > 3) return undefined;
-  const { name, code, message, driverError, cause } = error as MaybeDriverError;
-  if (name === RELEASED_RUNNER) return 'postgresql';
+  const { code, message, driverError, cause } = error as MaybeDriverError;
+  if (RELEASED_RUNNER.some((released) => error instanceof released)) return 'postgresql';
   // SQLSTATE class 08: connection exception.
   if (typeof code === 'string' && (SERVER_STATES.has(code) || /^08[0-9A-Z]{3}$/.test(code)))
     return 'postgresql';

@@ -2,7 +2,7 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../auth/auth.decorators';
 import { APP_VERSION } from '../common/app-version';
-import { asyncApiDocument } from './asyncapi';
+import { asyncApiDocument } from '../contract';
 
 @ApiExcludeController()
 @Public()

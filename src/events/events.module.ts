@@ -5,7 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { AsyncApiController } from './asyncapi.controller';
 import { OutboxMessage } from './entities/outbox-message.entity';
-import { EVENTS_EXCHANGE, ROUTING_KEYS } from './event-map';
+import { EVENTS_EXCHANGE, EVENTS_EXCHANGE_TYPE, ROUTING_KEYS } from '../contract';
 import { OutboxRelay } from './outbox-relay.service';
 import { OutboxService } from './outbox.service';
 
@@ -36,7 +36,9 @@ export class EventsModule {}
         // two applications in one process (tests) from overwriting each other's connection.
         name: `nemo-intent-api-${randomUUID()}`,
         uri: config.RABBITMQ_URL,
-        exchanges: [{ name: EVENTS_EXCHANGE, type: 'direct', options: { durable: true } }],
+        exchanges: [
+          { name: EVENTS_EXCHANGE, type: EVENTS_EXCHANGE_TYPE, options: { durable: true } },
+        ],
         queues: EVENT_QUEUES,
         connectionInitOptions: { wait: false },
         connectionManagerOptions: { heartbeatIntervalInSeconds: 15, reconnectTimeInSeconds: 1 },

@@ -6,7 +6,7 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { databaseTimeouts, dataSourceOptions } from '../database/data-source-options';
 import { MetricsService } from '../metrics/metrics.service';
-import { EVENTS_EXCHANGE } from './event-map';
+import { EVENTS_EXCHANGE } from '../contract';
 import { OutboxNotifications, Wakeup } from './outbox-notifications';
 import { OUTBOX_PARTITIONS } from './outbox.service';
 

@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { OutboxMessage } from './entities/outbox-message.entity';
-import { Aggregate, EventMap, RoutingKey } from './event-map';
+import { EventMap, RoutingKey } from '../contract';
+
+/** The state change an event belongs to; events of one aggregate are published in order. */
+export interface Aggregate {
+  type: 'workload_document' | 'workload_instance' | 'intent';
+  id: string | number;
+}
 
 /** Rows are spread over a fixed number of partitions; one relay loop owns a partition at a time. */
 export const OUTBOX_PARTITIONS = 8;

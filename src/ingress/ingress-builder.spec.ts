@@ -1,4 +1,4 @@
-import { KubernetesManifest } from '../events/payloads';
+import { KubernetesManifest } from '../common/kubernetes-manifest';
 import {
   DEFAULT_HOST_TEMPLATE,
   HOST_TEMPLATE_PATTERN,

@@ -1,6 +1,6 @@
 import { UnprocessableError } from '../common/errors/domain-error';
 import { FieldError } from '../common/errors/problem';
-import { KubernetesManifest } from '../events/payloads';
+import { KubernetesManifest } from '../common/kubernetes-manifest';
 import { instanceShort, isValidHost, renderHostTemplate } from './host-template';
 import { ingressPathProblem } from './ingress-path';
 import {

@@ -10,7 +10,7 @@ import {
 } from '../common/errors/domain-error';
 import { Page } from '../common/pagination/pagination';
 import { OutboxService } from '../events/outbox.service';
-import type { KubernetesManifest } from '../events/payloads';
+import type { KubernetesManifest } from '../common/kubernetes-manifest';
 import { IntentService } from '../intent/intent.service';
 import { InstantiableWorkload, WorkloadService } from '../workload/workload.service';
 import { InstancePreviewResponse } from './dto/instance-preview.response';

@@ -1,9 +1,8 @@
-import { InstanceStatus } from '../events/payloads';
+import { INSTANCE_STATUSES, InstanceStatus } from '../contract';
 import {
   allowedReports,
   canReport,
   deletionOutcome,
-  INSTANCE_STATUSES,
   isLive,
   REPORTED_STATUSES,
 } from './instance-status';

@@ -1,16 +1,12 @@
-import { InstanceStatus } from '../events/payloads';
+import { InstanceStatus } from '../contract';
 
-export const INSTANCE_STATUSES: readonly InstanceStatus[] = [
-  'rendered',
+/** What the meta-Orchestrator may report (`deleting` is only reached through DELETE). */
+export const REPORTED_STATUSES = [
   'deploying',
   'deployed',
   'failed',
-  'deleting',
   'deleted',
-];
-
-/** What the meta-Orchestrator may report (`deleting` is only reached through DELETE). */
-export const REPORTED_STATUSES = ['deploying', 'deployed', 'failed', 'deleted'] as const;
+] as const satisfies readonly InstanceStatus[];
 export type ReportedStatus = (typeof REPORTED_STATUSES)[number];
 
 /**

@@ -14,7 +14,7 @@ import type { ClusterService } from '../cluster/cluster.service';
 import { BadRequestError } from '../common/errors/domain-error';
 import type { AppConfig } from '../config/app-config';
 import type { OutboxService } from '../events/outbox.service';
-import { RUN_MESSAGE, SEED_RUN_MESSAGE } from '../events/seed-messages';
+import { RUN_MESSAGE, SEED_RUN_MESSAGE } from '../contract';
 import type { CreateIntentDto } from '../intent/dto/create-intent.dto';
 import type { IntentService } from '../intent/intent.service';
 import type { SubscriptionService } from '../subscription/subscription.service';

@@ -9,7 +9,7 @@ import { AppConfig } from '../config/app-config';
 import { ConflictError, UnprocessableError } from '../common/errors/domain-error';
 import { Page } from '../common/pagination/pagination';
 import { OutboxService } from '../events/outbox.service';
-import { IntentObject, RunEvent } from '../events/payloads';
+import { IntentObject, RunEvent } from '../contract';
 import { CreateIntentDto } from '../intent/dto/create-intent.dto';
 import { IntentService } from '../intent/intent.service';
 import { SubscriptionService } from '../subscription/subscription.service';

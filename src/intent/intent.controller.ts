@@ -26,7 +26,7 @@ import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
 import { IdParam } from '../common/http/id';
 import { Principal } from '../auth/principal';
 import { Page, PageQuery } from '../common/pagination/pagination';
-import type { IntentObject, IntentReport } from '../events/payloads';
+import type { IntentObject, IntentReport } from '../contract';
 import { ApiPage } from '../openapi/api-page.decorator';
 import { ApiProblemResponses } from '../openapi/api-problem-responses.decorator';
 import { CreateIntentFromTemplateDto } from './dto/create-from-template.dto';

@@ -3,7 +3,7 @@ import { MemoryOutbox, MemorySubscriptions } from '../../test/fakes/events';
 import { MemoryIntentStore, StoredIntent } from '../../test/fakes/intent';
 import { unitConfig } from '../../test/fakes/config';
 import type { Principal } from '../auth/principal';
-import type { IntentObject } from '../events/payloads';
+import type { IntentObject } from '../contract';
 import type { OutboxService } from '../events/outbox.service';
 import type { SubscriptionService } from '../subscription/subscription.service';
 import type { CreateIntentDto } from './dto/create-intent.dto';

@@ -5,7 +5,7 @@ import { NotFoundError } from '../common/errors/domain-error';
 import { FieldError } from '../common/errors/problem';
 import { Page, PageQuery } from '../common/pagination/pagination';
 import { AppConfig } from '../config/app-config';
-import type { IntentObject, IntentReport } from '../events/payloads';
+import type { IntentObject, IntentReport } from '../contract';
 import { OutboxService } from '../events/outbox.service';
 import { objectChange } from '../subscription/subscription-events';
 import { SubscriptionService } from '../subscription/subscription.service';

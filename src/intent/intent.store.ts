@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, IsNull, ObjectLiteral, EntityTarget } from 'typeorm';
-import type { FulfilmentInfo } from '../events/payloads';
+import type { FulfilmentInfo } from '../contract';
 import { Principal, tenantScope } from '../auth/principal';
 import { NotFoundError } from '../common/errors/domain-error';
 import { fetchPage } from '../common/pagination/keyset-page';

@@ -1,6 +1,6 @@
 import type { OpenAPIObject, OperationObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
 import { finalizeOpenApiDocument } from './finalize-document';
-import { INTENT_NOTIFY_MESSAGE } from '../events/seed-messages';
+import { INTENT_NOTIFY_MESSAGE } from '../contract';
 
 const ok: ResponseObject = { description: 'OK' };
 const problemRef = { schema: { $ref: '#/components/schemas/ProblemDetails' } };

@@ -1,35 +1,26 @@
-import { COUNT_MODES } from '../common/pagination/pagination';
-import type { InstanceStatus, WorkloadStatus } from '../events/payloads';
-import { PATH_TYPES } from '../ingress/ingress.annotations';
-import { POD_SECURITY_PROFILES } from '../instance/rendering/pod-security';
+import { COUNT_MODES, PageQuery } from '../common/pagination/pagination';
+import type { HealthCheckStatus, HealthIndicatorStatus } from '@nestjs/terminus';
 import {
   CONDITIONS,
+  everyOf,
   EXPECTATION_VERBS,
   FEASIBILITY_CHECK_TYPES,
   FULFILMENT_STATUSES,
+  INSTANCE_STATUSES,
   NOT_FULFILLED_STATES,
   PREEMPTION_CAPABILITIES,
-} from '../intent/intent.enums';
+  WORKLOAD_STATUSES,
+} from '../contract';
+import { PATH_TYPES } from '../ingress/ingress.annotations';
+import { POD_SECURITY_PROFILES } from '../instance/rendering/pod-security';
 
-/** Checks at compile time that `list` holds every member of the union U (and nothing else). */
-function everyOf<U extends string>() {
-  return <L extends readonly U[]>(list: L & ([U] extends [L[number]] ? unknown : never)): L => list;
-}
-
-const WORKLOAD_STATUSES = everyOf<WorkloadStatus>()([
-  'pending',
-  'onboarding',
-  'accepted',
-  'rejected',
-] as const);
-const INSTANCE_STATUSES = everyOf<InstanceStatus>()([
-  'rendered',
-  'deploying',
-  'deployed',
-  'failed',
-  'deleting',
-  'deleted',
-] as const);
+// @nestjs/terminus' readiness report (GET /readyz), split by outcome; the compiler checks that the
+// two lists together hold every status terminus can answer.
+const READY_STATUSES = ['ok', 'degraded'] as const;
+const NOT_READY_STATUSES = ['error', 'shutting_down'] as const;
+everyOf<HealthCheckStatus>()([...READY_STATUSES, ...NOT_READY_STATUSES] as const);
+const SORT_ORDERS = everyOf<PageQuery['order']>()(['asc', 'desc'] as const);
+const DEPENDENCY_STATUSES = everyOf<HealthIndicatorStatus>()(['up', 'degraded', 'down'] as const);
 
 export interface NamedEnum {
   values: readonly string[];
@@ -77,22 +68,21 @@ export const NAMED_ENUMS: Readonly<Record<string, NamedEnum>> = {
     description:
       'Kubernetes Pod Security Standards profile the pods of an instance must meet (render policy).',
   },
-  SortOrder: { values: ['asc', 'desc'], description: 'Sort direction of a list.' },
+  SortOrder: { values: SORT_ORDERS, description: 'Sort direction of a list.' },
   CountMode: {
     values: COUNT_MODES,
     description: 'How a list computes `meta.total`: exactly, as an estimate, or not at all.',
   },
-  // @nestjs/terminus' readiness report (GET /readyz).
   ReadinessStatus: {
-    values: ['ok', 'degraded'],
+    values: READY_STATUSES,
     description: 'Readiness of the service: `degraded` when the broker is down but not required.',
   },
   NotReadyStatus: {
-    values: ['error', 'shutting_down'],
+    values: NOT_READY_STATUSES,
     description: 'Why the service is not ready.',
   },
   DependencyStatus: {
-    values: ['up', 'degraded', 'down'],
+    values: DEPENDENCY_STATUSES,
     description: 'State of one dependency in the readiness report.',
   },
 };

@@ -1,8 +1,4 @@
-import {
-  INTENT_NOTIFY_MESSAGE,
-  SEED_RUN_MESSAGE,
-  SEED_UPLOAD_MESSAGE,
-} from '../events/seed-messages';
+import { INTENT_NOTIFY_MESSAGE, SEED_RUN_MESSAGE, SEED_UPLOAD_MESSAGE } from '../contract';
 
 /** The upload message as a document in its final state: an accepted document has no rejection. */
 const ACCEPTED_WORKLOAD = {

@@ -1,4 +1,4 @@
-import { WorkloadStatus } from '../events/payloads';
+import { WorkloadStatus } from '../contract';
 import { OnboardingStep } from './entities/workload-document.entity';
 
 export interface OnboardingProgress {

@@ -22,7 +22,7 @@ import {
 import { WorkloadDocument } from './entities/workload-document.entity';
 import { WorkloadImageMirror } from './entities/workload-image-mirror.entity';
 import { WorkloadPackage } from './entities/workload-package.entity';
-import { uploadEvent } from './upload-event';
+import { uploadEvent } from './workload.events';
 import { OnboardingQueue } from './jobs/onboarding.queue';
 import {
   WorkloadExistsError,

@@ -4,8 +4,8 @@ import { dump } from 'js-yaml';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { KubernetesManifest, RunEvent } from '../../src/events/payloads';
-import { SEED_RUN_MESSAGE } from '../../src/events/seed-messages';
+import { KubernetesManifest } from '../../src/common/kubernetes-manifest';
+import { RunEvent, SEED_RUN_MESSAGE } from '../../src/contract';
 import {
   OnboardedWorkload,
   onboardShop,

@@ -1,11 +1,11 @@
-import { SEED_RUN_MESSAGE } from '../../src/events/seed-messages';
+import { RunEvent, SEED_RUN_MESSAGE } from '../../src/contract';
+import { KubernetesManifest } from '../../src/common/kubernetes-manifest';
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { connect } from 'amqplib';
 import { dump } from 'js-yaml';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { KubernetesManifest, RunEvent } from '../../src/events/payloads';
 import { EventSubscriber } from '../support/amqp';
 import { pushTestImage, registryDigest } from '../support/oci-image';
 import { resetDatabase, startApi } from '../support/app';

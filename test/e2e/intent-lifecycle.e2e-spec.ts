@@ -2,7 +2,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import type { IntentObject, IntentReport } from '../../src/events/payloads';
+import type { IntentObject, IntentReport } from '../../src/contract';
 import { WorkloadInstance } from '../../src/instance/entities/workload-instance.entity';
 import { eventSchemaErrors } from '../support/event-schema';
 import { resetDatabase, startApi } from '../support/app';

@@ -1,7 +1,7 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import type { IntentObject, IntentReport } from '../../src/events/payloads';
+import type { IntentObject, IntentReport } from '../../src/contract';
 import { IntentService } from '../../src/intent/intent.service';
 import { startApi, resetDatabase } from '../support/app';
 import { authHeader } from '../support/auth';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { OutboxMessage } from '../../src/events/entities/outbox-message.entity';
-import { UploadEvent } from '../../src/events/payloads';
+import { UploadEvent } from '../../src/contract';
 import { REDIS } from '../../src/infra/redis/redis.module';
 import { ONBOARDING_QUEUE } from '../../src/workload/jobs/onboarding.queue';
 import { freshBucketPath } from '../integration/workload/support';

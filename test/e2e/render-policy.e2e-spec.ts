@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { KubernetesManifest } from '../../src/events/payloads';
+import { KubernetesManifest } from '../../src/common/kubernetes-manifest';
 import { EventSubscriber } from '../support/amqp';
 import { resetDatabase, startApi } from '../support/app';
 import { authHeader } from '../support/auth';

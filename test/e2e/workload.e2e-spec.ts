@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { UploadEvent } from '../../src/events/payloads';
+import { UploadEvent } from '../../src/contract';
 import { WorkloadService } from '../../src/workload/workload.service';
 import { authHeader } from '../support/auth';
 import { EventSubscriber } from '../support/amqp';

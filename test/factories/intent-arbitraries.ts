@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Condition, ValueRange } from '../../src/events/payloads';
+import type { Condition, ValueRange } from '../../src/contract';
 import { nextDown, nextUp } from '../../src/intent/domain/value-set';
 
 /** Numbers that collide often (small integers) mixed with arbitrary finite doubles. */

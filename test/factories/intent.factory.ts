@@ -1,11 +1,12 @@
-import type {
-  Condition,
-  ExpectationVerb,
-  IntentObject,
-  SeedIntentObject,
-  ValueRange,
-} from '../../src/events/payloads';
-import { SEED_RUN_MESSAGE, withAddedIntentFields } from '../../src/events/seed-messages';
+import {
+  type Condition,
+  type ExpectationVerb,
+  type IntentObject,
+  SEED_RUN_MESSAGE,
+  type SeedIntentObject,
+  type ValueRange,
+  withAddedIntentFields,
+} from '../../src/contract';
 
 /** The seed README's `intent-notify` example, verbatim. */
 export const SEED_INTENT_NOTIFY_TEXT =

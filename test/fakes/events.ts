@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import type { Aggregate, EventMap, RoutingKey } from '../../src/events/event-map';
-import type { OutboxService } from '../../src/events/outbox.service';
+import type { EventMap, RoutingKey } from '../../src/contract';
+import type { Aggregate, OutboxService } from '../../src/events/outbox.service';
 import type { ObjectChange } from '../../src/subscription/subscription-events';
 import type { SubscriptionService } from '../../src/subscription/subscription.service';
 import type { MemoryDatabase } from './database';

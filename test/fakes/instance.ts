@@ -1,8 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '../../src/auth/principal';
 import type { ClusterRenderProfile, ClusterService } from '../../src/cluster/cluster.service';
-import type { IntentObject } from '../../src/events/payloads';
-import { INTENT_NOTIFY_MESSAGE } from '../../src/events/seed-messages';
+import type { IntentObject } from '../../src/contract';
+import { INTENT_NOTIFY_MESSAGE } from '../../src/contract';
 import type { CreateIntentDto } from '../../src/intent/dto/create-intent.dto';
 import type { IntentService } from '../../src/intent/intent.service';
 import { InstanceRevision } from '../../src/instance/entities/instance-revision.entity';

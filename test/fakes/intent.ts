@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { isAdmin, Principal } from '../../src/auth/principal';
 import { NotFoundError } from '../../src/common/errors/domain-error';
 import type { PageMeta } from '../../src/common/pagination/pagination';
-import type { FulfilmentInfo } from '../../src/events/payloads';
+import type { FulfilmentInfo } from '../../src/contract';
 import type { FeasibilityVerdict } from '../../src/intent/domain/feasibility';
 import { acknowledged, FulfilmentOutcome, suspended } from '../../src/intent/domain/fulfilment';
 import type {

@@ -1,5 +1,5 @@
 import { Channel, ChannelModel, connect, ConsumeMessage } from 'amqplib';
-import { EventMap, RoutingKey } from '../../src/events/event-map';
+import { EventMap, RoutingKey } from '../../src/contract';
 
 export interface ReceivedEvent<K extends RoutingKey> {
   body: EventMap[K];

@@ -1,7 +1,6 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { PAYLOAD_SCHEMA_OF, EVENT_SCHEMAS } from '../../src/events/asyncapi';
-import { RoutingKey } from '../../src/events/event-map';
+import { EVENT_SCHEMAS, PAYLOAD_SCHEMA_OF, RoutingKey } from '../../src/contract';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 addFormats(ajv);

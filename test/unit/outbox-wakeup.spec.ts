@@ -1,5 +1,6 @@
 import { Wakeup } from '../../src/events/outbox-notifications';
 import { unavailableDependency } from '../../src/database/database-unavailable';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 
 describe('Wakeup', () => {
   const never = new AbortController().signal;
@@ -44,12 +45,8 @@ describe('unavailableDependency', () => {
     [{ code: '57014', message: 'canceling statement due to statement timeout' }, 'postgresql'],
     [new Error('Connection terminated unexpectedly'), 'postgresql'],
     [new Error('timeout exceeded when trying to connect'), 'postgresql'],
-    [
-      Object.assign(new Error('Query runner already released'), {
-        name: 'QueryRunnerAlreadyReleasedError',
-      }),
-      'postgresql',
-    ],
+    [new QueryRunnerAlreadyReleasedError(), 'postgresql'],
+    [new QueryRunnerProviderAlreadyReleasedError(), 'postgresql'],
     [
       { message: 'wrapped', driverError: new Error('Connection terminated unexpectedly') },
       'postgresql',

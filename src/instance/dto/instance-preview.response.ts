@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { KubernetesManifest } from '../../events/payloads';
+import type { KubernetesManifest } from '../../common/kubernetes-manifest';
 import { IMAGE_LOCK_MAX_ITEMS, ImageLockResponse } from './instance.response';
 import {
   DNS_LABEL_MAX_LENGTH,

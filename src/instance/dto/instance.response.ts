@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { InstanceStatus, IntentObject, KubernetesManifest } from '../../events/payloads';
+import { INSTANCE_STATUSES, type InstanceStatus, type IntentObject } from '../../contract';
+import type { KubernetesManifest } from '../../common/kubernetes-manifest';
 import {
   DESCRIPTION_MAX_LENGTH,
   DNS_LABEL_MAX_LENGTH,
@@ -12,7 +13,6 @@ import { IntentResponse } from '../../intent/dto/intent.response';
 import { WorkloadInstance } from '../entities/workload-instance.entity';
 import type { ImageLockEntry } from '../rendering/image-rewrite';
 import { DNS_LABEL, MAX_RELEASE_NAME } from './create-instance.dto';
-import { INSTANCE_STATUSES } from '../instance-status';
 
 const OBJECT_SCHEMA = { type: 'object', additionalProperties: true } as const;
 /** An image reference: registry host, repository path, tag and/or digest. */

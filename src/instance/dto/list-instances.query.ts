@@ -3,8 +3,7 @@ import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IdQueryField } from '../../common/http/id';
 import { PageQuery } from '../../common/pagination/pagination';
 import { DNS_SUBDOMAIN_MAX_LENGTH } from '../../common/validation/bounds';
-import type { InstanceStatus } from '../../events/payloads';
-import { INSTANCE_STATUSES } from '../instance-status';
+import { INSTANCE_STATUSES, type InstanceStatus } from '../../contract';
 
 export class ListInstancesQuery extends PageQuery {
   @IdQueryField('Only instances of this workload document.')

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { InstanceStatus, KubernetesManifest } from '../../events/payloads';
+import { INSTANCE_STATUSES, type InstanceStatus } from '../../contract';
+import type { KubernetesManifest } from '../../common/kubernetes-manifest';
 import { PageQuery } from '../../common/pagination/pagination';
 import {
   CLAIM_MAX_LENGTH,
@@ -18,7 +19,6 @@ import {
   REVISION_ORIGINS,
   RevisionOrigin,
 } from '../entities/instance-revision.entity';
-import { INSTANCE_STATUSES } from '../instance-status';
 import type {
   JsonPatchOperation,
   ManifestDiff,

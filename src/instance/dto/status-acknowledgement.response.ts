@@ -1,8 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { TIMESTAMP_SCHEMA } from '../../common/validation/bounds';
-import type { InstanceStatus } from '../../events/payloads';
+import { INSTANCE_STATUSES, type InstanceStatus } from '../../contract';
 import { WorkloadInstance } from '../entities/workload-instance.entity';
-import { INSTANCE_STATUSES } from '../instance-status';
 
 /**
  * The answer to a status report on another tenant's instance (a platform service reporting for

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import type { KubernetesManifest } from '../../events/payloads';
+import type { KubernetesManifest } from '../../common/kubernetes-manifest';
 
 /**
  * Rendered manifests stored once per distinct content: the key is the sha256 of their canonical

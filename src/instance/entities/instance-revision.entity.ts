@@ -6,7 +6,7 @@ import {
   ManyToOne,
   PrimaryGeneratedColumn,
 } from 'typeorm';
-import type { InstanceStatus } from '../../events/payloads';
+import type { InstanceStatus } from '../../contract';
 import { InstanceManifestSet } from './instance-manifest-set.entity';
 
 export const REVISION_ORIGINS = ['create', 'upgrade', 'rollback'] as const;

@@ -5,7 +5,8 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import type { InstanceStatus, KubernetesManifest } from '../../events/payloads';
+import type { InstanceStatus } from '../../contract';
+import type { KubernetesManifest } from '../../common/kubernetes-manifest';
 import type { ImageLockEntry } from '../rendering/image-rewrite';
 
 /** A rendered workload document, handed to the meta-Orchestrator with a `run` event. */

@@ -1,5 +1,5 @@
 import { UnprocessableError } from '../../common/errors/domain-error';
-import { KubernetesManifest } from '../../events/payloads';
+import { KubernetesManifest } from '../../common/kubernetes-manifest';
 import {
   ImageMirror,
   imageLockOf,

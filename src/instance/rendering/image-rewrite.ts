@@ -1,6 +1,6 @@
 import { UnprocessableError } from '../../common/errors/domain-error';
 import { FieldError } from '../../common/errors/problem';
-import { KubernetesManifest } from '../../events/payloads';
+import { KubernetesManifest } from '../../common/kubernetes-manifest';
 
 /** An image copied into the NEMO registry at onboarding. */
 export interface ImageMirror {

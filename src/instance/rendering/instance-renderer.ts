@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { UnprocessableError } from '../../common/errors/domain-error';
 import type { ClusterRenderProfile } from '../../cluster/cluster.service';
-import type { KubernetesManifest } from '../../events/payloads';
+import type { KubernetesManifest } from '../../common/kubernetes-manifest';
 import type { IngressExposure } from '../../ingress/ingress-builder';
 import { IngressService } from '../../ingress/ingress.service';
 import type { InstantiableWorkload } from '../../workload/workload.service';

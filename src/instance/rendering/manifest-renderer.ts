@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { UnprocessableError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
-import { KubernetesManifest } from '../../events/payloads';
+import { KubernetesManifest } from '../../common/kubernetes-manifest';
 import { HelmRepoService } from '../../helm-repo/helm-repo.service';
 import { HELM, HelmError, HelmOutputTooLarge } from '../../infra/helm/helm.port';
 import type { Helm } from '../../infra/helm/helm.port';

@@ -1,6 +1,6 @@
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { UnprocessableError } from '../../common/errors/domain-error';
-import { KubernetesManifest } from '../../events/payloads';
+import { KubernetesManifest } from '../../common/kubernetes-manifest';
 
 const HOOK_ANNOTATION = 'helm.sh/hook';
 const TEST_HOOKS = new Set(['test', 'test-success', 'test-failure']);

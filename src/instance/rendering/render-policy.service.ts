@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
-import { KubernetesManifest } from '../../events/payloads';
+import { KubernetesManifest } from '../../common/kubernetes-manifest';
 import { PodSecurityProfile } from './pod-security';
 import { checkInstanceNamespace, enforceRenderPolicy, RenderPolicy } from './render-policy';
 

@@ -1,5 +1,5 @@
 import { DomainError } from '../../common/errors/domain-error';
-import { KubernetesManifest } from '../../events/payloads';
+import { KubernetesManifest } from '../../common/kubernetes-manifest';
 import {
   apiGroupOf,
   checkInstanceNamespace,

@@ -1,4 +1,4 @@
-import type { KubernetesManifest } from '../../events/payloads';
+import type { KubernetesManifest } from '../../common/kubernetes-manifest';
 import { diffManifests, REDACTED, REDACTED_CHANGED } from './manifest-diff';
 
 const configMap = (name: string, data: Record<string, string>): KubernetesManifest => ({

@@ -1,5 +1,5 @@
 import { compare } from 'fast-json-patch';
-import type { KubernetesManifest } from '../../events/payloads';
+import type { KubernetesManifest } from '../../common/kubernetes-manifest';
 import { canonicalJson } from '../rendering/render-cache';
 import { isJsonObject, JsonObject } from './values-merge';
 

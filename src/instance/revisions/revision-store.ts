@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { fetchPage } from '../../common/pagination/keyset-page';
 import { PageMeta, PageQuery } from '../../common/pagination/pagination';
-import type { InstanceStatus, KubernetesManifest } from '../../events/payloads';
+import type { InstanceStatus } from '../../contract';
+import type { KubernetesManifest } from '../../common/kubernetes-manifest';
 import { InstanceRevision } from '../entities/instance-revision.entity';
 import { canonicalJson } from '../rendering/render-cache';
 

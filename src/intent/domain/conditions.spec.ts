@@ -1,6 +1,5 @@
 import fc from 'fast-check';
-import type { Condition, ValueRange } from '../../events/payloads';
-import { CONDITIONS } from '../intent.enums';
+import { type Condition, CONDITIONS, type ValueRange } from '../../contract';
 import { conditionMismatch, conditionsFor, conditionSet, satisfies } from './conditions';
 import { anyNumber, numericCondition, probesOf } from '../../../test/factories/intent-arbitraries';
 import { contains, nextDown, nextUp } from './value-set';

@@ -1,4 +1,4 @@
-import type { Condition, ValueRange } from '../../events/payloads';
+import type { Condition, ValueRange } from '../../contract';
 import type { ValueType } from '../intent.enums';
 import { numbers, strings, ValueSet } from './value-set';
 

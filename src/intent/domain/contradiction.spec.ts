@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Condition, ValueRange } from '../../events/payloads';
+import type { Condition, ValueRange } from '../../contract';
 import {
   anyNumber,
   NumericCondition,

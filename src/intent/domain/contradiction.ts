@@ -1,4 +1,4 @@
-import type { ConflictType } from '../../events/payloads';
+import type { ConflictType } from '../../contract';
 import type { ValueType } from '../intent.enums';
 import { conditionMismatch, conditionSet, describeCondition } from './conditions';
 import type { ContextDraft, ExpectationDraft, IntentDraft, TargetDraft } from './intent-draft';

@@ -1,4 +1,4 @@
-import type { IntentObject } from '../../events/payloads';
+import type { IntentObject } from '../../contract';
 import { SEED_INTENT_NOTIFY, SEED_RUN_INTENT } from '../../../test/factories/intent.factory';
 import catalogDocument from '../templates/intent-templates.v1.json';
 import { parseCatalog } from '../templates/template-catalog';

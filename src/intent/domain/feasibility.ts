@@ -1,4 +1,4 @@
-import type { FeasibilityCheckType } from '../../events/payloads';
+import type { FeasibilityCheckType } from '../../contract';
 import { findTargetSpec, TargetSpec, TemplateCatalog } from '../templates/template-catalog';
 import { conditionMismatch, conditionSet, describeCondition } from './conditions';
 import { clashes, Conflict, conflictsOf, constraintsOf } from './contradiction';

@@ -1,9 +1,4 @@
-import type {
-  Condition,
-  FulfilmentInfo,
-  NotFulfilledState,
-  ValueRange,
-} from '../../events/payloads';
+import type { Condition, FulfilmentInfo, NotFulfilledState, ValueRange } from '../../contract';
 import { describeCondition, satisfies } from './conditions';
 
 /** An observed value: a number or a string, or null when nothing has been observed yet. */

@@ -2,9 +2,9 @@ import type {
   Condition,
   ExpectationVerb,
   IntentAdminState,
+  PreemptionCapability,
   ValueRange,
-} from '../../events/payloads';
-import type { PreemptionCapability } from '../intent.enums';
+} from '../../contract';
 
 /**
  * An intent as the rules see it: the TS 28.312 fields without database ids, every list present.

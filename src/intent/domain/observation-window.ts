@@ -1,4 +1,4 @@
-import type { FulfilmentInfo } from '../../events/payloads';
+import type { FulfilmentInfo } from '../../contract';
 import { describeCondition, satisfies } from './conditions';
 import { acknowledged, AchievedValue, ObservedTarget } from './fulfilment';
 import { formatMicroTimestamp } from './timestamp';

@@ -14,8 +14,13 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import type { Condition, ValueRange } from '../../events/payloads';
-import { CONDITIONS, PREEMPTION_CAPABILITIES, PreemptionCapability } from '../intent.enums';
+import {
+  type Condition,
+  CONDITIONS,
+  PREEMPTION_CAPABILITIES,
+  PreemptionCapability,
+  type ValueRange,
+} from '../../contract';
 import {
   MAX_OBSERVATION_PERIOD,
   MAX_TARGETS,

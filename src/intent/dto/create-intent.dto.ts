@@ -16,19 +16,17 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import type {
-  Condition,
-  ExpectationVerb,
-  IntentAdminState,
-  ValueRange,
-} from '../../events/payloads';
 import {
+  type Condition,
   CONDITIONS,
   EXPECTATION_VERBS,
+  type ExpectationVerb,
   INTENT_ADMIN_STATES,
+  type IntentAdminState,
   PREEMPTION_CAPABILITIES,
   PreemptionCapability,
-} from '../intent.enums';
+  type ValueRange,
+} from '../../contract';
 import { IsValueRange, VALUE_RANGE_SCHEMA } from './value-range.validator';
 
 export const MAX_EXPECTATIONS = 16;

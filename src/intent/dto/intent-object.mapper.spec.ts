@@ -1,5 +1,5 @@
 import { SEED_INTENT_NOTIFY_TEXT, SEED_RUN_INTENT } from '../../../test/factories/intent.factory';
-import { withAddedIntentFields } from '../../events/seed-messages';
+import { withAddedIntentFields } from '../../contract';
 import {
   ExpectationFulfilmentResult,
   ExpectationObject,

@@ -1,4 +1,4 @@
-import type * as Wire from '../../events/payloads';
+import type * as Wire from '../../contract';
 import { formatMicroTimestamp } from '../domain/timestamp';
 import { IntentConflictReport, IntentExpectation } from '../entities';
 import { FulfilmentInfoColumns } from '../entities/fulfilment-info.columns';

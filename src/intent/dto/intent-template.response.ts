@@ -1,13 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { Condition, ExpectationVerb, ValueRange } from '../../events/payloads';
 import {
+  type Condition,
   CONDITIONS,
   EXPECTATION_VERBS,
+  type ExpectationVerb,
   PREEMPTION_CAPABILITIES,
   PreemptionCapability,
-  VALUE_TYPES,
-  ValueType,
-} from '../intent.enums';
+  type ValueRange,
+} from '../../contract';
+import { VALUE_TYPES, ValueType } from '../intent.enums';
 import { DESCRIPTION_MAX_LENGTH, ID_SCHEMA } from '../../common/validation/bounds';
 import {
   findTargetSpec,

@@ -1,15 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type * as Wire from '../../events/payloads';
+import type * as Wire from '../../contract';
 import {
   CONDITIONS,
   CONFLICT_TYPES,
   EXPECTATION_VERBS,
-  INTENT_ADMIN_STATES,
   FEASIBILITY_CHECK_TYPES,
   FULFILMENT_STATUSES,
+  INTENT_ADMIN_STATES,
   NOT_FULFILLED_STATES,
   PREEMPTION_CAPABILITIES,
-} from '../intent.enums';
+} from '../../contract';
 import { ID_SCHEMA, longestOf } from '../../common/validation/bounds';
 import {
   EXPECTATION_ID_MAX_LENGTH,
@@ -31,7 +31,7 @@ export const MAX_CONFLICT_REPORTS = 1000;
 const NAME = { minLength: 1, maxLength: NAME_MAX_LENGTH };
 
 /*
- * OpenAPI shapes of the intent object. Each class implements the wire type of `payloads.ts`, so
+ * OpenAPI shapes of the intent object. Each class implements the wire type of `contract/payloads.ts`, so
  * the document cannot drift from what the API and the events send. Examples are the seed's.
  */
 
@@ -210,7 +210,7 @@ export class IntentResponse implements Wire.IntentObject {
     enumName: 'IntentPreemptionCapability',
     example: 'FALSE',
   })
-  intent_preemption_capability!: 'TRUE' | 'FALSE';
+  intent_preemption_capability!: Wire.PreemptionCapability;
   @ApiProperty({
     type: 'integer',
     format: 'int32',

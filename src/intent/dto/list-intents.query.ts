@@ -1,8 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import type { FulfilmentStatus } from '../../events/payloads';
+import { FULFILMENT_STATUSES, type FulfilmentStatus } from '../../contract';
 import { PageQuery } from '../../common/pagination/pagination';
-import { FULFILMENT_STATUSES } from '../intent.enums';
 import { NAME_MAX_LENGTH, OBJECT_INSTANCE_MAX_LENGTH } from './create-intent.dto';
 
 export class ListIntentsQuery extends PageQuery {

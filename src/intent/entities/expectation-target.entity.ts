@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { Condition, ValueRange } from '../../events/payloads';
+import type { Condition, ValueRange } from '../../contract';
 
 @Entity('expectation_target')
 export class ExpectationTarget {

@@ -1,5 +1,5 @@
 import { Column } from 'typeorm';
-import type { FulfilmentStatus, NotFulfilledState } from '../../events/payloads';
+import type { FulfilmentStatus, NotFulfilledState } from '../../contract';
 
 /** The TS 28.312 FulfilmentInfo, embedded (without a prefix) in every row that reports fulfilment. */
 export class FulfilmentInfoColumns {

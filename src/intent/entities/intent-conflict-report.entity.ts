@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { ConflictType } from '../../events/payloads';
+import type { ConflictType } from '../../contract';
 
 /**
  * TS 28.312 IntentConflictReport of `intent_id`: its targets cannot hold together with those of

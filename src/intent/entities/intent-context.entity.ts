@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { Condition, ValueRange } from '../../events/payloads';
+import type { Condition, ValueRange } from '../../contract';
 
 /**
  * A context at any level of an intent, in one table: at most one of the owner columns is set

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { ExpectationVerb } from '../../events/payloads';
+import type { ExpectationVerb } from '../../contract';
 
 @Entity('intent_expectation')
 export class IntentExpectation {

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { FeasibilityCheckType } from '../../events/payloads';
+import type { FeasibilityCheckType } from '../../contract';
 
 @Entity('intent_feasibility_check_report')
 export class IntentFeasibilityCheckReport {

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn, VirtualColumn } from 'typeorm';
-import type { IntentAdminState, IntentFulfilmentReport } from '../../events/payloads';
+import type { IntentAdminState, IntentFulfilmentReport } from '../../contract';
 import type { AchievedValue } from '../domain/fulfilment';
 import { epochMicrosSql } from '../domain/timestamp';
 

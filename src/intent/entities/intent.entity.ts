@@ -5,7 +5,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import type { IntentAdminState } from '../../events/payloads';
+import type { IntentAdminState } from '../../contract';
 
 /** The root of a TS 28.312 intent; every nested row carries `intent_id` and is deleted with it. */
 @Entity('intent')

@@ -1,12 +1,14 @@
-import type { Condition, ExpectationVerb, ValueRange } from '../../events/payloads';
-import { conditionMismatch, conditionsFor } from '../domain/conditions';
 import {
+  type Condition,
   CONDITIONS,
   EXPECTATION_VERBS,
+  type ExpectationVerb,
+  PREEMPTION_CAPABILITIES,
   PreemptionCapability,
-  VALUE_TYPES,
-  ValueType,
-} from '../intent.enums';
+  type ValueRange,
+} from '../../contract';
+import { conditionMismatch, conditionsFor } from '../domain/conditions';
+import { VALUE_TYPES, ValueType } from '../intent.enums';
 import { DESCRIPTION_MAX_LENGTH, INT32_MAX } from '../../common/validation/bounds';
 import { MAX_OBSERVATION_PERIOD, MAX_TARGETS, NAME_MAX_LENGTH } from '../dto/create-intent.dto';
 
@@ -166,7 +168,7 @@ function readTemplate(r: CatalogReader, raw: unknown, path: string): IntentTempl
     ),
     intent_preemption_capability: r.oneOf(
       o.intent_preemption_capability,
-      ['TRUE', 'FALSE'] as const,
+      PREEMPTION_CAPABILITIES,
       path,
     ),
     targets: r

@@ -2,12 +2,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQuery } from '../../common/pagination/pagination';
 import { DNS_LABEL_MAX_LENGTH } from '../../common/validation/bounds';
-import { WorkloadStatus } from '../../events/payloads';
-import {
-  WORKLOAD_STATUSES,
-  WORKLOAD_TYPES,
-  WorkloadType,
-} from '../entities/workload-document.entity';
+import { WORKLOAD_STATUSES, WorkloadStatus } from '../../contract';
+import { WORKLOAD_TYPES, WorkloadType } from '../entities/workload-document.entity';
 
 export const WORKLOAD_SORT_FIELDS = [
   'created_at',

@@ -13,11 +13,10 @@ import {
   TIMESTAMP_SCHEMA,
 } from '../../common/validation/bounds';
 import { VERSION_MAX_LENGTH, WORKLOAD_NAME } from './create-workload.dto';
-import { WorkloadStatus } from '../../events/payloads';
+import { WORKLOAD_STATUSES, WorkloadStatus } from '../../contract';
 import {
   ONBOARDING_STEPS,
   OnboardingStep,
-  WORKLOAD_STATUSES,
   WORKLOAD_TYPES,
   WorkloadDocument,
   WorkloadType,

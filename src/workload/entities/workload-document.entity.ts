@@ -6,18 +6,11 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import { WorkloadStatus } from '../../events/payloads';
+import { WorkloadStatus } from '../../contract';
 import type { PodSecurityProfile } from '../../instance/rendering/pod-security';
 
 export const WORKLOAD_TYPES = ['chart'] as const;
 export type WorkloadType = (typeof WORKLOAD_TYPES)[number];
-
-export const WORKLOAD_STATUSES: readonly WorkloadStatus[] = [
-  'pending',
-  'onboarding',
-  'accepted',
-  'rejected',
-];
 
 export const ONBOARDING_STEPS = [
   'queued',

@@ -6,7 +6,7 @@ import { OutboxService } from '../../events/outbox.service';
 import { WorkloadDocument } from '../entities/workload-document.entity';
 import { WorkloadImageMirror } from '../entities/workload-image-mirror.entity';
 import { WorkloadPackage } from '../entities/workload-package.entity';
-import { uploadEvent } from '../upload-event';
+import { uploadEvent } from '../workload.events';
 import { objectChange } from '../../subscription/subscription-events';
 import { SubscriptionService } from '../../subscription/subscription.service';
 import { VerifiedProvenance } from '../provenance/chart-provenance.service';

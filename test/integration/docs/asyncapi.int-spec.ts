@@ -2,16 +2,16 @@ import { Parser } from '@asyncapi/parser';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_VERSION } from '../../../src/common/app-version';
-import { asyncApiDocument } from '../../../src/events/asyncapi';
-import { ROUTING_KEYS } from '../../../src/events/event-map';
-import { eventSchemaErrors } from '../../support/event-schema';
 import {
-  SEED_DELETE_MESSAGE,
+  asyncApiDocument,
   INTENT_NOTIFY_MESSAGE,
+  ROUTING_KEYS,
   RUN_MESSAGE,
+  SEED_DELETE_MESSAGE,
   SEED_RUN_MESSAGE,
   SEED_UPLOAD_MESSAGE,
-} from '../../../src/events/seed-messages';
+} from '../../../src/contract';
+import { eventSchemaErrors } from '../../support/event-schema';
 
 const COMMITTED = join(__dirname, '..', '..', '..', 'asyncapi.json');
 

@@ -20,7 +20,7 @@ import {
   INTENT_NOTIFY_MESSAGE,
   SEED_RUN_MESSAGE,
   SEED_UPLOAD_MESSAGE,
-} from '../../../src/events/seed-messages';
+} from '../../../src/contract';
 import { buildOpenApiDocument } from '../../../src/openapi/swagger';
 import {
   COMMITTED_CLIENT,
@@ -215,7 +215,7 @@ describe('OpenAPI document (openapi.json)', () => {
     );
   });
 
-  it('names the enums of the wire contract, with the values of src/events/payloads.ts', () => {
+  it('names the enums of the wire contract, with the values of src/contract/enums.ts', () => {
     const schemas = document.components?.schemas ?? {};
     for (const name of REQUIRED_ENUMS) {
       expect({ name, values: (schemas[name] as SchemaObject | undefined)?.enum }).toEqual({

@@ -1,19 +1,22 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { EVENTS_EXCHANGE, EventMap, ROUTING_KEYS, RoutingKey } from '../../../src/events/event-map';
+import {
+  EventMap,
+  EVENTS_EXCHANGE,
+  INTENT_NOTIFY_MESSAGE,
+  ROUTING_KEYS,
+  RoutingKey,
+  RUN_MESSAGE,
+  SEED_DELETE_MESSAGE,
+  SEED_UPLOAD_MESSAGE,
+} from '../../../src/contract';
 import { OutboxRelay } from '../../../src/events/outbox-relay.service';
 import { OutboxService } from '../../../src/events/outbox.service';
 import { resetDatabase, startApi } from '../../support/app';
 import { EventSubscriber } from '../../support/amqp';
 import { eventSchemaErrors } from '../../support/event-schema';
 import { outboxSettled } from '../../support/outbox';
-import {
-  SEED_DELETE_MESSAGE,
-  INTENT_NOTIFY_MESSAGE,
-  RUN_MESSAGE,
-  SEED_UPLOAD_MESSAGE,
-} from '../../../src/events/seed-messages';
 
 const SEED: { [K in RoutingKey]: EventMap[K] } = {
   upload: SEED_UPLOAD_MESSAGE,

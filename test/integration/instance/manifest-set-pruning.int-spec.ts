@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { dataSourceOptions } from '../../../src/database/data-source-options';
-import type { KubernetesManifest } from '../../../src/events/payloads';
+import type { KubernetesManifest } from '../../../src/common/kubernetes-manifest';
 import { InstanceManifestSet } from '../../../src/instance/entities/instance-manifest-set.entity';
 import { InstanceRevision } from '../../../src/instance/entities/instance-revision.entity';
 import { RevisionStore } from '../../../src/instance/revisions/revision-store';

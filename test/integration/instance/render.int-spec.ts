@@ -12,7 +12,7 @@ import { HelmCli } from '../../../src/infra/helm/helm.cli';
 import { buildIngresses } from '../../../src/ingress/ingress-builder';
 import { ManifestRenderer, RenderInput } from '../../../src/instance/rendering/manifest-renderer';
 import { RenderCache } from '../../../src/instance/rendering/render-cache';
-import { KubernetesManifest } from '../../../src/events/payloads';
+import { KubernetesManifest } from '../../../src/common/kubernetes-manifest';
 import { CountingHelm } from '../../fakes/helm';
 import { validateAgainstKubernetesSchema } from './k8s-schema';
 import { shopChart, SHOP_VALUES } from './shop-chart';

@@ -2,7 +2,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Principal } from '../../../src/auth/principal';
-import type { IntentObject } from '../../../src/events/payloads';
+import type { IntentObject } from '../../../src/contract';
 import { CreateIntentDto } from '../../../src/intent/dto/create-intent.dto';
 import { IntentService } from '../../../src/intent/intent.service';
 import { EventSubscriber } from '../../support/amqp';
