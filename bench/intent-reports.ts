@@ -8,6 +8,7 @@
  * the last 1,000: judging the window and keeping the history must not grow with the history.
  * Target: ratio last / first ≤ 1.3. Beside it, the first page of `GET /intents/{id}/reports`.
  */
+import { runBench } from './processes';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -128,11 +129,4 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .then(() => process.exit(0))
-  .catch((error: unknown) => {
-    process.stderr.write(
-      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  });
+runBench(main);

@@ -27,6 +27,7 @@ import {
   startIssuer,
   startServer,
   stopServer,
+  runBench,
 } from './processes';
 import { benchServices, createMigratedDatabase, median, percentile } from './support';
 
@@ -256,11 +257,4 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .then(() => process.exit(0))
-  .catch((error: unknown) => {
-    process.stderr.write(
-      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  });
+runBench(main);

@@ -16,6 +16,7 @@
  * of BENCH_BANDWIDTH_MBPS (200 Mbit/s), for both sides alike: on bare loopback copying is CPU-bound
  * and hides what parallel mirroring and digest checks buy against a remote registry.
  */
+import { runBench } from './processes';
 import 'reflect-metadata';
 import {
   CreateBucketCommand,
@@ -400,9 +401,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runBench(main);

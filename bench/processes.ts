@@ -1,6 +1,6 @@
 /**
  * What the benchmarks that run servers as processes share: a loopback OIDC issuer, free ports,
- * server processes waited for until they answer, and their RSS.
+ * server processes waited for until they answer, their RSS, and how a benchmark exits.
  */
 import { exportJWK, generateKeyPair, JWTPayload, SignJWT } from 'jose';
 import { ChildProcess, spawn } from 'node:child_process';
@@ -9,6 +9,9 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 
 export const BENCH_AUDIENCE = 'nemo-intent-api';
+
+/** The node flags the api runs with in production (the Dockerfile's ENTRYPOINT, package.json's start scripts). */
+export const API_NODE_FLAGS = ['--max-semi-space-size=16'];
 
 export interface BenchIssuer {
   server: Server;
@@ -91,7 +94,28 @@ export function stopServer(child: ChildProcess): Promise<void> {
   });
 }
 
+/** CPU time (user + system) the process has used so far, in ms: per request, a figure load does not distort. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticksPerS = 100;
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerS;
+}
+
 export function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
+
+/** Runs a benchmark's main and exits: 0 when it printed its figures, 1 with the cause otherwise. */
+export function runBench(main: () => Promise<void>): void {
+  main()
+    .then(() => process.exit(0))
+    .catch((error: unknown) => {
+      process.stderr.write(
+        `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exit(1);
+    });
 }

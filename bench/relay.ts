@@ -3,13 +3,14 @@
  * amqplib confirm-channel publish loop, side by side in one process, alternating, median of 3.
  * Prints one JSON object. Run with `npm run bench:relay` (services from scripts/services.sh).
  */
+import { runBench } from './processes';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { connect } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ApiModule } from '../src/app.module';
-import { AppConfig } from '../src/config/app-config';
+import { EventsConfig } from '../src/config/slices/events.config';
 import { EVENTS_EXCHANGE, UploadEvent } from '../src/contract';
 import { OutboxService } from '../src/events/outbox.service';
 import { benchServices, createMigratedDatabase, median, percentile } from './support';
@@ -190,7 +191,7 @@ async function main(): Promise<void> {
         p99: Number(median(p99).toFixed(1)),
       },
       idle_postgres_transactions_per_second: idle,
-      poll_interval_ms: app.get(AppConfig).OUTBOX_POLL_INTERVAL_MS,
+      poll_interval_ms: app.get(EventsConfig).OUTBOX_POLL_INTERVAL_MS,
       targets: { events_per_second: 5000, ratio: 0.5, p50_ms: 10, p99_ms: 50 },
       meets_targets:
         relayEventsPerSecond >= 5000 && ratio >= 0.5 && median(p50) <= 10 && median(p99) <= 50,
@@ -199,9 +200,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runBench(main);

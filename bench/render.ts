@@ -12,6 +12,7 @@
  *    render repeats; only the POST is timed. Target: p50 ≤ 150 ms including helm template.
  *    BENCH_SKIP_HTTP=1 runs part 1 only (no database, broker, registry needed).
  */
+import { runBench } from './processes';
 import 'reflect-metadata';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -21,7 +22,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { WorkerModule } from '../src/app.module';
-import { AppConfig, validateConfig } from '../src/config/app-config';
+import { ConfigSlices } from '../src/config/config-slices';
+import { loadConfig } from '../src/config/load-config';
 import { HelmRepoService } from '../src/helm-repo/helm-repo.service';
 import { HelmCli } from '../src/infra/helm/helm.cli';
 import { ManifestRenderer, RenderInput } from '../src/instance/rendering/manifest-renderer';
@@ -111,9 +113,14 @@ async function packageChart(
 
 const slotValues = (slot: number) => ({ replicaCount: 1 + slot, config: { slot: String(slot) } });
 
-function renderer(config: AppConfig, chartPath: string): ManifestRenderer {
+function renderer(config: ConfigSlices, chartPath: string): ManifestRenderer {
   const repository = { fetchChart: async () => chartPath } as unknown as HelmRepoService;
-  return new ManifestRenderer(new HelmCli(config), repository, new RenderCache(config), config);
+  return new ManifestRenderer(
+    new HelmCli(config.helm, config.workDir),
+    repository,
+    new RenderCache(config.render, config.workDir),
+    config.render,
+  );
 }
 
 interface Sample {
@@ -160,11 +167,11 @@ function comparison(cold: Sample[], cached: Sample[]) {
 
 async function renderPart(dir: string) {
   const base = { ...process.env, AUTH_MODE: 'dev', WORK_DIR: join(dir, 'work') };
-  const cachedConfig = validateConfig({ ...base, RENDER_CACHE_DIR: join(dir, 'cache') });
-  const coldConfig = validateConfig({ ...base, RENDER_CACHE_ENABLED: 'false' });
+  const cachedConfig = loadConfig({ ...base, RENDER_CACHE_DIR: join(dir, 'cache') });
+  const coldConfig = loadConfig({ ...base, RENDER_CACHE_ENABLED: 'false' });
   const chartPath = await packageChart(
     dir,
-    cachedConfig.HELM_BIN,
+    cachedConfig.helm.HELM_BIN,
     '1.0.0',
     'registry.invalid/bench/web:1.0',
   );
@@ -297,11 +304,4 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .then(() => process.exit(0))
-  .catch((error: unknown) => {
-    process.stderr.write(
-      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  });
+runBench(main);

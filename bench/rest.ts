@@ -3,24 +3,31 @@
  * its logs on) against a raw `node:http` + `pg` server doing the same SQL, the same ES256 JWT check
  * and the same JSON (bench/rest-raw-server.ts), each its own process, on the same seeded database.
  * Per path: a warm-up, then rounds alternating ours/raw with autocannon at 32 connections; medians.
- * Prints one JSON object: req/s, p50, p99 per side, the ratio, and the api's RSS sampled during the run.
+ * Prints one JSON object: req/s, p50, p99 and CPU ms per request per side, the ratios, and the api's
+ * RSS sampled during the run. On a loaded machine req/s ratios drift with the neighbours' load; the
+ * CPU each server spends per request does not, so `cpu_ratio` (raw's CPU per request / ours) is the
+ * figure to compare across runs.
  * `npm run bench:rest` (services running). BENCH_DURATION_S (default 5), BENCH_ROUNDS (default 3),
- * BENCH_PATHS (a substring filter on the path names), BENCH_PROFILE_DIR (the api runs with
- * `--cpu-prof` into that folder: where its time goes).
+ * BENCH_PATHS (a substring filter on the path names), BENCH_PROFILE_DIR (both servers run with
+ * `--cpu-prof` into that folder: where their time goes), BENCH_API_NODE_FLAGS (the api's node flags,
+ * space-separated, in place of the production ones: to compare V8 settings).
  */
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import {
+  API_NODE_FLAGS,
   BENCH_AUDIENCE,
+  cpuMs,
   freePort,
   rssMiB,
   startIssuer,
   startServer,
   stopServer,
+  runBench,
 } from './processes';
 import { benchServices, createMigratedDatabase, median } from './support';
 
@@ -38,6 +45,7 @@ interface Figures {
   p99_ms: number;
   errors: number;
   non_2xx: number;
+  cpu_ms_per_request: number;
 }
 
 /** 100 accepted documents with two mirrored images each, 2,000 instances, all of tenant `bench`. */
@@ -95,14 +103,17 @@ interface PathCase {
   options: (base: string) => autocannon.Options;
 }
 
-async function measure(options: autocannon.Options): Promise<Figures> {
+async function measure(options: autocannon.Options, pid: number): Promise<Figures> {
+  const cpuBefore = cpuMs(pid);
   const result = await autocannon({ ...options, connections: CONNECTIONS, duration: DURATION_S });
+  const cpuPerRequest = (cpuMs(pid) - cpuBefore) / Math.max(1, result.requests.total);
   return {
     requests_per_s: Math.round(result.requests.average),
     p50_ms: result.latency.p50,
     p99_ms: result.latency.p99,
     errors: result.errors + result.timeouts,
     non_2xx: result.non2xx,
+    cpu_ms_per_request: Number(cpuPerRequest.toFixed(3)),
   };
 }
 
@@ -114,6 +125,7 @@ function medianFigures(rounds: Figures[]): Figures {
     p99_ms: pick('p99_ms'),
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
     non_2xx: rounds.reduce((sum, r) => sum + r.non_2xx, 0),
+    cpu_ms_per_request: pick('cpu_ms_per_request'),
   };
 }
 
@@ -212,14 +224,19 @@ async function main(): Promise<void> {
   };
   const profile = process.env.BENCH_PROFILE_DIR;
   const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const nodeFlags = process.env.BENCH_API_NODE_FLAGS?.split(' ').filter(Boolean) ?? API_NODE_FLAGS;
   const api = {
     base: `http://127.0.0.1:${apiPort}`,
-    process: await startServer([...profiling, 'dist/src/main.js', 'api'], apiEnv, apiPort),
+    process: await startServer(
+      [...nodeFlags, ...profiling, 'dist/src/main.js', 'api'],
+      apiEnv,
+      apiPort,
+    ),
   };
   const raw = {
     base: `http://127.0.0.1:${rawPort}`,
     process: await startServer(
-      ['dist-bench/bench/rest-raw-server.js'],
+      [...profiling, 'dist-bench/bench/rest-raw-server.js'],
       {
         ...process.env,
         RAW_DATABASE_URL: databaseUrl,
@@ -231,34 +248,38 @@ async function main(): Promise<void> {
       rawPort,
     ),
   };
+  const [apiPid, rawPid] = [api.process.pid ?? 0, raw.process.pid ?? 0];
   const rss: number[] = [];
-  const sampler = setInterval(() => rss.push(rssMiB(api.process.pid ?? 0)), 500);
+  const sampler = setInterval(() => rss.push(rssMiB(apiPid)), 500);
+  const loadBefore = loadavg();
   try {
     const intentId = await createIntent(api.base, token, seeded.instanceIds[0]);
     const results: Record<string, unknown> = {};
     const only = process.env.BENCH_PATHS ?? '';
     for (const path of cases(token, seeded, intentId).filter((c) => c.name.includes(only))) {
-      await measure({ ...path.options(api.base), duration: 2 });
-      await measure({ ...path.options(raw.base), duration: 2 });
+      await measure({ ...path.options(api.base), duration: 2 }, apiPid);
+      await measure({ ...path.options(raw.base), duration: 2 }, rawPid);
       const ours: Figures[] = [];
       const theirs: Figures[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        ours.push(await measure(path.options(api.base)));
-        theirs.push(await measure(path.options(raw.base)));
+        ours.push(await measure(path.options(api.base), apiPid));
+        theirs.push(await measure(path.options(raw.base), rawPid));
       }
       const o = medianFigures(ours);
       const r = medianFigures(theirs);
       const ratio = Number((o.requests_per_s / r.requests_per_s).toFixed(2));
+      const cpuRatio = Number((r.cpu_ms_per_request / o.cpu_ms_per_request).toFixed(2));
       const target = path.kind === 'read' ? TARGETS.read_ratio : TARGETS.write_ratio;
       results[path.name] = {
         ours: o,
         raw_jwt: r,
         ratio,
+        cpu_ratio: cpuRatio,
         target_ratio: target,
         meets: ratio >= target && o.p99_ms <= TARGETS.p99_ms && o.errors + o.non_2xx === 0,
       };
     }
-    const rssAfter = rssMiB(api.process.pid ?? 0);
+    const rssAfter = rssMiB(apiPid);
     process.stdout.write(
       `${JSON.stringify(
         {
@@ -266,6 +287,9 @@ async function main(): Promise<void> {
           connections: CONNECTIONS,
           duration_s: DURATION_S,
           rounds: ROUNDS,
+          // The machine's 1-minute load average before and after: the neighbours' share of the cores.
+          load_average: { before: loadBefore[0], after: loadavg()[0] },
+          api_node_flags: nodeFlags,
           paths: results,
           api_rss_mib: { after: rssAfter, max: Math.max(...rss), target: TARGETS.rss_mib },
         },
@@ -282,7 +306,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

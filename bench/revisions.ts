@@ -11,6 +11,7 @@
  * 3. `revision_listing`: `GET /instances/{id}/revisions` (first page of 20, and page 25) for an
  *    instance with 10 revisions against one with 1,000: the list must stay flat.
  */
+import { runBench } from './processes';
 import 'reflect-metadata';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -344,11 +345,4 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .then(() => process.exit(0))
-  .catch((error: unknown) => {
-    process.stderr.write(
-      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  });
+runBench(main);

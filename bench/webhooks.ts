@@ -6,6 +6,7 @@
  * JSON object: delivery throughput and p50/p99 delay (commit → receiver) of the live subscribers,
  * with and without the dead one, and their ratio. `npm run bench:webhooks` (services running).
  */
+import { runBench } from './processes';
 import 'reflect-metadata';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -221,9 +222,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runBench(main);

@@ -41,9 +41,9 @@ stop() {
 }
 trap stop INT TERM
 
-node dist/src/main.js worker &
+node --max-semi-space-size=16 dist/src/main.js worker &
 pids+=($!)
-node dist/src/main.js api &
+node --max-semi-space-size=16 dist/src/main.js api &
 pids+=($!)
 
 base="http://${HOST}:${PORT}"

@@ -6,7 +6,8 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { ApiModule, WorkerModule } from './app.module';
 import { DevTokenService } from './auth/dev-token.service';
 import { configureHttp } from './common/http/configure-app';
-import { AppConfig } from './config/app-config';
+import { HttpConfig } from './config/slices/http.config';
+import { ProcessConfig } from './config/slices/process.config';
 import { setupSwagger } from './openapi/swagger';
 
 type Role = 'api' | 'worker';
@@ -25,7 +26,7 @@ async function startApi(): Promise<INestApplicationContext> {
   app.useLogger(app.get(PinoLogger));
   configureHttp(app);
   setupSwagger(app);
-  const config = app.get(AppConfig);
+  const config = app.get(HttpConfig);
   await app.listen(config.PORT, config.HOST);
   const base = `http://${config.HOST}:${config.PORT}`;
   new Logger('Bootstrap').log(`API listening on ${base}/api/v1 — Swagger UI ${base}/api/docs`);
@@ -56,7 +57,7 @@ async function startWorker(): Promise<INestApplicationContext> {
  */
 function drainOnSignals(app: INestApplicationContext): void {
   const logger = new Logger('Shutdown');
-  const timeout = app.get(AppConfig).SHUTDOWN_TIMEOUT_MS;
+  const timeout = app.get(ProcessConfig).SHUTDOWN_TIMEOUT_MS;
   let draining = false;
   const drain = (signal: NodeJS.Signals): void => {
     if (draining) return;

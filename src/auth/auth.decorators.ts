@@ -7,7 +7,7 @@ import {
 import { ApiBearerAuth } from '@nestjs/swagger';
 import { ApiProblemResponses } from '../openapi/api-problem-responses.decorator';
 import type { Request } from 'express';
-import type { AppConfig } from '../config/app-config';
+import type { AuthConfig } from '../config/slices/auth.config';
 import { Permission, Principal } from './principal';
 
 export const PERMISSION_KEY = 'nemo:permission';
@@ -18,7 +18,7 @@ export const PUBLIC_WHEN_KEY = 'nemo:public-when';
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_KEY, true);
 
 /** Decides from the settings whether a route is public (e.g. /metrics and METRICS_PUBLIC). */
-export type PublicPredicate = (config: AppConfig) => boolean;
+export type PublicPredicate = (config: AuthConfig) => boolean;
 
 /**
  * The route needs no token when `predicate(config)` holds; otherwise it is protected like any other

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import { DomainError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
+import { AuthConfig } from '../config/slices/auth.config';
 import { ForbiddenError, UnauthorizedError } from './auth.errors';
 import {
   AuthenticatedRequest,
@@ -30,7 +30,7 @@ export class AuthGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    private readonly config: AppConfig,
+    private readonly config: AuthConfig,
     private readonly verifier: TokenVerifier,
     private readonly mapper: PrincipalMapper,
     private readonly rateLimiter: ClientRateLimiter,

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import Redis from 'ioredis';
-import { AppConfig } from '../config/app-config';
+import { AuthConfig } from '../config/slices/auth.config';
+import { HttpConfig } from '../config/slices/http.config';
+import { RedisConfig } from '../config/slices/redis.config';
 import { REDIS } from '../infra/redis/redis.module';
 import { AuthGuard } from './auth.guard';
 import { ClientRateLimiter, RATE_LIMIT_STORE, RATE_LIMIT_WINDOWS } from './client-rate-limiter';
@@ -22,28 +24,28 @@ import { OidcKeys, VERIFICATION_KEYS } from './verification-keys';
   providers: [
     {
       provide: DEV_IDENTITY,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
-        config.AUTH_MODE === 'dev' ? DevIdentity.create(config) : null,
+      inject: [AuthConfig, HttpConfig],
+      useFactory: (config: AuthConfig, http: HttpConfig) =>
+        config.AUTH_MODE === 'dev' ? DevIdentity.create(config, http) : null,
     },
     {
       provide: VERIFICATION_KEYS,
-      inject: [AppConfig, DEV_IDENTITY],
-      useFactory: (config: AppConfig, dev: DevIdentity | null) => dev ?? new OidcKeys(config),
+      inject: [AuthConfig, DEV_IDENTITY],
+      useFactory: (config: AuthConfig, dev: DevIdentity | null) => dev ?? new OidcKeys(config),
     },
     TokenVerifier,
     PrincipalMapper,
     {
       provide: RATE_LIMIT_STORE,
-      inject: [AppConfig, REDIS],
-      useFactory: (config: AppConfig, redis: Redis) =>
+      inject: [RedisConfig, REDIS],
+      useFactory: (config: RedisConfig, redis: Redis) =>
         new RateLimitStore(redis, `${config.QUEUE_PREFIX}:ratelimit`),
     },
     {
       provide: RATE_LIMIT_WINDOWS,
-      inject: [AppConfig],
+      inject: [AuthConfig],
       // A client past a window's limit stays refused for that window's length.
-      useFactory: (config: AppConfig): RateLimitWindow[] => [
+      useFactory: (config: AuthConfig): RateLimitWindow[] => [
         { name: 'burst', windowMs: 1000, limit: config.RATE_LIMIT_BURST, blockMs: 1000 },
         {
           name: 'minute',

@@ -8,7 +8,8 @@ import {
   SignJWT,
 } from 'jose';
 import { randomUUID } from 'node:crypto';
-import { AppConfig } from '../config/app-config';
+import { AuthConfig } from '../config/slices/auth.config';
+import { HttpConfig } from '../config/slices/http.config';
 import { writeClaim } from './claims';
 import { claimSettings } from './principal-mapper';
 import { AppRole } from './principal';
@@ -36,7 +37,7 @@ export class DevIdentity implements VerificationKeys {
   readonly getKey: JWTVerifyGetKey;
 
   private constructor(
-    private readonly config: AppConfig,
+    private readonly config: AuthConfig,
     private readonly privateKey: CryptoKey,
     readonly jwks: JSONWebKeySet,
     readonly issuer: string,
@@ -45,7 +46,7 @@ export class DevIdentity implements VerificationKeys {
     this.getKey = createLocalJWKSet(jwks);
   }
 
-  static async create(config: AppConfig): Promise<DevIdentity> {
+  static async create(config: AuthConfig, http: HttpConfig): Promise<DevIdentity> {
     const maxLifetime = config.AUTH_MAX_TOKEN_LIFETIME_SECONDS;
     if (maxLifetime > 0 && config.AUTH_DEV_TOKEN_TTL_SECONDS > maxLifetime) {
       throw new Error(
@@ -55,7 +56,7 @@ export class DevIdentity implements VerificationKeys {
     }
     const { privateKey, publicKey } = await generateKeyPair(ALGORITHM);
     const jwk = { ...(await exportJWK(publicKey)), kid: randomUUID(), alg: ALGORITHM, use: 'sig' };
-    const issuer = `http://${config.HOST}:${config.PORT}/api/v1/dev`;
+    const issuer = `http://${http.HOST}:${http.PORT}/api/v1/dev`;
     return new DevIdentity(
       config,
       privateKey,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { AppConfig } from '../config/app-config';
+import { AuthConfig } from '../config/slices/auth.config';
 import { DevIdentity } from './dev-identity';
 
 export const DEV_IDENTITY = Symbol('DEV_IDENTITY');
@@ -14,7 +14,7 @@ export class DevTokenService implements OnModuleInit {
 
   constructor(
     @Inject(DEV_IDENTITY) private readonly identity: DevIdentity | null,
-    private readonly config: AppConfig,
+    private readonly config: AuthConfig,
   ) {}
 
   /** The dev token, or undefined outside dev mode. */

@@ -1,21 +1,11 @@
-import { validateConfig } from '../config/app-config';
+import { sliceOf } from '../../test/support/config';
+import { AuthConfig } from '../config/slices/auth.config';
 import { DomainError } from '../common/errors/domain-error';
 import { ADMIN_TENANT, PrincipalMapper } from './principal-mapper';
 import { hasPermission, tenantScope } from './principal';
 
-const base = {
-  DATABASE_URL: 'postgres://nemo:nemo@127.0.0.1:55432/nemo',
-  REDIS_URL: 'redis://127.0.0.1:56379',
-  RABBITMQ_URL: 'amqp://nemo:nemo@127.0.0.1:55672',
-  AWS_ENDPOINT: 'http://127.0.0.1:54566',
-  AWS_ACCESS_KEY_ID: 'S3RVER',
-  AWS_SECRET_ACCESS_KEY: 'S3RVER',
-  HELM_REPOSITORY_BUCKET: 's3://nemo/charts',
-  REGISTRY_HOST: '127.0.0.1:55000',
-};
-
 const mapper = (settings: Record<string, string> = {}): PrincipalMapper =>
-  new PrincipalMapper(validateConfig({ ...base, OIDC_AUDIENCE: 'nemo-intent-api', ...settings }));
+  new PrincipalMapper(sliceOf(AuthConfig, { OIDC_AUDIENCE: 'nemo-intent-api', ...settings }));
 
 const refusal = (work: () => unknown): DomainError => {
   try {
@@ -113,12 +103,12 @@ describe('PrincipalMapper', () => {
 
 describe('AUTH_MODE validation', () => {
   it('refuses dev mode in production with a clear message', () => {
-    expect(() => validateConfig({ ...base, AUTH_MODE: 'dev', NODE_ENV: 'production' })).toThrow(
+    expect(() => sliceOf(AuthConfig, { AUTH_MODE: 'dev', NODE_ENV: 'production' })).toThrow(
       /AUTH_MODE \(invalid\): AUTH_MODE=dev is for local development only and is refused when NODE_ENV=production/,
     );
-    expect(validateConfig({ ...base, AUTH_MODE: 'dev', NODE_ENV: 'development' }).AUTH_MODE).toBe(
+    expect(sliceOf(AuthConfig, { AUTH_MODE: 'dev', NODE_ENV: 'development' }).AUTH_MODE).toBe(
       'dev',
     );
-    expect(() => validateConfig({ ...base, AUTH_MODE: 'none' })).toThrow(/AUTH_MODE \(invalid\)/);
+    expect(() => sliceOf(AuthConfig, { AUTH_MODE: 'none' })).toThrow(/AUTH_MODE \(invalid\)/);
   });
 });

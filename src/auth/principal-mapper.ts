@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { JWTPayload } from 'jose';
-import { AppConfig } from '../config/app-config';
+import { AuthConfig } from '../config/slices/auth.config';
 import { ForbiddenError, UnauthorizedError } from './auth.errors';
 import {
   buildRoleMap,
@@ -29,7 +29,7 @@ export interface ClaimSettings {
 }
 
 /** The client whose `resource_access` roles count: OIDC_CLIENT_ID, else the audience (Keycloak's usual setup). */
-export function claimSettings(config: AppConfig): ClaimSettings {
+export function claimSettings(config: AuthConfig): ClaimSettings {
   const clientId = config.OIDC_CLIENT_ID ?? config.OIDC_AUDIENCE;
   return {
     rolePaths: parseClaimPaths(config.AUTH_ROLE_CLAIMS, clientId),
@@ -48,7 +48,7 @@ export function claimSettings(config: AppConfig): ClaimSettings {
 export class PrincipalMapper {
   private readonly settings: ClaimSettings;
 
-  constructor(config: AppConfig) {
+  constructor(config: AuthConfig) {
     this.settings = claimSettings(config);
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { errors, JWTPayload, jwtVerify } from 'jose';
 import { DomainError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
+import { AuthConfig } from '../config/slices/auth.config';
 import { IdentityProviderUnavailableError, UnauthorizedError } from './auth.errors';
 import { VERIFICATION_KEYS, VerificationKeys } from './verification-keys';
 import { VerifiedTokenCache } from './verified-token-cache';
@@ -31,7 +31,7 @@ export class TokenVerifier {
 
   constructor(
     @Inject(VERIFICATION_KEYS) private readonly keys: VerificationKeys,
-    private readonly config: AppConfig,
+    private readonly config: AuthConfig,
   ) {
     this.verified = new VerifiedTokenCache(
       config.AUTH_TOKEN_CACHE_MAX_ENTRIES,

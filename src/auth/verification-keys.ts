@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { createRemoteJWKSet, errors, JWTVerifyGetKey } from 'jose';
-import { AppConfig } from '../config/app-config';
+import { AuthConfig } from '../config/slices/auth.config';
 import { IdentityProviderUnavailableError } from './auth.errors';
 
 /** What a token is checked against: the keys, the expected issuer and (optionally) audience. */
@@ -51,7 +51,7 @@ export class OidcKeys implements VerificationKeys {
   /** Epoch ms before which a failed provider is not asked again. */
   private retryAt = 0;
 
-  constructor(private readonly config: AppConfig) {
+  constructor(private readonly config: AuthConfig) {
     if (!config.OIDC_ISSUER_URL) {
       throw new Error(
         'OIDC_ISSUER_URL is not set: set it to the OIDC issuer (e.g. https://keycloak.example/realms/nemo) ' +

@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppConfig } from '../config/app-config';
+import { DatabaseConfig } from '../config/slices/database.config';
 import { databaseTimeouts, dataSourceOptions } from './data-source-options';
 
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
+      inject: [DatabaseConfig],
+      useFactory: (config: DatabaseConfig) => ({
         ...dataSourceOptions(
           config.DATABASE_URL,
           config.DATABASE_POOL_SIZE,

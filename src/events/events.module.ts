@@ -2,7 +2,7 @@ import { RabbitMQModule, RabbitMQQueueConfig } from '@golevelup/nestjs-rabbitmq'
 import { Global, Module } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppConfig } from '../config/app-config';
+import { EventsConfig } from '../config/slices/events.config';
 import { AsyncApiController } from './asyncapi.controller';
 import { OutboxMessage } from './entities/outbox-message.entity';
 import { EVENTS_EXCHANGE, EVENTS_EXCHANGE_TYPE, ROUTING_KEYS } from '../contract';
@@ -30,8 +30,8 @@ export class EventsModule {}
 @Module({
   imports: [
     RabbitMQModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
+      inject: [EventsConfig],
+      useFactory: (config: EventsConfig) => ({
         // golevelup keeps connections in a process-wide map keyed by name: a unique name keeps
         // two applications in one process (tests) from overwriting each other's connection.
         name: `nemo-intent-api-${randomUUID()}`,

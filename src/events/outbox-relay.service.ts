@@ -3,7 +3,8 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import type { Options } from 'amqplib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, QueryRunner } from 'typeorm';
-import { AppConfig } from '../config/app-config';
+import { DatabaseConfig } from '../config/slices/database.config';
+import { EventsConfig } from '../config/slices/events.config';
 import { databaseTimeouts, dataSourceOptions } from '../database/data-source-options';
 import { MetricsService } from '../metrics/metrics.service';
 import { EVENTS_EXCHANGE } from '../contract';
@@ -55,7 +56,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     private readonly dataSource: DataSource,
     private readonly amqp: AmqpConnection,
-    private readonly config: AppConfig,
+    private readonly config: EventsConfig,
+    private readonly database: DatabaseConfig,
     metrics: MetricsService,
   ) {
     this.published = metrics.counter({
@@ -84,15 +86,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationBootstrap(): Promise<void> {
     const loops = this.config.OUTBOX_RELAY_LOOPS;
     this.relayDb = new DataSource({
-      ...dataSourceOptions(this.config.DATABASE_URL, loops + 1, databaseTimeouts(this.config)),
+      ...dataSourceOptions(this.database.DATABASE_URL, loops + 1, databaseTimeouts(this.database)),
       migrations: [],
       name: 'outbox-relay',
     });
     await this.relayDb.initialize();
     this.wakeups = Array.from({ length: loops }, () => new Wakeup());
     this.notifications = new OutboxNotifications(
-      this.config.DATABASE_URL,
-      this.config.DATABASE_CONNECT_TIMEOUT_MS,
+      this.database.DATABASE_URL,
+      this.database.DATABASE_CONNECT_TIMEOUT_MS,
       (partitions) => this.wake(partitions),
       this.stopping.signal,
     );

@@ -19,7 +19,8 @@ import {
 import Redis from 'ioredis';
 import { Public } from '../auth/auth.decorators';
 import { DEFAULT_RETRY_AFTER_SECONDS } from '../common/errors/problem-details.filter';
-import { AppConfig } from '../config/app-config';
+import { HealthConfig } from '../config/slices/health.config';
+import { HelmRepositoryConfig } from '../config/slices/helm-repository.config';
 import { REDIS } from '../infra/redis/redis.module';
 import { parseBucketPath, S3_CLIENT } from '../infra/s3/s3.module';
 
@@ -48,7 +49,8 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly amqp: AmqpConnection,
-    private readonly config: AppConfig,
+    private readonly config: HealthConfig,
+    private readonly helmRepository: HelmRepositoryConfig,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(S3_CLIENT) private readonly s3: S3Client,
   ) {}
@@ -124,7 +126,7 @@ export class HealthController {
 
   private async checkS3(): Promise<HealthIndicatorResult> {
     const session = this.indicators.check('s3');
-    const { bucket } = parseBucketPath(this.config.HELM_REPOSITORY_BUCKET);
+    const { bucket } = parseBucketPath(this.helmRepository.HELM_REPOSITORY_BUCKET);
     try {
       await withTimeout(this.s3.send(new HeadBucketCommand({ Bucket: bucket })), 'S3');
       return session.up({ bucket });

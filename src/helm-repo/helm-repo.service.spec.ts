@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { unitConfig } from '../../test/support/unit-config';
+import { localConfig } from '../../test/support/config';
 import { ChartStore, ObjectChanged, PutOptions, StoredObject } from '../infra/s3/chart-store.port';
 import { parseIndex } from './helm-index';
 import { ChartPackage, HelmRepoService, sha256 } from './helm-repo.service';
@@ -46,7 +46,7 @@ class MemoryChartStore implements ChartStore {
 }
 
 // Conditional writes only: no PostgreSQL lock, so no database in a unit test.
-const config = unitConfig({
+const config = localConfig({
   HELM_INDEX_WRITE_MODE: 'conditional',
   WORK_DIR: '/tmp/nemo-helm-repo-unit',
 });
@@ -67,7 +67,13 @@ describe('HelmRepoService over a ChartStore', () => {
 
   beforeEach(() => {
     store = new MemoryChartStore();
-    repo = new HelmRepoService(store, {} as DataSource, config);
+    repo = new HelmRepoService(
+      store,
+      {} as DataSource,
+      config.helmRepository,
+      config.s3,
+      config.workDir,
+    );
   });
 
   it('stores each package with helm-s3’s chart-metadata and chart-digest, beside its index entry', async () => {

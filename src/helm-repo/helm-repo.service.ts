@@ -4,7 +4,9 @@ import { access, mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
+import { HelmRepositoryConfig } from '../config/slices/helm-repository.config';
+import { S3Config } from '../config/slices/s3.config';
+import { WorkDirConfig } from '../config/slices/work-dir.config';
 import { CHART_STORE, ChartStore } from '../infra/s3/chart-store.port';
 import { ChartListResponse, toChartListResponse } from './dto/helm-repo.dto';
 import { BucketLocation, parseBucketPath } from '../infra/s3/s3.module';
@@ -53,11 +55,13 @@ export class HelmRepoService implements OnApplicationBootstrap {
   constructor(
     @Inject(CHART_STORE) private readonly objects: ChartStore,
     dataSource: DataSource,
-    private readonly config: AppConfig,
+    private readonly config: HelmRepositoryConfig,
+    private readonly s3: S3Config,
+    workDir: WorkDirConfig,
   ) {
     this.location = parseBucketPath(config.HELM_REPOSITORY_BUCKET);
     this.store = new IndexStore(objects, dataSource, config.HELM_INDEX_WRITE_MODE);
-    this.cacheDir = join(config.WORK_DIR, 'charts');
+    this.cacheDir = join(workDir.WORK_DIR, 'charts');
   }
 
   /** `helm s3 init --ignore-if-exists`: a fresh repository answers `helm repo add` at once. */
@@ -69,12 +73,17 @@ export class HelmRepoService implements OnApplicationBootstrap {
       );
   }
 
+  /** The name clients add the repository under: `helm repo add <name> <url>`, then `helm pull <name>/<chart>`. */
+  repositoryName(): string {
+    return this.config.HELM_REPOSITORY_NAME;
+  }
+
   /** The repository URL for `helm repo add` over HTTP. */
   repositoryUrl(): string {
     if (this.config.HELM_REPOSITORY_PUBLIC_URL) {
       return this.config.HELM_REPOSITORY_PUBLIC_URL.replace(/\/+$/, '');
     }
-    const endpoint = this.config.AWS_ENDPOINT.replace(/\/+$/, '');
+    const endpoint = this.s3.AWS_ENDPOINT.replace(/\/+$/, '');
     return [endpoint, this.location.bucket, this.location.prefix].filter(Boolean).join('/');
   }
 
@@ -94,7 +103,8 @@ export class HelmRepoService implements OnApplicationBootstrap {
     const charts = Object.keys(index.entries)
       .sort()
       .map((name) => ({ name, versions: index.entries[name] }));
-    return toChartListResponse(this.repositoryUrl(), charts);
+    const repository = { name: this.repositoryName(), url: this.repositoryUrl() };
+    return toChartListResponse(repository, charts);
   }
 
   /**
@@ -108,7 +118,7 @@ export class HelmRepoService implements OnApplicationBootstrap {
     } catch (error) {
       // The rejection reason an uploader reads when S3 stays unreachable: which repository failed.
       throw new Error(
-        `could not publish to the NEMO Helm repository ${this.bucketPath()} (${this.config.AWS_ENDPOINT}): ${describe(error)}`,
+        `could not publish to the NEMO Helm repository ${this.bucketPath()} (${this.s3.AWS_ENDPOINT}): ${describe(error)}`,
         { cause: error },
       );
     }

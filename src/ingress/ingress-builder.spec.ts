@@ -1,11 +1,6 @@
 import { KubernetesManifest } from '../common/kubernetes-manifest';
-import {
-  DEFAULT_HOST_TEMPLATE,
-  HOST_TEMPLATE_PATTERN,
-  instanceShort,
-  isValidHost,
-  renderHostTemplate,
-} from './host-template';
+import { DEFAULT_HOST_TEMPLATE, HOST_TEMPLATE_PATTERN } from '../config/host-template';
+import { instanceShort, isValidHost, renderHostTemplate } from './host-template';
 import {
   buildIngresses,
   ExposedInstance,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
+import { IngressConfig } from '../config/slices/ingress.config';
 import { KubernetesManifest } from '../common/kubernetes-manifest';
 import {
   buildIngresses,
@@ -19,7 +19,7 @@ export interface IngressOverrides {
 export class IngressService {
   private readonly settings: IngressSettings;
 
-  constructor(config: AppConfig) {
+  constructor(config: IngressConfig) {
     this.settings = {
       hostTemplate: config.INGRESS_HOST_TEMPLATE,
       domain: config.INGRESS_DOMAIN,

@@ -1,6 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { Principal, tenantScope } from '../auth/principal';
 import { NotFoundError } from '../common/errors/domain-error';
+import { leanFindOne } from '../database/lean-find';
 import { WorkloadInstance } from './entities/workload-instance.entity';
 
 /** The caller's instance (any tenant's for admins); unknown and foreign ids answer alike, 404. */
@@ -9,7 +10,7 @@ export async function findOwnedInstance(
   principal: Principal,
   instanceId: string,
 ): Promise<WorkloadInstance> {
-  const instance = await manager.findOneBy(WorkloadInstance, {
+  const instance = await leanFindOne(manager, WorkloadInstance, {
     instanceId,
     ...tenantScope(principal),
   });

@@ -26,7 +26,7 @@ import { UpdateInstanceDto } from './dto/update-instance.dto';
 import { RevisionOrigin } from './entities/instance-revision.entity';
 import { WorkloadInstance } from './entities/workload-instance.entity';
 import { findOwnedInstance, lockInstance } from './instance-lookup';
-import { AppConfig } from '../config/app-config';
+import { RenderConfig } from '../config/slices/render.config';
 import { toBoundedRunEvent } from './instance.service';
 import type { ImageLockEntry } from './rendering/image-rewrite';
 import { InstanceRenderer, RenderedInstance } from './rendering/instance-renderer';
@@ -112,7 +112,7 @@ export class InstanceRevisionService {
     private readonly revisions: RevisionStore,
     private readonly clusters: ClusterService,
     private readonly values: InstanceValues,
-    private readonly config: AppConfig,
+    private readonly config: RenderConfig,
     private readonly subscriptions: SubscriptionService,
   ) {}
 

@@ -5,7 +5,7 @@ import { plainToInstance } from 'class-transformer';
 import { IsUUID, validate } from 'class-validator';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
+import { InstanceConfig } from '../config/slices/instance.config';
 import { ReportStatusDto } from './dto/report-status.dto';
 import { InstanceService } from './instance.service';
 
@@ -31,7 +31,7 @@ export class InstanceStatusConsumer implements OnApplicationBootstrap {
 
   constructor(
     private readonly amqp: AmqpConnection,
-    private readonly config: AppConfig,
+    private readonly config: InstanceConfig,
     private readonly instances: InstanceService,
   ) {}
 

@@ -8,11 +8,10 @@ import {
   MemoryWorkloads,
   ScriptedRenderer,
 } from '../../test/fakes/instance';
-import { unitConfig } from '../../test/fakes/config';
+import { localConfig } from '../../test/support/config';
 import type { Principal } from '../auth/principal';
 import type { ClusterService } from '../cluster/cluster.service';
 import { BadRequestError } from '../common/errors/domain-error';
-import type { AppConfig } from '../config/app-config';
 import type { OutboxService } from '../events/outbox.service';
 import { RUN_MESSAGE, SEED_RUN_MESSAGE } from '../contract';
 import type { CreateIntentDto } from '../intent/dto/create-intent.dto';
@@ -127,7 +126,6 @@ describe('InstanceService', () => {
   let workloads: MemoryWorkloads;
   let intents: MemoryIntents;
   let renderer: ScriptedRenderer;
-  let config: AppConfig;
   let service: InstanceService;
 
   function build(env: Record<string, string> = {}): void {
@@ -144,7 +142,7 @@ describe('InstanceService', () => {
     workloads = new MemoryWorkloads();
     intents = new MemoryIntents(() => db.rows(IntentRecord));
     renderer = new ScriptedRenderer();
-    config = unitConfig({ REGISTRY_HOST: '127.0.0.1:5001', ...env });
+    const config = localConfig(env);
     service = new InstanceService(
       memoryRepository(db, WorkloadInstance),
       db.dataSource(),
@@ -154,8 +152,8 @@ describe('InstanceService', () => {
       renderer as unknown as InstanceRenderer,
       new MemoryRevisions() as unknown as RevisionStore,
       new MemoryClusters() as unknown as ClusterService,
-      new InstanceValues(config),
-      config,
+      new InstanceValues(config.instance),
+      config.render,
       subscriptions as unknown as SubscriptionService,
     );
   }

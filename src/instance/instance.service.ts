@@ -5,7 +5,7 @@ import { DataSource, EntityManager, Not, QueryFailedError, Repository } from 'ty
 import { isForeign, Principal, tenantScope } from '../auth/principal';
 import { ClusterService } from '../cluster/cluster.service';
 import { fetchPage } from '../common/pagination/keyset-page';
-import { AppConfig } from '../config/app-config';
+import { RenderConfig } from '../config/slices/render.config';
 import { ConflictError, UnprocessableError } from '../common/errors/domain-error';
 import { Page } from '../common/pagination/pagination';
 import { OutboxService } from '../events/outbox.service';
@@ -138,7 +138,7 @@ export class InstanceService implements OnModuleInit {
     private readonly revisions: RevisionStore,
     private readonly clusters: ClusterService,
     private readonly values: InstanceValues,
-    private readonly config: AppConfig,
+    private readonly config: RenderConfig,
     private readonly subscriptions: SubscriptionService,
   ) {}
 

@@ -1,7 +1,7 @@
 import { MemoryDatabase } from '../../test/fakes/database';
 import { MemoryOutbox, MemorySubscriptions } from '../../test/fakes/events';
 import { MemoryIntentStore, StoredIntent } from '../../test/fakes/intent';
-import { unitConfig } from '../../test/fakes/config';
+import { localConfig } from '../../test/support/config';
 import type { Principal } from '../auth/principal';
 import type { IntentObject } from '../contract';
 import type { OutboxService } from '../events/outbox.service';
@@ -82,7 +82,7 @@ describe('IntentService', () => {
       resolvers,
       new IntentTemplatesService(catalog),
       outbox as unknown as OutboxService,
-      unitConfig({ REGISTRY_HOST: '127.0.0.1:5001' }),
+      localConfig().intent,
       subscriptions as unknown as SubscriptionService,
     );
     owned = new Set([WORKLOAD, OTHER_WORKLOAD]);

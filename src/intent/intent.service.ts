@@ -4,7 +4,7 @@ import { isForeign, Principal, reportScope, tenantScope } from '../auth/principa
 import { NotFoundError } from '../common/errors/domain-error';
 import { FieldError } from '../common/errors/problem';
 import { Page, PageQuery } from '../common/pagination/pagination';
-import { AppConfig } from '../config/app-config';
+import { IntentConfig } from '../config/slices/intent.config';
 import type { IntentObject, IntentReport } from '../contract';
 import { OutboxService } from '../events/outbox.service';
 import { objectChange } from '../subscription/subscription-events';
@@ -88,7 +88,7 @@ export class IntentService {
     private readonly resolvers: ObjectResolverRegistry,
     private readonly templates: IntentTemplatesService,
     private readonly outbox: OutboxService,
-    private readonly config: AppConfig,
+    private readonly config: IntentConfig,
     private readonly subscriptions: SubscriptionService,
   ) {}
 

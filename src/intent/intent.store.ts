@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In, IsNull, ObjectLiteral, EntityTarget } from 'typeorm';
+import { EntityManager, IsNull, ObjectLiteral, EntityTarget } from 'typeorm';
 import type { FulfilmentInfo } from '../contract';
 import { Principal, tenantScope } from '../auth/principal';
 import { NotFoundError } from '../common/errors/domain-error';
 import { fetchPage } from '../common/pagination/keyset-page';
+import { leanFind, leanFindOne } from '../database/lean-find';
 import { PageMeta, PageQuery } from '../common/pagination/pagination';
 import type { FeasibilityVerdict } from './domain/feasibility';
 import type { Conflict } from './domain/contradiction';
@@ -466,20 +467,20 @@ export class IntentStore {
   /** Every row of the given intents, grouped per intent, in the order of `ids`. */
   async loadRows(m: EntityManager, ids: readonly number[]): Promise<IntentRows[]> {
     if (ids.length === 0) return [];
-    const where = { intentId: In([...ids]) };
+    const where = { intentId: [...ids] };
     const byPosition = { position: 'ASC', id: 'ASC' } as const;
     // One after another: inside a transaction they share one connection, which runs one query at a time.
-    const intents = await m.find(Intent, { where: { id: In([...ids]) } });
-    const expectations = await m.find(IntentExpectation, { where, order: byPosition });
-    const objects = await m.find(ExpectationObject, { where });
-    const targets = await m.find(ExpectationTarget, { where, order: byPosition });
-    const contexts = await m.find(IntentContext, { where, order: byPosition });
-    const reports = await m.find(IntentReport, { where });
-    const fulfilment = await m.find(IntentFulfilmentReport, { where });
-    const feasibility = await m.find(IntentFeasibilityCheckReport, { where });
-    const eResults = await m.find(ExpectationFulfilmentResult, { where });
-    const tResults = await m.find(TargetFulfilmentResult, { where });
-    const conflicts = await m.find(IntentConflictReport, { where, order: { id: 'ASC' } });
+    const intents = await leanFind(m, Intent, { where: { id: [...ids] } });
+    const expectations = await leanFind(m, IntentExpectation, { where, order: byPosition });
+    const objects = await leanFind(m, ExpectationObject, { where });
+    const targets = await leanFind(m, ExpectationTarget, { where, order: byPosition });
+    const contexts = await leanFind(m, IntentContext, { where, order: byPosition });
+    const reports = await leanFind(m, IntentReport, { where });
+    const fulfilment = await leanFind(m, IntentFulfilmentReport, { where });
+    const feasibility = await leanFind(m, IntentFeasibilityCheckReport, { where });
+    const eResults = await leanFind(m, ExpectationFulfilmentResult, { where });
+    const tResults = await leanFind(m, TargetFulfilmentResult, { where });
+    const conflicts = await leanFind(m, IntentConflictReport, { where, order: { id: 'ASC' } });
     const groups = {
       expectations: groupByIntent(expectations),
       objects: groupByIntent(objects),
@@ -524,7 +525,7 @@ export class IntentStore {
   }
 
   async findRows(m: EntityManager, principal: Principal, id: number): Promise<IntentRows> {
-    const visible = await m.existsBy(Intent, { id, ...tenantScope(principal) });
+    const visible = (await leanFindOne(m, Intent, { id, ...tenantScope(principal) })) !== null;
     if (!visible) throw new NotFoundError('intent', id);
     const [rows] = await this.loadRows(m, [id]);
     return rows;

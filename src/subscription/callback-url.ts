@@ -1,6 +1,6 @@
 import { BadRequestError } from '../common/errors/domain-error';
 import { allowedAddresses, EgressRefused, Resolve } from '../infra/egress/egress-guard';
-import { EgressPolicy } from '../infra/egress/egress-policy';
+import { EgressPolicy } from '../common/egress/egress-policy';
 import { portOf, TimedOut, withinTime } from '../infra/egress/guarded-post';
 
 const FIELD = 'callback_url';

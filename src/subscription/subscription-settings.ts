@@ -1,5 +1,5 @@
-import { AppConfig } from '../config/app-config';
-import { EgressPolicy, parseEgressAllowList } from '../infra/egress/egress-policy';
+import { SubscriptionConfig } from '../config/slices/subscription.config';
+import { EgressPolicy, parseEgressAllowList } from '../common/egress/egress-policy';
 
 /** The Subscription module's slice of the configuration (README "Subscriptions"). */
 export interface SubscriptionSettings {
@@ -17,7 +17,7 @@ export interface SubscriptionSettings {
 
 export const SUBSCRIPTION_SETTINGS = Symbol('SUBSCRIPTION_SETTINGS');
 
-export function subscriptionSettings(config: AppConfig): SubscriptionSettings {
+export function subscriptionSettings(config: SubscriptionConfig): SubscriptionSettings {
   return {
     egress: parseEgressAllowList(config.SUBSCRIPTION_ALLOW_PRIVATE),
     timeoutMs: config.SUBSCRIPTION_TIMEOUT_MS,

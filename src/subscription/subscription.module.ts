@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppConfig } from '../config/app-config';
+import { SubscriptionConfig } from '../config/slices/subscription.config';
 import { WebhookDelivery } from './entities/webhook-delivery.entity';
 import { WebhookSubscription } from './entities/webhook-subscription.entity';
 import { DeliveryDispatcher } from './jobs/delivery.dispatcher';
@@ -10,7 +10,7 @@ import { SUBSCRIPTION_SETTINGS, subscriptionSettings } from './subscription-sett
 
 const SETTINGS = {
   provide: SUBSCRIPTION_SETTINGS,
-  inject: [AppConfig],
+  inject: [SubscriptionConfig],
   useFactory: subscriptionSettings,
 };
 

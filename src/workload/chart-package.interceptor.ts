@@ -9,7 +9,7 @@ import { FileFieldsInterceptor } from '@nestjs/platform-express';
 import type { Request } from 'express';
 import { Observable } from 'rxjs';
 import { assertNoForbiddenInput } from '../common/http/forbidden-input';
-import { AppConfig } from '../config/app-config';
+import { OnboardingConfig } from '../config/slices/onboarding.config';
 import { PackageTooLargeError } from './workload.errors';
 
 /** The multipart parts of an upload: the package and, optionally, its provenance file. */
@@ -27,7 +27,7 @@ export interface ChartUploadParts {
 export class ChartPackageInterceptor implements NestInterceptor {
   private readonly multer: NestInterceptor;
 
-  constructor(private readonly config: AppConfig) {
+  constructor(private readonly config: OnboardingConfig) {
     const Multer = FileFieldsInterceptor(
       [
         { name: 'file', maxCount: 1 },

@@ -6,6 +6,7 @@ import { isAdmin, Principal, tenantScope } from '../auth/principal';
 import { BadRequestError, DomainError, NotFoundError } from '../common/errors/domain-error';
 import { fetchPage, SortSpec } from '../common/pagination/keyset-page';
 import { Page } from '../common/pagination/pagination';
+import { leanFind, leanFindOne } from '../database/lean-find';
 import { OutboxService } from '../events/outbox.service';
 import { HelmRepoService } from '../helm-repo/helm-repo.service';
 import type { PodSecurityProfile } from '../instance/rendering/pod-security';
@@ -183,7 +184,10 @@ export class WorkloadService {
 
   async get(principal: Principal, id: number): Promise<WorkloadDetailResponse> {
     const document = await this.findOwned(principal, id);
-    const mirrors = await this.mirrors.find({ where: { documentId: id }, order: { id: 'ASC' } });
+    const mirrors = await leanFind(this.mirrors.manager, WorkloadImageMirror, {
+      where: { documentId: id },
+      order: { id: 'ASC' },
+    });
     return toWorkloadDetailResponse(document, mirrors);
   }
 
@@ -291,7 +295,10 @@ export class WorkloadService {
   }
 
   private async findOwned(principal: Principal, id: number): Promise<WorkloadDocument> {
-    const document = await this.documents.findOneBy({ id, ...tenantScope(principal) });
+    const document = await leanFindOne(this.documents.manager, WorkloadDocument, {
+      id,
+      ...tenantScope(principal),
+    });
     if (!document) throw new NotFoundError('workload_document', id);
     return document;
   }

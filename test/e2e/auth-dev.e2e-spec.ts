@@ -57,7 +57,10 @@ describe('AUTH_MODE=dev', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'nemo-dev-token-'));
     tokenFile = join(dir, 'nested', 'dev-token');
-    app = await startApi({ AUTH_MODE: 'dev', AUTH_DEV_TOKEN_FILE: tokenFile }, DevProbeModule);
+    app = await startApi(
+      { auth: { AUTH_MODE: 'dev', AUTH_DEV_TOKEN_FILE: tokenFile } },
+      DevProbeModule,
+    );
     http = request(app.getHttpServer());
   });
 
@@ -67,7 +70,7 @@ describe('AUTH_MODE=dev', () => {
   });
 
   it('refuses to start with NODE_ENV=production', async () => {
-    await expect(startApi({ AUTH_MODE: 'dev', NODE_ENV: 'production' })).rejects.toThrow(
+    await expect(startApi({ auth: { AUTH_MODE: 'dev', NODE_ENV: 'production' } })).rejects.toThrow(
       /AUTH_MODE=dev is for local development only and is refused when NODE_ENV=production/,
     );
   });
@@ -115,7 +118,7 @@ describe('AUTH_MODE=dev', () => {
 describe('AUTH_MODE=oidc', () => {
   it('serves no dev JWKS and writes no dev token', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'nemo-dev-token-'));
-    const app = await startApi({ AUTH_DEV_TOKEN_FILE: join(dir, 'dev-token') });
+    const app = await startApi({ auth: { AUTH_DEV_TOKEN_FILE: join(dir, 'dev-token') } });
     try {
       const res = await request(app.getHttpServer()).get('/api/v1/dev/jwks.json').expect(404);
       expect(res.body.code).toBe('route_not_found');

@@ -11,6 +11,7 @@ import { ApiModule } from '../../src/app.module';
 import { Public, RequirePermission } from '../../src/auth/auth.decorators';
 import { startApi } from '../support/app';
 import { TEST_AUDIENCE } from '../support/auth';
+import { ConfigOverrides, mergeOverrides } from '../support/config';
 
 @Controller('hardening-probe')
 class HardeningProbeController {
@@ -124,11 +125,11 @@ describe('Authentication hardening', () => {
   afterEach(() => issuer.stop());
 
   async function withApp(
-    env: Record<string, string>,
+    env: ConfigOverrides,
     work: (http: ReturnType<typeof request>) => Promise<void>,
   ): Promise<void> {
     const app: NestExpressApplication = await startApi(
-      { OIDC_ISSUER_URL: issuer.url, OIDC_HTTP_TIMEOUT_MS: '2000', ...env },
+      mergeOverrides({ auth: { OIDC_ISSUER_URL: issuer.url, OIDC_HTTP_TIMEOUT_MS: '2000' } }, env),
       HardeningProbeModule,
     );
     try {
@@ -143,7 +144,7 @@ describe('Authentication hardening', () => {
 
   describe('OIDC discovery', () => {
     it('re-discovers after OIDC_DISCOVERY_CACHE_SECONDS: a moved jwks_uri is followed without a restart', async () => {
-      const env = { OIDC_DISCOVERY_CACHE_SECONDS: '1', OIDC_JWKS_COOLDOWN_SECONDS: '60' };
+      const env = { auth: { OIDC_DISCOVERY_CACHE_SECONDS: '1', OIDC_JWKS_COOLDOWN_SECONDS: '60' } };
       await withApp(env, async (http) => {
         await http
           .get(PROBE)
@@ -165,7 +166,7 @@ describe('Authentication hardening', () => {
 
     it('re-discovers after the keys could not be fetched: a broken jwks_uri is repaired without a restart', async () => {
       issuer.jwksPath = '/missing';
-      await withApp({ OIDC_RETRY_INTERVAL_SECONDS: '0' }, async (http) => {
+      await withApp({ auth: { OIDC_RETRY_INTERVAL_SECONDS: '0' } }, async (http) => {
         const broken = await http.get(PROBE).set('Authorization', await bearer(first));
         expect(broken.status).toBe(503);
         expect(broken.body.code).toBe('identity_provider_unavailable');
@@ -181,7 +182,7 @@ describe('Authentication hardening', () => {
 
     it('answers 503 with Retry-After and leaves a failed provider alone for OIDC_RETRY_INTERVAL_SECONDS', async () => {
       issuer.discoveryStatus = 500;
-      await withApp({ OIDC_RETRY_INTERVAL_SECONDS: '30' }, async (http) => {
+      await withApp({ auth: { OIDC_RETRY_INTERVAL_SECONDS: '30' } }, async (http) => {
         for (let attempt = 0; attempt < 3; attempt++) {
           const res = await http.get(PROBE).set('Authorization', await bearer(first));
           expect(res.status).toBe(503);
@@ -195,7 +196,7 @@ describe('Authentication hardening', () => {
     });
 
     it('keeps the last working key set when only a re-discovery fails', async () => {
-      await withApp({ OIDC_DISCOVERY_CACHE_SECONDS: '1' }, async (http) => {
+      await withApp({ auth: { OIDC_DISCOVERY_CACHE_SECONDS: '1' } }, async (http) => {
         await http
           .get(PROBE)
           .set('Authorization', await bearer(first))
@@ -213,7 +214,7 @@ describe('Authentication hardening', () => {
 
   describe('token lifetime (AUTH_MAX_TOKEN_LIFETIME_SECONDS)', () => {
     it('refuses exp − iat beyond the maximum, naming the claims, and tokens without iat', async () => {
-      await withApp({ AUTH_MAX_TOKEN_LIFETIME_SECONDS: '3600' }, async (http) => {
+      await withApp({ auth: { AUTH_MAX_TOKEN_LIFETIME_SECONDS: '3600' } }, async (http) => {
         await http
           .get(PROBE)
           .set('Authorization', await bearer(first, { exp: 3600 }))
@@ -235,7 +236,7 @@ describe('Authentication hardening', () => {
     });
 
     it('accepts any lifetime, and no iat, when the maximum is 0', async () => {
-      await withApp({ AUTH_MAX_TOKEN_LIFETIME_SECONDS: '0' }, async (http) => {
+      await withApp({ auth: { AUTH_MAX_TOKEN_LIFETIME_SECONDS: '0' } }, async (http) => {
         await http
           .get(PROBE)
           .set('Authorization', await bearer(first, { exp: 10 * 365 * 86400 }))
@@ -250,9 +251,8 @@ describe('Authentication hardening', () => {
 
   describe('HTTP_TRUST_PROXY', () => {
     const limits = () => ({
-      QUEUE_PREFIX: `nemo-test-tp-${randomUUID().slice(0, 8)}`,
-      RATE_LIMIT_BURST: '3',
-      RATE_LIMIT_PER_MINUTE: '1000',
+      redis: { QUEUE_PREFIX: `nemo-test-tp-${randomUUID().slice(0, 8)}` },
+      auth: { RATE_LIMIT_BURST: '3', RATE_LIMIT_PER_MINUTE: '1000' },
     });
 
     /** Unauthenticated requests are limited per client IP: forged X-Forwarded-For must not escape. */
@@ -279,18 +279,21 @@ describe('Authentication hardening', () => {
     });
 
     it('takes the client from X-Forwarded-For of a listed proxy, consistently for limits', async () => {
-      await withApp({ ...limits(), HTTP_TRUST_PROXY: '127.0.0.1/32, 10.0.0.0/8' }, async (http) => {
-        const seen = await http
-          .get(`${PROBE}/client`)
-          .set('X-Forwarded-For', '198.51.100.7, 203.0.113.9')
-          .expect(200);
-        expect(seen.body.ip).toBe('203.0.113.9');
-        expect(await floodWithForgedAddresses(http)).toEqual([401, 401, 401, 401, 401]);
-      });
+      await withApp(
+        mergeOverrides(limits(), { http: { HTTP_TRUST_PROXY: '127.0.0.1/32, 10.0.0.0/8' } }),
+        async (http) => {
+          const seen = await http
+            .get(`${PROBE}/client`)
+            .set('X-Forwarded-For', '198.51.100.7, 203.0.113.9')
+            .expect(200);
+          expect(seen.body.ip).toBe('203.0.113.9');
+          expect(await floodWithForgedAddresses(http)).toEqual([401, 401, 401, 401, 401]);
+        },
+      );
     });
 
     it('trusts exactly the configured number of hops', async () => {
-      await withApp({ ...limits(), HTTP_TRUST_PROXY: '1' }, async (http) => {
+      await withApp(mergeOverrides(limits(), { http: { HTTP_TRUST_PROXY: '1' } }), async (http) => {
         const seen = await http
           .get(`${PROBE}/client`)
           .set('X-Forwarded-For', '198.51.100.7, 203.0.113.9')
@@ -300,14 +303,16 @@ describe('Authentication hardening', () => {
     });
 
     it('refuses to start with a setting that would trust everyone', async () => {
-      await expect(startApi({ HTTP_TRUST_PROXY: 'true' })).rejects.toThrow(/HTTP_TRUST_PROXY/);
+      await expect(startApi({ http: { HTTP_TRUST_PROXY: 'true' } })).rejects.toThrow(
+        /HTTP_TRUST_PROXY/,
+      );
     });
   });
 });
 
 describe('Retry-After on every 503', () => {
   it('is sent by /readyz when a dependency is down', async () => {
-    const app = await startApi({ AWS_ENDPOINT: 'http://127.0.0.1:9' });
+    const app = await startApi({ s3: { AWS_ENDPOINT: 'http://127.0.0.1:9' } });
     try {
       const res = await request(app.getHttpServer()).get('/readyz');
       expect(res.status).toBe(503);

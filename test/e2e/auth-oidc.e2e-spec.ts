@@ -12,6 +12,7 @@ import {
   signToken,
   testJwksUrl,
 } from '../support/auth';
+import { ConfigOverrides } from '../support/config';
 
 @Controller('oidc-probe')
 class OidcProbeController {
@@ -27,7 +28,7 @@ class OidcProbeModule {}
 
 /** Each test boots its own app with the settings it is about, and closes it. */
 async function withApp(
-  env: Record<string, string>,
+  env: ConfigOverrides,
   work: (http: ReturnType<typeof request>) => Promise<void>,
 ): Promise<void> {
   const app: NestExpressApplication = await startApi(env, OidcProbeModule);
@@ -43,7 +44,7 @@ describe('OIDC key handling and claim settings (loopback issuer)', () => {
     // Without the verified-token cache: with it, a withdrawn key's tokens pass for at most
     // AUTH_TOKEN_CACHE_SECONDS more (README, Authentication).
     await withApp(
-      { OIDC_JWKS_COOLDOWN_SECONDS: '0', AUTH_TOKEN_CACHE_SECONDS: '0' },
+      { auth: { OIDC_JWKS_COOLDOWN_SECONDS: '0', AUTH_TOKEN_CACHE_SECONDS: '0' } },
       async (http) => {
         const before = await jwksRequestCount();
         const oldToken = await authHeader();
@@ -64,7 +65,7 @@ describe('OIDC key handling and claim settings (loopback issuer)', () => {
   });
 
   it('does not refetch the JWKS for unknown key ids within the cooldown', async () => {
-    await withApp({ OIDC_JWKS_COOLDOWN_SECONDS: '60' }, async (http) => {
+    await withApp({ auth: { OIDC_JWKS_COOLDOWN_SECONDS: '60' } }, async (http) => {
       await http
         .get('/api/v1/oidc-probe')
         .set('Authorization', await authHeader())
@@ -80,29 +81,35 @@ describe('OIDC key handling and claim settings (loopback issuer)', () => {
 
   it('uses OIDC_JWKS_URL without discovery', async () => {
     const issuer = 'https://idp.invalid/realms/nemo';
-    await withApp({ OIDC_ISSUER_URL: issuer, OIDC_JWKS_URL: await testJwksUrl() }, async (http) => {
-      await http
-        .get('/api/v1/oidc-probe')
-        .set('Authorization', await authHeader({ issuer }))
-        .expect(200);
-    });
+    await withApp(
+      { auth: { OIDC_ISSUER_URL: issuer, OIDC_JWKS_URL: await testJwksUrl() } },
+      async (http) => {
+        await http
+          .get('/api/v1/oidc-probe')
+          .set('Authorization', await authHeader({ issuer }))
+          .expect(200);
+      },
+    );
   });
 
   it('answers 503 problem+json when the identity provider cannot be reached', async () => {
     const issuer = 'http://127.0.0.1:9/realms/nemo';
-    await withApp({ OIDC_ISSUER_URL: issuer, OIDC_HTTP_TIMEOUT_MS: '1000' }, async (http) => {
-      const res = await http
-        .get('/api/v1/oidc-probe')
-        .set('Authorization', await authHeader({ issuer }))
-        .expect(503);
-      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body.code).toBe('identity_provider_unavailable');
-      await http.get('/api/v1/oidc-probe').expect(401);
-    });
+    await withApp(
+      { auth: { OIDC_ISSUER_URL: issuer, OIDC_HTTP_TIMEOUT_MS: '1000' } },
+      async (http) => {
+        const res = await http
+          .get('/api/v1/oidc-probe')
+          .set('Authorization', await authHeader({ issuer }))
+          .expect(503);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.body.code).toBe('identity_provider_unavailable');
+        await http.get('/api/v1/oidc-probe').expect(401);
+      },
+    );
   });
 
   it('accepts any audience when OIDC_AUDIENCE is unset', async () => {
-    await withApp({ OIDC_AUDIENCE: '' }, async (http) => {
+    await withApp({ auth: { OIDC_AUDIENCE: '' } }, async (http) => {
       await http
         .get('/api/v1/oidc-probe')
         .set('Authorization', await authHeader({ audience: 'account' }))
@@ -112,9 +119,11 @@ describe('OIDC key handling and claim settings (loopback issuer)', () => {
 
   it('reads roles and the tenant from configured claims and role names', async () => {
     const env = {
-      AUTH_ROLE_CLAIMS: 'groups',
-      AUTH_TENANT_CLAIM: 'org.id,azp',
-      AUTH_ROLE_READER: 'viewers',
+      auth: {
+        AUTH_ROLE_CLAIMS: 'groups',
+        AUTH_TENANT_CLAIM: 'org.id,azp',
+        AUTH_ROLE_READER: 'viewers',
+      },
     };
     await withApp(env, async (http) => {
       const token = await signToken({ sub: 'u', azp: 'portal', groups: ['viewers'] });
@@ -131,7 +140,7 @@ describe('OIDC key handling and claim settings (loopback issuer)', () => {
   });
 
   it('protects /metrics when METRICS_PUBLIC=false: service or admin role only', async () => {
-    await withApp({ METRICS_PUBLIC: 'false' }, async (http) => {
+    await withApp({ auth: { METRICS_PUBLIC: 'false' } }, async (http) => {
       await http.get('/metrics').expect(401);
       await http
         .get('/metrics')

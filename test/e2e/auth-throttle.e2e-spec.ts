@@ -6,6 +6,7 @@ import { ApiModule } from '../../src/app.module';
 import { RequirePermission } from '../../src/auth/auth.decorators';
 import { startApi } from '../support/app';
 import { authHeader } from '../support/auth';
+import { ConfigOverrides, mergeOverrides } from '../support/config';
 
 @Controller('throttle-probe')
 class ThrottleProbeController {
@@ -26,14 +27,12 @@ class ThrottleProbeController {
 class ThrottleProbeModule {}
 
 /** Counters live in Redis under QUEUE_PREFIX: a fresh prefix keeps other files' requests out of them. */
-const isolatedLimits = (limits: Record<string, string>): Record<string, string> => ({
-  QUEUE_PREFIX: `nemo-test-rl-${randomUUID().slice(0, 8)}`,
-  ...limits,
-});
+const isolatedLimits = (limits: ConfigOverrides): ConfigOverrides =>
+  mergeOverrides({ redis: { QUEUE_PREFIX: `nemo-test-rl-${randomUUID().slice(0, 8)}` } }, limits);
 
 describe('Rate limiting per client (Redis counters)', () => {
   const apps: NestExpressApplication[] = [];
-  const boot = async (env: Record<string, string>): Promise<ReturnType<typeof request>> => {
+  const boot = async (env: ConfigOverrides): Promise<ReturnType<typeof request>> => {
     const app = await startApi(env, ThrottleProbeModule);
     apps.push(app);
     return request(app.getHttpServer());
@@ -45,7 +44,7 @@ describe('Rate limiting per client (Redis counters)', () => {
 
   it('answers 429 problem+json with Retry-After once a subject exceeds the per-minute limit, across routes', async () => {
     const http = await boot(
-      isolatedLimits({ RATE_LIMIT_PER_MINUTE: '4', RATE_LIMIT_BURST: '100' }),
+      isolatedLimits({ auth: { RATE_LIMIT_PER_MINUTE: '4', RATE_LIMIT_BURST: '100' } }),
     );
     const alice = await authHeader({ subject: 'alice', roles: ['reader'] });
     for (const path of [
@@ -69,7 +68,7 @@ describe('Rate limiting per client (Redis counters)', () => {
 
   it('limits bursts per second', async () => {
     const http = await boot(
-      isolatedLimits({ RATE_LIMIT_PER_MINUTE: '1000', RATE_LIMIT_BURST: '3' }),
+      isolatedLimits({ auth: { RATE_LIMIT_PER_MINUTE: '1000', RATE_LIMIT_BURST: '3' } }),
     );
     const carol = await authHeader({ subject: 'carol', roles: ['reader'] });
     const statuses = await Promise.all(
@@ -88,7 +87,7 @@ describe('Rate limiting per client (Redis counters)', () => {
 
   it('states the limits on every answer: RateLimit-Policy and RateLimit per window, Retry-After on 429', async () => {
     const http = await boot(
-      isolatedLimits({ RATE_LIMIT_PER_MINUTE: '3', RATE_LIMIT_BURST: '100' }),
+      isolatedLimits({ auth: { RATE_LIMIT_PER_MINUTE: '3', RATE_LIMIT_BURST: '100' } }),
     );
     const dave = await authHeader({ subject: 'dave', roles: ['reader'] });
     const first = await http.get('/api/v1/throttle-probe').set('Authorization', dave).expect(200);
@@ -117,7 +116,9 @@ describe('Rate limiting per client (Redis counters)', () => {
       .expect(200);
     expect(none.headers['access-control-allow-origin']).toBeUndefined();
 
-    const open = await boot(isolatedLimits({ CORS_ALLOWED_ORIGINS: 'https://portal.example.eu' }));
+    const open = await boot(
+      isolatedLimits({ http: { CORS_ALLOWED_ORIGINS: 'https://portal.example.eu' } }),
+    );
     const allowed = await open
       .get('/api/v1/throttle-probe')
       .set('Authorization', eve)
@@ -142,7 +143,7 @@ describe('Rate limiting per client (Redis counters)', () => {
 
   it('limits callers without a valid token by IP, and never throttles probes', async () => {
     const http = await boot(
-      isolatedLimits({ RATE_LIMIT_PER_MINUTE: '3', RATE_LIMIT_BURST: '100' }),
+      isolatedLimits({ auth: { RATE_LIMIT_PER_MINUTE: '3', RATE_LIMIT_BURST: '100' } }),
     );
     for (let attempt = 0; attempt < 3; attempt++) {
       await http.get('/api/v1/throttle-probe').set('Authorization', 'Bearer garbage').expect(401);

@@ -402,11 +402,14 @@ describe('Fuzzing every route from openapi.json (real api, worker, services)', (
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    const env = { SOURCE_REGISTRY_TLS_VERIFY: 'false', HTTP_BODY_LIMIT: '1mb' };
+    const env = {
+      registry: { SOURCE_REGISTRY_TLS_VERIFY: 'false' },
+      http: { HTTP_BODY_LIMIT: '1mb' },
+    };
     app = await startApi(env);
     await resetDatabase(app);
     await resetOnboardingQueue(app);
-    worker = await startWorker({ env });
+    worker = await startWorker({ config: env });
     dataSource = app.get(DataSource);
     base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     writer = await authHeader({ tenant: 'tenant-a', subject: 'alice' });

@@ -16,7 +16,10 @@ describe('Helm repository routes and the workload OpenAPI contract', () => {
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'nemo-helm-repo-e2e-'));
-    api = await startApi({ HELM_REPOSITORY_BUCKET: bucket, WORK_DIR: work });
+    api = await startApi({
+      helmRepository: { HELM_REPOSITORY_BUCKET: bucket, HELM_REPOSITORY_NAME: 'nemo-e2e' },
+      workDir: { WORK_DIR: work },
+    });
     http = request(api.getHttpServer());
   });
 
@@ -39,6 +42,7 @@ describe('Helm repository routes and the workload OpenAPI contract', () => {
       .expect(200);
     const [, name, prefix] = /^s3:\/\/([^/]+)\/(.*)$/.exec(bucket) ?? [];
     expect(charts.body).toEqual({
+      repository_name: 'nemo-e2e',
       repository_url: `${process.env.AWS_ENDPOINT}/${name}/${prefix}`,
       items: [],
     });

@@ -32,7 +32,7 @@ describe('HTTP conventions (real services)', () => {
   let http: ReturnType<typeof request>;
 
   beforeAll(async () => {
-    app = await startApi({ HTTP_BODY_LIMIT: '2kb' }, ProbeModule);
+    app = await startApi({ http: { HTTP_BODY_LIMIT: '2kb' } }, ProbeModule);
     http = request(app.getHttpServer());
   });
 

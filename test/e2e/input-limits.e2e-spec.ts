@@ -22,7 +22,7 @@ describe('Input limits (real api and database)', () => {
   let intentId: number;
 
   beforeAll(async () => {
-    app = await startApi({ HTTP_JSON_MAX_DEPTH: '32', HTTP_JSON_MAX_ELEMENTS: '2000' });
+    app = await startApi({ http: { HTTP_JSON_MAX_DEPTH: '32', HTTP_JSON_MAX_ELEMENTS: '2000' } });
     await resetDatabase(app);
     http = request(app.getHttpServer());
     dataSource = app.get(DataSource);

@@ -120,14 +120,14 @@ describe('Instance revisions: upgrade, history, diff, rollback, dry-run, cluster
 
   beforeAll(async () => {
     const env = {
-      SOURCE_REGISTRY_TLS_VERIFY: 'false',
-      INGRESS_DOMAIN: DOMAIN,
-      INSTANCE_VALUES_MAX_BYTES: String(VALUES_MAX_BYTES),
+      registry: { SOURCE_REGISTRY_TLS_VERIFY: 'false' },
+      ingress: { INGRESS_DOMAIN: DOMAIN },
+      instance: { INSTANCE_VALUES_MAX_BYTES: String(VALUES_MAX_BYTES) },
     };
     app = await startApi(env);
     await resetDatabase(app);
     await resetOnboardingQueue(app);
-    worker = await startWorker({ env });
+    worker = await startWorker({ config: env });
     http = request(app.getHttpServer());
     dataSource = app.get(DataSource);
     writer = await authHeader({ tenant: 'tenant-a', subject: 'alice' });

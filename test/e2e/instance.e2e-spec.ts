@@ -65,15 +65,14 @@ describe('Workload instances (real api + worker, helm, registry, broker)', () =>
 
   beforeAll(async () => {
     const env = {
-      SOURCE_REGISTRY_TLS_VERIFY: 'false',
-      INGRESS_DOMAIN: DOMAIN,
-      INSTANCE_VALUES_MAX_BYTES: '2048',
-      INSTANCE_STATUS_QUEUE: STATUS_QUEUE,
+      registry: { SOURCE_REGISTRY_TLS_VERIFY: 'false' },
+      ingress: { INGRESS_DOMAIN: DOMAIN },
+      instance: { INSTANCE_VALUES_MAX_BYTES: '2048', INSTANCE_STATUS_QUEUE: STATUS_QUEUE },
     };
     app = await startApi(env);
     await resetDatabase(app);
     await resetOnboardingQueue(app);
-    worker = await startWorker({ env });
+    worker = await startWorker({ config: env });
     http = request(app.getHttpServer());
     writer = await authHeader({ tenant: 'tenant-a', subject: 'alice' });
     otherTenant = await authHeader({ tenant: 'tenant-b', subject: 'bob' });

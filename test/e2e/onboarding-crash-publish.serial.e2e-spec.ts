@@ -89,7 +89,10 @@ describe('Onboarding survives a worker killed during the index write (kill -9, b
     events = await EventSubscriber.open();
     auth = await authHeader({ tenant: 'tenant-a', subject: 'alice' });
     // The api writes the empty index.yaml at start-up: the only index PUT left is the worker's.
-    api = await startApi({ HELM_REPOSITORY_BUCKET: bucket, WORK_DIR: join(work, 'api') });
+    api = await startApi({
+      helmRepository: { HELM_REPOSITORY_BUCKET: bucket },
+      workDir: { WORK_DIR: join(work, 'api') },
+    });
     await resetDatabase(api);
     await new Promise((resolve) => setTimeout(resolve, 500));
     await events.purge('upload');

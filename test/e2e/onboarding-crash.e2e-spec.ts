@@ -27,6 +27,7 @@ import {
   startServiceProcess,
   waitUntil,
 } from '../support/service-process';
+import { overridesOf } from '../support/config';
 
 const REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
 const IMAGES = 4;
@@ -98,7 +99,7 @@ describe('Onboarding survives a worker killed mid-job (kill -9 of the built work
     env.IMAGE_SOURCE_ALLOW_PRIVATE = gate.host;
     events = await EventSubscriber.open();
     auth = await authHeader({ tenant: 'tenant-a', subject: 'alice' });
-    api = await startApi({ ...env, WORK_DIR: join(work, 'api') });
+    api = await startApi(overridesOf({ ...env, WORK_DIR: join(work, 'api') }));
     await resetDatabase(api);
     // After the reset: the relay starts with the api and may still publish an earlier file's rows.
     await new Promise((resolve) => setTimeout(resolve, 500));

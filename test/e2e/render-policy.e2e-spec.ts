@@ -13,6 +13,7 @@ import {
   resetOnboardingQueue,
 } from '../integration/instance/onboarded-workload';
 import { startWorker } from '../support/worker';
+import { mergeOverrides } from '../support/config';
 
 /**
  * The render policy on the real path: charts built here, onboarded by the real worker (helm lint,
@@ -145,12 +146,14 @@ describe('Render policy (real api + worker, helm, registry, broker)', () => {
   let rendered = 0;
 
   beforeAll(async () => {
-    const env = { SOURCE_REGISTRY_TLS_VERIFY: 'false' };
+    const env = { registry: { SOURCE_REGISTRY_TLS_VERIFY: 'false' } };
     app = await startApi(env);
     await resetDatabase(app);
     await resetOnboardingQueue(app);
-    restrictedApp = await startApi({ ...env, RENDER_POLICY_POD_SECURITY: 'restricted' });
-    worker = await startWorker({ env });
+    restrictedApp = await startApi(
+      mergeOverrides(env, { render: { RENDER_POLICY_POD_SECURITY: 'restricted' } }),
+    );
+    worker = await startWorker({ config: env });
     http = request(app.getHttpServer());
     restrictedHttp = request(restrictedApp.getHttpServer());
     writer = await authHeader({ tenant: 'tenant-a', subject: 'alice' });

@@ -27,10 +27,12 @@ const RUN = randomUUID().slice(0, 8);
  * (an earlier echo-server 0.5.5 with other image digests would be refused).
  */
 const ENV = {
-  SOURCE_REGISTRY_TLS_VERIFY: 'false',
-  INGRESS_DOMAIN: 'apps.nemo.test',
-  QUEUE_PREFIX: `nemo-test-sdk-${RUN}`,
-  HELM_REPOSITORY_BUCKET: `${(process.env.HELM_REPOSITORY_BUCKET ?? '').replace(/\/charts$/, '')}/sdk-${RUN}/charts`,
+  registry: { SOURCE_REGISTRY_TLS_VERIFY: 'false' },
+  ingress: { INGRESS_DOMAIN: 'apps.nemo.test' },
+  redis: { QUEUE_PREFIX: `nemo-test-sdk-${RUN}` },
+  helmRepository: {
+    HELM_REPOSITORY_BUCKET: `${(process.env.HELM_REPOSITORY_BUCKET ?? '').replace(/\/charts$/, '')}/sdk-${RUN}/charts`,
+  },
 };
 const ONBOARDING_TIMEOUT_MS = 60_000;
 
@@ -78,7 +80,7 @@ describe('SDK scenario: the generated TypeScript client against the running serv
     sdk = (await import(join(generated, 'index.ts'))) as typeof Sdk;
     ({ createClient } = (await import(join(generated, 'client', 'index.ts'))) as typeof SdkClient);
     await resetDatabase(app);
-    worker = await startWorker({ env: ENV });
+    worker = await startWorker({ config: ENV });
     const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     const [userToken, monitoringToken, orchestratorToken] = await Promise.all([
       bearer({ tenant: 'tenant-a', subject: 'alice' }),
@@ -93,7 +95,7 @@ describe('SDK scenario: the generated TypeScript client against the running serv
   });
 
   afterAll(async () => {
-    await deleteKeys(app, `${ENV.QUEUE_PREFIX}:*`);
+    await deleteKeys(app, `${ENV.redis.QUEUE_PREFIX}:*`);
     await worker?.close();
     await receiver.stop();
     await app?.close();

@@ -12,13 +12,15 @@ import { startWorker } from '../support/worker';
 import { eventually, ReceivedDelivery, WebhookReceiver } from '../support/webhook-receiver';
 
 /** Fast retries and an early pause, so the failure paths run in seconds. */
-const ENV = {
-  SUBSCRIPTION_RETRY_BASE_MS: '40',
-  SUBSCRIPTION_RETRY_MAX_MS: '200',
-  SUBSCRIPTION_POLL_INTERVAL_MS: '20',
-  // above the flaky receiver's worst streak: 2 objects × 2 failures in a row
-  SUBSCRIPTION_PAUSE_AFTER_FAILURES: '6',
-  SUBSCRIPTION_TIMEOUT_MS: '5000',
+const CONFIG = {
+  subscription: {
+    SUBSCRIPTION_RETRY_BASE_MS: 40,
+    SUBSCRIPTION_RETRY_MAX_MS: 200,
+    SUBSCRIPTION_POLL_INTERVAL_MS: 20,
+    // above the flaky receiver's worst streak: 2 objects × 2 failures in a row
+    SUBSCRIPTION_PAUSE_AFTER_FAILURES: 6,
+    SUBSCRIPTION_TIMEOUT_MS: 5000,
+  },
 };
 
 /** A loopback port nothing listens on: connections to it are refused at once (a dead receiver). */
@@ -42,7 +44,7 @@ describe('Webhook subscriptions (e2e: api + worker + a receiver)', () => {
   let reader: string;
 
   beforeAll(async () => {
-    app = await startApi(ENV);
+    app = await startApi(CONFIG);
     await resetDatabase(app);
     http = request(app.getHttpServer());
     dataSource = app.get(DataSource);
@@ -267,7 +269,7 @@ describe('Webhook subscriptions (e2e: api + worker + a receiver)', () => {
       receiver.expect('/steady', steady.secret);
       receiver.expect('/flaky', flaky.secret, { failFirst: 2 });
       receiver.expect('/foreign', foreign.secret);
-      worker = await startWorker({ env: ENV });
+      worker = await startWorker({ config: CONFIG });
     });
 
     /** The changes, in order, for two intents: created, 3 changes, a report, deleted (each). */

@@ -14,6 +14,7 @@ import { goodChart, sha256 } from '../support/charts';
 import { pushTestImage } from '../support/oci-image';
 import { freshBucketPath } from '../integration/workload/support';
 import { startWorker } from '../support/worker';
+import { mergeOverrides } from '../support/config';
 
 const REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
 const COUNT = 20;
@@ -28,16 +29,17 @@ describe('20 concurrent onboardings of different charts', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'nemo-workload-concurrency-'));
     const env = {
-      HELM_REPOSITORY_BUCKET: freshBucketPath(),
-      REGISTRY_MIRROR_PATH: `mirror-${run}`,
-      SOURCE_REGISTRY_TLS_VERIFY: 'false',
-      WORKER_CONCURRENCY: String(COUNT),
+      helmRepository: { HELM_REPOSITORY_BUCKET: freshBucketPath() },
+      registry: { REGISTRY_MIRROR_PATH: `mirror-${run}`, SOURCE_REGISTRY_TLS_VERIFY: 'false' },
+      onboarding: { WORKER_CONCURRENCY: String(COUNT) },
     };
     events = await EventSubscriber.open();
     await events.purge('upload');
-    api = await startApi({ ...env, WORK_DIR: join(work, 'api') });
+    api = await startApi(mergeOverrides(env, { workDir: { WORK_DIR: join(work, 'api') } }));
     await resetDatabase(api);
-    worker = await startWorker({ env: { ...env, WORK_DIR: join(work, 'worker') } });
+    worker = await startWorker({
+      config: mergeOverrides(env, { workDir: { WORK_DIR: join(work, 'worker') } }),
+    });
   });
 
   afterAll(async () => {

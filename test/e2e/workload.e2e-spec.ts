@@ -16,6 +16,7 @@ import { pushTestImage, registryDigest } from '../support/oci-image';
 import { freshBucketPath, helmPull, s3cmd } from '../integration/workload/support';
 import { startWorker } from '../support/worker';
 import { parseBucketPath } from '../../src/infra/s3/s3.module';
+import { ConfigOverrides, mergeOverrides } from '../support/config';
 
 const REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
 const CHART_YAML = (name: string, version: string) =>
@@ -23,14 +24,16 @@ const CHART_YAML = (name: string, version: string) =>
 
 describe('Workload documents: REST, onboarding and the Helm repository (real services)', () => {
   const run = randomUUID().slice(0, 8);
-  const env: Record<string, string> = {
-    HELM_REPOSITORY_BUCKET: freshBucketPath(),
-    REGISTRY_MIRROR_PATH: `mirror-${run}`,
-    SOURCE_REGISTRY_TLS_VERIFY: 'false',
-    WORKLOAD_PACKAGE_MAX_BYTES: String(64 * 1024),
-    CHART_MAX_UNPACKED_BYTES: String(1024 * 1024),
-    MIRROR_RETRY_BACKOFF_MS: '10',
-    ONBOARDING_BACKOFF_MS: '100',
+  const bucketPath = freshBucketPath();
+  const env: ConfigOverrides = {
+    helmRepository: { HELM_REPOSITORY_BUCKET: bucketPath },
+    registry: { REGISTRY_MIRROR_PATH: `mirror-${run}`, SOURCE_REGISTRY_TLS_VERIFY: 'false' },
+    onboarding: {
+      WORKLOAD_PACKAGE_MAX_BYTES: String(64 * 1024),
+      CHART_MAX_UNPACKED_BYTES: String(1024 * 1024),
+      ONBOARDING_BACKOFF_MS: '100',
+    },
+    mirror: { MIRROR_RETRY_BACKOFF_MS: '10' },
   };
   let api: NestExpressApplication;
   let worker: INestApplication;
@@ -81,7 +84,6 @@ describe('Workload documents: REST, onboarding and the Helm repository (real ser
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'nemo-workload-e2e-'));
-    env.WORK_DIR = work;
     [tenantA, tenantB, admin] = await Promise.all([
       authHeader({ tenant: 'tenant-a', subject: 'alice' }),
       authHeader({ tenant: 'tenant-b', subject: 'bob' }),
@@ -94,9 +96,11 @@ describe('Workload documents: REST, onboarding and the Helm repository (real ser
     digests = Object.fromEntries(pushed.map((image) => [image.reference, image.digest]));
     events = await EventSubscriber.open();
     await events.purge('upload');
-    api = await startApi({ ...env, WORK_DIR: join(work, 'api') });
+    api = await startApi(mergeOverrides(env, { workDir: { WORK_DIR: join(work, 'api') } }));
     await resetDatabase(api);
-    worker = await startWorker({ env: { ...env, WORK_DIR: join(work, 'worker') } });
+    worker = await startWorker({
+      config: mergeOverrides(env, { workDir: { WORK_DIR: join(work, 'worker') } }),
+    });
     http = request(api.getHttpServer());
     api
       .get(WorkloadService)
@@ -210,7 +214,7 @@ describe('Workload documents: REST, onboarding and the Helm repository (real ser
       expect(received[1].raw).toBe(JSON.stringify(expected('accepted')));
       expect(received[1].message.properties.contentType).toBe('application/json');
 
-      const { bucket, prefix } = parseBucketPath(env.HELM_REPOSITORY_BUCKET);
+      const { bucket, prefix } = parseBucketPath(bucketPath);
       expect(await s3cmd('ls', `s3://${bucket}/${prefix}/`)).toContain('good-chart-1.2.3.tgz');
       const charts = await http
         .get('/api/v1/helm-repo/charts')
@@ -228,11 +232,13 @@ describe('Workload documents: REST, onboarding and the Helm repository (real ser
         .expect(200);
       expect(index.headers['content-type']).toMatch(/^text\/yaml/);
       expect(index.text).toContain(`digest: ${sha256(bytes)}`);
+      expect(charts.body.repository_name).toBe('nemo');
       const pulled = await helmPull(
         charts.body.repository_url,
         'good-chart',
         '1.2.3',
         join(work, 'pull'),
+        charts.body.repository_name,
       );
       expect(sha256(await readFile(pulled))).toBe(sha256(bytes));
     });
@@ -508,7 +514,7 @@ describe('Workload documents: REST, onboarding and the Helm repository (real ser
         .set('Authorization', tenantA)
         .expect(200);
       expect(index.text).not.toContain('to-delete');
-      const { bucket, prefix } = parseBucketPath(env.HELM_REPOSITORY_BUCKET);
+      const { bucket, prefix } = parseBucketPath(bucketPath);
       expect(await s3cmd('ls', `s3://${bucket}/${prefix}/`)).not.toContain('to-delete-1.0.0.tgz');
       const again = await onboard(
         'to-delete',

@@ -3,37 +3,35 @@ import { Test } from '@nestjs/testing';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../../src/config/app-config';
+import { RedisConfig } from '../../src/config/slices/redis.config';
 import { REDIS } from '../../src/infra/redis/redis.module';
 import { ApiModule } from '../../src/app.module';
 import { configureHttp } from '../../src/common/http/configure-app';
 import { setupSwagger } from '../../src/openapi/swagger';
-import { testAuthEnv } from './auth';
+import { ConfigOverrides, sliceOverrides, withTestAuth } from './config';
 
 /**
  * Boots the real api role (real database, broker, Redis, S3) exactly as main.ts does, listening on
- * an ephemeral loopback port, trusting the loopback test issuer of ./auth (testAuthEnv). `env`
- * overrides settings for this app only (and wins over the test auth settings).
+ * an ephemeral loopback port, trusting the loopback test issuer of ./auth (testAuthEnv). `config`
+ * replaces settings of some slices for this app only (and wins over the test auth settings):
+ * `startApi({ render: { RENDER_PIN_DIGESTS: false } })`.
  */
 export async function startApi(
-  env: Record<string, string> = {},
+  config: ConfigOverrides = {},
   rootModule: Type<unknown> = ApiModule,
 ): Promise<NestExpressApplication> {
-  const saved = { ...process.env };
-  Object.assign(process.env, await testAuthEnv(), env);
-  try {
-    const moduleRef = await Test.createTestingModule({ imports: [rootModule] }).compile();
-    const app = moduleRef.createNestApplication<NestExpressApplication>({
-      bodyParser: false,
-      logger: false,
-    });
-    configureHttp(app);
-    setupSwagger(app);
-    await app.listen(0, '127.0.0.1');
-    return app;
-  } finally {
-    process.env = saved;
+  let builder = Test.createTestingModule({ imports: [rootModule] });
+  for (const { token, value } of sliceOverrides(await withTestAuth(config))) {
+    builder = builder.overrideProvider(token).useValue(value);
   }
+  const app = (await builder.compile()).createNestApplication<NestExpressApplication>({
+    bodyParser: false,
+    logger: false,
+  });
+  configureHttp(app);
+  setupSwagger(app);
+  await app.listen(0, '127.0.0.1');
+  return app;
 }
 
 /**
@@ -55,7 +53,7 @@ export async function resetDatabase(app: INestApplication): Promise<void> {
 async function clearQueues(app: INestApplication): Promise<void> {
   const redis = app.get<Redis>(REDIS);
   if (redis.status === 'wait') await redis.connect();
-  const prefix = app.get(AppConfig).QUEUE_PREFIX;
+  const prefix = app.get(RedisConfig).QUEUE_PREFIX;
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);

@@ -2,11 +2,11 @@ import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { WorkerModule } from '../../src/app.module';
 import { OnboardingProcessor } from '../../src/workload/jobs/onboarding.processor';
-import { testAuthEnv } from './auth';
+import { ConfigOverrides, sliceOverrides, withTestAuth } from './config';
 
 export interface WorkerOptions {
-  /** Settings for this app only, applied while its configuration is read. */
-  env?: Record<string, string>;
+  /** Settings of some slices for this app only (as startApi's). */
+  config?: ConfigOverrides;
   /** Providers replaced by the given values (e.g. a fake or a counting port). */
   overrides?: Array<{ token: unknown; value: unknown }>;
   /**
@@ -18,18 +18,16 @@ export interface WorkerOptions {
 
 /** Boots the worker role (onboarding processor and sweep) in this process. */
 export async function startWorker(options: WorkerOptions = {}): Promise<INestApplication> {
-  const saved = { ...process.env };
-  Object.assign(process.env, await testAuthEnv(), options.env);
-  try {
-    let builder = Test.createTestingModule({ imports: [WorkerModule] });
-    for (const { token, value } of options.overrides ?? []) {
-      builder = builder.overrideProvider(token).useValue(value);
-    }
-    const app = (await builder.compile()).createNestApplication({ logger: false });
-    await app.init();
-    if (options.consuming === false) await app.get(OnboardingProcessor).stop();
-    return app;
-  } finally {
-    process.env = saved;
+  const replaced = [
+    ...sliceOverrides(await withTestAuth(options.config ?? {})),
+    ...(options.overrides ?? []),
+  ];
+  let builder = Test.createTestingModule({ imports: [WorkerModule] });
+  for (const { token, value } of replaced) {
+    builder = builder.overrideProvider(token).useValue(value);
   }
+  const app = (await builder.compile()).createNestApplication({ logger: false });
+  await app.init();
+  if (options.consuming === false) await app.get(OnboardingProcessor).stop();
+  return app;
 }

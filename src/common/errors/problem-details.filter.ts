@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { unavailableDependency } from '../../database/database-unavailable';
+import { unavailableDependency } from './dependency-unavailable';
 import { DomainError } from './domain-error';
 import {
   clip,

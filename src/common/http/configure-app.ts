@@ -1,14 +1,14 @@
 import { INestApplication, RequestMethod, ValidationPipe } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { AppConfig } from '../../config/app-config';
+import { HttpConfig } from '../../config/slices/http.config';
 import { validationFailed } from '../errors/validation';
 import { RequireBodyTypeInterceptor } from './body-type';
 import { answerClientErrorsWithProblems } from './client-error';
 import { corsOptions, corsOrigins } from './cors';
 import { jsonBody } from './json-body';
 import { securityHeaders } from './security-headers';
-import { parseTrustProxy } from './trust-proxy';
+import { parseTrustProxy } from '../../config/trust-proxy';
 import { rejectForbiddenUrlInput } from './url-input';
 
 /** Paths outside /api/v1: probes, metrics and the API documents. */
@@ -17,7 +17,7 @@ const UNVERSIONED = ['healthz', 'readyz', 'metrics', 'api/asyncapi.json'];
 /** The HTTP conventions every route follows; used by main.ts and by the e2e tests alike. */
 export function configureHttp(app: INestApplication): void {
   const express = app as NestExpressApplication;
-  const config = app.get(AppConfig);
+  const config = app.get(HttpConfig);
   express.set('trust proxy', parseTrustProxy(config.HTTP_TRUST_PROXY));
   express.disable('x-powered-by');
   const origins = corsOrigins(config.CORS_ALLOWED_ORIGINS);

@@ -1,4 +1,5 @@
-import { CORS_ORIGINS_PATTERN, corsOptions, corsOrigins } from './cors';
+import { CORS_ORIGINS_PATTERN } from '../../config/cors-origins';
+import { corsOptions, corsOrigins } from './cors';
 
 describe('CORS_ALLOWED_ORIGINS', () => {
   it.each(['', '*', 'https://portal.example.eu', 'https://a.eu, http://localhost:3000'])(

@@ -1,11 +1,5 @@
 import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface';
 
-/** One origin: scheme, host and optional port, nothing after (browsers send exactly this). */
-const ORIGIN = String.raw`https?://[A-Za-z0-9.\-\[\]:]+`;
-
-/** CORS_ALLOWED_ORIGINS: empty (no origin), `*` (any), or comma-separated origins. */
-export const CORS_ORIGINS_PATTERN = new RegExp(String.raw`^(|\*|${ORIGIN}(\s*,\s*${ORIGIN})*)$`);
-
 /** The response headers a browser script may read besides the CORS-safelisted ones. */
 export const EXPOSED_HEADERS = ['RateLimit', 'RateLimit-Policy', 'Retry-After', 'WWW-Authenticate'];
 

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
-import { AppConfig } from '../../config/app-config';
+import { LogConfig } from '../../config/slices/log.config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -18,8 +18,8 @@ export function requestId(request: IncomingMessage, response: ServerResponse): s
 @Module({
   imports: [
     LoggerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
+      inject: [LogConfig],
+      useFactory: (config: LogConfig) => ({
         pinoHttp: {
           level: config.LOG_LEVEL,
           transport:

@@ -29,6 +29,15 @@ export class ChartResponse {
 
 export class ChartListResponse {
   @ApiProperty({
+    example: 'nemo',
+    description:
+      'The name to add the repository under (HELM_REPOSITORY_NAME): ' +
+      '`helm repo add <repository_name> <repository_url>`, then `helm pull <repository_name>/<chart>`.',
+    pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+    maxLength: 63,
+  })
+  repository_name!: string;
+  @ApiProperty({
     example: 'http://127.0.0.1:54566/nemo/charts',
     description: 'The URL for `helm repo add` over HTTP.',
   })
@@ -56,12 +65,19 @@ export interface ChartSummary {
   versions: IndexEntry[];
 }
 
+/** Where clients find the repository: the name to add it under and its HTTP URL. */
+export interface RepositoryAddress {
+  name: string;
+  url: string;
+}
+
 export function toChartListResponse(
-  repositoryUrl: string,
+  repository: RepositoryAddress,
   charts: ChartSummary[],
 ): ChartListResponse {
   return {
-    repository_url: repositoryUrl,
+    repository_name: repository.name,
+    repository_url: repository.url,
     items: charts.map((chart) => ({
       name: chart.name,
       versions: chart.versions.map(toChartVersionResponse),

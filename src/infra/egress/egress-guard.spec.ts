@@ -1,6 +1,6 @@
 import { LookupAddress } from 'node:dns';
 import { allowedAddresses, EgressRefused, pinnedLookup } from './egress-guard';
-import { OPEN_EGRESS, parseEgressAllowList } from './egress-policy';
+import { OPEN_EGRESS, parseEgressAllowList } from '../../common/egress/egress-policy';
 
 describe('allowedAddresses', () => {
   it('checks IP literals without DNS and names resolved to internal addresses as refused', async () => {

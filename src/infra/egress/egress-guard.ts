@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP, LookupFunction } from 'node:net';
-import { EgressDestination, EgressPolicy, egressVerdict } from './egress-policy';
+import { EgressDestination, EgressPolicy, egressVerdict } from '../../common/egress/egress-policy';
 
 /**
  * A destination the egress policy refuses (or that does not resolve). The message is for the

@@ -1,7 +1,7 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { EgressRefused } from './egress-guard';
-import { parseEgressAllowList } from './egress-policy';
+import { parseEgressAllowList } from '../../common/egress/egress-policy';
 import { guardedPost, TimedOut } from './guarded-post';
 
 describe('guardedPost', () => {

@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { allowedAddresses, pinnedLookup, Resolve } from './egress-guard';
-import { EgressPolicy } from './egress-policy';
+import { EgressPolicy } from '../../common/egress/egress-policy';
 
 export class TimedOut extends Error {
   constructor(timeoutMs: number) {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { AppConfig } from '../../config/app-config';
+import { HelmConfig } from '../../config/slices/helm.config';
+import { WorkDirConfig } from '../../config/slices/work-dir.config';
 import {
   Helm,
   HelmError,
@@ -31,8 +32,11 @@ export class HelmCli implements Helm, ProvenanceVerifier {
   private readonly home: string;
   private readonly slots: ProcessSlots;
 
-  constructor(private readonly config: AppConfig) {
-    this.home = join(config.WORK_DIR, 'helm');
+  constructor(
+    private readonly config: HelmConfig,
+    workDir: WorkDirConfig,
+  ) {
+    this.home = join(workDir.WORK_DIR, 'helm');
     this.slots = new ProcessSlots(config.HELM_MAX_PROCESSES);
   }
 

@@ -1,8 +1,8 @@
 import { ConnectionOptions } from 'bullmq';
-import { AppConfig } from '../../config/app-config';
+import { RedisConfig } from '../../config/slices/redis.config';
 
 /** BullMQ's Redis connection settings, the same for queues (both roles) and workers. */
-export function queueConnection(config: AppConfig): ConnectionOptions {
+export function queueConnection(config: RedisConfig): ConnectionOptions {
   const url = new URL(config.REDIS_URL);
   return {
     host: url.hostname,

@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config';
+import { RedisConfig } from '../../config/slices/redis.config';
 import { queueConnection } from './queue-connection';
 
 /**
@@ -11,8 +11,8 @@ import { queueConnection } from './queue-connection';
 @Module({
   imports: [
     BullModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
+      inject: [RedisConfig],
+      useFactory: (config: RedisConfig) => ({
         prefix: config.QUEUE_PREFIX,
         connection: queueConnection(config),
         defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000 },

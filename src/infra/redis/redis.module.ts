@@ -1,6 +1,6 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
-import { AppConfig } from '../../config/app-config';
+import { RedisConfig } from '../../config/slices/redis.config';
 
 /** A shared Redis connection for cheap checks (health); BullMQ keeps its own connections. */
 export const REDIS = Symbol('REDIS');
@@ -10,8 +10,8 @@ export const REDIS = Symbol('REDIS');
   providers: [
     {
       provide: REDIS,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
+      inject: [RedisConfig],
+      useFactory: (config: RedisConfig) =>
         new Redis(config.REDIS_URL, {
           lazyConnect: true,
           maxRetriesPerRequest: 1,

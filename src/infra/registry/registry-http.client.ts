@@ -2,9 +2,9 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import http, { IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import { AppConfig } from '../../config/app-config';
+import { RegistryConfig } from '../../config/slices/registry.config';
 import { allowedAddresses, EgressRefused, pinnedLookup } from '../egress/egress-guard';
-import { EgressPolicy } from '../egress/egress-policy';
+import { EgressPolicy } from '../../common/egress/egress-policy';
 import { formatImageReference, ImageReference, registryApiHost } from './image-reference';
 import {
   Registry,
@@ -54,7 +54,7 @@ export class RegistryHttpClient implements Registry, OnModuleDestroy {
   private readonly plainHttpHosts = new Set<string>();
   private readonly tokens = new Map<string, { value: string; expiresAt: number }>();
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly config: RegistryConfig) {}
 
   onModuleDestroy(): void {
     for (const agent of [this.httpAgent, this.httpsAgent, this.insecureAgent]) agent.destroy();

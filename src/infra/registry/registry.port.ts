@@ -1,4 +1,4 @@
-import { EgressPolicy } from '../egress/egress-policy';
+import { EgressPolicy } from '../../common/egress/egress-policy';
 import { RegistryCredentials } from './auth-file';
 import { ImageReference } from './image-reference';
 

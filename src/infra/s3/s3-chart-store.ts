@@ -9,7 +9,7 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { AppConfig } from '../../config/app-config';
+import { HelmRepositoryConfig } from '../../config/slices/helm-repository.config';
 import {
   ChartStore,
   ConditionalWritesUnsupported,
@@ -28,7 +28,7 @@ export class S3ChartStore implements ChartStore {
 
   constructor(
     private readonly s3: S3Client,
-    config: AppConfig,
+    config: HelmRepositoryConfig,
   ) {
     this.location = parseBucketPath(config.HELM_REPOSITORY_BUCKET);
   }

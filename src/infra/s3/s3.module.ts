@@ -1,6 +1,9 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config';
+import { S3_CREDENTIALS_PROVIDER } from '../../config/config.module';
+import { HelmRepositoryConfig } from '../../config/slices/helm-repository.config';
+import { S3Config } from '../../config/slices/s3.config';
+import { S3CredentialsConfig } from '../../config/slices/s3-credentials.config';
 import { CHART_STORE } from './chart-store.port';
 import { S3ChartStore } from './s3-chart-store';
 
@@ -19,14 +22,14 @@ export function parseBucketPath(path: string): BucketLocation {
   return { bucket, prefix: rest.filter(Boolean).join('/') };
 }
 
-export function createS3Client(config: AppConfig): S3Client {
+export function createS3Client(config: S3Config, credentials: S3CredentialsConfig): S3Client {
   return new S3Client({
     endpoint: config.AWS_ENDPOINT,
     region: config.AWS_DEFAULT_REGION,
     forcePathStyle: config.AWS_S3_FORCE_PATH_STYLE,
     credentials: {
-      accessKeyId: config.AWS_ACCESS_KEY_ID,
-      secretAccessKey: config.AWS_SECRET_ACCESS_KEY,
+      accessKeyId: credentials.AWS_ACCESS_KEY_ID,
+      secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY,
     },
     // Checksums only where S3 requires them: some S3-compatible stores otherwise keep the
     // aws-chunked framing inside the stored object.
@@ -36,15 +39,20 @@ export function createS3Client(config: AppConfig): S3Client {
   });
 }
 
-/** The S3 client, and the Helm repository's bucket path as a ChartStore (CHART_STORE). */
+/**
+ * The S3 client, and the Helm repository's bucket path as a ChartStore (CHART_STORE). The only
+ * module that sees the S3 credentials: it provides them to itself and exports only the client.
+ */
 @Global()
 @Module({
   providers: [
-    { provide: S3_CLIENT, inject: [AppConfig], useFactory: createS3Client },
+    S3_CREDENTIALS_PROVIDER,
+    { provide: S3_CLIENT, inject: [S3Config, S3CredentialsConfig], useFactory: createS3Client },
     {
       provide: CHART_STORE,
-      inject: [S3_CLIENT, AppConfig],
-      useFactory: (client: S3Client, config: AppConfig) => new S3ChartStore(client, config),
+      inject: [S3_CLIENT, HelmRepositoryConfig],
+      useFactory: (client: S3Client, config: HelmRepositoryConfig) =>
+        new S3ChartStore(client, config),
     },
   ],
   exports: [S3_CLIENT, CHART_STORE],

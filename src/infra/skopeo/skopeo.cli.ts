@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AppConfig } from '../../config/app-config';
+import { RegistryConfig } from '../../config/slices/registry.config';
+import { SkopeoConfig } from '../../config/slices/skopeo.config';
+import { WorkDirConfig } from '../../config/slices/work-dir.config';
 import { ProcessFailure, runProcess } from '../process/run-process';
 import { authFileContent } from '../registry/auth-file';
 import { CopyOptions, Skopeo, SkopeoError } from './skopeo.port';
@@ -20,8 +22,12 @@ export class SkopeoCli implements Skopeo {
   private readonly home: string;
   private destinationAuthFile?: Promise<string>;
 
-  constructor(private readonly config: AppConfig) {
-    this.home = join(config.WORK_DIR, 'skopeo');
+  constructor(
+    private readonly config: SkopeoConfig,
+    private readonly registries: RegistryConfig,
+    workDir: WorkDirConfig,
+  ) {
+    this.home = join(workDir.WORK_DIR, 'skopeo');
   }
 
   async copy(source: string, destination: string, options: CopyOptions = {}): Promise<string> {
@@ -38,8 +44,8 @@ export class SkopeoCli implements Skopeo {
         '0',
         '--all',
         '--preserve-digests',
-        `--src-tls-verify=${this.config.SOURCE_REGISTRY_TLS_VERIFY}`,
-        `--dest-tls-verify=${this.config.REGISTRY_TLS_VERIFY}`,
+        `--src-tls-verify=${this.registries.SOURCE_REGISTRY_TLS_VERIFY}`,
+        `--dest-tls-verify=${this.registries.REGISTRY_TLS_VERIFY}`,
         '--digestfile',
         digestFile,
         ...(await this.authArgs()),
@@ -76,10 +82,10 @@ export class SkopeoCli implements Skopeo {
 
   private async authArgs(): Promise<string[]> {
     const args: string[] = [];
-    if (this.config.SOURCE_REGISTRY_AUTH_FILE) {
-      args.push('--src-authfile', this.config.SOURCE_REGISTRY_AUTH_FILE);
+    if (this.registries.SOURCE_REGISTRY_AUTH_FILE) {
+      args.push('--src-authfile', this.registries.SOURCE_REGISTRY_AUTH_FILE);
     }
-    const { REGISTRY_USERNAME: username, REGISTRY_PASSWORD: password } = this.config;
+    const { REGISTRY_USERNAME: username, REGISTRY_PASSWORD: password } = this.registries;
     if (username && password) {
       this.destinationAuthFile ??= this.writeDestinationAuth({ username, password });
       args.push('--dest-authfile', await this.destinationAuthFile);
@@ -92,7 +98,7 @@ export class SkopeoCli implements Skopeo {
     password: string;
   }): Promise<string> {
     const path = join(this.home, 'nemo-registry-auth.json');
-    const host = this.config.REGISTRY_HOST.split('/')[0];
+    const host = this.registries.REGISTRY_HOST.split('/')[0];
     await writeFile(path, authFileContent(host, credentials), { mode: 0o600 });
     return path;
   }

@@ -5,7 +5,7 @@ import type { KubernetesManifest } from '../../common/kubernetes-manifest';
 import type { IngressExposure } from '../../ingress/ingress-builder';
 import { IngressService } from '../../ingress/ingress.service';
 import type { InstantiableWorkload } from '../../workload/workload.service';
-import { AppConfig } from '../../config/app-config';
+import { RenderConfig } from '../../config/slices/render.config';
 import { ImageLockEntry, imageLockOf, rewriteImages } from './image-rewrite';
 import { ManifestRenderer } from './manifest-renderer';
 import { RenderPolicyService } from './render-policy.service';
@@ -43,7 +43,7 @@ export class InstanceRenderer {
     private readonly renderer: ManifestRenderer,
     private readonly ingress: IngressService,
     private readonly renderPolicy: RenderPolicyService,
-    private readonly config: AppConfig,
+    private readonly config: RenderConfig,
   ) {}
 
   async render(request: InstanceRenderRequest): Promise<RenderedInstance> {

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { UnprocessableError } from '../../common/errors/domain-error';
-import { AppConfig } from '../../config/app-config';
+import { RenderConfig } from '../../config/slices/render.config';
 import { KubernetesManifest } from '../../common/kubernetes-manifest';
 import { HelmRepoService } from '../../helm-repo/helm-repo.service';
 import { HELM, HelmError, HelmOutputTooLarge } from '../../infra/helm/helm.port';
@@ -57,7 +57,7 @@ export class ManifestRenderer {
     @Inject(HELM) private readonly helm: Helm,
     private readonly helmRepo: HelmRepoService,
     private readonly cache: RenderCache,
-    private readonly config: AppConfig,
+    private readonly config: RenderConfig,
   ) {}
 
   async render(chart: ChartReference, input: RenderInput): Promise<RenderOutput> {

@@ -1,18 +1,20 @@
 import { mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppConfig } from '../../config/app-config';
+import { RenderConfig } from '../../config/slices/render.config';
 import { canonicalJson, RenderCache, renderCacheKey } from './render-cache';
 
-function cacheIn(dir: string, overrides: Partial<AppConfig> = {}): RenderCache {
-  return new RenderCache({
-    RENDER_CACHE_DIR: dir,
-    RENDER_CACHE_MAX_ENTRIES: 3,
-    RENDER_CACHE_MAX_BYTES: 1024 * 1024,
-    RENDER_CACHE_ENABLED: true,
-    WORK_DIR: '/unused',
-    ...overrides,
-  } as AppConfig);
+function cacheIn(dir: string, overrides: Partial<RenderConfig> = {}): RenderCache {
+  return new RenderCache(
+    {
+      RENDER_CACHE_DIR: dir,
+      RENDER_CACHE_MAX_ENTRIES: 3,
+      RENDER_CACHE_MAX_BYTES: 1024 * 1024,
+      RENDER_CACHE_ENABLED: true,
+      ...overrides,
+    } as RenderConfig,
+    { WORK_DIR: '/unused' },
+  );
 }
 
 describe('render cache key', () => {

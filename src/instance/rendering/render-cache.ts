@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AppConfig } from '../../config/app-config';
+import { RenderConfig } from '../../config/slices/render.config';
+import { WorkDirConfig } from '../../config/slices/work-dir.config';
 
 /** What decides the output of `helm template`: the same key always renders the same text. */
 export interface RenderKey {
@@ -70,8 +71,8 @@ export class RenderCache {
   private bytesSincePrune = 0;
   private ready?: Promise<unknown>;
 
-  constructor(config: AppConfig) {
-    this.dir = config.RENDER_CACHE_DIR ?? join(config.WORK_DIR, 'render-cache');
+  constructor(config: RenderConfig, workDir: WorkDirConfig) {
+    this.dir = config.RENDER_CACHE_DIR ?? join(workDir.WORK_DIR, 'render-cache');
     this.maxEntries = config.RENDER_CACHE_MAX_ENTRIES;
     this.maxBytes = config.RENDER_CACHE_MAX_BYTES;
     this.enabled = config.RENDER_CACHE_ENABLED;

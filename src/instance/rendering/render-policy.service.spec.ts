@@ -1,19 +1,9 @@
-import { validateConfig } from '../../config/app-config';
+import { sliceOf } from '../../../test/support/config';
+import { RenderConfig } from '../../config/slices/render.config';
 import { DEFAULT_RELEASE_NAMESPACE, RenderPolicyService } from './render-policy.service';
 
-const REQUIRED = {
-  DATABASE_URL: 'postgres://nemo:nemo@127.0.0.1:55432/nemo',
-  REDIS_URL: 'redis://127.0.0.1:56379',
-  RABBITMQ_URL: 'amqp://nemo:nemo@127.0.0.1:55672',
-  AWS_ENDPOINT: 'http://127.0.0.1:54566',
-  AWS_ACCESS_KEY_ID: 'S3RVER',
-  AWS_SECRET_ACCESS_KEY: 'S3RVER',
-  HELM_REPOSITORY_BUCKET: 's3://nemo/charts',
-  REGISTRY_HOST: '127.0.0.1:55000',
-};
-
 const service = (env: Record<string, string> = {}) =>
-  new RenderPolicyService(validateConfig({ ...REQUIRED, ...env }));
+  new RenderPolicyService(sliceOf(RenderConfig, env));
 const NO_ALLOWANCE = { allowedKinds: [], podSecurity: null };
 
 describe('RenderPolicyService', () => {

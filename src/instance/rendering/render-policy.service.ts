@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config';
+import { RenderConfig } from '../../config/slices/render.config';
 import { KubernetesManifest } from '../../common/kubernetes-manifest';
 import { PodSecurityProfile } from './pod-security';
 import { checkInstanceNamespace, enforceRenderPolicy, RenderPolicy } from './render-policy';
@@ -18,7 +18,7 @@ export interface DocumentRenderPolicy {
 export class RenderPolicyService {
   private readonly systemNamespaces: ReadonlySet<string>;
 
-  constructor(private readonly config: AppConfig) {
+  constructor(private readonly config: RenderConfig) {
     this.systemNamespaces = new Set(
       config.RENDER_POLICY_SYSTEM_NAMESPACES.split(',')
         .map((name) => name.trim())

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { BadRequestError, UnprocessableError } from '../../common/errors/domain-error';
-import { AppConfig } from '../../config/app-config';
+import { InstanceConfig } from '../../config/slices/instance.config';
 import { applyValues, jsonDepth, JsonObject, ValuesStrategy } from './values-merge';
 
 /** Deeper than any chart's values; bounds the recursion of merging and serializing them. */
@@ -9,7 +9,7 @@ export const MAX_VALUES_DEPTH = 64;
 /** The size and depth rules of instance values (INSTANCE_VALUES_MAX_BYTES). */
 @Injectable()
 export class InstanceValues {
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly config: InstanceConfig) {}
 
   /** Values as the client sent them (POST, PATCH bodies): 400 when too deep or too large. */
   checkGiven(values: JsonObject): JsonObject {

@@ -2,7 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Gate } from '../../common/concurrency/gate';
-import { AppConfig } from '../../config/app-config';
+import { HelmConfig } from '../../config/slices/helm.config';
+import { OnboardingConfig } from '../../config/slices/onboarding.config';
+import { RenderConfig } from '../../config/slices/render.config';
+import { WorkDirConfig } from '../../config/slices/work-dir.config';
 import {
   HELM,
   Helm,
@@ -65,10 +68,13 @@ export class ChartValidator {
   constructor(
     @Inject(ChartVerdicts) private readonly verdicts: StoredVerdicts,
     @Inject(HELM) private readonly helm: Helm,
-    private readonly config: AppConfig,
+    config: OnboardingConfig,
+    helmConfig: HelmConfig,
+    private readonly renderConfig: RenderConfig,
+    private readonly workDir: WorkDirConfig,
   ) {
     this.build = config.CHART_VALIDATION_CACHE_ENABLED
-      ? helmBuild(config.HELM_BIN).catch((error: unknown) => {
+      ? helmBuild(helmConfig.HELM_BIN).catch((error: unknown) => {
           this.logger.warn(
             `No helm build fingerprint, validations are not reused: ${describe(error)}`,
           );
@@ -158,7 +164,7 @@ export class ChartValidator {
         releaseName,
         namespace: CHECK_NAMESPACE,
         // What an instance may render: a chart beyond it is refused now, not at every instance.
-        maxOutputBytes: this.config.INSTANCE_MANIFEST_MAX_BYTES,
+        maxOutputBytes: this.renderConfig.INSTANCE_MANIFEST_MAX_BYTES,
       });
     } catch (error) {
       throw renderRefusal(error);
@@ -168,7 +174,7 @@ export class ChartValidator {
 
   /** helm reads the package from a file: a private temporary one, removed by `remove`. */
   private async packageFile(chart: ChartToValidate): Promise<PackageFile> {
-    const parent = join(this.config.WORK_DIR, 'onboarding');
+    const parent = join(this.workDir.WORK_DIR, 'onboarding');
     await mkdir(parent, { recursive: true, mode: 0o700 });
     const dir = await mkdtemp(join(parent, `${chart.name}-`));
     const path = join(dir, `${chart.name}-${chart.version}.tgz`);

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { AppConfig } from '../../config/app-config';
+import { OnboardingConfig } from '../../config/slices/onboarding.config';
 import { ChartValidation } from '../entities/chart-validation.entity';
 
 /** What a stored verdict is valid for: the package bytes, the helm build and the check render. */
@@ -26,7 +26,7 @@ export class ChartVerdicts {
 
   constructor(
     @InjectRepository(ChartValidation) private readonly validations: Repository<ChartValidation>,
-    private readonly config: AppConfig,
+    private readonly config: OnboardingConfig,
   ) {}
 
   /** The stored render, marking the row as used; null when there is none (or it cannot be read). */

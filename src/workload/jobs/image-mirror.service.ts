@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { withRetries } from '../../common/concurrency/map-limit';
-import { AppConfig } from '../../config/app-config';
+import { MirrorConfig } from '../../config/slices/mirror.config';
+import { RegistryConfig } from '../../config/slices/registry.config';
 import { allowedAddresses } from '../../infra/egress/egress-guard';
-import { EgressPolicy, parseEgressAllowList } from '../../infra/egress/egress-policy';
+import { EgressPolicy, parseEgressAllowList } from '../../common/egress/egress-policy';
 import { normalizeHost, readAuthFile, RegistryCredentials } from '../../infra/registry/auth-file';
 import {
   formatImageReference,
@@ -65,9 +66,10 @@ export class ImageMirrorService {
   constructor(
     @Inject(SKOPEO) private readonly skopeo: Skopeo,
     @Inject(REGISTRY) private readonly registry: Registry,
-    private readonly config: AppConfig,
+    private readonly config: MirrorConfig,
+    private readonly registries: RegistryConfig,
   ) {
-    const nemoRegistry = config.REGISTRY_HOST.split('/')[0];
+    const nemoRegistry = registries.REGISTRY_HOST.split('/')[0];
     this.sourcePolicy = parseEgressAllowList(
       `${config.IMAGE_SOURCE_ALLOW_PRIVATE},${nemoRegistry}`,
     );
@@ -122,7 +124,11 @@ export class ImageMirrorService {
       return {
         image,
         source,
-        target: mirrorTarget(source, this.config.REGISTRY_HOST, this.config.REGISTRY_MIRROR_PATH),
+        target: mirrorTarget(
+          source,
+          this.registries.REGISTRY_HOST,
+          this.registries.REGISTRY_MIRROR_PATH,
+        ),
       };
     });
   }
@@ -222,7 +228,7 @@ export class ImageMirrorService {
     // Without TLS verification skopeo falls back to plain HTTP, on port 80 when none is named.
     const ports = url.port
       ? [Number(url.port)]
-      : this.config.SOURCE_REGISTRY_TLS_VERIFY
+      : this.registries.SOURCE_REGISTRY_TLS_VERIFY
         ? [443]
         : [443, 80];
     try {
@@ -324,19 +330,19 @@ export class ImageMirrorService {
   }
 
   private nemoEndpoint(): RegistryEndpoint {
-    const { REGISTRY_USERNAME: username, REGISTRY_PASSWORD: password } = this.config;
+    const { REGISTRY_USERNAME: username, REGISTRY_PASSWORD: password } = this.registries;
     return {
-      tlsVerify: this.config.REGISTRY_TLS_VERIFY,
+      tlsVerify: this.registries.REGISTRY_TLS_VERIFY,
       credentials: username && password ? { username, password } : undefined,
     };
   }
 
   private sourceEndpoint(source: ImageReference): RegistryEndpoint {
-    if (this.config.SOURCE_REGISTRY_AUTH_FILE && !this.sourceCredentials) {
-      this.sourceCredentials = readAuthFile(this.config.SOURCE_REGISTRY_AUTH_FILE);
+    if (this.registries.SOURCE_REGISTRY_AUTH_FILE && !this.sourceCredentials) {
+      this.sourceCredentials = readAuthFile(this.registries.SOURCE_REGISTRY_AUTH_FILE);
     }
     return {
-      tlsVerify: this.config.SOURCE_REGISTRY_TLS_VERIFY,
+      tlsVerify: this.registries.SOURCE_REGISTRY_TLS_VERIFY,
       credentials: this.sourceCredentials?.get(normalizeHost(source.registry)),
       egress: this.sourcePolicy,
       realmCredentialHosts: this.realmCredentialHosts,

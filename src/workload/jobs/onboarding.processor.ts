@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
-import { AppConfig } from '../../config/app-config';
+import { OnboardingConfig } from '../../config/slices/onboarding.config';
+import { RedisConfig } from '../../config/slices/redis.config';
 import { queueConnection } from '../../infra/queue/queue-connection';
 import { ONBOARD_JOB, OnboardJobData, ONBOARDING_QUEUE } from './onboarding.queue';
 import { OnboardingOutcome, OnboardingService } from './onboarding.service';
@@ -9,7 +10,7 @@ import { OnboardingOutcome, OnboardingService } from './onboarding.service';
  * Worker role only: runs onboarding jobs. A worker that dies mid-job (kill -9) stops renewing the
  * job's lock; once it expires, the stalled check of any live worker moves the job back to waiting
  * and the (idempotent) onboarding runs again. The BullMQ Worker is built here, at start-up, with
- * the lock and stalled-check settings of AppConfig: a decorator's options are fixed at import time.
+ * the lock and stalled-check settings of OnboardingConfig: a decorator's options are fixed at import time.
  */
 @Injectable()
 export class OnboardingProcessor implements OnApplicationBootstrap, OnModuleDestroy {
@@ -18,14 +19,15 @@ export class OnboardingProcessor implements OnApplicationBootstrap, OnModuleDest
 
   constructor(
     private readonly onboarding: OnboardingService,
-    private readonly config: AppConfig,
+    private readonly config: OnboardingConfig,
+    private readonly redis: RedisConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     const lockDuration = this.config.ONBOARDING_LOCK_DURATION_MS;
     this.worker = new Worker(ONBOARDING_QUEUE, (job) => this.process(job), {
-      connection: queueConnection(this.config),
-      prefix: this.config.QUEUE_PREFIX,
+      connection: queueConnection(this.redis),
+      prefix: this.redis.QUEUE_PREFIX,
       concurrency: this.config.WORKER_CONCURRENCY,
       lockDuration,
       // Renewed twice per lock: one late renewal does not lose a job that is still running.

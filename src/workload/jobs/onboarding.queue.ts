@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
-import { AppConfig } from '../../config/app-config';
+import { OnboardingConfig } from '../../config/slices/onboarding.config';
 
 export const ONBOARDING_QUEUE = 'onboarding';
 export const ONBOARD_JOB = 'onboard';
@@ -23,7 +23,7 @@ export function onboardJobId(data: OnboardJobData): string {
 export class OnboardingQueue {
   constructor(
     @InjectQueue(ONBOARDING_QUEUE) private readonly queue: Queue<OnboardJobData>,
-    private readonly config: AppConfig,
+    private readonly config: OnboardingConfig,
   ) {}
 
   async enqueue(data: OnboardJobData): Promise<void> {

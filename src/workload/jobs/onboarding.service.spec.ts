@@ -11,10 +11,10 @@ import {
 } from '../../../test/fakes/onboarding';
 import { MemoryRegistry } from '../../../test/fakes/registry';
 import { MemorySkopeo } from '../../../test/fakes/skopeo';
-import { unitConfig } from '../../../test/fakes/config';
+import { localConfig } from '../../../test/support/config';
 import { ChartProvenanceService } from '../provenance/chart-provenance.service';
 import { goodChart, packChart } from '../../../test/support/charts';
-import { AppConfig } from '../../config/app-config';
+import { ConfigSlices } from '../../config/config-slices';
 import { HelmError } from '../../infra/helm/helm.port';
 import { ChartValidator } from './chart-validator';
 import { ImageMirrorService } from './image-mirror.service';
@@ -42,7 +42,7 @@ const lintRefusal = { ok: false, messages: '[ERROR] Chart.yaml: icon is not a ur
  */
 describe('OnboardingService', () => {
   let work: string;
-  let config: AppConfig;
+  let config: ConfigSlices;
   let helm: ScriptedHelm;
   let counting: CountingHelm;
   let registry: MemoryRegistry;
@@ -57,7 +57,7 @@ describe('OnboardingService', () => {
   });
 
   function build(env: Record<string, string> = {}): void {
-    config = unitConfig({
+    config = localConfig({
       REGISTRY_HOST: NEMO,
       IMAGE_SOURCE_ALLOW_PRIVATE: SOURCE,
       WORK_DIR: work,
@@ -72,12 +72,28 @@ describe('OnboardingService', () => {
     skopeo = new MemorySkopeo(registry);
     store = new MemoryOnboardingStore();
     repository = new MemoryChartRepository();
-    const validator = new ChartValidator(new MemoryVerdicts(), counting, config);
-    const mirror = new ImageMirrorService(skopeo, registry, config);
+    const validator = new ChartValidator(
+      new MemoryVerdicts(),
+      counting,
+      config.onboarding,
+      config.helm,
+      config.render,
+      config.workDir,
+    );
+    const mirror = new ImageMirrorService(skopeo, registry, config.mirror, config.registry);
     // The fixture charts come without a .prov: the default policy lets them through unverified.
     const unsigned = { verify: () => Promise.reject(new Error('no .prov in these tests')) };
-    const provenance = new ChartProvenanceService(unsigned, config);
-    service = new OnboardingService(store, validator, mirror, repository, config, provenance);
+    const provenance = new ChartProvenanceService(unsigned, config.onboarding);
+    service = new OnboardingService(
+      store,
+      validator,
+      mirror,
+      repository,
+      config.onboarding,
+      provenance,
+      config.mirror,
+      config.helmRepository,
+    );
     images = {
       app: registry.push(`${SOURCE}/shop/app:1.0`).reference,
       init: registry.push(`${SOURCE}/shop/init:1.0`).reference,

@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { coalescing } from '../../common/concurrency/coalescing';
 import { Gate } from '../../common/concurrency/gate';
 import { Overlap } from '../../common/concurrency/overlap';
-import { AppConfig } from '../../config/app-config';
+import { HelmRepositoryConfig } from '../../config/slices/helm-repository.config';
+import { MirrorConfig } from '../../config/slices/mirror.config';
+import { OnboardingConfig } from '../../config/slices/onboarding.config';
 import { indexMetadataProblem } from '../../helm-repo/helm-index';
 import { HelmRepoService } from '../../helm-repo/helm-repo.service';
 import {
@@ -86,8 +88,10 @@ export class OnboardingService {
     private readonly validator: ChartValidator,
     private readonly imageMirror: ImageMirrorService,
     @Inject(HelmRepoService) private readonly helmRepo: ChartPublisher,
-    private readonly config: AppConfig,
+    private readonly config: OnboardingConfig,
     private readonly provenance: ChartProvenanceService,
+    private readonly mirrorConfig: MirrorConfig,
+    private readonly helmRepository: HelmRepositoryConfig,
   ) {}
 
   async run(job: OnboardJobData, context: OnboardingContext): Promise<OnboardingOutcome> {
@@ -319,11 +323,11 @@ export class OnboardingService {
           `${document.name} ${document.version}: register the chart's name and version, or fix Chart.yaml`,
       );
     }
-    const tooLarge = indexMetadataProblem(metadata, this.config.HELM_INDEX_ENTRY_MAX_BYTES);
+    const tooLarge = indexMetadataProblem(metadata, this.helmRepository.HELM_INDEX_ENTRY_MAX_BYTES);
     if (tooLarge) throw new Rejection(tooLarge);
     return {
       ...archive,
-      declaredImages: annotatedImages(metadata, this.config.IMAGE_MAX_PER_CHART),
+      declaredImages: annotatedImages(metadata, this.mirrorConfig.IMAGE_MAX_PER_CHART),
     };
   }
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { AppConfig } from '../../config/app-config';
+import { OnboardingConfig } from '../../config/slices/onboarding.config';
 import { WorkloadDocument } from '../entities/workload-document.entity';
 import { OnboardJobData, OnboardingQueue } from './onboarding.queue';
 import { OnboardingService } from './onboarding.service';
@@ -20,7 +20,7 @@ export class OnboardingSweeper implements OnApplicationBootstrap, OnApplicationS
     @InjectRepository(WorkloadDocument) private readonly documents: Repository<WorkloadDocument>,
     private readonly queue: OnboardingQueue,
     private readonly onboarding: OnboardingService,
-    private readonly config: AppConfig,
+    private readonly config: OnboardingConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

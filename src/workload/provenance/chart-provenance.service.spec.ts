@@ -1,11 +1,11 @@
-import { validateConfig } from '../../config/app-config';
 import {
   ProvenanceInput,
   ProvenanceVerdict,
   ProvenanceVerifier,
 } from '../../infra/helm/provenance.port';
 import { Rejection } from '../jobs/rejection';
-import { LOCAL_SETTINGS, unitConfig } from '../../../test/support/unit-config';
+import { sliceOf } from '../../../test/support/config';
+import { OnboardingConfig } from '../../config/slices/onboarding.config';
 import { ChartProvenanceService } from './chart-provenance.service';
 
 class FakeVerifier implements ProvenanceVerifier {
@@ -31,7 +31,7 @@ const chart = (provenance: Buffer | null) => ({
 const PROV = Buffer.from('-----BEGIN PGP SIGNED MESSAGE-----');
 
 function service(env: Record<string, string>, verdict: ProvenanceVerdict = SIGNED) {
-  const config = unitConfig(env);
+  const config = sliceOf(OnboardingConfig, env);
   const verifier = new FakeVerifier(verdict);
   return { provenance: new ChartProvenanceService(verifier, config), verifier };
 }
@@ -72,7 +72,7 @@ describe('ChartProvenanceService (CHART_PROVENANCE)', () => {
   });
 
   it('required needs a keyring at start-up; verify-if-present without one rejects signed charts', async () => {
-    expect(() => validateConfig({ ...LOCAL_SETTINGS, CHART_PROVENANCE: 'required' })).toThrow(
+    expect(() => sliceOf(OnboardingConfig, { CHART_PROVENANCE: 'required' })).toThrow(
       /CHART_KEYRING .*required with CHART_PROVENANCE=required/,
     );
     const { provenance, verifier } = service({});

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config';
+import { OnboardingConfig } from '../../config/slices/onboarding.config';
 import {
   PROVENANCE_VERIFIER,
   ProvenanceProblem,
@@ -48,7 +48,7 @@ const WHY: Record<ProvenanceProblem, string> = {
 export class ChartProvenanceService {
   constructor(
     @Inject(PROVENANCE_VERIFIER) private readonly verifier: ProvenanceVerifier,
-    private readonly config: AppConfig,
+    private readonly config: OnboardingConfig,
   ) {}
 
   /** The signature to record and publish, null for an unsigned chart the policy lets through. */

@@ -6,6 +6,10 @@ export type ClientOptions = {
 
 export type ChartListResponse = {
     /**
+     * The name to add the repository under (HELM_REPOSITORY_NAME): `helm repo add <repository_name> <repository_url>`, then `helm pull <repository_name>/<chart>`.
+     */
+    repository_name: string;
+    /**
      * The URL for `helm repo add` over HTTP.
      */
     repository_url: string;

@@ -26,7 +26,7 @@ describe('broker outage (real RabbitMQ stopped and started)', () => {
 
   beforeAll(async () => {
     strict = await startApi();
-    tolerant = await startApi({ READYZ_REQUIRE_BROKER: 'false' });
+    tolerant = await startApi({ health: { READYZ_REQUIRE_BROKER: 'false' } });
     await resetDatabase(strict);
     const subscriber = await EventSubscriber.open();
     await subscriber.purge(...ROUTING_KEYS);

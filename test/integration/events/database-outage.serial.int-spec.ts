@@ -35,9 +35,9 @@ describe('database outage (real PostgreSQL stopped and started under load)', () 
 
   beforeAll(async () => {
     api = await startApi({
-      DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
+      database: { DATABASE_CONNECT_TIMEOUT_MS: CONNECT_TIMEOUT_MS },
       // Only a NOTIFY wakes the relay soon after recovery: proves the listener reconnected.
-      OUTBOX_POLL_INTERVAL_MS: '60000',
+      events: { OUTBOX_POLL_INTERVAL_MS: 60000 },
     });
     await resetDatabase(api);
     api.get(IntentService).registerObjectResolver('NEMO_WORKLOAD', async () => true);

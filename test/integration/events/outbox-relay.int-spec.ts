@@ -33,7 +33,7 @@ describe('outbox → relay → RabbitMQ (real PostgreSQL and broker)', () => {
 
   beforeAll(async () => {
     // Polling an hour apart: every delivery in this file comes from the NOTIFY wake-up.
-    app = await startApi({ OUTBOX_POLL_INTERVAL_MS: '60000' });
+    app = await startApi({ events: { OUTBOX_POLL_INTERVAL_MS: '60000' } });
     await resetDatabase(app);
     dataSource = app.get(DataSource);
     outbox = app.get(OutboxService);

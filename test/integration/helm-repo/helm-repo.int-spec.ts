@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../../../src/config/app-config';
+import { ConfigSlices } from '../../../src/config/config-slices';
 import { HelmIndex, IndexEntry } from '../../../src/helm-repo/helm-index';
 import { ChartPackage, HelmRepoService } from '../../../src/helm-repo/helm-repo.service';
 import { readChartArchive } from '../../../src/infra/chart-archive/chart-archive';
@@ -27,6 +27,7 @@ import {
   s3For,
   testConfig,
 } from '../workload/support';
+import { ConfigOverrides, mergeOverrides } from '../../support/config';
 
 const LIMITS = { maxEntries: 100, maxUnpackedBytes: 1024 * 1024 };
 
@@ -41,7 +42,7 @@ async function chartPackage(
 }
 
 interface Repo {
-  config: AppConfig;
+  config: ConfigSlices;
   s3: S3Client;
   service: HelmRepoService;
 }
@@ -96,21 +97,34 @@ describe('HelmRepoService against S3 (s3rver), helm and s3cmd', () => {
   const opened: Repo[] = [];
   let work: string;
 
-  async function repo(overrides: Record<string, string> = {}): Promise<Repo> {
-    const config = await testConfig({
-      HELM_REPOSITORY_BUCKET: freshBucketPath(),
-      WORK_DIR: join(work, `w${opened.length}`),
-      ...overrides,
-    });
+  async function repo(overrides: ConfigOverrides = {}): Promise<Repo> {
+    const config = await testConfig(
+      mergeOverrides(
+        {
+          helmRepository: { HELM_REPOSITORY_BUCKET: freshBucketPath() },
+          workDir: { WORK_DIR: join(work, `w${opened.length}`) },
+        },
+        overrides,
+      ),
+    );
     const s3 = s3For(config);
-    const service = new HelmRepoService(new S3ChartStore(s3, config), dataSource, config);
+    const service = repositoryOf(s3, config);
     const opened_ = { config, s3, service };
     opened.push(opened_);
     return opened_;
   }
 
+  const repositoryOf = (s3: S3Client, config: ConfigSlices): HelmRepoService =>
+    new HelmRepoService(
+      new S3ChartStore(s3, config.helmRepository),
+      dataSource,
+      config.helmRepository,
+      config.s3,
+      config.workDir,
+    );
+
   const indexOf = async ({ s3, config }: Repo): Promise<HelmIndex> => {
-    const { bucket, prefix } = parseBucketPath(config.HELM_REPOSITORY_BUCKET);
+    const { bucket, prefix } = parseBucketPath(config.helmRepository.HELM_REPOSITORY_BUCKET);
     const answer = await s3.send(
       new GetObjectCommand({ Bucket: bucket, Key: `${prefix}/index.yaml` }),
     );
@@ -133,7 +147,7 @@ describe('HelmRepoService against S3 (s3rver), helm and s3cmd', () => {
     await service.onApplicationBootstrap();
     const text = await service.readIndexText();
     expect(load(text)).toMatchObject({ apiVersion: 'v1', entries: {} });
-    const { bucket, prefix } = parseBucketPath(config.HELM_REPOSITORY_BUCKET);
+    const { bucket, prefix } = parseBucketPath(config.helmRepository.HELM_REPOSITORY_BUCKET);
     expect(await s3cmd('ls', `s3://${bucket}/${prefix}/`)).toContain(
       `s3://${bucket}/${prefix}/index.yaml`,
     );
@@ -147,7 +161,7 @@ describe('HelmRepoService against S3 (s3rver), helm and s3cmd', () => {
     const target = await repo();
     const chart = await chartPackage('alpha', '1.2.3', 'yes');
     expect(await target.service.publish(chart)).toBe('published');
-    const { bucket, prefix } = parseBucketPath(target.config.HELM_REPOSITORY_BUCKET);
+    const { bucket, prefix } = parseBucketPath(target.config.helmRepository.HELM_REPOSITORY_BUCKET);
     const listing = await s3cmd('ls', `s3://${bucket}/${prefix}/`);
     expect(listing).toContain(`s3://${bucket}/${prefix}/alpha-1.2.3.tgz`);
     const indexText = await s3cmd('get', `s3://${bucket}/${prefix}/index.yaml`, '-');
@@ -197,7 +211,10 @@ describe('HelmRepoService against S3 (s3rver), helm and s3cmd', () => {
       expect(await target.service.publish(chart)).toBe('published');
     }
     const ours = await indexOf(target);
-    const rebuilt = await reindexLikeHelmS3(target.s3, target.config.HELM_REPOSITORY_BUCKET);
+    const rebuilt = await reindexLikeHelmS3(
+      target.s3,
+      target.config.helmRepository.HELM_REPOSITORY_BUCKET,
+    );
     expect(rebuilt.downloads).toEqual(['omega-1.0.0.tgz']);
     const withoutCreated = (entries: Record<string, IndexEntry[]>) =>
       Object.fromEntries(
@@ -211,7 +228,7 @@ describe('HelmRepoService against S3 (s3rver), helm and s3cmd', () => {
     expect(withoutCreated(rebuilt.entries as Record<string, IndexEntry[]>)).toEqual(
       withoutCreated(ours.entries),
     );
-    const { bucket, prefix } = parseBucketPath(target.config.HELM_REPOSITORY_BUCKET);
+    const { bucket, prefix } = parseBucketPath(target.config.helmRepository.HELM_REPOSITORY_BUCKET);
     const head = await target.s3.send(
       new HeadObjectCommand({ Bucket: bucket, Key: `${prefix}/zeta-1.1.0.tgz` }),
     );
@@ -234,7 +251,7 @@ describe('HelmRepoService against S3 (s3rver), helm and s3cmd', () => {
   });
 
   it('writes absolute http or s3 URLs when configured, and helm pulls the http ones', async () => {
-    const http = await repo({ HELM_REPOSITORY_CHART_URLS: 'http' });
+    const http = await repo({ helmRepository: { HELM_REPOSITORY_CHART_URLS: 'http' } });
     const chart = await chartPackage('gamma');
     await http.service.publish(chart);
     const url = (await indexOf(http)).entries.gamma[0].urls[0];
@@ -247,9 +264,9 @@ describe('HelmRepoService against S3 (s3rver), helm and s3cmd', () => {
     );
     expect(sha256(await readFile(pulled))).toBe(chart.digest);
 
-    const s3 = await repo({ HELM_REPOSITORY_CHART_URLS: 's3' });
+    const s3 = await repo({ helmRepository: { HELM_REPOSITORY_CHART_URLS: 's3' } });
     await s3.service.publish(chart);
-    const { bucket, prefix } = parseBucketPath(s3.config.HELM_REPOSITORY_BUCKET);
+    const { bucket, prefix } = parseBucketPath(s3.config.helmRepository.HELM_REPOSITORY_BUCKET);
     expect((await indexOf(s3)).entries.gamma[0].urls).toEqual([
       `s3://${bucket}/${prefix}/gamma-1.0.0.tgz`,
     ]);
@@ -265,7 +282,7 @@ describe('HelmRepoService against S3 (s3rver), helm and s3cmd', () => {
     expect(await target.service.fetchChart('delta', '1.0.0', chart.digest)).toBe(path);
     await expect(target.service.fetchChart('delta', '9.9.9')).rejects.toThrow(/does not exist/);
 
-    const { bucket, prefix } = parseBucketPath(target.config.HELM_REPOSITORY_BUCKET);
+    const { bucket, prefix } = parseBucketPath(target.config.helmRepository.HELM_REPOSITORY_BUCKET);
     await target.s3.send(
       new PutObjectCommand({
         Bucket: bucket,
@@ -274,14 +291,12 @@ describe('HelmRepoService against S3 (s3rver), helm and s3cmd', () => {
       }),
     );
     const freshConfig = await testConfig({
-      HELM_REPOSITORY_BUCKET: target.config.HELM_REPOSITORY_BUCKET,
-      WORK_DIR: join(work, 'fresh'),
+      helmRepository: {
+        HELM_REPOSITORY_BUCKET: target.config.helmRepository.HELM_REPOSITORY_BUCKET,
+      },
+      workDir: { WORK_DIR: join(work, 'fresh') },
     });
-    const fresh = new HelmRepoService(
-      new S3ChartStore(target.s3, freshConfig),
-      dataSource,
-      freshConfig,
-    );
+    const fresh = repositoryOf(target.s3, freshConfig);
     await expect(fresh.fetchChart('delta', '1.0.0')).rejects.toThrow(/digest/);
   });
 
@@ -295,7 +310,7 @@ describe('HelmRepoService against S3 (s3rver), helm and s3cmd', () => {
     await target.service.unpublish('eps', '1.0.0', chart.digest);
     await target.service.unpublish('eps', '1.0.0', chart.digest);
     expect((await indexOf(target)).entries.eps.map((entry) => entry.version)).toEqual(['2.0.0']);
-    const { bucket, prefix } = parseBucketPath(target.config.HELM_REPOSITORY_BUCKET);
+    const { bucket, prefix } = parseBucketPath(target.config.helmRepository.HELM_REPOSITORY_BUCKET);
     const listing = await s3cmd('ls', `s3://${bucket}/${prefix}/`);
     expect(listing).not.toContain('eps-1.0.0.tgz');
     expect(listing).toContain('eps-2.0.0.tgz');
@@ -311,7 +326,7 @@ describe('HelmRepoService against S3 (s3rver), helm and s3cmd', () => {
     };
 
     it('lock path: advisory lock around read-modify-write, on an endpoint that ignores preconditions', async () => {
-      const target = await repo({ HELM_INDEX_WRITE_MODE: 'lock' });
+      const target = await repo({ helmRepository: { HELM_INDEX_WRITE_MODE: 'lock' } });
       await publishTwenty(target.service);
       expect(Object.keys((await indexOf(target)).entries)).toHaveLength(20);
     });
@@ -320,8 +335,8 @@ describe('HelmRepoService against S3 (s3rver), helm and s3cmd', () => {
       const front = await S3ConditionalFront.start();
       try {
         const target = await repo({
-          HELM_INDEX_WRITE_MODE: 'conditional',
-          AWS_ENDPOINT: front.url,
+          helmRepository: { HELM_INDEX_WRITE_MODE: 'conditional' },
+          s3: { AWS_ENDPOINT: front.url },
         });
         await publishTwenty(target.service);
         expect(Object.keys((await indexOf(target)).entries)).toHaveLength(20);
@@ -334,8 +349,10 @@ describe('HelmRepoService against S3 (s3rver), helm and s3cmd', () => {
     it('the front refuses a stale If-Match and an If-None-Match: * on an existing object', async () => {
       const front = await S3ConditionalFront.start();
       try {
-        const target = await repo({ AWS_ENDPOINT: front.url });
-        const { bucket, prefix } = parseBucketPath(target.config.HELM_REPOSITORY_BUCKET);
+        const target = await repo({ s3: { AWS_ENDPOINT: front.url } });
+        const { bucket, prefix } = parseBucketPath(
+          target.config.helmRepository.HELM_REPOSITORY_BUCKET,
+        );
         const Key = `${prefix}/probe.txt`;
         await target.s3.send(
           new PutObjectCommand({ Bucket: bucket, Key, Body: 'one', IfNoneMatch: '*' }),

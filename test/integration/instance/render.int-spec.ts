@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { DomainError } from '../../../src/common/errors/domain-error';
-import { AppConfig, validateConfig } from '../../../src/config/app-config';
+import { ConfigSlices } from '../../../src/config/config-slices';
 import { HelmRepoService } from '../../../src/helm-repo/helm-repo.service';
 import { readChartArchive } from '../../../src/infra/chart-archive/chart-archive';
 import { HelmCli } from '../../../src/infra/helm/helm.cli';
@@ -14,6 +14,7 @@ import { ManifestRenderer, RenderInput } from '../../../src/instance/rendering/m
 import { RenderCache } from '../../../src/instance/rendering/render-cache';
 import { KubernetesManifest } from '../../../src/common/kubernetes-manifest';
 import { CountingHelm } from '../../fakes/helm';
+import { configWith } from '../../support/config';
 import { validateAgainstKubernetesSchema } from './k8s-schema';
 import { shopChart, SHOP_VALUES } from './shop-chart';
 
@@ -21,7 +22,7 @@ const run = promisify(execFile);
 
 describe('ManifestRenderer with the real helm', () => {
   let dir: string;
-  let config: AppConfig;
+  let config: ConfigSlices;
   let renderer: ManifestRenderer;
   let chartPath: string;
   let fetched: string;
@@ -64,22 +65,20 @@ describe('ManifestRenderer with the real helm', () => {
     await writeFile(valuesFile, JSON.stringify(render.values));
     const args = ['template', render.releaseName, path, '-f', valuesFile];
     if (render.namespace) args.push('--namespace', render.namespace);
-    const { stdout } = await run(config.HELM_BIN, args);
+    const { stdout } = await run(config.helm.HELM_BIN, args);
     return loadAll(stdout, null, { schema: CORE_SCHEMA }).filter((document) => document !== null);
   }
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'instance-render-'));
-    config = validateConfig({
-      ...process.env,
-      AUTH_MODE: 'dev',
-      WORK_DIR: join(dir, 'work'),
-      RENDER_CACHE_DIR: join(dir, 'cache'),
+    config = configWith({
+      workDir: { WORK_DIR: join(dir, 'work') },
+      render: { RENDER_CACHE_DIR: join(dir, 'cache') },
     });
-    const cache = new RenderCache(config);
+    const cache = new RenderCache(config.render, config.workDir);
     const helmRepo = { fetchChart: async () => fetched } as unknown as HelmRepoService;
-    helm = new CountingHelm(new HelmCli(config));
-    renderer = new ManifestRenderer(helm, helmRepo, cache, config);
+    helm = new CountingHelm(new HelmCli(config.helm, config.workDir));
+    renderer = new ManifestRenderer(helm, helmRepo, cache, config.render);
     chartPath = await writeChart('shop', shopChart());
     fetched = chartPath;
   });
@@ -235,7 +234,7 @@ describe('ManifestRenderer with the real helm', () => {
         manifests,
         { releaseName: 'shop', instanceId, namespace: 'edge' },
         {
-          hostTemplate: config.INGRESS_HOST_TEMPLATE,
+          hostTemplate: config.ingress.INGRESS_HOST_TEMPLATE,
           domain: 'apps.nemo.eu',
           className: 'nginx',
           tlsSecret,
@@ -255,7 +254,7 @@ describe('ManifestRenderer with the real helm', () => {
       const { ingresses } = buildIngresses(
         (await renderLocal(chartPath, input({ values: { services } }))).manifests,
         { releaseName: 'shop', instanceId: '936623ae-8969-4d73-8c04-527d1cb815ac' },
-        { hostTemplate: config.INGRESS_HOST_TEMPLATE, domain: 'apps.nemo.eu' },
+        { hostTemplate: config.ingress.INGRESS_HOST_TEMPLATE, domain: 'apps.nemo.eu' },
       );
       const broken = structuredClone(ingresses[0]) as unknown as {
         spec: { rules: Array<{ http: { paths: Array<{ pathType: string }> } }> };

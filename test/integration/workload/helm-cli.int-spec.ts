@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { HelmCli } from '../../../src/infra/helm/helm.cli';
 import { HelmError } from '../../../src/infra/helm/helm.port';
 import { goodChart, packChart } from '../../support/charts';
+import { ConfigSlices } from '../../../src/config/config-slices';
 import { testConfig } from './support';
+
+const helmCli = (config: ConfigSlices): HelmCli => new HelmCli(config.helm, config.workDir);
 
 describe('HelmCli (the real helm binary)', () => {
   let work: string;
@@ -17,7 +20,7 @@ describe('HelmCli (the real helm binary)', () => {
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'nemo-helm-'));
-    helm = new HelmCli(await testConfig({ WORK_DIR: work }));
+    helm = helmCli(await testConfig({ workDir: { WORK_DIR: work } }));
   });
 
   afterAll(async () => {
@@ -62,8 +65,11 @@ describe('HelmCli (the real helm binary)', () => {
 
   it('stops helm at the output cap and at the timeout', async () => {
     const path = await file('good2.tgz', goodChart({ app: 'a:1', init: 'b:1', cron: 'c:1' }));
-    const tiny = new HelmCli(
-      await testConfig({ WORK_DIR: work, HELM_MAX_OUTPUT_BYTES: String(64 * 1024) }),
+    const tiny = helmCli(
+      await testConfig({
+        workDir: { WORK_DIR: work },
+        helm: { HELM_MAX_OUTPUT_BYTES: String(64 * 1024) },
+      }),
     );
     const big = `replicaCount: 1\npadding: "${'x'.repeat(100 * 1024)}"\nimages:\n  app: "{{ .Values.padding }}"\n`;
     const render = tiny.template(path, {
@@ -73,8 +79,11 @@ describe('HelmCli (the real helm binary)', () => {
     await expect(render).rejects.toThrow(/printed more than 65536 bytes/);
     const sleeper = join(work, 'slow-helm');
     await writeFile(sleeper, '#!/bin/sh\nsleep 5\n', { mode: 0o755 });
-    const slow = new HelmCli(
-      await testConfig({ WORK_DIR: work, HELM_TIMEOUT_MS: '1000', HELM_BIN: sleeper }),
+    const slow = helmCli(
+      await testConfig({
+        workDir: { WORK_DIR: work },
+        helm: { HELM_TIMEOUT_MS: '1000', HELM_BIN: sleeper },
+      }),
     );
     await expect(slow.lint(path)).rejects.toThrow(/did not finish within 1000 ms/);
   });

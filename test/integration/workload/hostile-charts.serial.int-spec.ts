@@ -246,17 +246,18 @@ describe('Hostile chart packages: rejected within bounds, the event loop never b
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'nemo-hostile-'));
     const env = {
-      WORK_DIR: work,
-      RENDER_CACHE_DIR: join(work, 'render-cache'),
-      HELM_MEMORY_LIMIT_BYTES: String(HELM_MEMORY),
-      INSTANCE_MANIFEST_MAX_BYTES: String(MANIFEST_LIMIT),
-      RATE_LIMIT_PER_MINUTE: '100000',
-      RATE_LIMIT_BURST: '10000',
+      workDir: { WORK_DIR: work },
+      render: {
+        RENDER_CACHE_DIR: join(work, 'render-cache'),
+        INSTANCE_MANIFEST_MAX_BYTES: String(MANIFEST_LIMIT),
+      },
+      helm: { HELM_MEMORY_LIMIT_BYTES: String(HELM_MEMORY) },
+      auth: { RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_BURST: '10000' },
     };
     app = await startApi(env);
     await resetDatabase(app);
     await resetOnboardingQueue(app);
-    worker = await startWorker({ env });
+    worker = await startWorker({ config: env });
     http = request(app.getHttpServer());
     auth = await authHeader({ tenant: 'tenant-a', subject: 'mallory' });
     // Built before measuring: the test's own gzip work must not count as a blocked event loop.

@@ -9,9 +9,9 @@ import {
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppConfig } from '../../../src/config/app-config';
+import { ConfigSlices } from '../../../src/config/config-slices';
 import { parseImageReference } from '../../../src/infra/registry/image-reference';
-import { parseEgressAllowList } from '../../../src/infra/egress/egress-policy';
+import { parseEgressAllowList } from '../../../src/common/egress/egress-policy';
 import { RegistryHttpClient } from '../../../src/infra/registry/registry-http.client';
 import { RegistryUnreachable } from '../../../src/infra/registry/registry.port';
 import { SkopeoCli } from '../../../src/infra/skopeo/skopeo.cli';
@@ -23,6 +23,7 @@ import {
 import { MirroredImage } from '../../../src/workload/jobs/mirror-plan';
 import { CountingSkopeo } from '../../fakes/skopeo';
 import { pushTestImage, registryDigest } from '../../support/oci-image';
+import { ConfigOverrides, mergeOverrides } from '../../support/config';
 import { testConfig } from './support';
 
 const REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
@@ -57,6 +58,12 @@ async function closeAll(...servers: Array<TcpServer | Server>): Promise<void> {
   }
 }
 
+const skopeoCli = (config: ConfigSlices): SkopeoCli =>
+  new SkopeoCli(config.skopeo, config.registry, config.workDir);
+
+const mirrorOf = (skopeo: CountingSkopeo, registry: RegistryHttpClient, config: ConfigSlices) =>
+  new ImageMirrorService(skopeo, registry, config.mirror, config.registry);
+
 /** A port nothing listens on (bound once, then released). */
 async function closedPort(): Promise<number> {
   const { server, port } = await silentListener();
@@ -67,8 +74,8 @@ async function closedPort(): Promise<number> {
 describe('ImageMirrorService with skopeo and the local registry', () => {
   const run = randomUUID().slice(0, 8);
   let work: string;
-  let config: AppConfig;
-  let env: Record<string, string>;
+  let config: ConfigSlices;
+  let env: ConfigOverrides;
   let skopeo: CountingSkopeo;
   let registry: RegistryHttpClient;
   let mirror: ImageMirrorService;
@@ -77,15 +84,14 @@ describe('ImageMirrorService with skopeo and the local registry', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'nemo-mirror-'));
     env = {
-      WORK_DIR: work,
-      REGISTRY_MIRROR_PATH: `mirror-${run}`,
-      SOURCE_REGISTRY_TLS_VERIFY: 'false',
-      MIRROR_RETRY_BACKOFF_MS: '10',
+      workDir: { WORK_DIR: work },
+      registry: { REGISTRY_MIRROR_PATH: `mirror-${run}`, SOURCE_REGISTRY_TLS_VERIFY: false },
+      mirror: { MIRROR_RETRY_BACKOFF_MS: 10 },
     };
     config = await testConfig(env);
-    skopeo = new CountingSkopeo(new SkopeoCli(config));
-    registry = new RegistryHttpClient(config);
-    mirror = new ImageMirrorService(skopeo, registry, config);
+    skopeo = new CountingSkopeo(skopeoCli(config));
+    registry = new RegistryHttpClient(config.registry);
+    mirror = mirrorOf(skopeo, registry, config);
     images = await Promise.all(
       ['one', 'two'].map((name) => pushTestImage(REGISTRY, `src-${run}/${name}`, '1.0')),
     );
@@ -199,10 +205,10 @@ describe('ImageMirrorService with skopeo and the local registry', () => {
   });
 
   it('rejects a chart naming more images than IMAGE_MAX_PER_CHART before any connection', async () => {
-    const capped = new ImageMirrorService(
+    const capped = mirrorOf(
       skopeo,
       registry,
-      await testConfig({ ...env, IMAGE_MAX_PER_CHART: '2' }),
+      await testConfig(mergeOverrides(env, { mirror: { IMAGE_MAX_PER_CHART: 2 } })),
     );
     const copies = skopeo.copies;
     const three = ['a', 'b', 'c'].map((name) => `${REGISTRY}/src-${run}/${name}:1`);
@@ -215,10 +221,10 @@ describe('ImageMirrorService with skopeo and the local registry', () => {
   });
 
   it('copies every image when digest checks are switched off (the naive pipeline)', async () => {
-    const naive = new ImageMirrorService(
+    const naive = mirrorOf(
       skopeo,
       registry,
-      await testConfig({ ...env, MIRROR_SKIP_EXISTING: 'false' }),
+      await testConfig(mergeOverrides(env, { mirror: { MIRROR_SKIP_EXISTING: false } })),
     );
     const copies = skopeo.copies;
     const results = await naive.plan().mirror([images[1].reference]);
@@ -229,16 +235,15 @@ describe('ImageMirrorService with skopeo and the local registry', () => {
 
 describe('Image sources on internal or silent addresses', () => {
   let work: string;
-  let env: Record<string, string>;
+  let env: ConfigOverrides;
   const listeners: TcpServer[] = [];
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'nemo-egress-'));
     env = {
-      WORK_DIR: work,
-      REGISTRY_MIRROR_PATH: `mirror-egress`,
-      SOURCE_REGISTRY_TLS_VERIFY: 'false',
-      MIRROR_RETRY_BACKOFF_MS: '10',
+      workDir: { WORK_DIR: work },
+      registry: { REGISTRY_MIRROR_PATH: `mirror-egress`, SOURCE_REGISTRY_TLS_VERIFY: false },
+      mirror: { MIRROR_RETRY_BACKOFF_MS: 10 },
     };
   });
 
@@ -247,11 +252,11 @@ describe('Image sources on internal or silent addresses', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  async function mirrorWith(overrides: Record<string, string> = {}) {
-    const config = await testConfig({ ...env, ...overrides });
-    const skopeo = new CountingSkopeo(new SkopeoCli(config));
-    const registry = new RegistryHttpClient(config);
-    return { skopeo, registry, mirror: new ImageMirrorService(skopeo, registry, config) };
+  async function mirrorWith(overrides: ConfigOverrides = {}) {
+    const config = await testConfig(mergeOverrides(env, overrides));
+    const skopeo = new CountingSkopeo(skopeoCli(config));
+    const registry = new RegistryHttpClient(config.registry);
+    return { skopeo, registry, mirror: mirrorOf(skopeo, registry, config) };
   }
 
   it('refuses loopback, link-local, private and IPv6 loopback registries with one generic reason, connecting nowhere', async () => {
@@ -296,8 +301,10 @@ describe('Image sources on internal or silent addresses', () => {
     const silent = await silentListener();
     listeners.push(silent.server);
     const { skopeo, registry, mirror } = await mirrorWith({
-      IMAGE_SOURCE_ALLOW_PRIVATE: `${process.env.IMAGE_SOURCE_ALLOW_PRIVATE},127.0.0.1:${silent.port}`,
-      MIRROR_RETRIES: '1',
+      mirror: {
+        IMAGE_SOURCE_ALLOW_PRIVATE: `${process.env.IMAGE_SOURCE_ALLOW_PRIVATE},127.0.0.1:${silent.port}`,
+        MIRROR_RETRIES: 1,
+      },
     });
     const reference = `127.0.0.1:${silent.port}/silent/app:1`;
     const started = Date.now();
@@ -326,18 +333,19 @@ describe('Image sources on internal or silent addresses', () => {
     });
     await new Promise<void>((resolve) => trickler.listen(0, '127.0.0.1', resolve));
     const port = (trickler.address() as AddressInfo).port;
-    const config = await testConfig({
-      ...env,
-      IMAGE_SOURCE_ALLOW_PRIVATE: `127.0.0.1:${port}`,
-      REGISTRY_HTTP_TIMEOUT_MS: '1000',
-    });
-    const registry = new RegistryHttpClient(config);
+    const config = await testConfig(
+      mergeOverrides(env, {
+        mirror: { IMAGE_SOURCE_ALLOW_PRIVATE: `127.0.0.1:${port}` },
+        registry: { REGISTRY_HTTP_TIMEOUT_MS: '1000' },
+      }),
+    );
+    const registry = new RegistryHttpClient(config.registry);
     const started = Date.now();
     try {
       await expect(
         registry.ping(parseImageReference(`127.0.0.1:${port}/drip/app:1`), {
           tlsVerify: false,
-          egress: parseEgressAllowList(config.IMAGE_SOURCE_ALLOW_PRIVATE),
+          egress: parseEgressAllowList(config.mirror.IMAGE_SOURCE_ALLOW_PRIVATE),
         }),
       ).rejects.toThrow(RegistryUnreachable);
     } finally {
@@ -356,9 +364,11 @@ describe('Image sources on internal or silent addresses', () => {
     await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
     const port = (hanging.address() as AddressInfo).port;
     const { skopeo, registry, mirror } = await mirrorWith({
-      IMAGE_SOURCE_ALLOW_PRIVATE: `${process.env.IMAGE_SOURCE_ALLOW_PRIVATE},127.0.0.1:${port}`,
-      IMAGE_MIRROR_TIMEOUT_MS: '4000',
-      REGISTRY_HTTP_TIMEOUT_MS: '1000',
+      mirror: {
+        IMAGE_SOURCE_ALLOW_PRIVATE: `${process.env.IMAGE_SOURCE_ALLOW_PRIVATE},127.0.0.1:${port}`,
+        IMAGE_MIRROR_TIMEOUT_MS: 4000,
+      },
+      registry: { REGISTRY_HTTP_TIMEOUT_MS: 1000 },
     });
     const reference = `127.0.0.1:${port}/hanging/app:1`;
     const started = Date.now();
@@ -411,7 +421,7 @@ describe('RegistryHttpClient token realms of source registries', () => {
   });
 
   const ask = async (egress: string, realmCredentialHosts: string[] = []) => {
-    const client = new RegistryHttpClient(await testConfig());
+    const client = new RegistryHttpClient((await testConfig()).registry);
     const image = parseImageReference(
       `127.0.0.1:${portOf(registryServer)}/team/app:${randomUUID()}`,
     );
@@ -501,7 +511,7 @@ describe('RegistryHttpClient bearer token flow', () => {
   });
 
   it('gets a token with the configured credentials once, then reuses it', async () => {
-    const client = new RegistryHttpClient(await testConfig());
+    const client = new RegistryHttpClient((await testConfig()).registry);
     const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
     const endpoint = { tlsVerify: false, credentials: { username: 'u', password: 'p' } };
     expect(await client.manifestDigest(parseImageReference(`${host}/team/app:1.0`), endpoint)).toBe(

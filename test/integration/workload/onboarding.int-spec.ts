@@ -77,14 +77,15 @@ describe('Onboarding job: idempotent, resumable, swept', () => {
     images = { app: pushed[0].reference, init: pushed[1].reference, cron: pushed[2].reference };
     app = await startWorker({
       consuming: false,
-      env: {
-        WORK_DIR: work,
-        HELM_REPOSITORY_BUCKET: freshBucketPath(),
-        REGISTRY_MIRROR_PATH: `mirror-${run}`,
-        SOURCE_REGISTRY_TLS_VERIFY: 'false',
-        ONBOARDING_SWEEP_INTERVAL_MS: '3600000',
-        ONBOARDING_ATTEMPTS: '2',
-        ONBOARDING_BACKOFF_MS: '10',
+      config: {
+        workDir: { WORK_DIR: work },
+        helmRepository: { HELM_REPOSITORY_BUCKET: freshBucketPath() },
+        registry: { REGISTRY_MIRROR_PATH: `mirror-${run}`, SOURCE_REGISTRY_TLS_VERIFY: 'false' },
+        onboarding: {
+          ONBOARDING_SWEEP_INTERVAL_MS: '3600000',
+          ONBOARDING_ATTEMPTS: '2',
+          ONBOARDING_BACKOFF_MS: '10',
+        },
       },
     });
     dataSource = app.get(DataSource);

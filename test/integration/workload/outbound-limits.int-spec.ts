@@ -61,13 +61,12 @@ describe('Onboarding bounds outbound connections and the shared index', () => {
     pushed = { app: images[0].reference, init: images[1].reference, cron: images[2].reference };
     app = await startWorker({
       consuming: false,
-      env: {
-        WORK_DIR: work,
-        HELM_REPOSITORY_BUCKET: freshBucketPath(),
-        REGISTRY_MIRROR_PATH: `mirror-${run}`,
-        SOURCE_REGISTRY_TLS_VERIFY: 'false',
-        ONBOARDING_SWEEP_INTERVAL_MS: '3600000',
-        IMAGE_MAX_PER_CHART: '2',
+      config: {
+        workDir: { WORK_DIR: work },
+        helmRepository: { HELM_REPOSITORY_BUCKET: freshBucketPath() },
+        registry: { REGISTRY_MIRROR_PATH: `mirror-${run}`, SOURCE_REGISTRY_TLS_VERIFY: 'false' },
+        onboarding: { ONBOARDING_SWEEP_INTERVAL_MS: '3600000' },
+        mirror: { IMAGE_MAX_PER_CHART: '2' },
       },
     });
     await resetDatabase(app);

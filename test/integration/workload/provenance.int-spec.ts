@@ -51,14 +51,15 @@ describe('Chart provenance (gpg, helm package --sign, helm verify, helm pull --v
     bucketPath = freshBucketPath();
     app = await startWorker({
       consuming: false,
-      env: {
-        WORK_DIR: work,
-        HELM_REPOSITORY_BUCKET: bucketPath,
-        REGISTRY_MIRROR_PATH: `mirror-${runId}`,
-        SOURCE_REGISTRY_TLS_VERIFY: 'false',
-        ONBOARDING_SWEEP_INTERVAL_MS: '3600000',
-        CHART_PROVENANCE: 'verify-if-present',
-        CHART_KEYRING: trusted.pubring,
+      config: {
+        workDir: { WORK_DIR: work },
+        helmRepository: { HELM_REPOSITORY_BUCKET: bucketPath },
+        registry: { REGISTRY_MIRROR_PATH: `mirror-${runId}`, SOURCE_REGISTRY_TLS_VERIFY: 'false' },
+        onboarding: {
+          ONBOARDING_SWEEP_INTERVAL_MS: '3600000',
+          CHART_PROVENANCE: 'verify-if-present',
+          CHART_KEYRING: trusted.pubring,
+        },
       },
     });
     await resetDatabase(app);

@@ -22,6 +22,7 @@ import { pushTestImage } from '../../support/oci-image';
 import { startWorker } from '../../support/worker';
 import { CountingHelm } from '../../fakes/helm';
 import { NotingRegistry } from '../../fakes/registry';
+import { ConfigOverrides } from '../../support/config';
 import { freshBucketPath, testConfig } from './support';
 import { uploadForOnboarding } from '../../support/workload-upload';
 
@@ -91,18 +92,17 @@ describe('Onboarding again: stored chart validations, digest checks ahead', () =
       ),
     );
     images = { app: pushed[0].reference, init: pushed[1].reference, cron: pushed[2].reference };
-    const env = {
-      WORK_DIR: work,
-      HELM_REPOSITORY_BUCKET: freshBucketPath(),
-      REGISTRY_MIRROR_PATH: `mirror-${run}`,
-      SOURCE_REGISTRY_TLS_VERIFY: 'false',
-      ONBOARDING_SWEEP_INTERVAL_MS: '3600000',
+    const env: ConfigOverrides = {
+      workDir: { WORK_DIR: work },
+      helmRepository: { HELM_REPOSITORY_BUCKET: freshBucketPath() },
+      registry: { REGISTRY_MIRROR_PATH: `mirror-${run}`, SOURCE_REGISTRY_TLS_VERIFY: 'false' },
+      onboarding: { ONBOARDING_SWEEP_INTERVAL_MS: '3600000' },
     };
     const config = await testConfig(env);
-    helm = new CountingHelm(new HelmCli(config), events);
-    registry = new RegistryHttpClient(config);
+    helm = new CountingHelm(new HelmCli(config.helm, config.workDir), events);
+    registry = new RegistryHttpClient(config.registry);
     app = await startWorker({
-      env,
+      config: env,
       consuming: false,
       overrides: [
         { token: HELM, value: helm },

@@ -15,6 +15,7 @@ import { tgz } from '../../support/charts';
 import { pushTestImage } from '../../support/oci-image';
 import { eventually, service } from '../../support/services';
 import { startWorker } from '../../support/worker';
+import { ConfigOverrides } from '../../support/config';
 import { freshBucketPath } from './support';
 import { WorkloadDocument } from '../../../src/workload/entities/workload-document.entity';
 import { uploadForOnboarding } from '../../support/workload-upload';
@@ -56,14 +57,15 @@ describe('S3 unreachable during onboarding (real s3rver stopped and started)', (
   let brief: INestApplication;
   let image: string;
 
-  const settings = (attempts: number, backoffMs: number): Record<string, string> => ({
-    WORK_DIR: work,
-    HELM_REPOSITORY_BUCKET: bucket,
-    REGISTRY_MIRROR_PATH: `mirror-${run}`,
-    SOURCE_REGISTRY_TLS_VERIFY: 'false',
-    ONBOARDING_SWEEP_INTERVAL_MS: '3600000',
-    ONBOARDING_ATTEMPTS: String(attempts),
-    ONBOARDING_BACKOFF_MS: String(backoffMs),
+  const settings = (attempts: number, backoffMs: number): ConfigOverrides => ({
+    workDir: { WORK_DIR: work },
+    helmRepository: { HELM_REPOSITORY_BUCKET: bucket },
+    registry: { REGISTRY_MIRROR_PATH: `mirror-${run}`, SOURCE_REGISTRY_TLS_VERIFY: false },
+    onboarding: {
+      ONBOARDING_SWEEP_INTERVAL_MS: 3600000,
+      ONBOARDING_ATTEMPTS: attempts,
+      ONBOARDING_BACKOFF_MS: backoffMs,
+    },
   });
 
   async function upload(app: INestApplication, name: string) {
@@ -80,8 +82,8 @@ describe('S3 unreachable during onboarding (real s3rver stopped and started)', (
     work = await mkdtemp(join(tmpdir(), 'nemo-s3-outage-'));
     image = (await pushTestImage(REGISTRY, `s3-outage-${run}/app`, '1.0')).reference;
     // 400 ms doubling: attempt 2 after 0.4 s, attempt 8 after 25 s in all; ample for a restart.
-    patient = await startWorker({ env: settings(10, 400) });
-    brief = await startWorker({ env: settings(3, 100) });
+    patient = await startWorker({ config: settings(10, 400) });
+    brief = await startWorker({ config: settings(3, 100) });
     await resetDatabase(patient);
   });
 

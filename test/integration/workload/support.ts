@@ -4,16 +4,16 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
-import { AppConfig, validateConfig } from '../../../src/config/app-config';
+import { ConfigSlices } from '../../../src/config/config-slices';
 import { dataSourceOptions } from '../../../src/database/data-source-options';
 import { createS3Client } from '../../../src/infra/s3/s3.module';
-import { testAuthEnv } from '../../support/auth';
+import { ConfigOverrides, configWith, withTestAuth } from '../../support/config';
 
 export const run = promisify(execFile);
 
 /** The configuration an app of this jest worker would read, with `overrides` applied. */
-export async function testConfig(overrides: Record<string, string> = {}): Promise<AppConfig> {
-  return validateConfig({ ...process.env, ...(await testAuthEnv()), ...overrides });
+export async function testConfig(overrides: ConfigOverrides = {}): Promise<ConfigSlices> {
+  return configWith(await withTestAuth(overrides));
 }
 
 /** A fresh repository path in this worker's bucket, so test files never share an index. */
@@ -22,12 +22,12 @@ export function freshBucketPath(): string {
   return `${bucket.replace(/\/charts$/, '')}/t-${randomUUID().slice(0, 8)}/charts`;
 }
 
-export async function openDataSource(config: AppConfig): Promise<DataSource> {
-  return new DataSource(dataSourceOptions(config.DATABASE_URL, 30)).initialize();
+export async function openDataSource(config: ConfigSlices): Promise<DataSource> {
+  return new DataSource(dataSourceOptions(config.database.DATABASE_URL, 30)).initialize();
 }
 
-export function s3For(config: AppConfig): S3Client {
-  return createS3Client(config);
+export function s3For(config: ConfigSlices): S3Client {
+  return createS3Client(config.s3, config.s3Credentials);
 }
 
 /** s3cmd against the test S3 endpoint, as an operator would run it. */
@@ -46,12 +46,16 @@ export async function s3cmd(...args: string[]): Promise<string> {
   return stdout;
 }
 
-/** `helm repo add` + `helm pull` with a private helm home; returns the pulled file's bytes path. */
+/**
+ * `helm repo add <repoName> <repoUrl>` + `helm pull <repoName>/<chart>` with a private helm home;
+ * returns the pulled file's path.
+ */
 export async function helmPull(
   repoUrl: string,
   chart: string,
   version: string,
   dir: string,
+  repoName = 'nemo-test',
 ): Promise<string> {
   const helm = process.env.HELM_BIN ?? 'helm';
   const env = {
@@ -61,8 +65,8 @@ export async function helmPull(
     HELM_DATA_HOME: `${dir}/data`,
   };
   await mkdir(`${dir}/out`, { recursive: true });
-  await run(helm, ['repo', 'add', 'nemo-test', repoUrl], { env });
-  await run(helm, ['pull', `nemo-test/${chart}`, '--version', version, '-d', `${dir}/out`], {
+  await run(helm, ['repo', 'add', repoName, repoUrl], { env });
+  await run(helm, ['pull', `${repoName}/${chart}`, '--version', version, '-d', `${dir}/out`], {
     env,
   });
   return `${dir}/out/${chart}-${version}.tgz`;

@@ -1,38 +1,5 @@
-import { Wakeup } from '../../src/events/outbox-notifications';
-import { unavailableDependency } from '../../src/database/database-unavailable';
 import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
-
-describe('Wakeup', () => {
-  const never = new AbortController().signal;
-
-  it('keeps a wake-up that came while nobody waited', async () => {
-    const wakeup = new Wakeup();
-    wakeup.wake();
-    const started = Date.now();
-    await wakeup.wait(10000, never);
-    expect(Date.now() - started).toBeLessThan(100);
-  });
-
-  it('ends a wait on wake(), and otherwise after the interval', async () => {
-    const wakeup = new Wakeup();
-    const started = Date.now();
-    setTimeout(() => wakeup.wake(), 20);
-    await wakeup.wait(10000, never);
-    expect(Date.now() - started).toBeLessThan(1000);
-    const idle = Date.now();
-    await wakeup.wait(50, never);
-    expect(Date.now() - idle).toBeGreaterThanOrEqual(45);
-  });
-
-  it('ends a wait when the relay stops', async () => {
-    const stopping = new AbortController();
-    const wakeup = new Wakeup();
-    setTimeout(() => stopping.abort(), 20);
-    const started = Date.now();
-    await wakeup.wait(10000, stopping.signal);
-    expect(Date.now() - started).toBeLessThan(1000);
-  });
-});
+import { unavailableDependency } from './dependency-unavailable';
 
 describe('unavailableDependency', () => {
   it.each([
