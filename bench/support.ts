@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { ApiModule } from '../src/app.module';
 import { DevTokenService } from '../src/auth/dev-token.service';
-import { configureHttp } from '../src/common/http/configure-app';
+import { configureHttp } from '../src/http/configure-app';
 import { createMigratedDatabase as createDatabase } from '../test/support/database';
 
 export const median = (values: number[]): number =>

@@ -10,7 +10,7 @@ if [ ! -x node_modules/.bin/jest ] || [ ! -x node_modules/.bin/node ]; then
   npm ci --no-audit --no-fund
 fi
 export PATH="$PWD/node_modules/.bin:$PATH"
-# Nest 11 companions (@nestjs/config 12, ...) ship as ES modules; jest loads them through vm modules.
+# Nest 11 companions (@nestjs/terminus 12, ...) ship as ES modules; jest loads them through vm modules.
 export NODE_OPTIONS="--experimental-vm-modules --disable-warning=ExperimentalWarning"
 
 echo "==> starting backing services"

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
-import { AppLoggerModule } from './common/http/logger.module';
+import { AppLoggerModule } from './http/logger.module';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule, EventsRelayModule } from './events/events.module';

@@ -5,7 +5,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { ApiModule, WorkerModule } from './app.module';
 import { DevTokenService } from './auth/dev-token.service';
-import { configureHttp } from './common/http/configure-app';
+import { configureHttp } from './http/configure-app';
 import { HttpConfig } from './config/slices/http.config';
 import { ProcessConfig } from './config/slices/process.config';
 import { setupSwagger } from './openapi/swagger';

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { RedisConfig } from '../../src/config/slices/redis.config';
 import { REDIS } from '../../src/infra/redis/redis.module';
 import { ApiModule } from '../../src/app.module';
-import { configureHttp } from '../../src/common/http/configure-app';
+import { configureHttp } from '../../src/http/configure-app';
 import { setupSwagger } from '../../src/openapi/swagger';
 import { ConfigOverrides, sliceOverrides, withTestAuth } from './config';
 

@@ -1,15 +1,15 @@
 import { INestApplication, RequestMethod, ValidationPipe } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { HttpConfig } from '../../config/slices/http.config';
-import { validationFailed } from '../errors/validation';
-import { RequireBodyTypeInterceptor } from './body-type';
-import { answerClientErrorsWithProblems } from './client-error';
-import { corsOptions, corsOrigins } from './cors';
-import { jsonBody } from './json-body';
-import { securityHeaders } from './security-headers';
-import { parseTrustProxy } from '../../config/trust-proxy';
-import { rejectForbiddenUrlInput } from './url-input';
+import { HttpConfig } from '../config/slices/http.config';
+import { validationFailed } from '../common/errors/validation';
+import { RequireBodyTypeInterceptor } from '../common/http/body-type';
+import { answerClientErrorsWithProblems } from '../common/http/client-error';
+import { corsOptions, corsOrigins } from '../common/http/cors';
+import { jsonBody } from '../common/http/json-body';
+import { securityHeaders } from '../common/http/security-headers';
+import { parseTrustProxy } from '../config/trust-proxy';
+import { rejectForbiddenUrlInput } from '../common/http/url-input';
 
 /** Paths outside /api/v1: probes, metrics and the API documents. */
 const UNVERSIONED = ['healthz', 'readyz', 'metrics', 'api/asyncapi.json'];

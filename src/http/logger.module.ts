@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
-import { LogConfig } from '../../config/slices/log.config';
+import { LogConfig } from '../config/slices/log.config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
