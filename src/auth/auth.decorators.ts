@@ -4,7 +4,8 @@ import {
   ExecutionContext,
   SetMetadata,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth } from '@nestjs/swagger';
+import { ApiProblemResponses } from '../openapi/api-problem-responses.decorator';
 import type { Request } from 'express';
 import type { AuthConfig } from '../config/slices/auth.config';
 import { Permission, Principal } from './principal';
@@ -28,14 +29,19 @@ export const PublicWhen = (predicate: PublicPredicate): MethodDecorator & ClassD
 
 /**
  * The permission a route needs (`read`, `write` or `report`). Also documents the bearer scheme and
- * the 401/403 answers in OpenAPI. Put it on every route method.
+ * the 401/403/429/503 answers in OpenAPI. Put it on every route method.
  */
 export function RequirePermission(permission: Permission): MethodDecorator {
   return applyDecorators(
     SetMetadata(PERMISSION_KEY, permission),
     ApiBearerAuth('bearer'),
-    ApiUnauthorizedResponse({ description: 'Missing, invalid or expired bearer token.' }),
-    ApiForbiddenResponse({ description: `The caller's roles do not grant "${permission}".` }),
+    // Every token route is rate-limited, and needs the identity provider's keys (503 without them).
+    ApiProblemResponses(
+      { status: 401, description: 'Missing, invalid or expired bearer token.' },
+      { status: 403, description: `The caller's roles do not grant "${permission}".` },
+      429,
+      503,
+    ),
   );
 }
 

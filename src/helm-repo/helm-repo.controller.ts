@@ -2,7 +2,7 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
 import { Principal } from '../auth/principal';
-import { ChartListResponse, toChartListResponse } from './dto/helm-repo.dto';
+import { ChartListResponse } from './dto/helm-repo.dto';
 import { HelmRepoService } from './helm-repo.service';
 
 @ApiTags('helm-repo')
@@ -20,9 +20,8 @@ export class HelmRepoController {
       'the repository index. The repository is shared by all tenants, like a Helm repository.',
   })
   @ApiOkResponse({ type: ChartListResponse })
-  async listCharts(@CurrentPrincipal() _principal: Principal): Promise<ChartListResponse> {
-    const repository = { name: this.helmRepo.repositoryName(), url: this.helmRepo.repositoryUrl() };
-    return toChartListResponse(repository, await this.helmRepo.listCharts());
+  listCharts(@CurrentPrincipal() _principal: Principal): Promise<ChartListResponse> {
+    return this.helmRepo.listCharts();
   }
 
   @Get('index.yaml')

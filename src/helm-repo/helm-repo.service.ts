@@ -8,6 +8,7 @@ import { HelmRepositoryConfig } from '../config/slices/helm-repository.config';
 import { S3Config } from '../config/slices/s3.config';
 import { WorkDirConfig } from '../config/slices/work-dir.config';
 import { CHART_STORE, ChartStore } from '../infra/s3/chart-store.port';
+import { ChartListResponse, toChartListResponse } from './dto/helm-repo.dto';
 import { BucketLocation, parseBucketPath } from '../infra/s3/s3.module';
 import {
   addEntry,
@@ -15,7 +16,6 @@ import {
   buildEntry,
   findEntry,
   HelmIndex,
-  IndexEntry,
   removeEntry,
   serializeIndex,
 } from './helm-index';
@@ -33,11 +33,6 @@ export interface ChartPackage {
 }
 
 export type PublishOutcome = 'published' | 'already-published' | 'conflict';
-
-export interface ChartSummary {
-  name: string;
-  versions: IndexEntry[];
-}
 
 /** How long a read of index.yaml answers fetchChart before it is read again. */
 const INDEX_CACHE_MS = 2000;
@@ -102,11 +97,14 @@ export class HelmRepoService implements OnApplicationBootstrap {
     return stored.text ?? serializeIndex(stored.index);
   }
 
-  async listCharts(): Promise<ChartSummary[]> {
+  /** Every chart of the index by name, with the repository's URL. */
+  async listCharts(): Promise<ChartListResponse> {
     const index = await this.readIndex();
-    return Object.keys(index.entries)
+    const charts = Object.keys(index.entries)
       .sort()
       .map((name) => ({ name, versions: index.entries[name] }));
+    const repository = { name: this.repositoryName(), url: this.repositoryUrl() };
+    return toChartListResponse(repository, charts);
   }
 
   /**

@@ -12,19 +12,17 @@ import {
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiExtraModels,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  ApiUnprocessableEntityResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
+import { ApiPage } from '../openapi/api-page.decorator';
+import { ApiProblemResponses } from '../openapi/api-problem-responses.decorator';
 import { IdParam, uuidPipe } from '../common/http/id';
 import type { Principal } from '../auth/principal';
 import { Page } from '../common/pagination/pagination';
@@ -32,7 +30,7 @@ import { CreateInstanceDto } from './dto/create-instance.dto';
 import { InstancePreviewResponse } from './dto/instance-preview.response';
 import { DryRunQuery } from './dto/update-instance.dto';
 import { revisionEtag } from './revisions/if-match';
-import { InstancePage, InstanceResponse } from './dto/instance.response';
+import { InstanceResponse } from './dto/instance.response';
 import { ListInstancesQuery } from './dto/list-instances.query';
 import { ReportStatusDto } from './dto/report-status.dto';
 import { InstanceStatusAcknowledgement } from './dto/status-acknowledgement.response';
@@ -64,16 +62,19 @@ export class InstanceController {
     type: InstancePreviewResponse,
     description: 'dry_run=true: what would be rendered (nothing stored, no event).',
   })
-  @ApiBadRequestResponse({
+  @ApiProblemResponses({
+    status: 400,
     description: 'Invalid body (release_name, values not an object or too large, intents).',
   })
-  @ApiNotFoundResponse({ description: 'No such workload document in your tenant.' })
-  @ApiConflictResponse({
+  @ApiProblemResponses({ status: 404, description: 'No such workload document in your tenant.' })
+  @ApiProblemResponses({
+    status: 409,
     description:
       'The document is not accepted (workload_not_accepted), the release name is taken (release_name_taken), or ' +
       'an inline intent would hold more than INTENT_MAX_CONFLICT_REPORTS conflict reports (conflict_reports_full).',
   })
-  @ApiUnprocessableEntityResponse({
+  @ApiProblemResponses({
+    status: 422,
     description:
       "helm template failed (render_failed, with helm's message), an image was not mirrored (image_not_mirrored: the values use an " +
       "image neither the default render nor the chart's artifacthub.io/images annotation names), " +
@@ -107,7 +108,7 @@ export class InstanceController {
     description:
       "Your tenant's instances, newest first by default, filtered by document, status or cluster.",
   })
-  @ApiOkResponse({ type: InstancePage })
+  @ApiPage(InstanceResponse)
   list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListInstancesQuery,
@@ -133,7 +134,7 @@ export class InstanceController {
       },
     },
   })
-  @ApiNotFoundResponse({ description: 'No such instance in your tenant.' })
+  @ApiProblemResponses({ status: 404, description: 'No such instance in your tenant.' })
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param(INSTANCE_ID, uuidPipe(INSTANCE_ID)) instanceId: string,
@@ -159,7 +160,7 @@ export class InstanceController {
     type: InstanceResponse,
     description: 'The instance, status `deleting` (or `deleted`).',
   })
-  @ApiNotFoundResponse({ description: 'No such instance in your tenant.' })
+  @ApiProblemResponses({ status: 404, description: 'No such instance in your tenant.' })
   delete(
     @CurrentPrincipal() principal: Principal,
     @Param(INSTANCE_ID, uuidPipe(INSTANCE_ID)) instanceId: string,
@@ -194,8 +195,9 @@ export class InstanceController {
       ],
     },
   })
-  @ApiNotFoundResponse({ description: 'No such instance.' })
-  @ApiConflictResponse({
+  @ApiProblemResponses({ status: 404, description: 'No such instance.' })
+  @ApiProblemResponses({
+    status: 409,
     description: 'The transition is not allowed (illegal_status_transition).',
   })
   reportStatus(

@@ -9,6 +9,7 @@ import {
   ObjectCheck,
 } from './domain/feasibility';
 import { IntentDraft, objectsOf } from './domain/intent-draft';
+import { toIntentObject } from './dto/intent-object.mapper';
 import { INTENT_TEMPLATE_CATALOG } from './intent-templates.service';
 import { IntentStore } from './intent.store';
 import { ObjectResolverRegistry } from './object-resolver.registry';
@@ -59,9 +60,9 @@ export class IntentFeasibilityService {
       draft.intent_admin_state === 'ACTIVATED'
         ? await this.store.activeIdsOnObjects(m, tenant, objects, except)
         : [];
-    const others = (await this.store.load(m, otherIds)).map((intent) => ({
-      id: intent.id,
-      intent,
+    const others = (await this.store.loadRows(m, otherIds)).map((rows) => ({
+      id: rows.intent.id,
+      intent: toIntentObject(rows),
     }));
     const findings = feasibilityFindings({
       candidate: draft,

@@ -21,13 +21,8 @@ import {
 import { CreateIntentFromTemplateDto } from './dto/create-from-template.dto';
 import { CreateIntentDto } from './dto/create-intent.dto';
 import { applyUpdate, toIntentDraft } from './dto/intent-draft.mapper';
-import {
-  IntentRows,
-  toFulfilmentReport,
-  toIntentObject,
-  toIntentReport,
-} from './dto/intent-object.mapper';
-import { IntentReportEntryResponse } from './dto/intent.response';
+import { toFulfilmentReport, toIntentObject, toIntentReport } from './dto/intent-object.mapper';
+import { IntentReportEntryResponse, toReportEntryResponse } from './dto/intent.response';
 import { ListIntentsQuery } from './dto/list-intents.query';
 import { IntentReportAcknowledgement } from './dto/report-acknowledgement.response';
 import { ReportFulfilmentDto } from './dto/report-fulfilment.dto';
@@ -40,6 +35,7 @@ import {
   InvalidReportTargetsError,
 } from './intent.errors';
 import { formatMicroTimestamp } from './domain/timestamp';
+import type { IntentRows } from './entities/intent-rows';
 import { ConflictPair, IntentStore } from './intent.store';
 import { ObjectResolver, ObjectResolverRegistry } from './object-resolver.registry';
 import { buildFromTemplate } from './templates/build-from-template';
@@ -140,7 +136,7 @@ export class IntentService {
     manager: EntityManager = this.dataSource.manager,
   ): Promise<IntentObject[]> {
     const ids = await this.store.idsByObjectInstance(manager, principal, objectInstance);
-    return this.store.load(manager, ids);
+    return this.loadObjects(manager, ids);
   }
 
   /** findByObjectInstance for a whole page of object instances: two round trips, not one per instance. */
@@ -150,7 +146,7 @@ export class IntentService {
   ): Promise<Map<string, IntentObject[]>> {
     const m = this.dataSource.manager;
     const ids = await this.store.idsByObjectInstances(m, principal, objectInstances);
-    const loaded = await this.store.load(
+    const loaded = await this.loadObjects(
       m,
       [...new Set([...ids.values()].flat())].sort((a, b) => a - b),
     );
@@ -180,7 +176,7 @@ export class IntentService {
   async list(principal: Principal, query: ListIntentsQuery): Promise<Page<IntentObject>> {
     const m = this.dataSource.manager;
     const { ids, meta } = await this.store.findPage(m, principal, query);
-    return { items: await this.store.load(m, ids), meta };
+    return { items: await this.loadObjects(m, ids), meta };
   }
 
   async get(principal: Principal, id: number): Promise<IntentObject> {
@@ -252,7 +248,7 @@ export class IntentService {
     const deactivated = active.map((rows) => rows.intent.id);
     const touched = await this.store.clearConflicts(m, deactivated);
     const tenants = new Map(active.map((rows) => [rows.intent.id, rows.intent.tenant]));
-    const intents = deactivated.length > 0 ? await this.store.load(m, deactivated) : [];
+    const intents = deactivated.length > 0 ? await this.loadObjects(m, deactivated) : [];
     for (const intent of intents) {
       const tenant = tenants.get(intent.id) ?? '';
       await this.subscriptions.record(m, objectChange('intent.changed', tenant, intent.id, intent));
@@ -270,16 +266,7 @@ export class IntentService {
     const m = this.dataSource.manager;
     await this.store.findRows(m, principal, id);
     const { entries, meta } = await this.store.reportEntryPage(m, id, query);
-    return {
-      items: entries.map((entry) => ({
-        id: Number(entry.id),
-        last_updated_time: formatMicroTimestamp(entry.recordedAtMicros),
-        intent_admin_state: entry.adminState,
-        target_fulfilment_results: entry.observations,
-        intent_fulfilment_report: entry.fulfilmentReport,
-      })),
-      meta,
-    };
+    return { items: entries.map(toReportEntryResponse), meta };
   }
 
   async getReport(principal: Principal, id: number): Promise<IntentReport> {
@@ -497,12 +484,17 @@ export class IntentService {
     return intent;
   }
 
+  /** The full intent objects of these ids, in their order. */
+  private async loadObjects(m: EntityManager, ids: readonly number[]): Promise<IntentObject[]> {
+    return (await this.store.loadRows(m, ids)).map(toIntentObject);
+  }
+
   /**
    * Loads the stored intent and, if it is ACTIVATED and passed the feasibility check, records
    * `intent-notify` (consumers that predate the admin state never see a suspended intent).
    */
   private async publishIfFeasible(m: EntityManager, id: number): Promise<IntentObject> {
-    const [intent] = await this.store.load(m, [id]);
+    const [intent] = await this.loadObjects(m, [id]);
     const feasible =
       intent.intent_report_reference.intent_feasibility_check_report?.feasibility_check_type ===
       'FEASIBLE';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, IsNull, ObjectLiteral, EntityTarget } from 'typeorm';
-import type { FulfilmentInfo, IntentObject } from '../contract';
+import type { FulfilmentInfo } from '../contract';
 import { Principal, tenantScope } from '../auth/principal';
 import { NotFoundError } from '../common/errors/domain-error';
 import { fetchPage } from '../common/pagination/keyset-page';
@@ -11,7 +11,6 @@ import type { Conflict } from './domain/contradiction';
 import { acknowledged, FulfilmentOutcome, suspended } from './domain/fulfilment';
 import type { TargetWindowState } from './domain/observation-window';
 import type { ContextDraft, ExpectationDraft, IntentDraft, ObjectRef } from './domain/intent-draft';
-import { IntentRows, toIntentObject } from './dto/intent-object.mapper';
 import { ListIntentsQuery } from './dto/list-intents.query';
 import {
   ExpectationFulfilmentResult,
@@ -28,6 +27,7 @@ import {
   TargetFulfilmentResult,
 } from './entities';
 import { FulfilmentInfoColumns } from './entities/fulfilment-info.columns';
+import type { IntentRows } from './entities/intent-rows';
 
 /** A timestamptz from epoch microseconds, exactly (a double would round the last digits). */
 const FROM_MICROS = (param: string) =>
@@ -526,10 +526,6 @@ export class IntentStore {
         },
       ];
     });
-  }
-
-  async load(m: EntityManager, ids: readonly number[]): Promise<IntentObject[]> {
-    return (await this.loadRows(m, ids)).map(toIntentObject);
   }
 
   /** The intent's rows, locked against concurrent changes until the transaction ends; 404 outside the scope. */

@@ -8,8 +8,10 @@ export type ProblemResponse = number | { status: number; description: string };
 /**
  * Documents error answers as `application/problem+json` with the shared ProblemDetails schema:
  * `@ApiProblemResponses(404, { status: 409, description: 'A workload with this name and version exists.' })`.
- * The document's post-processing (finalize-document.ts) also adds 400/401/403/404/429/500 where a
- * route lacks them, so list here what is specific to the route.
+ * The one way to document error answers: the document's post-pass (finalize-document.ts) refuses
+ * an error response without content. `@RequirePermission` declares 401/403/429/503, and the
+ * post-pass adds the errors a route's shape implies (400, 404, 413, 415, 500) where missing, so
+ * list here what is specific to the route.
  */
 export function ApiProblemResponses(
   ...responses: ProblemResponse[]

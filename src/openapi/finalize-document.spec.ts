@@ -4,6 +4,18 @@ import { INTENT_NOTIFY_MESSAGE } from '../contract';
 
 const ok: ResponseObject = { description: 'OK' };
 const problemRef = { schema: { $ref: '#/components/schemas/ProblemDetails' } };
+const problem = (description: string): ResponseObject => ({
+  description,
+  content: { 'application/problem+json': problemRef },
+});
+const problemResponse = problem('Failed.');
+/** What @RequirePermission declares on every token route. */
+const TOKEN_ANSWERS = {
+  '401': problem('No token.'),
+  '403': problem('No role.'),
+  '429': problem('Slow.'),
+  '503': problem('Down.'),
+};
 
 function documentWith(
   paths: OpenAPIObject['paths'],
@@ -20,40 +32,35 @@ const operation = (
 
 describe('finalizeOpenApiDocument', () => {
   describe('error responses', () => {
-    it('gives every error response the problem+json content, keeping descriptions and other schemas', () => {
+    it('keeps declared error responses and refuses one without content', () => {
+      const problem = {
+        description: 'Taken.',
+        content: { 'application/problem+json': problemRef },
+      };
+      const report = {
+        description: 'Report.',
+        content: { 'application/json': { schema: { type: 'object' } } },
+      };
       const document = finalizeOpenApiDocument(
         documentWith({
-          '/things': {
-            get: {
-              responses: {
-                '200': ok,
-                '409': { description: 'Taken.' },
-                '422': { description: 'No.', content: { 'application/json': {} } },
-                '503': {
-                  description: 'Report.',
-                  content: { 'application/json': { schema: { type: 'object' } } },
-                },
-              },
-            },
-          },
+          '/things': { get: { responses: { '200': ok, '409': problem, '503': report } } },
         }),
       );
       const responses = operation(document, '/things').responses;
-      expect(responses['409']).toMatchObject({
-        description: 'Taken.',
-        content: { 'application/problem+json': problemRef },
-      });
-      expect(responses['422']).toMatchObject({
-        description: 'No.',
-        content: { 'application/problem+json': problemRef },
-      });
-      expect(responses['503']).toMatchObject({
-        description: 'Report.',
-        content: { 'application/json': { schema: { type: 'object' } } },
-      });
+      expect(responses['409']).toMatchObject(problem);
+      expect(responses['503']).toMatchObject(report);
       expect(document.components?.schemas?.ProblemDetails).toMatchObject({
         required: ['type', 'title', 'status', 'detail', 'code'],
       });
+      expect(() =>
+        finalizeOpenApiDocument(
+          documentWith({
+            '/things': { get: { responses: { '200': ok, '422': { description: 'No.' } } } },
+          }),
+        ),
+      ).toThrow(
+        'GET /things documents 422 without content: declare errors with @ApiProblemResponses',
+      );
     });
 
     it('adds the errors a route of its shape can answer, and no others', () => {
@@ -64,7 +71,7 @@ describe('finalizeOpenApiDocument', () => {
               security: [{ bearer: [] }],
               parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
               requestBody: { content: { 'application/json': { schema: { type: 'object' } } } },
-              responses: { '201': ok },
+              responses: { '201': ok, ...TOKEN_ANSWERS },
             },
           },
           '/ping': { get: { responses: { '200': ok } } },
@@ -98,7 +105,12 @@ describe('finalizeOpenApiDocument', () => {
     it('declares CORS on every answer, the rate limit on 2xx/4xx of token routes, Retry-After on 429', () => {
       const document = finalizeOpenApiDocument(
         documentWith({
-          '/secured': { get: { security: [{ bearer: [] }], responses: { '200': ok } } },
+          '/secured': {
+            get: {
+              security: [{ bearer: [] }],
+              responses: { '200': ok, ...TOKEN_ANSWERS },
+            },
+          },
           '/open': { get: { responses: { '200': ok } } },
         }),
       );
@@ -273,7 +285,10 @@ describe('finalizeOpenApiDocument', () => {
   describe('tags and order', () => {
     const messy = documentWith({
       '/z': {
-        post: { tags: ['zeta'], responses: { '500': ok, '201': ok } },
+        post: {
+          tags: ['zeta'],
+          responses: { '500': problemResponse, '201': ok },
+        },
         get: { tags: ['health'], responses: { '200': ok } },
       },
       '/a': { get: { tags: ['workloads'], responses: { '200': ok } } },

@@ -7,7 +7,6 @@ import type {
   SchemaObject,
   TagObject,
 } from '@nestjs/swagger';
-import { PROBLEM_CONTENT_TYPE } from '../common/errors/problem';
 import { withSeedExamples } from './document-examples';
 import { nameEnums, tidySchemas } from './document-schemas';
 import { RESPONSE_HEADERS, withResponseHeaders } from './response-headers';
@@ -16,7 +15,6 @@ import {
   FIELD_ERROR_SCHEMA_NAME,
   PROBLEM_DESCRIPTIONS,
   PROBLEM_DETAILS_SCHEMA,
-  PROBLEM_REF,
   PROBLEM_SCHEMA_NAME,
   problemContent,
 } from './problem.schema';
@@ -64,14 +62,15 @@ type Method = (typeof METHODS)[number];
 const ERROR_STATUS = /^([45]\d\d|[45]XX|default)$/;
 
 /**
- * Completes the document @nestjs/swagger builds from the decorators, so every route follows the
- * same contract even where a module left something out, and orders it so the committed openapi.json
- * is byte-for-byte reproducible:
- * - every error response is `application/problem+json` with the shared ProblemDetails schema;
- * - the errors every route can answer are added where missing: 400 (parameters or body), 413 and
- *   415 (body),
- *   401/403/429/503 (bearer token; 503 when the identity provider is unreachable), 404 (path
- *   parameters) and 500;
+ * What remains after the decorators, because @nestjs/swagger has no way to say it once for every
+ * route (routes declare their own answers: pages with `@ApiPage`, errors with
+ * `@ApiProblemResponses`, the token answers 401/403/429/503 with `@RequirePermission`):
+ * - the shared ProblemDetails/FieldError schemas (plain JSON Schema, not classes Nest could scan)
+ *   and the errors a route's shape implies whatever its module wrote: 400 (parameters or body),
+ *   413 and 415 (body), 404 (path parameters) and 500 (every route);
+ * - a check that every error response has content (declared through `@ApiProblemResponses`, or a
+ *   deliberate schema of its own such as the readiness report): a bare Nest `Api…Response` would
+ *   document an error without its problem+json body, so building the document fails instead;
  * - routes without a security requirement say so explicitly (`security: []`);
  * - every response references the shared headers it carries (response-headers.ts): CORS, and the
  *   rate-limit state on the token-protected (so rate-limited) routes;
@@ -81,7 +80,8 @@ const ERROR_STATUS = /^([45]\d\d|[45]XX|default)$/;
  * - the response schemas that share the fields of a seed message get it as their example
  *   (seed-examples.ts), completed from the property examples;
  * - top-level tags list exactly the tags in use, with descriptions, in a fixed order;
- * - paths, responses and components are sorted.
+ * - paths, responses and components are sorted, so the committed openapi.json is byte-for-byte
+ *   reproducible.
  */
 export function finalizeOpenApiDocument(document: OpenAPIObject): OpenAPIObject {
   const schemas: Record<string, SchemaObject | ReferenceObject> = {
@@ -106,20 +106,21 @@ function finalizePathItem(path: string, item: PathItemObject): PathItemObject {
   const result: PathItemObject = { ...item };
   for (const method of METHODS) {
     const operation = item[method];
-    if (operation) result[method] = finalizeOperation(path, operation);
+    if (operation) result[method] = finalizeOperation(`${method.toUpperCase()} ${path}`, operation);
   }
   return result;
 }
 
-function finalizeOperation(path: string, operation: OperationObject): OperationObject {
+function finalizeOperation(route: string, operation: OperationObject): OperationObject {
   const security = operation.security ?? [];
   const secured = security.length > 0;
   const responses: Record<string, ResponseObject | ReferenceObject> = {};
   for (const [status, response] of Object.entries(operation.responses ?? {})) {
-    if (response)
-      responses[status] = ERROR_STATUS.test(status) ? asProblemResponse(response) : response;
+    if (!response) continue;
+    if (ERROR_STATUS.test(status)) checkErrorContent(route, status, response);
+    responses[status] = response;
   }
-  for (const status of impliedErrorStatuses(path, operation, secured)) {
+  for (const status of impliedErrorStatuses(route, operation)) {
     responses[status] ??= problemResponse(Number(status));
   }
   for (const [status, response] of Object.entries(responses)) {
@@ -130,17 +131,12 @@ function finalizeOperation(path: string, operation: OperationObject): OperationO
 }
 
 /** The error statuses any route of this shape can answer, whatever its module documented. */
-function impliedErrorStatuses(
-  path: string,
-  operation: OperationObject,
-  secured: boolean,
-): string[] {
+function impliedErrorStatuses(route: string, operation: OperationObject): string[] {
   const statuses: number[] = [500];
   const hasParameters = (operation.parameters ?? []).length > 0;
   if (hasParameters || operation.requestBody) statuses.push(400);
   if (operation.requestBody) statuses.push(413, 415);
-  if (secured) statuses.push(401, 403, 429, 503);
-  if (path.includes('{')) statuses.push(404);
+  if (route.includes('{')) statuses.push(404);
   return statuses.map(String);
 }
 
@@ -148,26 +144,16 @@ function problemResponse(status: number): ResponseObject {
   return { description: PROBLEM_DESCRIPTIONS[status] ?? 'Error.', content: problemContent() };
 }
 
-/** Keeps a route's own description (and a deliberately different schema); fills in problem+json. */
-function asProblemResponse(
+/** An error response without content was declared past `@ApiProblemResponses`: refuse it. */
+function checkErrorContent(
+  route: string,
+  status: string,
   response: ResponseObject | ReferenceObject,
-): ResponseObject | ReferenceObject {
-  if ('$ref' in response) return response;
-  const content = response.content ?? {};
-  const own = content[PROBLEM_CONTENT_TYPE] ?? content['application/json'];
-  const ownSchema = own?.schema;
-  const keepsOwnSchema =
-    ownSchema !== undefined && !('$ref' in ownSchema && ownSchema.$ref === PROBLEM_REF);
-  if (keepsOwnSchema && !content[PROBLEM_CONTENT_TYPE]) return response;
-  const examples = own?.examples
-    ? { examples: own.examples }
-    : own?.example
-      ? { example: own.example }
-      : {};
-  return {
-    ...response,
-    content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: PROBLEM_REF }, ...examples } },
-  };
+): void {
+  if ('$ref' in response || Object.keys(response.content ?? {}).length > 0) return;
+  throw new Error(
+    `${route} documents ${status} without content: declare errors with @ApiProblemResponses`,
+  );
 }
 
 function usedTags(document: OpenAPIObject): TagObject[] {

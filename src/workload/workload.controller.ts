@@ -12,19 +12,17 @@ import {
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiForbiddenResponse,
-  ApiBadRequestResponse,
   ApiBody,
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiPayloadTooLargeResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators';
+import { Page } from '../common/pagination/pagination';
+import { ApiPage } from '../openapi/api-page.decorator';
+import { ApiProblemResponses } from '../openapi/api-problem-responses.decorator';
 import { MultipartBody } from '../common/http/body-type';
 import { IdParam } from '../common/http/id';
 import { Principal } from '../auth/principal';
@@ -32,14 +30,7 @@ import { ChartPackageInterceptor, ChartUploadParts } from './chart-package.inter
 import { CreateWorkloadDto } from './dto/create-workload.dto';
 import { ListWorkloadsQuery } from './dto/list-workloads.query';
 import { RenderPolicyDto } from './dto/render-policy.dto';
-import {
-  toWorkloadDetailResponse,
-  toWorkloadPageResponse,
-  toWorkloadResponse,
-  WorkloadDetailResponse,
-  WorkloadPageResponse,
-  WorkloadResponse,
-} from './dto/workload.response';
+import { WorkloadDetailResponse, WorkloadResponse } from './dto/workload.response';
 import { WorkloadService } from './workload.service';
 
 const WORKLOAD_ID = { description: 'Workload document id.', example: 4 };
@@ -60,17 +51,19 @@ export class WorkloadController {
       '(name, version) is unique per tenant.',
   })
   @ApiCreatedResponse({ type: WorkloadResponse })
-  @ApiBadRequestResponse({
+  @ApiProblemResponses({
+    status: 400,
     description: 'Invalid name, version or type (problem+json naming each field).',
   })
-  @ApiConflictResponse({
+  @ApiProblemResponses({
+    status: 409,
     description: 'This name and version are already registered (code workload_exists).',
   })
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateWorkloadDto,
   ): Promise<WorkloadResponse> {
-    return toWorkloadResponse(await this.workloads.create(principal, body));
+    return this.workloads.create(principal, body);
   }
 
   @Post(':id/upload')
@@ -107,15 +100,18 @@ export class WorkloadController {
       'CHART_PROVENANCE=required a package without one is rejected. Allowed while `pending` or `rejected`.',
   })
   @ApiAcceptedResponse({ type: WorkloadResponse, description: 'Onboarding queued.' })
-  @ApiBadRequestResponse({
+  @ApiProblemResponses({
+    status: 400,
     description:
       'No file in the multipart field `file`, or a `provenance` part that is empty or too large.',
   })
-  @ApiNotFoundResponse({ description: NOT_FOUND })
-  @ApiConflictResponse({
+  @ApiProblemResponses({ status: 404, description: NOT_FOUND })
+  @ApiProblemResponses({
+    status: 409,
     description: 'The document is onboarding or accepted (code workload_not_uploadable).',
   })
-  @ApiPayloadTooLargeResponse({
+  @ApiProblemResponses({
+    status: 413,
     description: 'The package is larger than WORKLOAD_PACKAGE_MAX_BYTES.',
   })
   async upload(
@@ -123,13 +119,11 @@ export class WorkloadController {
     @IdParam('id', WORKLOAD_ID) id: number,
     @UploadedFiles() parts: ChartUploadParts | undefined,
   ): Promise<WorkloadResponse> {
-    return toWorkloadResponse(
-      await this.workloads.upload(
-        principal,
-        id,
-        parts?.file?.[0]?.buffer,
-        parts?.provenance?.[0]?.buffer,
-      ),
+    return this.workloads.upload(
+      principal,
+      id,
+      parts?.file?.[0]?.buffer,
+      parts?.provenance?.[0]?.buffer,
     );
   }
 
@@ -141,14 +135,13 @@ export class WorkloadController {
     description:
       'Pages of the documents of your tenant, filtered by name, status and type, sorted by `sort` and `order`.',
   })
-  @ApiOkResponse({ type: WorkloadPageResponse })
-  @ApiBadRequestResponse({ description: 'Invalid query parameter.' })
+  @ApiPage(WorkloadResponse)
+  @ApiProblemResponses({ status: 400, description: 'Invalid query parameter.' })
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListWorkloadsQuery,
-  ): Promise<WorkloadPageResponse> {
-    const { documents, meta } = await this.workloads.list(principal, query);
-    return toWorkloadPageResponse(documents, meta);
+  ): Promise<Page<WorkloadResponse>> {
+    return this.workloads.list(principal, query);
   }
 
   @Get(':id')
@@ -160,13 +153,12 @@ export class WorkloadController {
       'With its onboarding progress, the rejection reason when rejected, and its mirrored images.',
   })
   @ApiOkResponse({ type: WorkloadDetailResponse })
-  @ApiNotFoundResponse({ description: NOT_FOUND })
+  @ApiProblemResponses({ status: 404, description: NOT_FOUND })
   async get(
     @CurrentPrincipal() principal: Principal,
     @IdParam('id', WORKLOAD_ID) id: number,
   ): Promise<WorkloadDetailResponse> {
-    const { document, mirrors } = await this.workloads.get(principal, id);
-    return toWorkloadDetailResponse(document, mirrors);
+    return this.workloads.get(principal, id);
   }
 
   @Put(':id/render-policy')
@@ -182,17 +174,21 @@ export class WorkloadController {
       'Replaces the whole policy; later renders use it.',
   })
   @ApiOkResponse({ type: WorkloadResponse })
-  @ApiBadRequestResponse({
+  @ApiProblemResponses({
+    status: 400,
     description: 'Invalid kind names or profile (problem+json naming each).',
   })
-  @ApiForbiddenResponse({ description: 'The caller is not an admin (code admin_required).' })
-  @ApiNotFoundResponse({ description: NOT_FOUND })
+  @ApiProblemResponses({
+    status: 403,
+    description: 'The caller is not an admin (code admin_required).',
+  })
+  @ApiProblemResponses({ status: 404, description: NOT_FOUND })
   async setRenderPolicy(
     @CurrentPrincipal() principal: Principal,
     @IdParam('id', WORKLOAD_ID) id: number,
     @Body() body: RenderPolicyDto,
   ): Promise<WorkloadResponse> {
-    return toWorkloadResponse(await this.workloads.setRenderPolicy(principal, id, body));
+    return this.workloads.setRenderPolicy(principal, id, body);
   }
 
   @Delete(':id')
@@ -206,8 +202,9 @@ export class WorkloadController {
       'Refused while live instances use it or while it is onboarding. Safe to repeat after a failure.',
   })
   @ApiNoContentResponse({ description: 'Deleted.' })
-  @ApiNotFoundResponse({ description: NOT_FOUND })
-  @ApiConflictResponse({
+  @ApiProblemResponses({ status: 404, description: NOT_FOUND })
+  @ApiProblemResponses({
+    status: 409,
     description:
       'Live instances exist (workload_in_use) or it is onboarding (workload_onboarding).',
   })

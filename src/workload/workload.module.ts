@@ -21,27 +21,32 @@ import { ChartProvenanceService } from './provenance/chart-provenance.service';
 import { WorkloadController } from './workload.controller';
 import { WorkloadService } from './workload.service';
 
+/** The workload module's tables: its own repositories, never exported to another module. */
+const WORKLOAD_ENTITIES = [WorkloadDocument, WorkloadPackage, WorkloadImageMirror, ChartValidation];
+
 /** Workload documents over REST (api role) and for other modules (WorkloadService). */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([
-      WorkloadDocument,
-      WorkloadPackage,
-      WorkloadImageMirror,
-      ChartValidation,
-    ]),
+    TypeOrmModule.forFeature(WORKLOAD_ENTITIES),
     BullModule.registerQueue({ name: ONBOARDING_QUEUE }),
     HelmRepoModule,
   ],
   controllers: [WorkloadController],
   providers: [WorkloadService, OnboardingQueue],
-  exports: [WorkloadService, OnboardingQueue, TypeOrmModule],
+  exports: [WorkloadService, OnboardingQueue],
 })
 export class WorkloadModule {}
 
 /** Worker role: the onboarding processor and the sweep that re-queues interrupted onboardings. */
 @Module({
-  imports: [WorkloadModule, HelmRepoModule, SkopeoModule, RegistryModule, SubscriptionModule],
+  imports: [
+    TypeOrmModule.forFeature(WORKLOAD_ENTITIES),
+    WorkloadModule,
+    HelmRepoModule,
+    SkopeoModule,
+    RegistryModule,
+    SubscriptionModule,
+  ],
   providers: [
     OnboardingService,
     OnboardingStore,

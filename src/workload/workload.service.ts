@@ -5,7 +5,7 @@ import { DataSource, EntityManager, Not, QueryFailedError, Repository } from 'ty
 import { isAdmin, Principal, tenantScope } from '../auth/principal';
 import { BadRequestError, DomainError, NotFoundError } from '../common/errors/domain-error';
 import { fetchPage, SortSpec } from '../common/pagination/keyset-page';
-import { PageMeta } from '../common/pagination/pagination';
+import { Page } from '../common/pagination/pagination';
 import { leanFind, leanFindOne } from '../database/lean-find';
 import { OutboxService } from '../events/outbox.service';
 import { HelmRepoService } from '../helm-repo/helm-repo.service';
@@ -13,6 +13,13 @@ import type { PodSecurityProfile } from '../instance/rendering/pod-security';
 import { CreateWorkloadDto } from './dto/create-workload.dto';
 import { ListWorkloadsQuery, WorkloadSortField } from './dto/list-workloads.query';
 import { RenderPolicyDto } from './dto/render-policy.dto';
+import {
+  toWorkloadDetailResponse,
+  toWorkloadPageResponse,
+  toWorkloadResponse,
+  WorkloadDetailResponse,
+  WorkloadResponse,
+} from './dto/workload.response';
 import { WorkloadDocument } from './entities/workload-document.entity';
 import { WorkloadImageMirror } from './entities/workload-image-mirror.entity';
 import { WorkloadPackage } from './entities/workload-package.entity';
@@ -75,7 +82,7 @@ export class WorkloadService {
     private readonly helmRepo: HelmRepoService,
   ) {}
 
-  async create(principal: Principal, dto: CreateWorkloadDto): Promise<WorkloadDocument> {
+  async create(principal: Principal, dto: CreateWorkloadDto): Promise<WorkloadResponse> {
     const document = this.documents.create({
       tenant: principal.tenant,
       owner: principal.subject,
@@ -87,7 +94,7 @@ export class WorkloadService {
       status: 'pending',
     });
     try {
-      return await this.documents.save(document);
+      return toWorkloadResponse(await this.documents.save(document));
     } catch (error) {
       if (isDatabaseError(error, UNIQUE_VIOLATION))
         throw new WorkloadExistsError(dto.name, dto.version);
@@ -105,7 +112,7 @@ export class WorkloadService {
     id: number,
     bytes: Buffer | undefined,
     provenance?: Buffer,
-  ): Promise<WorkloadDocument> {
+  ): Promise<WorkloadResponse> {
     if (!bytes || bytes.length === 0) {
       throw new BadRequestError(
         'validation_failed',
@@ -155,13 +162,10 @@ export class WorkloadService {
       .catch((error: unknown) =>
         this.logger.warn(`Onboarding of ${id} not queued now, the sweep will: ${String(error)}`),
       );
-    return document;
+    return toWorkloadResponse(document);
   }
 
-  async list(
-    principal: Principal,
-    query: ListWorkloadsQuery,
-  ): Promise<{ documents: WorkloadDocument[]; meta: PageMeta }> {
+  async list(principal: Principal, query: ListWorkloadsQuery): Promise<Page<WorkloadResponse>> {
     const qb = this.documents.createQueryBuilder('document');
     const { tenant } = tenantScope(principal);
     if (tenant !== undefined) qb.andWhere('document.tenant = :tenant', { tenant });
@@ -175,19 +179,16 @@ export class WorkloadService {
       id: 'document.id',
       filters: { name: query.name, status: query.status, type: query.type },
     });
-    return { documents: entities, meta };
+    return toWorkloadPageResponse(entities, meta);
   }
 
-  async get(
-    principal: Principal,
-    id: number,
-  ): Promise<{ document: WorkloadDocument; mirrors: WorkloadImageMirror[] }> {
+  async get(principal: Principal, id: number): Promise<WorkloadDetailResponse> {
     const document = await this.findOwned(principal, id);
     const mirrors = await leanFind(this.mirrors.manager, WorkloadImageMirror, {
       where: { documentId: id },
       order: { id: 'ASC' },
     });
-    return { document, mirrors };
+    return toWorkloadDetailResponse(document, mirrors);
   }
 
   /**
@@ -251,7 +252,7 @@ export class WorkloadService {
     principal: Principal,
     id: number,
     body: RenderPolicyDto,
-  ): Promise<WorkloadDocument> {
+  ): Promise<WorkloadResponse> {
     if (!isAdmin(principal)) {
       throw new DomainError(
         403,
@@ -265,7 +266,7 @@ export class WorkloadService {
       { id: document.id },
       { allowedKinds: body.allowed_kinds, podSecurityProfile: body.pod_security ?? null },
     );
-    return this.findOwned(principal, id);
+    return toWorkloadResponse(await this.findOwned(principal, id));
   }
 
   /** Other modules (instances) register a check; delete answers 409 when any returns > 0. */

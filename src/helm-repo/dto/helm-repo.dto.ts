@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ChartSummary } from '../helm-repo.service';
 import { IndexEntry } from '../helm-index';
 
 export class ChartVersionResponse {
@@ -58,6 +57,12 @@ function toChartVersionResponse(entry: IndexEntry): ChartVersionResponse {
     created: String(entry.created),
     urls: entry.urls ?? [],
   };
+}
+
+/** One chart name of the index with its entries. */
+export interface ChartSummary {
+  name: string;
+  versions: IndexEntry[];
 }
 
 /** Where clients find the repository: the name to add it under and its HTTP URL. */

@@ -1,7 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { INSTANCE_STATUSES, type InstanceStatus, type IntentObject } from '../../contract';
 import type { KubernetesManifest } from '../../common/kubernetes-manifest';
-import { MAX_PAGE_SIZE, PageMeta } from '../../common/pagination/pagination';
 import {
   DESCRIPTION_MAX_LENGTH,
   DNS_LABEL_MAX_LENGTH,
@@ -153,14 +152,6 @@ export class InstanceResponse {
 
   @ApiProperty({ ...TIMESTAMP_SCHEMA })
   updated_at!: string;
-}
-
-export class InstancePage {
-  @ApiProperty({ type: [InstanceResponse], maxItems: MAX_PAGE_SIZE })
-  items!: InstanceResponse[];
-
-  @ApiProperty({ type: PageMeta })
-  meta!: PageMeta;
 }
 
 export function toInstanceResponse(

@@ -12,7 +12,8 @@ import {
   IntentReport,
   TargetFulfilmentResult,
 } from '../entities';
-import { IntentRows, toIntentObject, toIntentReport } from './intent-object.mapper';
+import type { IntentRows } from '../entities/intent-rows';
+import { toIntentObject, toIntentReport } from './intent-object.mapper';
 
 const row = <T extends object>(type: new () => T, fields: Partial<T>): T =>
   Object.assign(new type(), fields);

@@ -1,34 +1,8 @@
 import type * as Wire from '../../contract';
 import { formatMicroTimestamp } from '../domain/timestamp';
-import {
-  ExpectationFulfilmentResult,
-  ExpectationObject,
-  ExpectationTarget,
-  Intent,
-  IntentConflictReport,
-  IntentContext,
-  IntentExpectation,
-  IntentFeasibilityCheckReport,
-  IntentFulfilmentReport,
-  IntentReport,
-  TargetFulfilmentResult,
-} from '../entities';
+import { IntentConflictReport, IntentExpectation } from '../entities';
 import { FulfilmentInfoColumns } from '../entities/fulfilment-info.columns';
-
-/** Every stored row of one intent (lists in their stored order). */
-export interface IntentRows {
-  intent: Intent;
-  expectations: IntentExpectation[];
-  objects: ExpectationObject[];
-  targets: ExpectationTarget[];
-  contexts: IntentContext[];
-  report: IntentReport;
-  fulfilmentReport: IntentFulfilmentReport;
-  feasibility: IntentFeasibilityCheckReport | null;
-  expectationResults: ExpectationFulfilmentResult[];
-  targetResults: TargetFulfilmentResult[];
-  conflicts: IntentConflictReport[];
-}
+import type { IntentRows } from '../entities/intent-rows';
 
 type ContextOwner = 'intentExpectationId' | 'expectationObjectId' | 'expectationTargetId';
 const OWNERS: ContextOwner[] = [

@@ -21,6 +21,8 @@ import {
   NAME_MAX_LENGTH,
   OBJECT_INSTANCE_MAX_LENGTH,
 } from './create-intent.dto';
+import { formatMicroTimestamp } from '../domain/timestamp';
+import type { IntentReportEntry } from '../entities';
 import { MAX_OBSERVATIONS } from './report-fulfilment.dto';
 import { ACHIEVED_VALUE_SCHEMA, VALUE_RANGE_SCHEMA } from './value-range.validator';
 
@@ -263,4 +265,14 @@ export class IntentReportEntryResponse {
     description: 'The fulfilment report after these values (unchanged while DEACTIVATED).',
   })
   intent_fulfilment_report!: IntentFulfilmentReportResponse;
+}
+
+export function toReportEntryResponse(entry: IntentReportEntry): IntentReportEntryResponse {
+  return {
+    id: Number(entry.id),
+    last_updated_time: formatMicroTimestamp(entry.recordedAtMicros),
+    intent_admin_state: entry.adminState,
+    target_fulfilment_results: entry.observations,
+    intent_fulfilment_report: entry.fulfilmentReport,
+  };
 }

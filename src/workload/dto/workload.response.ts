@@ -1,6 +1,6 @@
 import { COMPANION_KINDS, CompanionKind } from '../jobs/mirror-plan';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { MAX_PAGE_SIZE, Page, PageMeta } from '../../common/pagination/pagination';
+import { Page, PageMeta } from '../../common/pagination/pagination';
 import {
   CLAIM_MAX_LENGTH,
   COUNT_SCHEMA,
@@ -214,11 +214,6 @@ export class WorkloadDetailResponse extends WorkloadResponse {
   images!: ImageMirrorResponse[];
 }
 
-export class WorkloadPageResponse implements Page<WorkloadResponse> {
-  @ApiProperty({ type: [WorkloadResponse], maxItems: MAX_PAGE_SIZE }) items!: WorkloadResponse[];
-  @ApiProperty({ type: PageMeta }) meta!: PageMeta;
-}
-
 export function toWorkloadResponse(document: WorkloadDocument): WorkloadResponse {
   return {
     id: document.id,
@@ -268,6 +263,6 @@ export function toWorkloadDetailResponse(
 export function toWorkloadPageResponse(
   documents: WorkloadDocument[],
   meta: PageMeta,
-): WorkloadPageResponse {
+): Page<WorkloadResponse> {
   return { items: documents.map(toWorkloadResponse), meta };
 }

@@ -347,7 +347,13 @@ export type ImageMirrorResponse = {
 };
 
 export type InstancePage = {
+    /**
+     * The items of this page, in the requested order.
+     */
     items: Array<InstanceResponse>;
+    /**
+     * Where this page is in the whole result.
+     */
     meta: PageMeta;
 };
 
@@ -1187,8 +1193,14 @@ export type WorkloadDetailResponse = {
     images: Array<ImageMirrorResponse>;
 };
 
-export type WorkloadPageResponse = {
+export type WorkloadPage = {
+    /**
+     * The items of this page, in the requested order.
+     */
     items: Array<WorkloadResponse>;
+    /**
+     * Where this page is in the whole result.
+     */
     meta: PageMeta;
 };
 
@@ -1619,6 +1631,9 @@ export type InstancesListErrors = {
 export type InstancesListError = InstancesListErrors[keyof InstancesListErrors];
 
 export type InstancesListResponses = {
+    /**
+     * One page of results.
+     */
     200: InstancePage;
 };
 
@@ -3110,7 +3125,10 @@ export type WorkloadsListErrors = {
 export type WorkloadsListError = WorkloadsListErrors[keyof WorkloadsListErrors];
 
 export type WorkloadsListResponses = {
-    200: WorkloadPageResponse;
+    /**
+     * One page of results.
+     */
+    200: WorkloadPage;
 };
 
 export type WorkloadsListResponse = WorkloadsListResponses[keyof WorkloadsListResponses];

@@ -244,8 +244,8 @@ describe('HelmRepoService against S3 (s3rver), helm and s3cmd', () => {
     expect(await service.publish(chart)).toBe('published');
     expect(await service.publish(chart)).toBe('already-published');
     expect(await service.publish(await chartPackage('beta', '1.0.0', 'changed'))).toBe('conflict');
-    const charts = await service.listCharts();
-    expect(charts).toEqual([
+    const { items } = await service.listCharts();
+    expect(items).toEqual([
       { name: 'beta', versions: [expect.objectContaining({ digest: chart.digest })] },
     ]);
   });

@@ -21,6 +21,8 @@ import { goodChart, packChart } from '../../support/charts';
 import { pushTestImage, registryDigest } from '../../support/oci-image';
 import { startWorker } from '../../support/worker';
 import { freshBucketPath } from './support';
+import { WorkloadDocument } from '../../../src/workload/entities/workload-document.entity';
+import { uploadForOnboarding } from '../../support/workload-upload';
 
 const REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
 const alice: Principal = { subject: 'alice', tenant: 'tenant-a', roles: new Set(['writer']) };
@@ -47,15 +49,17 @@ describe('Onboarding job: idempotent, resumable, swept', () => {
 
   async function uploaded(name: string): Promise<{ documentId: number; uploadSeq: number }> {
     const document = await workloads.create(alice, { name, version: '1.0.0', type: 'chart' });
-    const onboardingDoc = await workloads.upload(
+    return uploadForOnboarding(
+      app,
       alice,
       document.id,
       goodChart(images, { name, version: '1.0.0' }),
     );
-    return { documentId: document.id, uploadSeq: onboardingDoc.uploadSeq };
   }
 
-  const statusOf = async (id: number) => (await workloads.get(alice, id)).document;
+  /** The stored document: these tests follow onboarding's internal steps, not only the API's answer. */
+  const statusOf = (id: number) =>
+    dataSource.getRepository(WorkloadDocument).findOneByOrFail({ id });
 
   const uploadEvents = async (id: number): Promise<string[]> => {
     const rows = (await dataSource.query(
@@ -161,11 +165,8 @@ describe('Onboarding job: idempotent, resumable, swept', () => {
       chart: { icon: 'not a url' },
       values: { images: { ...images, app: fresh.reference } },
     });
-    const upload = await workloads.upload(alice, document.id, bytes);
-    const outcome = await onboarding.run(
-      { documentId: document.id, uploadSeq: upload.uploadSeq },
-      context(),
-    );
+    const job = await uploadForOnboarding(app, alice, document.id, bytes);
+    const outcome = await onboarding.run(job, context());
     expect(outcome).toBe('rejected');
     expect((await statusOf(document.id)).rejectionReason).toMatch(
       /^helm lint failed:\n.*invalid icon URL/s,

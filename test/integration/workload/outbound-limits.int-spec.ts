@@ -15,6 +15,7 @@ import { goodChart } from '../../support/charts';
 import { pushTestImage, registryDigest } from '../../support/oci-image';
 import { startWorker } from '../../support/worker';
 import { freshBucketPath } from './support';
+import { uploadForOnboarding } from '../../support/workload-upload';
 
 const REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
 const alice: Principal = { subject: 'alice', tenant: 'tenant-a', roles: new Set(['writer']) };
@@ -37,14 +38,14 @@ describe('Onboarding bounds outbound connections and the shared index', () => {
 
   async function onboard(name: string, bytes: Buffer) {
     const document = await workloads.create(alice, { name, version: '1.0.0', type: 'chart' });
-    const upload = await workloads.upload(alice, document.id, bytes);
+    const job = await uploadForOnboarding(app, alice, document.id, bytes);
     const started = Date.now();
-    const outcome = await onboarding.run(
-      { documentId: document.id, uploadSeq: upload.uploadSeq },
-      { progress: async () => undefined, finalAttempt: true },
-    );
-    const { document: after } = await workloads.get(alice, document.id);
-    return { outcome, reason: after.rejectionReason, ms: Date.now() - started };
+    const outcome = await onboarding.run(job, {
+      progress: async () => undefined,
+      finalAttempt: true,
+    });
+    const after = await workloads.get(alice, document.id);
+    return { outcome, reason: after.rejection_reason, ms: Date.now() - started };
   }
 
   beforeAll(async () => {

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { Principal } from '../../../src/auth/principal';
 import { HelmRepoService, sha256 } from '../../../src/helm-repo/helm-repo.service';
 import { parseBucketPath } from '../../../src/infra/s3/s3.module';
-import { toWorkloadResponse } from '../../../src/workload/dto/workload.response';
 import { OnboardingService } from '../../../src/workload/jobs/onboarding.service';
 import { WorkloadService } from '../../../src/workload/workload.service';
 import { resetDatabase } from '../../support/app';
@@ -15,6 +14,7 @@ import { pushTestImage } from '../../support/oci-image';
 import { SigningKey } from '../../support/signing-key';
 import { startWorker } from '../../support/worker';
 import { freshBucketPath, run, s3cmd } from './support';
+import { uploadForOnboarding } from '../../support/workload-upload';
 
 const REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
 const alice: Principal = { subject: 'alice', tenant: 'tenant-a', roles: new Set(['writer']) };
@@ -75,12 +75,9 @@ describe('Chart provenance (gpg, helm package --sign, helm verify, helm pull --v
 
   async function onboard(name: string, package_: Buffer, provenance?: Buffer) {
     const document = await workloads.create(alice, { name, version: '1.0.0', type: 'chart' });
-    const uploaded = await workloads.upload(alice, document.id, package_, provenance);
-    const outcome = await onboarding.run(
-      { documentId: document.id, uploadSeq: uploaded.uploadSeq },
-      context,
-    );
-    return { outcome, document: (await workloads.get(alice, document.id)).document };
+    const job = await uploadForOnboarding(app, alice, document.id, package_, provenance);
+    const outcome = await onboarding.run(job, context);
+    return { outcome, document: await workloads.get(alice, document.id) };
   }
 
   const signedChart = (name: string, key = trusted) =>
@@ -90,9 +87,9 @@ describe('Chart provenance (gpg, helm package --sign, helm verify, helm pull --v
     const name = `signed-${runId}`;
     const signed = await signedChart(name);
     const { outcome, document } = await onboard(name, signed.package, signed.provenance);
-    expect(document.rejectionReason).toBeNull();
+    expect(document.rejection_reason).toBeNull();
     expect(outcome).toBe('accepted');
-    expect(toWorkloadResponse(document).provenance).toEqual({
+    expect(document.provenance).toEqual({
       signer: trusted.uid,
       key_fingerprint: trusted.fingerprint,
     });
@@ -156,10 +153,10 @@ describe('Chart provenance (gpg, helm package --sign, helm verify, helm pull --v
     const tampered = goodChart(images, { name, version: '1.0.0', values: { replicaCount: 5 } });
     const { outcome, document } = await onboard(name, tampered, signed.provenance);
     expect(outcome).toBe('rejected');
-    expect(document.rejectionReason).toMatch(
+    expect(document.rejection_reason).toMatch(
       /^chart provenance rejected: the package is not the one the signer signed: its sha256 differs/,
     );
-    expect(document.provenanceSigner).toBeNull();
+    expect(document.provenance).toBeNull();
   });
 
   it('rejects a chart signed by a key outside CHART_KEYRING', async () => {
@@ -167,7 +164,7 @@ describe('Chart provenance (gpg, helm package --sign, helm verify, helm pull --v
     const signed = await signedChart(name, stranger);
     const { outcome, document } = await onboard(name, signed.package, signed.provenance);
     expect(outcome).toBe('rejected');
-    expect(document.rejectionReason).toMatch(
+    expect(document.rejection_reason).toMatch(
       /signed by a key that is not in the NEMO keyring \(CHART_KEYRING\).*unknown entity/,
     );
   });
@@ -180,7 +177,7 @@ describe('Chart provenance (gpg, helm package --sign, helm verify, helm pull --v
     );
     const { outcome, document } = await onboard(name, signed.package, altered);
     expect(outcome).toBe('rejected');
-    expect(document.rejectionReason).toMatch(/its signature does not verify/);
+    expect(document.rejection_reason).toMatch(/its signature does not verify/);
   });
 
   it('accepts an unsigned chart under verify-if-present, with no signer', async () => {
@@ -190,6 +187,6 @@ describe('Chart provenance (gpg, helm package --sign, helm verify, helm pull --v
       goodChart(images, { name, version: '1.0.0' }),
     );
     expect(outcome).toBe('accepted');
-    expect(toWorkloadResponse(document).provenance).toBeNull();
+    expect(document.provenance).toBeNull();
   });
 });

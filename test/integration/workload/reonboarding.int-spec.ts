@@ -25,6 +25,7 @@ import { CountingHelm } from '../../fakes/helm';
 import { NotingRegistry } from '../../fakes/registry';
 import { ConfigOverrides } from '../../support/config';
 import { freshBucketPath, testConfig } from './support';
+import { uploadForOnboarding } from '../../support/workload-upload';
 
 const LOCAL_REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
 
@@ -61,12 +62,12 @@ describe('Onboarding again: stored chart validations, digest checks ahead', () =
     documentId: number,
     bytes: Buffer,
   ): Promise<{ outcome: OnboardingOutcome; helmCalls: number }> {
-    const uploaded = await workloads.upload(principal(tenant), documentId, bytes);
+    const job = await uploadForOnboarding(app, principal(tenant), documentId, bytes);
     const before = helm.calls.length;
-    const outcome = await onboarding.run(
-      { documentId, uploadSeq: uploaded.uploadSeq },
-      { progress: async () => undefined, finalAttempt: false },
-    );
+    const outcome = await onboarding.run(job, {
+      progress: async () => undefined,
+      finalAttempt: false,
+    });
     return { outcome, helmCalls: helm.calls.length - before };
   }
 
@@ -202,7 +203,7 @@ describe('Onboarding again: stored chart validations, digest checks ahead', () =
     const reasons: Array<string | null> = [];
     for (let upload = 0; upload < 2; upload++) {
       expect(await onboard('tenant-a', id, bytes)).toEqual({ outcome: 'rejected', helmCalls: 2 });
-      reasons.push((await workloads.get(principal('tenant-a'), id)).document.rejectionReason);
+      reasons.push((await workloads.get(principal('tenant-a'), id)).rejection_reason);
     }
     expect(reasons[0]).toMatch(/^helm lint failed:\n.*invalid icon URL/s);
     expect(reasons[1]).toBe(reasons[0]);

@@ -17,6 +17,8 @@ import { eventually, service } from '../../support/services';
 import { startWorker } from '../../support/worker';
 import { ConfigOverrides } from '../../support/config';
 import { freshBucketPath } from './support';
+import { WorkloadDocument } from '../../../src/workload/entities/workload-document.entity';
+import { uploadForOnboarding } from '../../support/workload-upload';
 
 const REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
 const alice: Principal = { subject: 'alice', tenant: 'tenant-a', roles: new Set(['writer']) };
@@ -69,12 +71,12 @@ describe('S3 unreachable during onboarding (real s3rver stopped and started)', (
   async function upload(app: INestApplication, name: string) {
     const workloads = app.get(WorkloadService);
     const document = await workloads.create(alice, { name, version: '1.0.0', type: 'chart' });
-    const onboarding = await workloads.upload(alice, document.id, chart(name, image));
-    return { documentId: document.id, uploadSeq: onboarding.uploadSeq };
+    return uploadForOnboarding(app, alice, document.id, chart(name, image));
   }
 
-  const documentOf = async (id: number) =>
-    (await patient.get(WorkloadService).get(alice, id)).document;
+  /** The stored document: the test follows the onboarding step, not only the API's answer. */
+  const documentOf = (id: number) =>
+    patient.get(DataSource).getRepository(WorkloadDocument).findOneByOrFail({ id });
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'nemo-s3-outage-'));
