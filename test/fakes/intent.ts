@@ -364,6 +364,16 @@ export class MemoryIntentStore implements IntentRecords {
     return [...changed];
   }
 
+  async conflictCounts(
+    _m: EntityManager,
+    intentIds: readonly number[],
+  ): Promise<Map<number, number>> {
+    const counts = this.all()
+      .filter((rows) => intentIds.includes(rows.intent.id) && rows.conflicts.length > 0)
+      .map((rows) => [rows.intent.id, rows.conflicts.length] as const);
+    return new Map(counts);
+  }
+
   async insertConflicts(m: EntityManager, pairs: readonly ConflictPair[]): Promise<void> {
     this.write(m);
     for (const pair of pairs) {
