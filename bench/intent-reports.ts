@@ -8,7 +8,6 @@
  * the last 1,000: judging the window and keeping the history must not grow with the history.
  * Target: ratio last / first ≤ 1.3. Beside it, the first page of `GET /intents/{id}/reports`.
  */
-import { runBench } from './processes';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -18,6 +17,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { WorkloadInstance } from '../src/instance/entities/workload-instance.entity';
 import { BenchApi, call, percentile, prepareBenchServices, startBenchApi } from './support';
+import { runBench } from './processes';
 
 const REPORTS = Number(process.env.BENCH_REPORTS ?? 10_000);
 const SAMPLE = Math.min(1000, Math.floor(REPORTS / 2));

@@ -16,14 +16,8 @@
  * of BENCH_BANDWIDTH_MBPS (200 Mbit/s), for both sides alike: on bare loopback copying is CPU-bound
  * and hides what parallel mirroring and digest checks buy against a remote registry.
  */
-import { runBench } from './processes';
 import 'reflect-metadata';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { execFile } from 'node:child_process';
@@ -43,15 +37,15 @@ import {
 import { ImageMirrorService } from '../src/workload/jobs/image-mirror.service';
 import { sha256, tgz } from '../test/support/charts';
 import { pushTestImage } from '../test/support/oci-image';
-import { BenchApi, createMigratedDatabase, median, startBenchApi } from './support';
+import { BenchApi, median, prepareBenchServices, startBenchApi } from './support';
 import { DelayProxy, startDelayProxy } from './onboarding-proxy';
+import { runBench } from './processes';
 
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 8);
 const LAYER_BYTES = Number(process.env.BENCH_LAYER_BYTES ?? 3 * 1024 * 1024);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 40);
 const BYTES_PER_SECOND = (Number(process.env.BENCH_BANDWIDTH_MBPS ?? 200) * 1_000_000) / 8;
-const BENCH_DB = 'nemo_bench_onboarding';
 const BENCH_VHOST = 'nemo-bench-onboarding';
 const BENCH_BUCKET = 'nemo-bench-onboarding';
 const REGISTRY = process.env.REGISTRY_HOST ?? '127.0.0.1:55000';
@@ -60,32 +54,19 @@ const SKOPEO = process.env.SKOPEO_BIN ?? 'skopeo';
 const run = promisify(execFile);
 const ratio = (ours: number, naive: number): number => Number((ours / naive).toFixed(3));
 
+/** The benchmark's own database, vhost, bucket and queue prefix; no upload left from a last run. */
 async function prepareEnvironment(): Promise<Record<string, string>> {
-  const databaseUrl = await createMigratedDatabase(BENCH_DB);
-  const rabbitmqUrl = new URL(process.env.RABBITMQ_URL ?? '');
-  const ctl = process.env.NEMO_RABBITMQ_CTL;
-  if (ctl) {
-    const user = decodeURIComponent(rabbitmqUrl.username);
-    await run(ctl, ['ctl', 'add_vhost', BENCH_VHOST]).catch(() => undefined);
-    await run(ctl, ['ctl', 'set_permissions', '-p', BENCH_VHOST, user, '.*', '.*', '.*']);
-    await run(ctl, ['ctl', 'purge_queue', '-p', BENCH_VHOST, 'upload']).catch(() => undefined);
-    rabbitmqUrl.pathname = `/${BENCH_VHOST}`;
-  }
-  const s3 = s3Client();
-  await s3.send(new CreateBucketCommand({ Bucket: BENCH_BUCKET })).catch(() => undefined);
-  s3.destroy();
-  return {
-    DATABASE_URL: databaseUrl.toString(),
-    RABBITMQ_URL: rabbitmqUrl.toString(),
-    QUEUE_PREFIX: 'nemo-bench-onboarding',
-    AUTH_MODE: 'dev',
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    RATE_LIMIT_BURST: '1000000',
-    SOURCE_REGISTRY_TLS_VERIFY: 'false',
-    REGISTRY_TLS_VERIFY: 'false',
-    MIRROR_PARALLELISM: String(IMAGES),
-  };
+  const services = await prepareBenchServices('onboarding');
+  await purgeUploadQueue();
+  return { ...services, REGISTRY_TLS_VERIFY: 'false', MIRROR_PARALLELISM: String(IMAGES) };
+}
+
+async function purgeUploadQueue(): Promise<void> {
+  const ctl = process.env.NEMO_RABBITMQ_CTL ?? '';
+  const list = ['ctl', 'list_queues', '-p', BENCH_VHOST, 'name', '--quiet', '--no-table-headers'];
+  const { stdout } = await run(ctl, list);
+  if (stdout.split('\n').some((queue) => queue.trim() === 'upload'))
+    await run(ctl, ['ctl', 'purge_queue', '-p', BENCH_VHOST, 'upload']);
 }
 
 function s3Client(): S3Client {

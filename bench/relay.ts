@@ -3,7 +3,6 @@
  * amqplib confirm-channel publish loop, side by side in one process, alternating, median of 3.
  * Prints one JSON object. Run with `npm run bench:relay` (services from scripts/services.sh).
  */
-import { runBench } from './processes';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { connect } from 'amqplib';
@@ -14,6 +13,7 @@ import { EventsConfig } from '../src/config/slices/events.config';
 import { EVENTS_EXCHANGE, UploadEvent } from '../src/contract';
 import { OutboxService } from '../src/events/outbox.service';
 import { benchServices, createMigratedDatabase, median, percentile } from './support';
+import { runBench } from './processes';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20000);
 const LATENCY_EVENTS = Number(process.env.BENCH_LATENCY_EVENTS ?? 2000);

@@ -12,7 +12,6 @@
  *    render repeats; only the POST is timed. Target: p50 ≤ 150 ms including helm template.
  *    BENCH_SKIP_HTTP=1 runs part 1 only (no database, broker, registry needed).
  */
-import { runBench } from './processes';
 import 'reflect-metadata';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -38,6 +37,7 @@ import {
   prepareBenchServices,
   startBenchApi,
 } from './support';
+import { runBench } from './processes';
 
 const RENDERS = Number(process.env.BENCH_RENDERS ?? 40);
 const CREATIONS = Number(process.env.BENCH_CREATIONS ?? 24);

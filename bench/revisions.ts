@@ -11,7 +11,6 @@
  * 3. `revision_listing`: `GET /instances/{id}/revisions` (first page of 20, and page 25) for an
  *    instance with 10 revisions against one with 1,000: the list must stay flat.
  */
-import { runBench } from './processes';
 import 'reflect-metadata';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -31,6 +30,7 @@ import {
   prepareBenchServices,
   startBenchApi,
 } from './support';
+import { runBench } from './processes';
 
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 16);
 const ROLLBACKS = Number(process.env.BENCH_ROLLBACKS ?? 60);

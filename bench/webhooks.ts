@@ -6,7 +6,6 @@
  * JSON object: delivery throughput and p50/p99 delay (commit → receiver) of the live subscribers,
  * with and without the dead one, and their ratio. `npm run bench:webhooks` (services running).
  */
-import { runBench } from './processes';
 import 'reflect-metadata';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -18,6 +17,7 @@ import { Principal } from '../src/auth/principal';
 import { IntentService } from '../src/intent/intent.service';
 import { SubscriptionService } from '../src/subscription/subscription.service';
 import { createMigratedDatabase, median, percentile } from './support';
+import { runBench } from './processes';
 
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 1000);
 const INTENTS = Number(process.env.BENCH_INTENTS ?? 50);

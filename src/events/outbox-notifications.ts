@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { pause } from '../common/concurrency/pause';
 
 /** The channel the outbox_message trigger notifies on (migration OutboxNotify1764002010000). */
 export const OUTBOX_CHANNEL = 'nemo_outbox';
@@ -88,8 +88,7 @@ export class OutboxNotifications {
           );
       }
       this.client = undefined;
-      if (backoffMs > 0)
-        await sleep(backoffMs, undefined, { signal: this.stopping }).catch(() => undefined);
+      if (backoffMs > 0) await pause(backoffMs, this.stopping);
     }
   }
 

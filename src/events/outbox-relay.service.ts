@@ -1,12 +1,12 @@
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Options } from 'amqplib';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, QueryRunner } from 'typeorm';
 import { DatabaseConfig } from '../config/slices/database.config';
 import { EventsConfig } from '../config/slices/events.config';
 import { databaseTimeouts, dataSourceOptions } from '../database/data-source-options';
 import { MetricsService } from '../metrics/metrics.service';
+import { pause } from '../common/concurrency/pause';
 import { EVENTS_EXCHANGE } from '../contract';
 import { OutboxNotifications, Wakeup } from './outbox-notifications';
 import { OUTBOX_PARTITIONS } from './outbox.service';
@@ -144,7 +144,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       await this.prune().catch((error: unknown) =>
         this.logger.warn(`Outbox pruning failed: ${String(error)}`),
       );
-      await this.pause(intervalMs);
+      await pause(intervalMs, this.stopping.signal);
     }
   }
 
@@ -159,7 +159,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       } catch (error) {
         backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(100, backoffMs * 2));
         this.onFailure(error, backoffMs);
-        await this.pause(backoffMs);
+        await pause(backoffMs, this.stopping.signal);
       }
     }
   }
@@ -230,10 +230,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.failures.inc();
     const reason = error instanceof Error ? error.message : String(error);
     this.logger.warn(`Outbox relay paused ${backoffMs} ms: ${reason}`);
-  }
-
-  private async pause(ms: number): Promise<void> {
-    await sleep(ms, undefined, { signal: this.stopping.signal }).catch(() => undefined);
   }
 }
 

@@ -123,7 +123,10 @@ export class IndexStore {
     } finally {
       await runner
         .query('SELECT pg_advisory_unlock($1, $2)', [INDEX_LOCK_SPACE, this.lockKey()])
-        .catch(() => undefined);
+        .catch((error: unknown) =>
+          // The session's end frees the lock if the connection broke; the work's answer stands.
+          this.logger.warn(`Releasing the index lock failed: ${String(error)}`),
+        );
       await runner.release();
     }
   }

@@ -37,6 +37,8 @@ function clone<T extends object>(row: T): T {
  * outbox events) is as it was before. Transactions run one at a time, as row locks would order
  * them. Reads answer copies, so only `save`/`update` change what is stored.
  */
+const settled = (): void => undefined;
+
 export class MemoryDatabase {
   private readonly tables = new Map<EntityClass, Row[]>();
   private readonly ids = new Map<EntityClass, number>();
@@ -95,7 +97,8 @@ export class MemoryDatabase {
         this.active = null;
       }
     });
-    this.queue = run.catch(() => undefined);
+    // The caller gets the failure through `run`; the queue only waits for it to settle.
+    this.queue = run.then(settled, settled);
     return run;
   }
 

@@ -57,11 +57,15 @@ describe('checkJsonStructure', () => {
     const limits = { maxDepth: 32, maxElements: 1_000_000 };
     checkJsonStructure(structure, limits);
     for (const body of [strings, structure]) {
-      // CPU time, not wall time: the machines running the suite are shared.
-      const before = process.cpuUsage();
-      checkJsonStructure(body, limits);
-      const used = process.cpuUsage(before);
-      expect((used.user + used.system) / 1000).toBeLessThan(50);
+      // CPU time, not wall time: the machines running the suite are shared. The process's CPU
+      // includes the collector's threads, so the best of three scans is the scan's own cost.
+      const costs = [1, 2, 3].map(() => {
+        const before = process.cpuUsage();
+        checkJsonStructure(body, limits);
+        const used = process.cpuUsage(before);
+        return (used.user + used.system) / 1000;
+      });
+      expect(Math.min(...costs)).toBeLessThan(50);
     }
   });
 });

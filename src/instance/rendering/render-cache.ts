@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ifPresent } from '../../common/fs/if-present';
 import { RenderConfig } from '../../config/slices/render.config';
 import { WorkDirConfig } from '../../config/slices/work-dir.config';
 
@@ -117,12 +118,12 @@ export class RenderCache {
   /** Removes the oldest entries beyond the configured maximum count and total size. */
   async prune(): Promise<number> {
     this.bytesSincePrune = 0;
-    const names = (await readdir(this.dir).catch(() => [])).filter((name) =>
+    const names = ((await ifPresent(readdir(this.dir))) ?? []).filter((name) =>
       name.endsWith(FILE_SUFFIX),
     );
     const entries = await Promise.all(
       names.map(async (name) => {
-        const found = await stat(join(this.dir, name)).catch(() => undefined);
+        const found = await ifPresent(stat(join(this.dir, name)));
         return { name, mtime: found?.mtimeMs ?? 0, size: found?.size ?? 0 };
       }),
     );
@@ -133,9 +134,7 @@ export class RenderCache {
       return index >= this.maxEntries || keptBytes > this.maxBytes;
     });
     const victims = fits < 0 ? [] : newestFirst.slice(fits);
-    await Promise.all(
-      victims.map((victim) => unlink(join(this.dir, victim.name)).catch(() => undefined)),
-    );
+    await Promise.all(victims.map((victim) => ifPresent(unlink(join(this.dir, victim.name)))));
     return victims.length;
   }
 }
