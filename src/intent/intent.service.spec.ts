@@ -249,7 +249,13 @@ describe('IntentService', () => {
         resumed.intent_report_reference.intent_fulfilment_report.intent_fulfilment_info,
       ).not.toMatchObject({ not_fulfilled_state: 'SUSPENDED' });
       expect(notified()).toEqual([intent.id, intent.id]);
-      expect(webhooks().filter((w) => w.startsWith('intent.changed'))).toHaveLength(2);
+      expect(webhooks()).toEqual([
+        `intent.created ${intent.id}`,
+        ...['suspended', 'resumed'].flatMap(() => [
+          `intent.changed ${intent.id}`,
+          `intent.report.changed ${intent.id}`,
+        ]),
+      ]);
     });
 
     it('keeps the intent as it was when the update cannot publish', async () => {
@@ -377,9 +383,11 @@ describe('IntentService', () => {
       );
       expect(after.intent_report_reference.intent_conflict_reports).toEqual([]);
       expect((await service.get(alice, elsewhere.id)).intent_admin_state).toBe('ACTIVATED');
-      expect(webhooks().slice(-2)).toEqual([
+      expect(webhooks().slice(-4)).toEqual([
         `intent.changed ${first.id}`,
+        `intent.report.changed ${first.id}`,
         `intent.changed ${second.id}`,
+        `intent.report.changed ${second.id}`,
       ]);
       expect(store.locked).toContain(`intents on NEMO_WORKLOAD ${WORKLOAD}`);
     });

@@ -203,10 +203,7 @@ export class IntentService {
         await this.store.setAllFulfilment(m, id, suspended([SUSPENDED_BY_CLIENT]));
       else if (rows.intent.adminState === 'DEACTIVATED') await this.rejudge(m, id);
       const intent = await this.publishIfFeasible(m, id);
-      await this.subscriptions.record(
-        m,
-        objectChange('intent.changed', rows.intent.tenant, id, intent),
-      );
+      await this.announceChanged(m, [id]);
       await this.announceConflictChanges(m, touched, [id]);
       return intent;
     });
@@ -247,12 +244,7 @@ export class IntentService {
     }
     const deactivated = active.map((rows) => rows.intent.id);
     const touched = await this.store.clearConflicts(m, deactivated);
-    const tenants = new Map(active.map((rows) => [rows.intent.id, rows.intent.tenant]));
-    const intents = deactivated.length > 0 ? await this.loadObjects(m, deactivated) : [];
-    for (const intent of intents) {
-      const tenant = tenants.get(intent.id) ?? '';
-      await this.subscriptions.record(m, objectChange('intent.changed', tenant, intent.id, intent));
-    }
+    await this.announceChanged(m, deactivated);
     await this.announceConflictChanges(m, touched, deactivated);
     return deactivated;
   }
@@ -413,16 +405,26 @@ export class IntentService {
 
   /**
    * The other intents whose conflict reports a change added or removed (those in `announced` have
-   * their own event already): their subscribers hear `intent.changed` with the whole intent and
-   * `intent.report.changed` with the report, as for a change made on them.
+   * their own events already) are announced as for a change made on them.
    */
   private async announceConflictChanges(
     m: EntityManager,
     touched: readonly number[],
     announced: readonly number[],
   ): Promise<void> {
-    const others = touched.filter((id) => !announced.includes(id)).sort((a, b) => a - b);
-    for (const rows of await this.store.loadRows(m, others)) {
+    await this.announceChanged(
+      m,
+      touched.filter((id) => !announced.includes(id)).sort((a, b) => a - b),
+    );
+  }
+
+  /**
+   * A change of these intents reaches their subscribers twice: `intent.changed` with the whole
+   * intent and `intent.report.changed` with its report (feasibility, fulfilment and conflicts are
+   * judged again by any change), both as they now are.
+   */
+  private async announceChanged(m: EntityManager, ids: readonly number[]): Promise<void> {
+    for (const rows of await this.store.loadRows(m, ids)) {
       const { id, tenant } = rows.intent;
       await this.subscriptions.record(
         m,

@@ -543,7 +543,7 @@ describe('Intent lifecycle: admin state, observation window, history, conflicts 
         // high changed, still contradicting: low's conflict report is written again
         await patch(high.id, { observation_period: 30 });
         expect(await recorded(low.id)).toEqual([...filledWith(high.id), ...filledWith(high.id)]);
-        expect(await recorded(high.id)).toEqual([{ event: 'intent.changed', conflicts: [low.id] }]);
+        expect(await recorded(high.id)).toEqual(filledWith(low.id));
         await http.delete(`/api/v1/intents/${high.id}`).set('Authorization', writer).expect(204);
         expect(await recorded(low.id)).toEqual([
           ...filledWith(high.id),

@@ -287,7 +287,7 @@ describe('Webhook subscriptions (e2e: api + worker + a receiver)', () => {
             .set('Authorization', writer)
             .send({ observation_period: 100 + round })
             .expect(200);
-          expected.get(String(id))!.push('eu.nemo.intent.changed');
+          expected.get(String(id))!.push('eu.nemo.intent.changed', 'eu.nemo.intent.report.changed');
         }
       for (const id of ids) {
         const intent = await http
