@@ -150,9 +150,11 @@ export class ImageMirrorService {
   }
 
   /**
-   * HEADs of the three cosign tags of `digest` in the source, all at once (and of the same tags in
-   * the mirror repository beside them, with MIRROR_SKIP_EXISTING): a missing tag is a 404, no
-   * skopeo process. A source that cannot answer rejects the image like a failed copy would.
+   * HEADs of the three cosign tags of `digest` in the source, all at once; only for a tag the
+   * source holds, with MIRROR_SKIP_EXISTING, a HEAD of the same tag in the mirror repository: most
+   * images have no companions, and their re-onboarding pays one round of HEADs, not two. A missing
+   * tag is a 404, no skopeo process. A source that cannot answer rejects the image like a failed
+   * copy would.
    */
   private async findCompanions(
     { image, source, target }: PlannedImage,
@@ -160,16 +162,15 @@ export class ImageMirrorService {
   ): Promise<FoundCompanion[]> {
     const lookups = COMPANION_KINDS.map(async (kind) => {
       const tag = companionTag(digest, kind);
-      const [inSource, inMirror] = await Promise.all([
-        this.registry.manifestDigest(
-          { ...source, tag, digest: undefined },
-          this.sourceEndpoint(source),
-        ),
-        this.config.MIRROR_SKIP_EXISTING
-          ? this.mirroredCompanion({ ...target, tag, digest: undefined })
-          : null,
-      ]);
-      return inSource ? [{ kind, mirrored: inSource === inMirror }] : [];
+      const inSource = await this.registry.manifestDigest(
+        { ...source, tag, digest: undefined },
+        this.sourceEndpoint(source),
+      );
+      if (!inSource) return [];
+      const inMirror = this.config.MIRROR_SKIP_EXISTING
+        ? await this.mirroredCompanion({ ...target, tag, digest: undefined })
+        : null;
+      return [{ kind, mirrored: inSource === inMirror }];
     });
     try {
       return (await Promise.all(lookups)).flat();

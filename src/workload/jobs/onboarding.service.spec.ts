@@ -338,8 +338,9 @@ describe('OnboardingService', () => {
       });
     const next = upload('shop', '1.1.0');
     expect(await service.run(next, context())).toBe('accepted');
-    // Three tags in source and mirror for each of the three images, all while helm rendered.
-    expect(companionChecksBeforeRender).toBe(18);
+    // Three tags in the source for each of the three images, and the mirror asked about the one
+    // companion the source holds, all while helm rendered.
+    expect(companionChecksBeforeRender).toBe(10);
     expect(skopeo.copied.slice(3)).toEqual([signature.reference]);
     const recorded = store.mirrors.get(next.documentId) ?? [];
     expect(recorded.map((image) => [image.source, image.copied, image.companions])).toEqual(
