@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { createServer } from 'node:net';
+import { freePort } from '../support/service-process';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { IntentService } from '../../src/intent/intent.service';
@@ -22,15 +22,6 @@ const CONFIG = {
     SUBSCRIPTION_TIMEOUT_MS: 5000,
   },
 };
-
-/** A loopback port nothing listens on: connections to it are refused at once (a dead receiver). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('Webhook subscriptions (e2e: api + worker + a receiver)', () => {
   let app: NestExpressApplication;
@@ -259,7 +250,8 @@ describe('Webhook subscriptions (e2e: api + worker + a receiver)', () => {
       steady = await subscribe({ callback_url: receiver.url('/steady'), events: EVENTS });
       flaky = await subscribe({ callback_url: receiver.url('/flaky'), events: EVENTS });
       dead = await subscribe({
-        callback_url: `http://127.0.0.1:${await closedPort()}/dead`,
+        // nothing listens on a port just freed: connections are refused at once (a dead receiver)
+        callback_url: `http://127.0.0.1:${await freePort()}/dead`,
         events: EVENTS,
       });
       foreign = await subscribe(
