@@ -7,7 +7,7 @@ describe('Wakeup', () => {
     const wakeup = new Wakeup();
     wakeup.wake();
     const started = Date.now();
-    await wakeup.wait(10000, never);
+    await expect(wakeup.wait(10000, never)).resolves.toBe(true);
     expect(Date.now() - started).toBeLessThan(100);
   });
 
@@ -15,10 +15,10 @@ describe('Wakeup', () => {
     const wakeup = new Wakeup();
     const started = Date.now();
     setTimeout(() => wakeup.wake(), 20);
-    await wakeup.wait(10000, never);
+    await expect(wakeup.wait(10000, never)).resolves.toBe(true);
     expect(Date.now() - started).toBeLessThan(1000);
     const idle = Date.now();
-    await wakeup.wait(50, never);
+    await expect(wakeup.wait(50, never)).resolves.toBe(false);
     expect(Date.now() - idle).toBeGreaterThanOrEqual(45);
   });
 
@@ -27,7 +27,7 @@ describe('Wakeup', () => {
     const wakeup = new Wakeup();
     setTimeout(() => stopping.abort(), 20);
     const started = Date.now();
-    await wakeup.wait(10000, stopping.signal);
+    await expect(wakeup.wait(10000, stopping.signal)).resolves.toBe(false);
     expect(Date.now() - started).toBeLessThan(1000);
   });
 });

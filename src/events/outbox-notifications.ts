@@ -24,22 +24,28 @@ export class Wakeup {
     for (const resolve of waiters) resolve();
   }
 
-  /** Resolves on the next wake(), after `ms`, or when `signal` aborts, whichever comes first. */
-  async wait(ms: number, signal: AbortSignal): Promise<void> {
-    if (this.pending || signal.aborted) {
+  /**
+   * Resolves on the next wake(), after `ms`, or when `signal` aborts, whichever comes first: true
+   * when woken (a wake-up kept from before counts), false when the time ran out or it was aborted.
+   */
+  async wait(ms: number, signal: AbortSignal): Promise<boolean> {
+    if (this.pending) {
       this.pending = false;
-      return;
+      return true;
     }
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
+    if (signal.aborted) return false;
+    return new Promise<boolean>((resolve) => {
+      const end = (woken: boolean): void => {
         clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        this.waiters = this.waiters.filter((waiter) => waiter !== done);
-        resolve();
+        signal.removeEventListener('abort', aborted);
+        this.waiters = this.waiters.filter((waiter) => waiter !== woke);
+        resolve(woken);
       };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-      this.waiters.push(done);
+      const woke = (): void => end(true);
+      const aborted = (): void => end(false);
+      const timer = setTimeout(aborted, ms);
+      signal.addEventListener('abort', aborted, { once: true });
+      this.waiters.push(woke);
     });
   }
 }

@@ -148,15 +148,23 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
+  /**
+   * A loop woken by a commit, or after a full batch, claims at once; after a fallback poll's
+   * timeout it first asks, outside any transaction, whether anything waits: an idle relay costs
+   * PostgreSQL one cheap read per interval, a busy one no round trip that is not needed.
+   */
   private async run(partitions: number[], wakeup: Wakeup): Promise<void> {
     let backoffMs = 0;
+    let expectEvents = true;
     while (!this.stopping.signal.aborted) {
       try {
-        const moved = await this.relayBatch(partitions);
+        const moved = await this.relayBatch(partitions, expectEvents);
         backoffMs = 0;
-        if (moved < this.config.OUTBOX_BATCH_SIZE)
-          await wakeup.wait(this.config.OUTBOX_POLL_INTERVAL_MS, this.stopping.signal);
+        expectEvents =
+          moved >= this.config.OUTBOX_BATCH_SIZE ||
+          (await wakeup.wait(this.config.OUTBOX_POLL_INTERVAL_MS, this.stopping.signal));
       } catch (error) {
+        expectEvents = true;
         backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(100, backoffMs * 2));
         this.onFailure(error, backoffMs);
         await pause(backoffMs, this.stopping.signal);
@@ -165,9 +173,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /** One transaction: lock the free partitions of the set, claim a batch, publish, mark sent. */
-  private async relayBatch(partitions: number[]): Promise<number> {
-    if (!(await hasPending(this.relayDb, partitions))) return 0;
-    if (!this.amqp.connected) throw new Error('broker not connected');
+  private async relayBatch(partitions: number[], expectEvents: boolean): Promise<number> {
+    const connected = this.amqp.connected;
+    if ((!expectEvents || !connected) && !(await hasPending(this.relayDb, partitions))) return 0;
+    if (!connected) throw new Error('broker not connected');
     const runner = this.relayDb.createQueryRunner();
     await runner.connect();
     try {
@@ -191,17 +200,24 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
+  /**
+   * Locks the partitions of the set no other loop holds and reads their oldest rows, in one round
+   * trip. The CTE calls a volatile function, so PostgreSQL runs it once, before the read. Each
+   * partition is read on its own along the pending index (partition, id), so a claim costs the
+   * batch it returns however many sent rows the retention keeps: one scan in id order over all
+   * partitions would walk the primary key through every sent row first.
+   */
   private async claim(runner: QueryRunner, partitions: number[]): Promise<PendingRow[]> {
-    const [{ locked }] = (await runner.query(
-      `SELECT coalesce(array_agg(p), '{}') AS locked FROM unnest($2::int[]) AS p
-        WHERE pg_try_advisory_xact_lock($1, p)`,
-      [PARTITION_LOCK_SPACE, partitions],
-    )) as Array<{ locked: number[] }>;
-    if (locked.length === 0) return [];
     return (await runner.query(
-      `SELECT id, message_id, routing_key, body, created_at FROM outbox_message
-        WHERE sent_at IS NULL AND partition = ANY($1::int[]) ORDER BY id LIMIT $2`,
-      [locked, this.config.OUTBOX_BATCH_SIZE],
+      `WITH locked AS (
+         SELECT p FROM unnest($2::int[]) AS p WHERE pg_try_advisory_xact_lock($1, p)
+       )
+       SELECT pending.* FROM locked, LATERAL (
+         SELECT id, message_id, routing_key, body, created_at FROM outbox_message
+          WHERE sent_at IS NULL AND partition = locked.p ORDER BY id LIMIT $3
+       ) AS pending
+       ORDER BY pending.id LIMIT $3`,
+      [PARTITION_LOCK_SPACE, partitions, this.config.OUTBOX_BATCH_SIZE],
     )) as PendingRow[];
   }
 
@@ -252,9 +268,12 @@ function publishOptions(row: PendingRow): Options.Publish & { timeout: number } 
   };
 }
 
+/** Per partition along the pending index, for the reason `claim` reads that way. */
 async function hasPending(dataSource: DataSource, partitions: number[]): Promise<boolean> {
   const rows = (await dataSource.query(
-    `SELECT 1 FROM outbox_message WHERE sent_at IS NULL AND partition = ANY($1::int[]) LIMIT 1`,
+    `SELECT 1 FROM unnest($1::int[]) AS p
+      WHERE EXISTS (SELECT 1 FROM outbox_message WHERE sent_at IS NULL AND partition = p)
+      LIMIT 1`,
     [partitions],
   )) as unknown[];
   return rows.length > 0;
