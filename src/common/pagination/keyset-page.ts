@@ -70,18 +70,18 @@ async function countRows<E extends ObjectLiteral>(
     )) as Array<{ n: number }>;
     return { total: row.n, count: 'exact' };
   }
-  // The planner's estimate costs a plan, no scan. Only when it is small (or stale and wrong) are
-  // rows counted, and never more than EXACT_COUNT_UP_TO + 1 of them, whatever the table holds.
-  const [plan] = (await db.query(`EXPLAIN (FORMAT JSON) ${sql}`, parameters)) as Array<{
-    'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }>;
-  }>;
-  const estimate = Math.round(plan['QUERY PLAN'][0].Plan['Plan Rows']);
-  if (estimate > EXACT_COUNT_UP_TO) return { total: estimate, count: 'estimated' };
+  // Counting at most EXACT_COUNT_UP_TO + 1 rows answers most lists exactly in one statement,
+  // whatever the table holds. Only past that is the planner asked: its estimate costs a plan, no
+  // scan.
   const [capped] = (await db.query(
     `SELECT count(*)::int AS n FROM (${sql} LIMIT ${EXACT_COUNT_UP_TO + 1}) AS matching`,
     parameters,
   )) as Array<{ n: number }>;
   if (capped.n <= EXACT_COUNT_UP_TO) return { total: capped.n, count: 'exact' };
+  const [plan] = (await db.query(`EXPLAIN (FORMAT JSON) ${sql}`, parameters)) as Array<{
+    'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }>;
+  }>;
+  const estimate = Math.round(plan['QUERY PLAN'][0].Plan['Plan Rows']);
   return { total: Math.max(estimate, capped.n), count: 'estimated' };
 }
 

@@ -16,7 +16,7 @@ import { COUNT_SCHEMA, MAX_PAGE } from '../validation/bounds';
 import { MAX_CURSOR_LENGTH } from './cursor';
 
 export const MAX_PAGE_SIZE = 100;
-/** When the planner expects at most this many rows, `count=estimated` counts them exactly (a bounded scan). */
+/** Up to this many matching rows, `count=estimated` answers an exact count (a bounded scan). */
 export const EXACT_COUNT_UP_TO = 1000;
 
 export const COUNT_MODES = ['exact', 'estimated', 'none'] as const;
@@ -104,9 +104,9 @@ export class PageQuery {
     enumName: 'CountMode',
     default: 'estimated',
     description:
-      "How `meta.total` is computed. `estimated`: the database planner's estimate for the filters " +
-      `(no scan), counted exactly instead when it expects at most ${EXACT_COUNT_UP_TO} rows (a scan ` +
-      `bounded at ${EXACT_COUNT_UP_TO + 1} rows); \`exact\`: a full count (costs a scan of every matching ` +
+      `How \`meta.total\` is computed. \`estimated\`: an exact count when at most ${EXACT_COUNT_UP_TO} ` +
+      `rows match (a scan bounded at ${EXACT_COUNT_UP_TO + 1} rows), otherwise the database planner's ` +
+      'estimate for the filters (no scan); `exact`: a full count (costs a scan of every matching ' +
       'row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.',
   })
   @IsOptional()

@@ -1268,7 +1268,7 @@ export type ClustersListData = {
          */
         order?: SortOrder;
         /**
-         * How `meta.total` is computed. `estimated`: the database planner's estimate for the filters (no scan), counted exactly instead when it expects at most 1000 rows (a scan bounded at 1001 rows); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
+         * How `meta.total` is computed. `estimated`: an exact count when at most 1000 rows match (a scan bounded at 1001 rows), otherwise the database planner's estimate for the filters (no scan); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
          */
         count?: CountMode;
     };
@@ -1588,7 +1588,7 @@ export type InstancesListData = {
          */
         order?: SortOrder;
         /**
-         * How `meta.total` is computed. `estimated`: the database planner's estimate for the filters (no scan), counted exactly instead when it expects at most 1000 rows (a scan bounded at 1001 rows); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
+         * How `meta.total` is computed. `estimated`: an exact count when at most 1000 rows match (a scan bounded at 1001 rows), otherwise the database planner's estimate for the filters (no scan); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
          */
         count?: CountMode;
         /**
@@ -1855,7 +1855,7 @@ export type InstancesListRevisionsData = {
          */
         order?: SortOrder;
         /**
-         * How `meta.total` is computed. `estimated`: the database planner's estimate for the filters (no scan), counted exactly instead when it expects at most 1000 rows (a scan bounded at 1001 rows); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
+         * How `meta.total` is computed. `estimated`: an exact count when at most 1000 rows match (a scan bounded at 1001 rows), otherwise the database planner's estimate for the filters (no scan); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
          */
         count?: CountMode;
     };
@@ -2221,7 +2221,7 @@ export type IntentsListData = {
          */
         order?: SortOrder;
         /**
-         * How `meta.total` is computed. `estimated`: the database planner's estimate for the filters (no scan), counted exactly instead when it expects at most 1000 rows (a scan bounded at 1001 rows); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
+         * How `meta.total` is computed. `estimated`: an exact count when at most 1000 rows match (a scan bounded at 1001 rows), otherwise the database planner's estimate for the filters (no scan); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
          */
         count?: CountMode;
         /**
@@ -2720,7 +2720,7 @@ export type IntentsListReportsData = {
          */
         order?: SortOrder;
         /**
-         * How `meta.total` is computed. `estimated`: the database planner's estimate for the filters (no scan), counted exactly instead when it expects at most 1000 rows (a scan bounded at 1001 rows); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
+         * How `meta.total` is computed. `estimated`: an exact count when at most 1000 rows match (a scan bounded at 1001 rows), otherwise the database planner's estimate for the filters (no scan); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
          */
         count?: CountMode;
     };
@@ -2790,7 +2790,7 @@ export type SubscriptionsListData = {
          */
         order?: SortOrder;
         /**
-         * How `meta.total` is computed. `estimated`: the database planner's estimate for the filters (no scan), counted exactly instead when it expects at most 1000 rows (a scan bounded at 1001 rows); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
+         * How `meta.total` is computed. `estimated`: an exact count when at most 1000 rows match (a scan bounded at 1001 rows), otherwise the database planner's estimate for the filters (no scan); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
          */
         count?: CountMode;
         /**
@@ -3078,7 +3078,7 @@ export type WorkloadsListData = {
          */
         order?: SortOrder;
         /**
-         * How `meta.total` is computed. `estimated`: the database planner's estimate for the filters (no scan), counted exactly instead when it expects at most 1000 rows (a scan bounded at 1001 rows); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
+         * How `meta.total` is computed. `estimated`: an exact count when at most 1000 rows match (a scan bounded at 1001 rows), otherwise the database planner's estimate for the filters (no scan); `exact`: a full count (costs a scan of every matching row); `none`: no total (`total` and `total_pages` are null). `meta.count` says which one `total` is.
          */
         count?: CountMode;
         /**
