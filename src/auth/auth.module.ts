@@ -6,9 +6,10 @@ import { HttpConfig } from '../config/slices/http.config';
 import { RedisConfig } from '../config/slices/redis.config';
 import { REDIS } from '../infra/redis/redis.module';
 import { AuthGuard } from './auth.guard';
-import { ClientRateLimiter, RATE_LIMIT_STORE, RATE_LIMIT_WINDOWS } from './client-rate-limiter';
+import { ClientRateLimiter, RATE_LIMIT_COUNTER, RATE_LIMIT_WINDOWS } from './client-rate-limiter';
 import { DevAuthController } from './dev-auth.controller';
 import { DevIdentity } from './dev-identity';
+import { LocalRateLimitCounts } from './local-rate-limit-counts';
 import { DEV_IDENTITY, DevTokenService } from './dev-token.service';
 import { PrincipalMapper } from './principal-mapper';
 import { RateLimitStore, RateLimitWindow } from './rate-limit.store';
@@ -36,10 +37,17 @@ import { OidcKeys, VERIFICATION_KEYS } from './verification-keys';
     TokenVerifier,
     PrincipalMapper,
     {
-      provide: RATE_LIMIT_STORE,
-      inject: [RedisConfig, REDIS],
-      useFactory: (config: RedisConfig, redis: Redis) =>
-        new RateLimitStore(redis, `${config.QUEUE_PREFIX}:ratelimit`),
+      provide: RATE_LIMIT_COUNTER,
+      inject: [RedisConfig, AuthConfig, REDIS],
+      useFactory: (redisConfig: RedisConfig, config: AuthConfig, redis: Redis) => {
+        const shared = new RateLimitStore(redis, `${redisConfig.QUEUE_PREFIX}:ratelimit`);
+        if (config.RATE_LIMIT_SYNC_MS === 0) return shared;
+        return new LocalRateLimitCounts(
+          shared,
+          config.RATE_LIMIT_SYNC_MS,
+          config.RATE_LIMIT_MAX_LOCAL_CLIENTS,
+        );
+      },
     },
     {
       provide: RATE_LIMIT_WINDOWS,

@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import { AuthenticatedRequest } from './auth.decorators';
 import { TooManyRequestsError } from './auth.errors';
 import { ClientRateLimiter, rateLimitHeaders } from './client-rate-limiter';
-import { RateLimitStore, RateLimitWindow, WindowCount } from './rate-limit.store';
+import { RateLimitCounter, RateLimitWindow, WindowCount } from './rate-limit.store';
 
 describe('rateLimitHeaders (draft-ietf-httpapi-ratelimit-headers)', () => {
   it('lists every counted window as a structured-field item', () => {
@@ -31,7 +31,7 @@ describe('ClientRateLimiter', () => {
         clients.push(client);
         return Promise.resolve(counts);
       },
-    } as unknown as RateLimitStore;
+    } as RateLimitCounter;
     const headers = new Map<string, string>();
     const response = { setHeader: (n: string, v: string) => headers.set(n, v) };
     return {

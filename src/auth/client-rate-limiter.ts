@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { AuthenticatedRequest } from './auth.decorators';
 import { TooManyRequestsError } from './auth.errors';
-import { RateLimitStore, RateLimitWindow, WindowCount } from './rate-limit.store';
+import { RateLimitCounter, RateLimitWindow, WindowCount } from './rate-limit.store';
 
-export const RATE_LIMIT_STORE = Symbol('RATE_LIMIT_STORE');
+export const RATE_LIMIT_COUNTER = Symbol('RATE_LIMIT_COUNTER');
 export const RATE_LIMIT_WINDOWS = Symbol('RATE_LIMIT_WINDOWS');
 
 /** One counted window of one request, as the rate-limit headers describe it. */
@@ -53,14 +53,14 @@ function stateOf(window: RateLimitWindow, count: WindowCount): RateLimitState {
 @Injectable()
 export class ClientRateLimiter {
   constructor(
-    @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
+    @Inject(RATE_LIMIT_COUNTER) private readonly counter: RateLimitCounter,
     @Inject(RATE_LIMIT_WINDOWS) private readonly windows: readonly RateLimitWindow[],
   ) {}
 
   async count(request: AuthenticatedRequest, response: Response): Promise<void> {
     const { principal, ip } = request;
     const client = principal ? `sub:${principal.subject}` : `ip:${ip ?? 'unknown'}`;
-    const counts = await this.store.count(client, this.windows);
+    const counts = await this.counter.count(client, this.windows);
     const states = this.windows.map((window, i) => stateOf(window, counts[i]));
     for (const [name, value] of Object.entries(rateLimitHeaders(states)))
       response.setHeader(name, value);

@@ -19,24 +19,39 @@ export interface WindowCount {
   blockLeftMs: number;
 }
 
+/** What ClientRateLimiter counts through: Redis itself, or the local counts in front of it. */
+export interface RateLimitCounter {
+  count(client: string, windows: readonly RateLimitWindow[]): Promise<WindowCount[]>;
+}
+
+/** The shared counts, told how many requests of a client to add per window. */
+export interface SharedRateLimitCounts {
+  count(
+    client: string,
+    windows: readonly RateLimitWindow[],
+    hits: readonly number[],
+  ): Promise<WindowCount[]>;
+}
+
 /**
- * Every window of one client in one atomic script, so a request costs one Redis round trip and
+ * Every window of one client in one atomic script, so a sync costs one Redis round trip and
  * concurrent api replicas share the counts. Per window i: KEYS[2i-1] hits, KEYS[2i] block marker;
- * ARGV[3i-2..3i] window ms, limit, block ms. Returns hits, window ms left, block ms left per window.
+ * ARGV[4i-3..4i] window ms, limit, block ms, requests to add. Returns hits, window ms left, block
+ * ms left per window.
  */
 const COUNT_SCRIPT = `
 local result = {}
 for i = 1, #KEYS / 2 do
-  local hits = redis.call('INCR', KEYS[2 * i - 1])
+  local hits = redis.call('INCRBY', KEYS[2 * i - 1], ARGV[4 * i])
   local ttl = redis.call('PTTL', KEYS[2 * i - 1])
   if ttl < 0 then
-    redis.call('PEXPIRE', KEYS[2 * i - 1], ARGV[3 * i - 2])
-    ttl = tonumber(ARGV[3 * i - 2])
+    redis.call('PEXPIRE', KEYS[2 * i - 1], ARGV[4 * i - 3])
+    ttl = tonumber(ARGV[4 * i - 3])
   end
   local blocked = redis.call('PTTL', KEYS[2 * i])
-  if blocked <= 0 and hits > tonumber(ARGV[3 * i - 1]) then
-    redis.call('SET', KEYS[2 * i], '1', 'PX', ARGV[3 * i])
-    blocked = tonumber(ARGV[3 * i])
+  if blocked <= 0 and hits > tonumber(ARGV[4 * i - 2]) then
+    redis.call('SET', KEYS[2 * i], '1', 'PX', ARGV[4 * i - 1])
+    blocked = tonumber(ARGV[4 * i - 1])
   end
   result[3 * i - 2] = hits
   result[3 * i - 1] = ttl
@@ -53,7 +68,7 @@ type CountingRedis = Redis & {
 };
 
 /** Rate-limit counters in Redis (EVALSHA of one script); fails open when Redis does. */
-export class RateLimitStore {
+export class RateLimitStore implements SharedRateLimitCounts {
   private readonly logger = new Logger(RateLimitStore.name);
   private readonly redis: CountingRedis;
   private lastWarning = 0;
@@ -66,12 +81,16 @@ export class RateLimitStore {
     this.redis = redis as CountingRedis;
   }
 
-  async count(client: string, windows: readonly RateLimitWindow[]): Promise<WindowCount[]> {
+  async count(
+    client: string,
+    windows: readonly RateLimitWindow[],
+    hits: readonly number[] = windows.map(() => 1),
+  ): Promise<WindowCount[]> {
     const keys = windows.flatMap((w) => [
       `${this.prefix}:${w.name}:${client}:hits`,
       `${this.prefix}:${w.name}:${client}:block`,
     ]);
-    const args = windows.flatMap((w) => [w.windowMs, w.limit, w.blockMs]);
+    const args = windows.flatMap((w, i) => [w.windowMs, w.limit, w.blockMs, hits[i]]);
     try {
       const flat = await this.redis[COMMAND](keys.length, ...keys, ...args);
       return windows.map((_, i) => ({

@@ -139,4 +139,21 @@ export class AuthConfig {
   @IsInt()
   @Min(1)
   RATE_LIMIT_BURST = 50;
+
+  /**
+   * How long a replica answers a client's requests from its own counts before it settles with
+   * Redis again (0: ask Redis on every request).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  RATE_LIMIT_SYNC_MS = 100;
+
+  /** Clients whose counts a replica keeps between syncs; the longest unsynced are dropped first. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_MAX_LOCAL_CLIENTS = 10000;
 }

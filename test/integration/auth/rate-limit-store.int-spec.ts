@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import { LocalRateLimitCounts } from '../../../src/auth/local-rate-limit-counts';
 import { RateLimitStore, RateLimitWindow } from '../../../src/auth/rate-limit.store';
 
 describe('RateLimitStore (real Redis)', () => {
@@ -42,6 +43,31 @@ describe('RateLimitStore (real Redis)', () => {
     expect([b1.hits, m1.hits, b2.hits, m2.hits]).toEqual([1, 1, 2, 2]);
     expect(b2.blockLeftMs).toBeGreaterThan(0);
     expect(m2.blockLeftMs).toBe(0);
+  });
+
+  it('adds the requests a replica counted since its last sync in one call', async () => {
+    const store = new RateLimitStore(connect(), `nemo-test-rl-${randomUUID()}`);
+    expect((await store.count('ip:1', [burst, minute], [1, 5]))[1].hits).toBe(5);
+    const [b, m] = await store.count('ip:1', [burst, minute], [0, 2]);
+    expect([b.hits, m.hits, m.blockLeftMs > 0]).toEqual([1, 7, true]);
+  });
+
+  it('local counts in two replicas settle in Redis: one refuses at the limit, the other learns of it at its next sync', async () => {
+    const prefix = `nemo-test-rl-${randomUUID()}`;
+    const limit: RateLimitWindow = { name: 'minute', windowMs: 60_000, limit: 6, blockMs: 30_000 };
+    const [first, second] = [
+      new LocalRateLimitCounts(new RateLimitStore(connect(), prefix), 150, 100),
+      new LocalRateLimitCounts(new RateLimitStore(connect(), prefix), 150, 100),
+    ];
+    const blocked = async (replica: LocalRateLimitCounts) =>
+      (await replica.count('sub:carol', [limit]))[0].blockLeftMs > 0;
+    expect(await blocked(second)).toBe(false);
+    const answers: boolean[] = [];
+    for (let i = 0; i < 6; i++) answers.push(await blocked(first));
+    // first saw second's request when it asked Redis first: its sixth request is the seventh.
+    expect(answers).toEqual([false, false, false, false, false, true]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await blocked(second)).toBe(true);
   });
 
   it('starts a new window once the old one expires', async () => {
