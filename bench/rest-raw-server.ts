@@ -8,7 +8,12 @@ import { createLocalJWKSet, JSONWebKeySet, jwtVerify } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { Pool, PoolClient } from 'pg';
+import type { WorkloadStatus } from '../src/contract';
+import { CursorBinding, encodeCursor } from '../src/common/pagination/cursor';
+import { EXACT_COUNT_UP_TO } from '../src/common/pagination/pagination';
 import { partitionOf } from '../src/events/outbox.service';
+import type { OnboardingStep } from '../src/workload/entities/workload-document.entity';
+import { onboardingProgress } from '../src/workload/onboarding-progress';
 
 type Row = Record<string, unknown>;
 
@@ -58,7 +63,13 @@ async function loadIntents(client: PoolClient | Pool, ids: number[]): Promise<Ro
   const objects = await q('expectation_object');
   const targets = await q('expectation_target', byPosition);
   const contexts = await q('intent_context', byPosition);
-  const reports = await q('intent_report');
+  const reports = await all(
+    client,
+    `SELECT *, (extract(epoch FROM last_updated_time) * 1000000)::bigint::text AS micros
+       FROM intent_report WHERE intent_id = ANY($1)`,
+    [ids],
+  );
+  const conflicts = await q('intent_conflict_report', ' ORDER BY id ASC');
   const fulfilment = await q('intent_fulfilment_report');
   const feasibility = await q('intent_feasibility_check_report');
   const eResults = await q('expectation_fulfilment_result');
@@ -130,7 +141,16 @@ async function loadIntents(client: PoolClient | Pool, ids: number[]): Promise<Ro
                 infeasibility_reason: feasibilityReport.infeasibility_reason,
               }
             : null,
-          last_updated_time: (report.last_updated_time as Date).toISOString(),
+          last_updated_time: microTimestamp(report.micros as string),
+          intent_conflict_reports: conflicts
+            .filter((c) => c.intent_id === id)
+            .map((c) => ({
+              id: c.id,
+              conflict_type: c.conflict_type,
+              conflicting_intent: c.conflicting_intent_id,
+              conflict_description: c.conflict_description,
+              recommended_solution: c.recommended_solution,
+            })),
         },
         intent_contexts: contexts
           .filter(
@@ -141,9 +161,17 @@ async function loadIntents(client: PoolClient | Pool, ids: number[]): Promise<Ro
               c.expectation_target_id === null,
           )
           .map(context),
+        intent_admin_state: intent.admin_state,
       },
     ];
   });
+}
+
+/** `2026-12-02T10:00:00.123456Z` from epoch microseconds, as the api writes intent timestamps. */
+function microTimestamp(epochMicros: string): string {
+  const micros = BigInt(epochMicros);
+  const whole = new Date(Number(micros / 1_000_000n) * 1000).toISOString().slice(0, 19);
+  return `${whole}.${(micros % 1_000_000n).toString().padStart(6, '0')}Z`;
 }
 
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
@@ -154,15 +182,27 @@ function workloadJson(row: Row): Row {
     name: row.name,
     version: row.version,
     type: row.type,
+    status: row.status,
     ingress_support: row.ingress_support,
     description: row.description,
-    status: row.status,
+    owner: row.owner,
+    tenant: row.tenant,
     rejection_reason: row.rejection_reason,
-    onboarding: {
-      step: row.onboarding_step,
-      images_done: row.images_done,
-      images_total: row.images_total,
-    },
+    onboarding: onboardingProgress({
+      status: row.status as WorkloadStatus,
+      onboardingStep: row.onboarding_step as OnboardingStep | null,
+      imagesDone: row.images_done as number,
+      imagesTotal: row.images_total as number,
+    }),
+    package:
+      row.package_digest === null
+        ? null
+        : { digest: row.package_digest, size: row.package_size ?? 0 },
+    provenance:
+      row.provenance_signer && row.provenance_key_fingerprint
+        ? { signer: row.provenance_signer, key_fingerprint: row.provenance_key_fingerprint }
+        : null,
+    render_policy: { allowed_kinds: row.allowed_kinds, pod_security: row.pod_security_profile },
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
   };
@@ -181,22 +221,52 @@ async function getWorkload(tenant: string, id: number): Promise<unknown> {
   );
   return {
     ...workloadJson(row),
-    images: mirrors.map((m) => ({ source: m.source, mirrored: m.mirrored, digest: m.digest })),
+    images: mirrors.map((m) => ({
+      source: m.source,
+      mirrored: m.mirrored,
+      digest: m.digest,
+      copied: m.copied,
+      companions: m.companions,
+    })),
   };
 }
 
+/** The api's default list: newest first by (created_at, id), one row more to know if a page follows. */
 async function listWorkloads(tenant: string, limit: number): Promise<unknown> {
   const [rows, [count]] = await Promise.all([
-    all(pool, 'SELECT * FROM workload_document WHERE tenant = $1 ORDER BY id DESC LIMIT $2', [
-      tenant,
-      limit,
-    ]),
-    all(pool, 'SELECT count(*)::int AS total FROM workload_document WHERE tenant = $1', [tenant]),
+    all(
+      pool,
+      `SELECT *, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_key
+         FROM workload_document WHERE tenant = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+      [tenant, limit + 1],
+    ),
+    all(
+      pool,
+      `SELECT count(*)::int AS total FROM (SELECT 1 FROM workload_document WHERE tenant = $1
+         LIMIT ${EXACT_COUNT_UP_TO + 1}) AS matching`,
+      [tenant],
+    ),
   ]);
   const total = count.total as number;
+  const last = rows.length > limit ? rows[limit - 1] : undefined;
+  const binding: CursorBinding = {
+    resource: 'workloads',
+    sort: 'created_at',
+    order: 'desc',
+    filters: { name: undefined, status: undefined, type: undefined },
+  };
   return {
-    items: rows.map(workloadJson),
-    meta: { page: 1, limit, total, total_pages: Math.ceil(total / limit) },
+    items: rows.slice(0, limit).map(workloadJson),
+    meta: {
+      page: 1,
+      limit,
+      total,
+      total_pages: Math.ceil(total / limit),
+      count: total <= EXACT_COUNT_UP_TO ? 'exact' : 'estimated',
+      next_cursor: last
+        ? encodeCursor({ key: last.cursor_key as string, id: last.id as number }, binding)
+        : null,
+    },
   };
 }
 
@@ -235,6 +305,12 @@ async function getInstance(tenant: string, instanceId: string): Promise<unknown>
     ingress_enabled: row.ingress_enabled,
     exposed_urls: row.exposed_urls,
     manifests: row.manifests,
+    image_lock: ((row.image_lock ?? []) as Row[]).map((entry) => ({
+      source: entry.source,
+      reference: entry.reference,
+      digest: entry.digest,
+    })),
+    revision: row.revision,
     intents: await loadIntents(
       pool,
       ids.map((r) => r.id as number),

@@ -2,6 +2,8 @@
  * REST benchmark (issue 14): the built api role (`node dist/src/main.js api`, as production runs it,
  * its logs on) against a raw `node:http` + `pg` server doing the same SQL, the same ES256 JWT check
  * and the same JSON (bench/rest-raw-server.ts), each its own process, on the same seeded database.
+ * Before measuring, every read is asked of both servers once and their JSON compared: the benchmark
+ * stops, naming the differing fields, when the raw server would do less work than the api.
  * Per path: a warm-up, then rounds alternating ours/raw with autocannon at 32 connections; medians.
  * Prints one JSON object: req/s, p50, p99 and CPU ms per request per side, the ratios, and the api's
  * RSS sampled during the run. On a loaded machine req/s ratios drift with the neighbours' load; the
@@ -46,6 +48,36 @@ interface Figures {
   errors: number;
   non_2xx: number;
   cpu_ms_per_request: number;
+}
+
+/** The JSON paths (`a.b[0].c`) where two answers differ: where the raw server does other work. */
+function differences(ours: unknown, theirs: unknown, at = ''): string[] {
+  if (typeof ours !== 'object' || ours === null || typeof theirs !== 'object' || theirs === null)
+    return Object.is(ours, theirs) ? [] : [at || '(body)'];
+  if (Array.isArray(ours) !== Array.isArray(theirs)) return [at || '(body)'];
+  const a = ours as Record<string, unknown>;
+  const b = theirs as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  return keys.flatMap((key) =>
+    differences(a[key], b[key], Array.isArray(ours) ? `${at}[${key}]` : at ? `${at}.${key}` : key),
+  );
+}
+
+/** Every read answers the same JSON from both servers, or the benchmark stops: a ratio is only honest over equal work. */
+async function checkSameJson(paths: PathCase[], api: string, raw: string): Promise<void> {
+  const found: string[] = [];
+  for (const path of paths.filter((c) => c.kind === 'read')) {
+    const [ours, theirs] = await Promise.all(
+      [api, raw].map(async (base) => {
+        const { url, headers } = path.options(base);
+        const response = await fetch(url ?? '', { headers: headers as Record<string, string> });
+        return response.json() as Promise<unknown>;
+      }),
+    );
+    const differ = differences(ours, theirs);
+    if (differ.length > 0) found.push(`${path.name} at ${differ.slice(0, 20).join(', ')}`);
+  }
+  if (found.length > 0) throw new Error(`the raw server answers other JSON: ${found.join('; ')}`);
 }
 
 /** 100 accepted documents with two mirrored images each, 2,000 instances, all of tenant `bench`. */
@@ -256,7 +288,9 @@ async function main(): Promise<void> {
     const intentId = await createIntent(api.base, token, seeded.instanceIds[0]);
     const results: Record<string, unknown> = {};
     const only = process.env.BENCH_PATHS ?? '';
-    for (const path of cases(token, seeded, intentId).filter((c) => c.name.includes(only))) {
+    const selected = cases(token, seeded, intentId).filter((c) => c.name.includes(only));
+    await checkSameJson(selected, api.base, raw.base);
+    for (const path of selected) {
       await measure({ ...path.options(api.base), duration: 2 }, apiPid);
       await measure({ ...path.options(raw.base), duration: 2 }, rawPid);
       const ours: Figures[] = [];
