@@ -6,7 +6,7 @@
 #   start   install what is missing (Debian packages, helm), start PostgreSQL, Redis, RabbitMQ,
 #           an OCI registry and an S3 endpoint on loopback, write .local/env, print the URLs.
 #           Idempotent: services already answering are left alone.
-#   stop    stop the five services (only those this script started).
+#   stop    stop the five services (only those this script started), on the ports start used.
 #   status  print each service up/down; exit 1 if any is down.
 #   env     print .local/env (shell `export` lines; `source` it or `eval "$(… env)"`).
 #
@@ -24,6 +24,16 @@
 set -euo pipefail
 
 SERVICES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/services"
+PORTS_FILE="$SERVICES_DIR/../../.local/ports"
+
+# stop and status talk to what `start` started: its ports (recorded in .local/ports), unless the
+# caller names other ones. Without this, services started on NEMO_* ports and stopped without them
+# were looked for on the defaults (rabbitmqctl then waits on the wrong Erlang port).
+if [[ "${1:-}" == stop || "${1:-}" == status ]] && [[ -f "$PORTS_FILE" ]]; then
+  while IFS='=' read -r name value; do
+    if [[ "$name" =~ ^NEMO_[A-Z0-9_]+_PORT$ && -z "${!name:-}" ]]; then export "$name=$value"; fi
+  done <"$PORTS_FILE"
+fi
 # shellcheck source=scripts/services/lib.sh
 source "$SERVICES_DIR/lib.sh"
 # shellcheck source=scripts/services/postgres.sh
@@ -125,10 +135,18 @@ Environment $ENV_FILE
 EOF
 }
 
+# The ports this run uses, for a later stop or status (read at the top of this script).
+write_ports() {
+  printf '%s\n' "NEMO_PG_PORT=$PG_PORT" "NEMO_REDIS_PORT=$REDIS_PORT" "NEMO_RABBITMQ_PORT=$RMQ_PORT" \
+    "NEMO_RABBITMQ_DIST_PORT=$RMQ_DIST_PORT" "NEMO_EPMD_PORT=$RMQ_EPMD_PORT" \
+    "NEMO_REGISTRY_PORT=$REGISTRY_PORT" "NEMO_S3_PORT=$S3_PORT" >"$LOCAL_DIR/ports"
+}
+
 # The lock serializes whole runs, so two callers (e.g. a test runner and a developer) do not race.
 cmd_start() {
   prepare_local_dir
   take_lock "$RUN_DIR/services.lock"
+  write_ports
   ensure_packages
   helm_ensure
   write_rabbitmq_ctl
