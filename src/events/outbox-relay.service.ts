@@ -45,6 +45,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly stopping = new AbortController();
   private loops: Promise<void>[] = [];
   private wakeups: Wakeup[] = [];
+  /** Woken when every partition is worth a look (the LISTEN connection is back): ends a backoff. */
+  private recoveries: Wakeup[] = [];
   private notifications?: OutboxNotifications;
   /** Its own small pool: request traffic on the shared pool must not starve the relay. */
   private relayDb!: DataSource;
@@ -92,6 +94,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     });
     await this.relayDb.initialize();
     this.wakeups = Array.from({ length: loops }, () => new Wakeup());
+    this.recoveries = Array.from({ length: loops }, () => new Wakeup());
     this.notifications = new OutboxNotifications(
       this.database.DATABASE_URL,
       this.database.DATABASE_CONNECT_TIMEOUT_MS,
@@ -100,7 +103,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     );
     this.notifications.start();
     this.loops = Array.from({ length: loops }, (_, loop) =>
-      this.run(partitionsOfLoop(loop, loops), this.wakeups[loop]),
+      this.run(partitionsOfLoop(loop, loops), this.wakeups[loop], this.recoveries[loop]),
     );
     this.loops.push(this.pruneEvery(PRUNE_INTERVAL_MS));
   }
@@ -133,6 +136,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const loops = this.wakeups.length;
     if (!partitions) {
       this.wakeups.forEach((wakeup) => wakeup.wake());
+      this.recoveries.forEach((recovery) => recovery.wake());
       return;
     }
     for (const loop of new Set(partitions.map((partition) => partition % loops)))
@@ -151,9 +155,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /**
    * A loop woken by a commit, or after a full batch, claims at once; after a fallback poll's
    * timeout it first asks, outside any transaction, whether anything waits: an idle relay costs
-   * PostgreSQL one cheap read per interval, a busy one no round trip that is not needed.
+   * PostgreSQL one cheap read per interval, a busy one no round trip that is not needed. A failed
+   * batch backs off up to MAX_BACKOFF_MS, cut short when the LISTEN connection comes back (then
+   * PostgreSQL is back): a loop deep in its backoff when PostgreSQL restarts would otherwise wait
+   * seconds more, once per dead pooled connection it meets.
    */
-  private async run(partitions: number[], wakeup: Wakeup): Promise<void> {
+  private async run(partitions: number[], wakeup: Wakeup, recovery: Wakeup): Promise<void> {
     let backoffMs = 0;
     let expectEvents = true;
     while (!this.stopping.signal.aborted) {
@@ -167,7 +174,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         expectEvents = true;
         backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(100, backoffMs * 2));
         this.onFailure(error, backoffMs);
-        await pause(backoffMs, this.stopping.signal);
+        await recovery.wait(backoffMs, this.stopping.signal);
       }
     }
   }
