@@ -9,7 +9,7 @@ import {
   ObjectCheck,
 } from './domain/feasibility';
 import { IntentDraft, objectsOf } from './domain/intent-draft';
-import { toIntentObject } from './dto/intent-object.mapper';
+import { toIntentDefinition } from './dto/intent-object.mapper';
 import { INTENT_TEMPLATE_CATALOG } from './intent-templates.service';
 import { IntentStore } from './intent.store';
 import { ObjectResolverRegistry } from './object-resolver.registry';
@@ -60,9 +60,9 @@ export class IntentFeasibilityService {
       draft.intent_admin_state === 'ACTIVATED'
         ? await this.store.activeIdsOnObjects(m, tenant, objects, except)
         : [];
-    const others = (await this.store.loadRows(m, otherIds)).map((rows) => ({
+    const others = (await this.store.loadDefinitions(m, otherIds)).map((rows) => ({
       id: rows.intent.id,
-      intent: toIntentObject(rows),
+      intent: toIntentDefinition(rows),
     }));
     const findings = feasibilityFindings({
       candidate: draft,

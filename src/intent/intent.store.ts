@@ -27,7 +27,7 @@ import {
   TargetFulfilmentResult,
 } from './entities';
 import { FulfilmentInfoColumns } from './entities/fulfilment-info.columns';
-import type { IntentRows } from './entities/intent-rows';
+import type { IntentDefinitionRows, IntentRows } from './entities/intent-rows';
 
 /** A timestamptz from epoch microseconds, exactly (a double would round the last digits). */
 const FROM_MICROS = (param: string) =>
@@ -65,7 +65,11 @@ const toColumns = (info: FulfilmentInfo): FulfilmentInfoColumns => ({
 
 function groupByIntent<T extends { intentId: number }>(rows: T[]): Map<number, T[]> {
   const groups = new Map<number, T[]>();
-  for (const row of rows) groups.set(row.intentId, [...(groups.get(row.intentId) ?? []), row]);
+  for (const row of rows) {
+    const group = groups.get(row.intentId);
+    if (group) group.push(row);
+    else groups.set(row.intentId, [row]);
+  }
   return groups;
 }
 
@@ -479,50 +483,75 @@ export class IntentStore {
     return rows.map((row) => Number(row.id));
   }
 
-  /** Every row of the given intents, grouped per intent, in the order of `ids`. */
-  async loadRows(m: EntityManager, ids: readonly number[]): Promise<IntentRows[]> {
+  /**
+   * The rows that define the given intents (five tables, none of the reports), in the order of
+   * `ids`: what the feasibility check compares a candidate with, for every active intent on its
+   * objects.
+   */
+  async loadDefinitions(m: EntityManager, ids: readonly number[]): Promise<IntentDefinitionRows[]> {
     if (ids.length === 0) return [];
     const where = { intentId: [...ids] };
     const byPosition = { position: 'ASC', id: 'ASC' } as const;
     // One after another: inside a transaction they share one connection, which runs one query at a time.
     const intents = await leanFind(m, Intent, { where: { id: [...ids] } });
-    const expectations = await leanFind(m, IntentExpectation, { where, order: byPosition });
-    const objects = await leanFind(m, ExpectationObject, { where });
-    const targets = await leanFind(m, ExpectationTarget, { where, order: byPosition });
-    const contexts = await leanFind(m, IntentContext, { where, order: byPosition });
-    const reports = await leanFind(m, IntentReport, { where });
-    const fulfilment = await leanFind(m, IntentFulfilmentReport, { where });
-    const feasibility = await leanFind(m, IntentFeasibilityCheckReport, { where });
-    const eResults = await leanFind(m, ExpectationFulfilmentResult, { where });
-    const tResults = await leanFind(m, TargetFulfilmentResult, { where });
-    const conflicts = await leanFind(m, IntentConflictReport, { where, order: { id: 'ASC' } });
-    const groups = {
-      expectations: groupByIntent(expectations),
-      objects: groupByIntent(objects),
-      targets: groupByIntent(targets),
-      contexts: groupByIntent(contexts),
-      eResults: groupByIntent(eResults),
-      tResults: groupByIntent(tResults),
-      conflicts: groupByIntent(conflicts),
-    };
+    const expectations = groupByIntent(
+      await leanFind(m, IntentExpectation, { where, order: byPosition }),
+    );
+    const objects = groupByIntent(await leanFind(m, ExpectationObject, { where }));
+    const targets = groupByIntent(
+      await leanFind(m, ExpectationTarget, { where, order: byPosition }),
+    );
+    const contexts = groupByIntent(await leanFind(m, IntentContext, { where, order: byPosition }));
+    const byId = new Map(intents.map((intent) => [intent.id, intent]));
     return ids.flatMap((id) => {
-      const intent = intents.find((i) => i.id === id);
-      const report = reports.find((r) => r.intentId === id);
-      const fulfilmentReport = fulfilment.find((r) => r.intentId === id);
-      if (!intent || !report || !fulfilmentReport) return [];
+      const intent = byId.get(id);
+      if (!intent) return [];
       return [
         {
           intent,
-          expectations: groups.expectations.get(id) ?? [],
-          objects: groups.objects.get(id) ?? [],
-          targets: groups.targets.get(id) ?? [],
-          contexts: groups.contexts.get(id) ?? [],
+          expectations: expectations.get(id) ?? [],
+          objects: objects.get(id) ?? [],
+          targets: targets.get(id) ?? [],
+          contexts: contexts.get(id) ?? [],
+        },
+      ];
+    });
+  }
+
+  /** Every row of the given intents, grouped per intent, in the order of `ids`. */
+  async loadRows(m: EntityManager, ids: readonly number[]): Promise<IntentRows[]> {
+    const definitions = await this.loadDefinitions(m, ids);
+    if (definitions.length === 0) return [];
+    const where = { intentId: [...ids] };
+    const reports = await leanFind(m, IntentReport, { where });
+    const fulfilment = await leanFind(m, IntentFulfilmentReport, { where });
+    const feasibility = await leanFind(m, IntentFeasibilityCheckReport, { where });
+    const eResults = groupByIntent(await leanFind(m, ExpectationFulfilmentResult, { where }));
+    const tResults = groupByIntent(await leanFind(m, TargetFulfilmentResult, { where }));
+    const conflicts = groupByIntent(
+      await leanFind(m, IntentConflictReport, { where, order: { id: 'ASC' } }),
+    );
+    const oneOf = <R extends { intentId: number }>(rows: R[]) =>
+      new Map(rows.map((row) => [row.intentId, row]));
+    const [reportOf, fulfilmentOf, feasibilityOf] = [
+      oneOf(reports),
+      oneOf(fulfilment),
+      oneOf(feasibility),
+    ];
+    return definitions.flatMap((definition) => {
+      const id = definition.intent.id;
+      const report = reportOf.get(id);
+      const fulfilmentReport = fulfilmentOf.get(id);
+      if (!report || !fulfilmentReport) return [];
+      return [
+        {
+          ...definition,
           report,
           fulfilmentReport,
-          feasibility: feasibility.find((r) => r.intentId === id) ?? null,
-          expectationResults: groups.eResults.get(id) ?? [],
-          targetResults: groups.tResults.get(id) ?? [],
-          conflicts: groups.conflicts.get(id) ?? [],
+          feasibility: feasibilityOf.get(id) ?? null,
+          expectationResults: eResults.get(id) ?? [],
+          targetResults: tResults.get(id) ?? [],
+          conflicts: conflicts.get(id) ?? [],
         },
       ];
     });

@@ -14,7 +14,7 @@ import type {
 import type { TargetWindowState } from '../../src/intent/domain/observation-window';
 import type { IntentContext, IntentReportEntry } from '../../src/intent/entities';
 import type { FulfilmentInfoColumns } from '../../src/intent/entities/fulfilment-info.columns';
-import type { IntentRows } from '../../src/intent/entities/intent-rows';
+import type { IntentDefinitionRows, IntentRows } from '../../src/intent/entities/intent-rows';
 import type { ConflictPair, IntentStore } from '../../src/intent/intent.store';
 import type { MemoryDatabase } from './database';
 
@@ -398,6 +398,10 @@ export class MemoryIntentStore implements IntentRecords {
   async loadRows(_m: EntityManager, ids: readonly number[]): Promise<IntentRows[]> {
     const all = this.all();
     return ids.flatMap((id) => all.filter((rows) => rows.intent.id === id));
+  }
+
+  loadDefinitions(m: EntityManager, ids: readonly number[]): Promise<IntentDefinitionRows[]> {
+    return this.loadRows(m, ids);
   }
 
   async lockRows(m: EntityManager, scope: { tenant?: string }, id: number): Promise<IntentRows> {

@@ -13,7 +13,7 @@ import {
   TargetFulfilmentResult,
 } from '../entities';
 import type { IntentRows } from '../entities/intent-rows';
-import { toIntentObject, toIntentReport } from './intent-object.mapper';
+import { toIntentDefinition, toIntentObject, toIntentReport } from './intent-object.mapper';
 
 const row = <T extends object>(type: new () => T, fields: Partial<T>): T =>
   Object.assign(new type(), fields);
@@ -146,6 +146,11 @@ describe('intent object serialization', () => {
       conflicts: [],
     };
     expect(JSON.stringify(toIntentObject(rows))).toBe(JSON.stringify(SEED_RUN_INTENT));
+  });
+
+  it('reads the definition the feasibility check compares as the full object has it, without id and reports', () => {
+    const { id: _id, intent_report_reference: _report, ...definition } = toIntentObject(seedRows());
+    expect(toIntentDefinition(seedRows())).toEqual(definition);
   });
 
   it('puts each context at its level, with its id, in stored order', () => {

@@ -1,8 +1,9 @@
 import type * as Wire from '../../contract';
+import type { IntentDraft } from '../domain/intent-draft';
 import { formatMicroTimestamp } from '../domain/timestamp';
 import { IntentConflictReport, IntentExpectation } from '../entities';
 import { FulfilmentInfoColumns } from '../entities/fulfilment-info.columns';
-import type { IntentRows } from '../entities/intent-rows';
+import type { IntentDefinitionRows, IntentRows } from '../entities/intent-rows';
 
 type ContextOwner = 'intentExpectationId' | 'expectationObjectId' | 'expectationTargetId';
 const OWNERS: ContextOwner[] = [
@@ -12,7 +13,7 @@ const OWNERS: ContextOwner[] = [
 ];
 
 function contextsOf(
-  rows: IntentRows,
+  rows: IntentDefinitionRows,
   owner: ContextOwner | null,
   ownerId: number | null,
 ): Wire.Context[] {
@@ -34,7 +35,10 @@ function toInfo(info: FulfilmentInfoColumns): Wire.FulfilmentInfo {
   };
 }
 
-function toExpectation(rows: IntentRows, expectation: IntentExpectation): Wire.IntentExpectation {
+function toExpectation(
+  rows: IntentDefinitionRows,
+  expectation: IntentExpectation,
+): Wire.IntentExpectation {
   const object = rows.objects.find((o) => o.intentExpectationId === expectation.id);
   if (!object) throw new Error(`intent expectation ${expectation.id} has no expectation object`);
   return {
@@ -136,6 +140,19 @@ export function toIntentObject(rows: IntentRows): Wire.IntentObject {
     observation_period: intent.observationPeriod,
     intent_expectations: rows.expectations.map((e) => toExpectation(rows, e)),
     intent_report_reference: toIntentReport(rows),
+    intent_contexts: contextsOf(rows, null, null),
+    intent_admin_state: intent.adminState,
+  };
+}
+
+/** What an intent asks, as the feasibility check compares it with a candidate: no reports. */
+export function toIntentDefinition(rows: IntentDefinitionRows): IntentDraft {
+  const { intent } = rows;
+  return {
+    user_label: intent.userLabel,
+    intent_preemption_capability: intent.intentPreemptionCapability ? 'TRUE' : 'FALSE',
+    observation_period: intent.observationPeriod,
+    intent_expectations: rows.expectations.map((e) => toExpectation(rows, e)),
     intent_contexts: contextsOf(rows, null, null),
     intent_admin_state: intent.adminState,
   };

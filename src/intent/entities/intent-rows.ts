@@ -10,13 +10,17 @@ import type { IntentReport } from './intent-report.entity';
 import type { Intent } from './intent.entity';
 import type { TargetFulfilmentResult } from './target-fulfilment-result.entity';
 
-/** Every stored row of one intent (lists in their stored order). */
-export interface IntentRows {
+/** The rows that define one intent (what was asked), without its reports. */
+export interface IntentDefinitionRows {
   intent: Intent;
   expectations: IntentExpectation[];
   objects: ExpectationObject[];
   targets: ExpectationTarget[];
   contexts: IntentContext[];
+}
+
+/** Every stored row of one intent (lists in their stored order). */
+export interface IntentRows extends IntentDefinitionRows {
   report: IntentReport;
   fulfilmentReport: IntentFulfilmentReport;
   feasibility: IntentFeasibilityCheckReport | null;
