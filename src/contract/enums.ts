@@ -34,6 +34,10 @@ export const INSTANCE_STATUSES = [
 ] as const;
 export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
 
+/** The Kubernetes Pod Security Standards level a document's renders are held to. */
+export const POD_SECURITY_PROFILES = ['privileged', 'baseline', 'restricted'] as const;
+export type PodSecurityProfile = (typeof POD_SECURITY_PROFILES)[number];
+
 /** The TS 28.312 enumerations. */
 export const CONDITIONS = [
   'IS_EQUAL_TO',

@@ -8,11 +8,11 @@ import {
   FULFILMENT_STATUSES,
   INSTANCE_STATUSES,
   NOT_FULFILLED_STATES,
+  POD_SECURITY_PROFILES,
   PREEMPTION_CAPABILITIES,
   WORKLOAD_STATUSES,
 } from '../contract';
 import { PATH_TYPES } from '../ingress/ingress.annotations';
-import { POD_SECURITY_PROFILES } from '../instance/rendering/pod-security';
 
 // @nestjs/terminus' readiness report (GET /readyz), split by outcome; the compiler checks that the
 // two lists together hold every status terminus can answer.

@@ -9,7 +9,7 @@ import { Page } from '../common/pagination/pagination';
 import { leanFind, leanFindOne } from '../database/lean-find';
 import { OutboxService } from '../events/outbox.service';
 import { HelmRepoService } from '../helm-repo/helm-repo.service';
-import type { PodSecurityProfile } from '../instance/rendering/pod-security';
+import type { PodSecurityProfile } from '../contract';
 import { CreateWorkloadDto } from './dto/create-workload.dto';
 import { ListWorkloadsQuery, WorkloadSortField } from './dto/list-workloads.query';
 import { RenderPolicyDto } from './dto/render-policy.dto';

@@ -1,4 +1,5 @@
-import { PodSecurityProfile, podSecurityViolations, podTemplatesOf } from './pod-security';
+import type { PodSecurityProfile } from '../../contract';
+import { podSecurityViolations, podTemplatesOf } from './pod-security';
 
 type Json = Record<string, unknown>;
 

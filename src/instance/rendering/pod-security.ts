@@ -4,8 +4,8 @@
  * release reads them (check ids as there). `privileged` checks nothing, `baseline` blocks the known
  * privilege escalations, `restricted` adds the hardening rules. Pure: same input, same verdict.
  */
-export const POD_SECURITY_PROFILES = ['privileged', 'baseline', 'restricted'] as const;
-export type PodSecurityProfile = (typeof POD_SECURITY_PROFILES)[number];
+
+import type { PodSecurityProfile } from '../../contract';
 
 /** One broken rule: where (relative to the object), which check, and why. */
 export interface PodSecurityViolation {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RenderConfig } from '../../config/slices/render.config';
 import { KubernetesManifest } from '../../common/kubernetes-manifest';
-import { PodSecurityProfile } from './pod-security';
+import type { PodSecurityProfile } from '../../contract';
 import { checkInstanceNamespace, enforceRenderPolicy, RenderPolicy } from './render-policy';
 
 /** Helm's `.Release.Namespace` when none is given: instances without a namespace render into it. */

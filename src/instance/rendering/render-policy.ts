@@ -2,7 +2,8 @@ import { UnprocessableError } from '../../common/errors/domain-error';
 import { FieldError } from '../../common/errors/problem';
 import { KubernetesManifest } from '../../common/kubernetes-manifest';
 import { ingressPathProblem } from '../../ingress/ingress-path';
-import { PodSecurityProfile, podSecurityViolations, podTemplatesOf } from './pod-security';
+import type { PodSecurityProfile } from '../../contract';
+import { podSecurityViolations, podTemplatesOf } from './pod-security';
 
 /** What one instance may render. */
 export interface RenderPolicy {

@@ -9,7 +9,7 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
-import { POD_SECURITY_PROFILES, PodSecurityProfile } from '../../instance/rendering/pod-security';
+import { POD_SECURITY_PROFILES, PodSecurityProfile } from '../../contract';
 
 /** `Kind` or `group/Kind`: an API group is a DNS name, a kind an UpperCamelCase word. */
 export const ALLOWED_KIND_PATTERN =

@@ -13,7 +13,12 @@ import {
   TIMESTAMP_SCHEMA,
 } from '../../common/validation/bounds';
 import { VERSION_MAX_LENGTH, WORKLOAD_NAME } from './create-workload.dto';
-import { WORKLOAD_STATUSES, WorkloadStatus } from '../../contract';
+import {
+  POD_SECURITY_PROFILES,
+  PodSecurityProfile,
+  WORKLOAD_STATUSES,
+  WorkloadStatus,
+} from '../../contract';
 import {
   ONBOARDING_STEPS,
   OnboardingStep,
@@ -24,7 +29,7 @@ import {
 import { WorkloadImageMirror } from '../entities/workload-image-mirror.entity';
 import { onboardingProgress } from '../onboarding-progress';
 import { SIGNER_MAX_LENGTH } from '../provenance/chart-provenance.service';
-import { POD_SECURITY_PROFILES, PodSecurityProfile } from '../../instance/rendering/pod-security';
+
 import {
   MAX_ALLOWED_KIND_LENGTH,
   MAX_ALLOWED_KINDS,

@@ -7,7 +7,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { WorkloadStatus } from '../../contract';
-import type { PodSecurityProfile } from '../../instance/rendering/pod-security';
+import type { PodSecurityProfile } from '../../contract';
 
 export const WORKLOAD_TYPES = ['chart'] as const;
 export type WorkloadType = (typeof WORKLOAD_TYPES)[number];
