@@ -10,6 +10,10 @@ export class CountingHelm implements Helm {
     private readonly events: string[] = [],
   ) {}
 
+  build(): Promise<string | undefined> {
+    return this.inner.build();
+  }
+
   lint(chartPath: string): Promise<HelmLintResult> {
     this.calls.push('lint');
     return this.inner.lint(chartPath);
@@ -34,6 +38,10 @@ export class ScriptedHelm implements Helm {
   lintAnswer: () => Promise<HelmLintResult> = async () => ({ ok: true, messages: '' });
   templateAnswer: () => Promise<string> = async () => '';
   readonly chartPaths: string[] = [];
+
+  build(): Promise<string | undefined> {
+    return Promise.resolve('scripted-helm');
+  }
 
   lint(chartPath: string): Promise<HelmLintResult> {
     this.chartPaths.push(chartPath);

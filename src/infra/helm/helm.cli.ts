@@ -10,6 +10,7 @@ import {
   HelmOutputTooLarge,
   HelmRenderOptions,
 } from './helm.port';
+import { helmBuild } from './helm-build';
 import { ProcessSlots } from '../process/process-slots';
 import {
   ProvenanceInput,
@@ -31,6 +32,7 @@ const VERIFY_MAX_OUTPUT_BYTES = 64 * 1024;
 export class HelmCli implements Helm, ProvenanceVerifier {
   private readonly home: string;
   private readonly slots: ProcessSlots;
+  private fingerprint?: Promise<string | undefined>;
 
   constructor(
     private readonly config: HelmConfig,
@@ -38,6 +40,12 @@ export class HelmCli implements Helm, ProvenanceVerifier {
   ) {
     this.home = join(workDir.WORK_DIR, 'helm');
     this.slots = new ProcessSlots(config.HELM_MAX_PROCESSES);
+  }
+
+  /** Hashed once per process, on first ask. */
+  build(): Promise<string | undefined> {
+    this.fingerprint ??= helmBuild(this.config.HELM_BIN);
+    return this.fingerprint;
   }
 
   async lint(chartPath: string): Promise<HelmLintResult> {

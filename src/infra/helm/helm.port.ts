@@ -21,6 +21,11 @@ export interface HelmLintResult {
 }
 
 export interface Helm {
+  /**
+   * A fingerprint of this helm build (sha256 of the executable): what a stored lint or template
+   * verdict was produced by. Undefined when there is no executable to fingerprint.
+   */
+  build(): Promise<string | undefined>;
   /** Rejects with HelmError when helm was stopped by a limit (time, output, memory). */
   lint(chartPath: string): Promise<HelmLintResult>;
   /** `helm template`; resolves to the rendered multi-document YAML; rejects with HelmError(message = helm's stderr, trimmed) */

@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Gate } from '../../common/concurrency/gate';
-import { HelmConfig } from '../../config/slices/helm.config';
 import { OnboardingConfig } from '../../config/slices/onboarding.config';
 import { RenderConfig } from '../../config/slices/render.config';
 import { WorkDirConfig } from '../../config/slices/work-dir.config';
@@ -14,7 +13,6 @@ import {
   HelmOutputTooLarge,
 } from '../../infra/helm/helm.port';
 import { ChartVerdicts, StoredVerdicts, VerdictKey } from './chart-verdicts';
-import { helmBuild } from './helm-build';
 import { collectImages, RenderedYamlError } from './image-collector';
 import { Rejection } from './rejection';
 
@@ -69,12 +67,11 @@ export class ChartValidator {
     @Inject(ChartVerdicts) private readonly verdicts: StoredVerdicts,
     @Inject(HELM) private readonly helm: Helm,
     config: OnboardingConfig,
-    helmConfig: HelmConfig,
     private readonly renderConfig: RenderConfig,
     private readonly workDir: WorkDirConfig,
   ) {
     this.build = config.CHART_VALIDATION_CACHE_ENABLED
-      ? helmBuild(helmConfig.HELM_BIN).catch((error: unknown) => {
+      ? this.helm.build().catch((error: unknown) => {
           this.logger.warn(
             `No helm build fingerprint, validations are not reused: ${describe(error)}`,
           );

@@ -76,7 +76,6 @@ describe('OnboardingService', () => {
       new MemoryVerdicts(),
       counting,
       config.onboarding,
-      config.helm,
       config.render,
       config.workDir,
     );
