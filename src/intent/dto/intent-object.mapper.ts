@@ -1,5 +1,4 @@
 import type * as Wire from '../../contract';
-import type { IntentDraft } from '../domain/intent-draft';
 import { formatMicroTimestamp } from '../domain/timestamp';
 import { IntentConflictReport, IntentExpectation } from '../entities';
 import { FulfilmentInfoColumns } from '../entities/fulfilment-info.columns';
@@ -132,21 +131,20 @@ export function toIntentReport(rows: IntentRows): Wire.IntentReport {
 
 /** The full intent object of the `run` and `intent-notify` events: the seed's keys in its order, then the added ones. */
 export function toIntentObject(rows: IntentRows): Wire.IntentObject {
-  const { intent } = rows;
+  const { intent_contexts, intent_admin_state, ...asked } = toIntentDefinition(rows);
   return {
-    id: intent.id,
-    user_label: intent.userLabel,
-    intent_preemption_capability: intent.intentPreemptionCapability ? 'TRUE' : 'FALSE',
-    observation_period: intent.observationPeriod,
-    intent_expectations: rows.expectations.map((e) => toExpectation(rows, e)),
+    id: rows.intent.id,
+    ...asked,
     intent_report_reference: toIntentReport(rows),
-    intent_contexts: contextsOf(rows, null, null),
-    intent_admin_state: intent.adminState,
+    intent_contexts,
+    intent_admin_state,
   };
 }
 
-/** What an intent asks, as the feasibility check compares it with a candidate: no reports. */
-export function toIntentDefinition(rows: IntentDefinitionRows): IntentDraft {
+/** What an intent asks (the feasibility check compares it with a candidate): no id, no reports. */
+export function toIntentDefinition(
+  rows: IntentDefinitionRows,
+): Omit<Wire.IntentObject, 'id' | 'intent_report_reference'> {
   const { intent } = rows;
   return {
     user_label: intent.userLabel,
