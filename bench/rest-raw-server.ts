@@ -12,6 +12,7 @@ import type { WorkloadStatus } from '../src/contract';
 import { CursorBinding, encodeCursor } from '../src/common/pagination/cursor';
 import { EXACT_COUNT_UP_TO } from '../src/common/pagination/pagination';
 import { partitionOf } from '../src/events/outbox.service';
+import { epochMicrosSql, formatMicroTimestamp } from '../src/intent/domain/timestamp';
 import type { OnboardingStep } from '../src/workload/entities/workload-document.entity';
 import { onboardingProgress } from '../src/workload/onboarding-progress';
 
@@ -65,8 +66,7 @@ async function loadIntents(client: PoolClient | Pool, ids: number[]): Promise<Ro
   const contexts = await q('intent_context', byPosition);
   const reports = await all(
     client,
-    `SELECT *, (extract(epoch FROM last_updated_time) * 1000000)::bigint::text AS micros
-       FROM intent_report WHERE intent_id = ANY($1)`,
+    `SELECT *, ${epochMicrosSql('last_updated_time')} AS micros FROM intent_report WHERE intent_id = ANY($1)`,
     [ids],
   );
   const conflicts = await q('intent_conflict_report', ' ORDER BY id ASC');
@@ -141,7 +141,7 @@ async function loadIntents(client: PoolClient | Pool, ids: number[]): Promise<Ro
                 infeasibility_reason: feasibilityReport.infeasibility_reason,
               }
             : null,
-          last_updated_time: microTimestamp(report.micros as string),
+          last_updated_time: formatMicroTimestamp(report.micros as string),
           intent_conflict_reports: conflicts
             .filter((c) => c.intent_id === id)
             .map((c) => ({
@@ -165,13 +165,6 @@ async function loadIntents(client: PoolClient | Pool, ids: number[]): Promise<Ro
       },
     ];
   });
-}
-
-/** `2026-12-02T10:00:00.123456Z` from epoch microseconds, as the api writes intent timestamps. */
-function microTimestamp(epochMicros: string): string {
-  const micros = BigInt(epochMicros);
-  const whole = new Date(Number(micros / 1_000_000n) * 1000).toISOString().slice(0, 19);
-  return `${whole}.${(micros % 1_000_000n).toString().padStart(6, '0')}Z`;
 }
 
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
