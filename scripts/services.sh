@@ -24,18 +24,19 @@
 set -euo pipefail
 
 SERVICES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/services"
-PORTS_FILE="$SERVICES_DIR/../../.local/ports"
+# shellcheck source=scripts/services/lib.sh
+source "$SERVICES_DIR/lib.sh"
+PORTS_FILE="$LOCAL_DIR/ports"
 
 # stop and status talk to what `start` started: its ports (recorded in .local/ports), unless the
 # caller names other ones. Without this, services started on NEMO_* ports and stopped without them
-# were looked for on the defaults (rabbitmqctl then waits on the wrong Erlang port).
+# were looked for on the defaults (rabbitmqctl then waits on the wrong Erlang port). Read before
+# the service files, which take their ports from NEMO_* when they are sourced.
 if [[ "${1:-}" == stop || "${1:-}" == status ]] && [[ -f "$PORTS_FILE" ]]; then
   while IFS='=' read -r name value; do
     if [[ "$name" =~ ^NEMO_[A-Z0-9_]+_PORT$ && -z "${!name:-}" ]]; then export "$name=$value"; fi
   done <"$PORTS_FILE"
 fi
-# shellcheck source=scripts/services/lib.sh
-source "$SERVICES_DIR/lib.sh"
 # shellcheck source=scripts/services/postgres.sh
 source "$SERVICES_DIR/postgres.sh"
 # shellcheck source=scripts/services/redis.sh
@@ -139,7 +140,7 @@ EOF
 write_ports() {
   printf '%s\n' "NEMO_PG_PORT=$PG_PORT" "NEMO_REDIS_PORT=$REDIS_PORT" "NEMO_RABBITMQ_PORT=$RMQ_PORT" \
     "NEMO_RABBITMQ_DIST_PORT=$RMQ_DIST_PORT" "NEMO_EPMD_PORT=$RMQ_EPMD_PORT" \
-    "NEMO_REGISTRY_PORT=$REGISTRY_PORT" "NEMO_S3_PORT=$S3_PORT" >"$LOCAL_DIR/ports"
+    "NEMO_REGISTRY_PORT=$REGISTRY_PORT" "NEMO_S3_PORT=$S3_PORT" >"$PORTS_FILE"
 }
 
 # The lock serializes whole runs, so two callers (e.g. a test runner and a developer) do not race.
