@@ -3,7 +3,7 @@ import { ChartPackage, PublishOutcome } from '../../src/helm-repo/helm-repo.serv
 import { WorkloadDocument } from '../../src/workload/entities/workload-document.entity';
 import { WorkloadPackage } from '../../src/workload/entities/workload-package.entity';
 import { StoredVerdicts, VerdictKey } from '../../src/workload/jobs/chart-verdicts';
-import { MirroredImage } from '../../src/workload/jobs/mirror-plan';
+import { ExpectedImage, MirroredImage } from '../../src/workload/jobs/mirror-plan';
 import { OnboardJobData } from '../../src/workload/jobs/onboarding.queue';
 import { ChartPublisher } from '../../src/workload/jobs/onboarding.service';
 import {
@@ -68,11 +68,17 @@ export class MemoryOnboardingStore implements OnboardingRecords {
     this.progress.push(change);
   }
 
-  async earlierImages(document: WorkloadDocument, limit: number): Promise<string[]> {
+  async earlierImages(document: WorkloadDocument, limit: number): Promise<ExpectedImage[]> {
     this.fail('earlierImages');
     return [...this.documents.values()]
       .filter((other) => other.name === document.name && other.id !== document.id)
-      .flatMap((other) => (this.mirrors.get(other.id) ?? []).map((image) => image.source))
+      .sort((a, b) => b.id - a.id)
+      .flatMap((other) =>
+        (this.mirrors.get(other.id) ?? []).map((image) => ({
+          image: image.source,
+          earlierDigest: image.digest,
+        })),
+      )
       .slice(0, limit);
   }
 

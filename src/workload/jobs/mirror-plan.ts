@@ -24,6 +24,12 @@ export interface MirroredImage {
   companions: CompanionKind[];
 }
 
+/** An image a chart is expected to use, with the digest it was mirrored with before, if any. */
+export interface ExpectedImage {
+  image: string;
+  earlierDigest?: string;
+}
+
 export interface PlannedImage {
   /** As the chart names it. */
   image: string;
@@ -77,6 +83,8 @@ export class MirrorPlan {
   private readonly ahead = new Map<string, Promise<string | null>>();
   /** Companion lookups started by `checkAhead` for the digests its checks agreed on. */
   private readonly companionsAhead = new Map<string, Promise<FoundCompanion[] | undefined>>();
+  /** Every lookup started ahead, kept or not: `close` waits for them all. */
+  private readonly lookups: Promise<unknown>[] = [];
   private checking: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -85,18 +93,28 @@ export class MirrorPlan {
     private readonly parallelism: number,
   ) {}
 
-  /** Starts the digest checks of `images`, up to the plan's parallelism; copies nothing. */
-  checkAhead(images: string[]): void {
-    const answers = [...new Set(images)].flatMap((image) => {
+  /**
+   * Starts the digest checks of `images`, up to the plan's parallelism; copies nothing. The first
+   * entry of an image counts. Beside the check of an image with an earlier digest, the companions
+   * of that digest are looked up at once: an image whose digest did not change (most of them, in a
+   * re-onboarding) pays one round of registry requests, not a check and then the lookups.
+   */
+  checkAhead(images: ExpectedImage[]): void {
+    const answers = images.flatMap(({ image, earlierDigest }) => {
       const item = this.parsed(image);
       if (!item || this.ahead.has(image)) return [];
       const answer = deferred<string | null>();
       this.ahead.set(image, answer.promise);
-      return [{ item, answer }];
+      return [{ item, earlierDigest, answer }];
     });
-    const checks = mapLimit(answers, this.parallelism, async ({ item, answer }) => {
-      const digest = this.closed ? null : await this.steps.check(item);
-      if (digest) this.companionsAhead.set(item.image, this.lookAhead(item, digest));
+    const checks = mapLimit(answers, this.parallelism, async ({ item, earlierDigest, answer }) => {
+      if (this.closed) return answer.resolve(null);
+      const early = earlierDigest ? this.lookAhead(item, earlierDigest) : undefined;
+      const digest = await this.steps.check(item);
+      if (digest) {
+        const found = digest === earlierDigest && early ? early : this.lookAhead(item, digest);
+        this.companionsAhead.set(item.image, found);
+      }
       answer.resolve(digest);
     });
     this.checking = Promise.all([this.checking, checks]);
@@ -119,7 +137,7 @@ export class MirrorPlan {
   async close(): Promise<void> {
     this.closed = true;
     await this.checking;
-    await Promise.all(this.companionsAhead.values());
+    await Promise.all(this.lookups);
   }
 
   /**
@@ -161,7 +179,13 @@ export class MirrorPlan {
   }
 
   /** A lookup that fails ahead is done again by `mirror`, which then reports its failure. */
-  private async lookAhead(
+  private lookAhead(item: PlannedImage, digest: string): Promise<FoundCompanion[] | undefined> {
+    const lookup = this.companionsOrNothing(item, digest);
+    this.lookups.push(lookup);
+    return lookup;
+  }
+
+  private async companionsOrNothing(
     item: PlannedImage,
     digest: string,
   ): Promise<FoundCompanion[] | undefined> {

@@ -19,7 +19,7 @@ import { annotatedImages } from './annotated-images';
 import { ChartValidator, ValidatedChart } from './chart-validator';
 import { ImageMirrorService, ImageRejection } from './image-mirror.service';
 import { ChartProvenanceService, VerifiedProvenance } from '../provenance/chart-provenance.service';
-import { MirroredImage, MirrorPlan } from './mirror-plan';
+import { ExpectedImage, MirroredImage, MirrorPlan } from './mirror-plan';
 import { OnboardJobData } from './onboarding.queue';
 import { OnboardingRecords, OnboardingStore, ProgressFields } from './onboarding.store';
 import { Rejection } from './rejection';
@@ -163,7 +163,7 @@ export class OnboardingService {
         .start('archive', this.validatePackage(document, package_.content))
         .result();
       // Chart.yaml names these before helm runs: their digest checks start now (copies wait for lint).
-      plan.checkAhead(archive.declaredImages);
+      plan.checkAhead(archive.declaredImages.map((image) => ({ image })));
 
       // helm starts at once; the repository check and the progress write run meanwhile.
       const validated = work.start(
@@ -256,7 +256,7 @@ export class OnboardingService {
    * helm still renders; mirroring takes the answers of the images the render really names.
    */
   private async checkExpectedImages(document: WorkloadDocument, plan: MirrorPlan): Promise<void> {
-    let images: string[];
+    let images: ExpectedImage[];
     try {
       images = await this.store.earlierImages(document, MAX_EXPECTED_IMAGES);
     } catch (error) {

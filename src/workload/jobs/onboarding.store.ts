@@ -10,7 +10,7 @@ import { uploadEvent } from '../workload.events';
 import { objectChange } from '../../subscription/subscription-events';
 import { SubscriptionService } from '../../subscription/subscription.service';
 import { VerifiedProvenance } from '../provenance/chart-provenance.service';
-import { MirroredImage } from './mirror-plan';
+import { ExpectedImage, MirroredImage } from './mirror-plan';
 import { OnboardJobData } from './onboarding.queue';
 
 export type ProgressFields = Pick<
@@ -60,19 +60,20 @@ export class OnboardingStore {
   }
 
   /** Images the tenant's other documents of this chart were mirrored with, newest first. */
-  async earlierImages(document: WorkloadDocument, limit: number): Promise<string[]> {
+  async earlierImages(document: WorkloadDocument, limit: number): Promise<ExpectedImage[]> {
     const rows = await this.mirrors
       .createQueryBuilder('mirror')
       .innerJoin(WorkloadDocument, 'document', 'document.id = mirror.documentId')
       .select('mirror.source', 'source')
+      .addSelect('mirror.digest', 'digest')
       .where('document.tenant = :tenant', { tenant: document.tenant })
       .andWhere('document.name = :name', { name: document.name })
       .andWhere('document.id <> :id', { id: document.id })
       .orderBy('mirror.documentId', 'DESC')
       .addOrderBy('mirror.id', 'ASC')
       .limit(limit)
-      .getRawMany<{ source: string }>();
-    return rows.map((row) => row.source);
+      .getRawMany<{ source: string; digest: string }>();
+    return rows.map((row) => ({ image: row.source, earlierDigest: row.digest }));
   }
 
   /** Whether another document published this name and version with other bytes. */

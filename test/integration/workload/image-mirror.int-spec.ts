@@ -287,7 +287,7 @@ describe('Image sources on internal or silent addresses', () => {
       }
       // Also when the digest of an earlier version is checked ahead.
       const plan = mirror.plan();
-      plan.checkAhead([`127.0.0.1:${v4.port}/ahead/app:1`]);
+      plan.checkAhead([{ image: `127.0.0.1:${v4.port}/ahead/app:1` }]);
       await plan.close();
     } finally {
       registry.onModuleDestroy();
