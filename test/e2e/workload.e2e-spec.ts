@@ -95,9 +95,10 @@ describe('Workload documents: REST, onboarding and the Helm repository (real ser
     images = { app: pushed[0].reference, init: pushed[1].reference, cron: pushed[2].reference };
     digests = Object.fromEntries(pushed.map((image) => [image.reference, image.digest]));
     events = await EventSubscriber.open();
-    await events.purge('upload');
     api = await startApi(mergeOverrides(env, { workDir: { WORK_DIR: join(work, 'api') } }));
     await resetDatabase(api);
+    // After the reset: an earlier file's events left in this worker's outbox are published until then.
+    await events.purge('upload');
     worker = await startWorker({
       config: mergeOverrides(env, { workDir: { WORK_DIR: join(work, 'worker') } }),
     });
