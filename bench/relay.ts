@@ -1,12 +1,14 @@
 /**
  * Outbox relay benchmark (issue 4): relay throughput and commit→publish latency against a raw
- * amqplib confirm-channel publish loop, side by side in one process, alternating, median of 3.
+ * amqplib confirm-channel publish loop, side by side in one process, alternating, median of 3. The
+ * latency is measured twice per round: with the writes in the relay's process and in a child
+ * process of their own (bench/relay-writer.ts).
  * Prints one JSON object. Run with `npm run bench:relay` (services from scripts/services.sh).
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { connect } from 'amqplib';
-import { fork } from 'node:child_process';
+import { ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -44,22 +46,32 @@ const medians = (runs: Latency[]): Latency => ({
 
 const meetsLatency = ({ p50, p99 }: Latency): boolean => p50 <= 10 && p99 <= 50;
 
+/** The child's next message; rejects if it exits first (a writer that failed), so nothing hangs. */
+function nextMessage<T>(child: ChildProcess): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const exited = (code: number | null): void =>
+      reject(new Error(`the writer process exited (${code})`));
+    child.once('exit', exited);
+    child.once('message', (message) => {
+      child.off('exit', exited);
+      resolve(message as T);
+    });
+  });
+}
+
 /**
  * bench/relay-writer.ts as a child process on the same database: the writes of other replicas.
  * Its clock is `sharedClock`, so its commit times compare with this process's arrival times.
  */
 async function writerProcess() {
   const child = fork(join(__dirname, 'relay-writer.js'), { stdio: 'inherit' });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`the writer process exited (${code})`)));
-  });
+  await nextMessage<'ready'>(child);
   return {
-    write: (order: SteadyWrites): Promise<Map<string, number>> =>
-      new Promise((resolve) => {
-        child.once('message', (readyAt: Array<[string, number]>) => resolve(new Map(readyAt)));
-        child.send(order);
-      }),
+    write: async (order: SteadyWrites): Promise<Map<string, number>> => {
+      const answer = nextMessage<Array<[string, number]>>(child);
+      child.send(order);
+      return new Map(await answer);
+    },
     close: async (): Promise<void> => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.send('exit');
