@@ -2,7 +2,8 @@ import { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import Redis from 'ioredis';
-import { DataSource } from 'typeorm';
+import { setTimeout } from 'node:timers/promises';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { RedisConfig } from '../../src/config/slices/redis.config';
 import { REDIS } from '../../src/infra/redis/redis.module';
 import { ApiModule } from '../../src/app.module';
@@ -45,9 +46,33 @@ export async function resetDatabase(app: INestApplication): Promise<void> {
     `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'`,
   )) as Array<{ tablename: string }>;
   if (tables.length === 0) return;
-  await dataSource.query(
+  await truncateRetryingDeadlocks(
+    dataSource,
     `TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`,
   );
+}
+
+const DEADLOCK_DETECTED = '40P01';
+const TRUNCATE_ATTEMPTS = 5;
+
+/**
+ * TRUNCATE locks its tables one after another, while the app's own loops (outbox relay, webhook
+ * deliveries, sweeps) lock some of the same tables in their order: PostgreSQL then aborts one side
+ * with a deadlock (CI saw it on a worker's first poll). The loops retry theirs; so does this.
+ */
+async function truncateRetryingDeadlocks(dataSource: DataSource, sql: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await dataSource.query(sql);
+      return;
+    } catch (error) {
+      const deadlocked =
+        error instanceof QueryFailedError &&
+        (error.driverError as { code?: string }).code === DEADLOCK_DETECTED;
+      if (!deadlocked || attempt === TRUNCATE_ATTEMPTS) throw error;
+      await setTimeout(20 * attempt);
+    }
+  }
 }
 
 async function clearQueues(app: INestApplication): Promise<void> {
