@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { isAdmin, Principal } from '../auth/principal';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
-import { fetchPage } from '../common/pagination/keyset-page';
+import { fetchPage } from '../database/keyset-page';
 import { Page } from '../common/pagination/pagination';
 import { normalizeKubernetesVersion } from './cluster-names';
 import {

@@ -1,5 +1,6 @@
 import { EntityManager, EntityMetadata, EntityTarget, FindOperator, ObjectLiteral } from 'typeorm';
 import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { hydrate, KeyedColumns } from './hydrate';
 
 /** A value to match (`=`), or a list to match any of (`= ANY`); undefined adds no condition, as in find(). */
 type LeanValue = string | number | boolean | readonly string[] | readonly number[];
@@ -14,7 +15,8 @@ export interface LeanFindOptions {
 interface EntityReader {
   select: string;
   from: string;
-  columns: ColumnMetadata[];
+  /** Each selected column and its key in the result rows (`c0`, `c1`, … in select-list order). */
+  keyed: KeyedColumns;
   /** SQL per filter shape (the where keys, list or not, and the order): a handful per entity. */
   statements: Map<string, string>;
 }
@@ -36,7 +38,8 @@ function readerOf(manager: EntityManager, metadata: EntityMetadata): EntityReade
     )
     .join(', ');
   const from = `${metadata.tablePath.split('.').map(escape).join('.')} ${ALIAS}`;
-  const reader = { select, from, columns, statements: new Map<string, string>() };
+  const keyed = columns.map((column, i) => [`c${i}`, column] as const);
+  const reader = { select, from, keyed, statements: new Map<string, string>() };
   READERS.set(metadata, reader);
   return reader;
 }
@@ -95,7 +98,7 @@ export async function leanFind<T extends ObjectLiteral>(
     sql,
     conditions.map((c) => c.value),
   )) as Array<Record<string, unknown>>;
-  return rows.map((row) => hydrate(manager, metadata, reader.columns, row) as T);
+  return rows.map((row) => hydrate<T>(manager, metadata, reader.keyed, row));
 }
 
 /** One of leanFind's rows, or null. */
@@ -106,20 +109,4 @@ export async function leanFindOne<T extends ObjectLiteral>(
 ): Promise<T | null> {
   const [found] = await leanFind(manager, entity, { where });
   return found ?? null;
-}
-
-function hydrate(
-  manager: EntityManager,
-  metadata: EntityMetadata,
-  columns: ColumnMetadata[],
-  row: Record<string, unknown>,
-): ObjectLiteral {
-  const driver = manager.connection.driver;
-  const entity = metadata.create(manager.queryRunner, { fromDeserializer: true });
-  columns.forEach((column, i) => {
-    const value = row[`c${i}`];
-    if (value !== undefined)
-      column.setEntityValue(entity, driver.prepareHydratedValue(value, column));
-  });
-  return entity;
 }

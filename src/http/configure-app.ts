@@ -20,6 +20,9 @@ export function configureHttp(app: INestApplication): void {
   const config = app.get(HttpConfig);
   express.set('trust proxy', parseTrustProxy(config.HTTP_TRUST_PROXY));
   express.disable('x-powered-by');
+  // ETags name instance revisions (If-Match); Express's own would hash every answer's body for
+  // entity tags no route honours.
+  express.disable('etag');
   const origins = corsOrigins(config.CORS_ALLOWED_ORIGINS);
   if (origins.length > 0) app.enableCors(corsOptions(origins));
   answerClientErrorsWithProblems(express.getHttpServer());

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, Not, QueryFailedError, Repository } from 'typeorm';
 import { isForeign, Principal, tenantScope } from '../auth/principal';
 import { ClusterService } from '../cluster/cluster.service';
-import { fetchPage } from '../common/pagination/keyset-page';
+import { fetchPage } from '../database/keyset-page';
 import { RenderConfig } from '../config/slices/render.config';
 import { ConflictError, UnprocessableError } from '../common/errors/domain-error';
 import { Page } from '../common/pagination/pagination';

@@ -3,7 +3,7 @@ import { EntityManager, IsNull, ObjectLiteral, EntityTarget } from 'typeorm';
 import type { FulfilmentInfo } from '../contract';
 import { Principal, tenantScope } from '../auth/principal';
 import { NotFoundError } from '../common/errors/domain-error';
-import { fetchPage } from '../common/pagination/keyset-page';
+import { fetchPage } from '../database/keyset-page';
 import { leanFind, leanFindOne } from '../database/lean-find';
 import { PageMeta, PageQuery } from '../common/pagination/pagination';
 import type { FeasibilityVerdict } from './domain/feasibility';

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { Principal, tenantScope } from '../auth/principal';
 import { NotFoundError } from '../common/errors/domain-error';
-import { fetchPage } from '../common/pagination/keyset-page';
+import { fetchPage } from '../database/keyset-page';
 import { Page } from '../common/pagination/pagination';
 import { checkCallbackUrl } from './callback-url';
 import {

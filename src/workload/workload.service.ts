@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { DataSource, EntityManager, Not, QueryFailedError, Repository } from 'typeorm';
 import { isAdmin, Principal, tenantScope } from '../auth/principal';
 import { BadRequestError, DomainError, NotFoundError } from '../common/errors/domain-error';
-import { fetchPage, SortSpec } from '../common/pagination/keyset-page';
+import { fetchPage, SortSpec } from '../database/keyset-page';
 import { Page } from '../common/pagination/pagination';
 import { leanFind, leanFindOne } from '../database/lean-find';
 import { OutboxService } from '../events/outbox.service';

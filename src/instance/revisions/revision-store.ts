@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { fetchPage } from '../../common/pagination/keyset-page';
+import { fetchPage } from '../../database/keyset-page';
 import { PageMeta, PageQuery } from '../../common/pagination/pagination';
 import type { InstanceStatus } from '../../contract';
 import type { KubernetesManifest } from '../../common/kubernetes-manifest';

@@ -2,8 +2,11 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource, EntityMetadata, FindOptionsOrder, In, ObjectLiteral } from 'typeorm';
+import { MAX_PAGE_SIZE, PageQuery } from '../../../src/common/pagination/pagination';
+import { fetchPage } from '../../../src/database/keyset-page';
 import { leanFind, leanFindOne } from '../../../src/database/lean-find';
 import type { IntentObject } from '../../../src/contract';
+import { InstanceRevision } from '../../../src/instance/entities/instance-revision.entity';
 import { WorkloadInstance } from '../../../src/instance/entities/workload-instance.entity';
 import { Intent } from '../../../src/intent/entities';
 import { intentBody } from '../../factories/intent.factory';
@@ -11,11 +14,11 @@ import { resetDatabase, startApi } from '../../support/app';
 import { authHeader } from '../../support/auth';
 
 /**
- * leanFind must hydrate exactly what TypeORM's find() does (same classes, same values, same types:
- * dates, jsonb, embedded FulfilmentInfo columns, VirtualColumns, nulls), for every entity of the
- * api, on rows written through the real routes.
+ * leanFind and fetchPage must hydrate exactly what TypeORM's find() and getMany() do (same classes,
+ * same values, same types: dates, jsonb, embedded FulfilmentInfo columns, VirtualColumns, nulls),
+ * for every entity of the api, on rows written through the real routes.
  */
-describe('leanFind against find() (real PostgreSQL, rows written by the api)', () => {
+describe('leanFind and fetchPage against find() and getMany() (real PostgreSQL, rows written by the api)', () => {
   let app: NestExpressApplication;
   let dataSource: DataSource;
   let intent: IntentObject;
@@ -101,6 +104,40 @@ describe('leanFind against find() (real PostgreSQL, rows written by the api)', (
         'IntentFulfilmentReport',
         'IntentReport',
       ]),
+    );
+  });
+
+  it('pages every entity of the api as getMany() builds it', async () => {
+    const query = Object.assign(new PageQuery(), { limit: MAX_PAGE_SIZE, order: 'asc' as const });
+    for (const metadata of dataSource.entityMetadatas) {
+      const column = `e.${primary(metadata)}`;
+      const qb = () => dataSource.manager.createQueryBuilder(metadata.target, 'e');
+      const expected = await qb().orderBy(column, 'ASC').limit(MAX_PAGE_SIZE).getMany();
+      const { entities } = await fetchPage(qb(), query, {
+        resource: 'lean',
+        sort: { name: 'id', column, type: 'integer' },
+        id: column,
+        filters: {},
+      });
+      expect({ entity: metadata.name, rows: entities }).toStrictEqual({
+        entity: metadata.name,
+        rows: expected,
+      });
+    }
+  });
+
+  it('refuses to page a query that joins another entity', async () => {
+    const joined = dataSource.manager
+      .createQueryBuilder(InstanceRevision, 'revision')
+      .leftJoinAndSelect('revision.manifestSet', 'manifestSet');
+    const spec = {
+      resource: 'lean',
+      sort: { name: 'id', column: 'revision.id', type: 'integer' as const },
+      id: 'revision.id',
+      filters: {},
+    };
+    await expect(fetchPage(joined, new PageQuery(), spec)).rejects.toThrow(
+      'fetchPage reads one entity without joins',
     );
   });
 

@@ -1,6 +1,15 @@
-import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { CursorBinding, decodeCursor, encodeCursor, KeyType, Position } from './cursor';
-import { CountMode, EXACT_COUNT_UP_TO, PageMeta, PageQuery } from './pagination';
+import { EntityMetadata, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { Driver } from 'typeorm/driver/Driver';
+import { DriverUtils } from 'typeorm/driver/DriverUtils';
+import {
+  CursorBinding,
+  decodeCursor,
+  encodeCursor,
+  KeyType,
+  Position,
+} from '../common/pagination/cursor';
+import { CountMode, EXACT_COUNT_UP_TO, PageMeta, PageQuery } from '../common/pagination/pagination';
+import { hydrate, KeyedColumns } from './hydrate';
 
 /** How one list sorts: the public sort name, its SQL column (`alias.column`) and key type. */
 export interface SortSpec {
@@ -18,6 +27,40 @@ export interface ListSpec {
   id: string;
   /** Every filter of the request as the client gave it (undefined = not given). */
   filters: CursorBinding['filters'];
+}
+
+/**
+ * The page's entities from its raw rows: one per row, since a list query joins nothing (TypeORM's
+ * getRawAndEntities groups rows by primary key and rebuilds its column aliases on every call, a
+ * tenth of a list's CPU in bench:rest).
+ */
+function hydratePage<E extends ObjectLiteral>(
+  page: SelectQueryBuilder<E>,
+  rows: Array<Record<string, unknown>>,
+): E[] {
+  const { mainAlias, joinAttributes } = page.expressionMap;
+  if (!mainAlias?.hasMetadata || joinAttributes.length > 0)
+    throw new Error('fetchPage reads one entity without joins');
+  const columns = columnsOf(page.connection.driver, mainAlias.metadata, mainAlias.name);
+  return rows.map((row) => hydrate<E>(page.connection.manager, mainAlias.metadata, columns, row));
+}
+
+const COLUMNS = new WeakMap<EntityMetadata, Map<string, KeyedColumns>>();
+
+/** The entity's columns keyed by the aliases a query builder gives them (`alias_column`). */
+function columnsOf(driver: Driver, metadata: EntityMetadata, alias: string): KeyedColumns {
+  const byAlias = COLUMNS.get(metadata) ?? new Map<string, KeyedColumns>();
+  COLUMNS.set(metadata, byAlias);
+  const known = byAlias.get(alias);
+  if (known) return known;
+  const columns = metadata.columns
+    .filter((column) => !column.isVirtual)
+    .map(
+      (column) =>
+        [DriverUtils.buildAlias(driver, undefined, alias, column.databaseName), column] as const,
+    );
+  byAlias.set(alias, columns);
+  return columns;
 }
 
 interface Total {
@@ -115,18 +158,18 @@ export async function fetchPage<E extends ObjectLiteral>(
     .addSelect(keyExpression(spec.sort), KEY_ALIAS)
     .addSelect(`(${spec.id})`, ID_ALIAS)
     .limit(query.limit + 1);
-  const [{ entities, raw }, total] = await Promise.all([
-    page.getRawAndEntities<Record<string, unknown>>(),
+  const [raw, total] = await Promise.all([
+    page.getRawMany<Record<string, unknown>>(),
     countRows(qb, query.count),
   ]);
-  const more = entities.length > query.limit;
+  const more = raw.length > query.limit;
   const last = more ? raw[query.limit - 1] : undefined;
   const next = last && {
     key: spec.sort.type === 'integer' ? Number(last[KEY_ALIAS]) : String(last[KEY_ALIAS]),
     id: Number(last[ID_ALIAS]),
   };
   return {
-    entities: entities.slice(0, query.limit),
+    entities: hydratePage<E>(page, raw.slice(0, query.limit)),
     meta: {
       page: position ? null : (query.page ?? 1),
       limit: query.limit,
