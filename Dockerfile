@@ -69,5 +69,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # A 16 MiB semi-space (V8 sizes it up to 64 MiB on a large host): the young generation alone held
 # 128 MiB of an idle api's heap and grew RSS by as much under load, for no measured throughput gain
 # (README, Performance).
-ENTRYPOINT ["node", "--max-semi-space-size=16", "dist/src/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=16", "--heap-growing-percent=50", "dist/src/main.js"]
 CMD ["api"]

@@ -41,9 +41,9 @@ stop() {
 }
 trap stop INT TERM
 
-node --max-semi-space-size=16 dist/src/main.js worker &
+node --max-semi-space-size=16 --heap-growing-percent=50 dist/src/main.js worker &
 pids+=($!)
-node --max-semi-space-size=16 dist/src/main.js api &
+node --max-semi-space-size=16 --heap-growing-percent=50 dist/src/main.js api &
 pids+=($!)
 
 base="http://${HOST}:${PORT}"
