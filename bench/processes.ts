@@ -10,7 +10,7 @@ import { AddressInfo } from 'node:net';
 
 export const BENCH_AUDIENCE = 'nemo-intent-api';
 
-/** The node flags the api runs with in production (the Dockerfile's ENTRYPOINT, package.json's start scripts). */
+/** The node flags the api runs with in production (the Dockerfile's ENTRYPOINT, package.json's start scripts, scripts/dev.sh; test/unit/node-flags.spec.ts keeps them equal). */
 export const API_NODE_FLAGS = ['--max-semi-space-size=16', '--heap-growing-percent=50'];
 
 export interface BenchIssuer {

@@ -41,9 +41,11 @@ stop() {
 }
 trap stop INT TERM
 
-node --max-semi-space-size=16 --heap-growing-percent=50 dist/src/main.js worker &
+# The production node flags (the Dockerfile's ENTRYPOINT; README, Performance: Memory).
+node_flags=(--max-semi-space-size=16 --heap-growing-percent=50)
+node "${node_flags[@]}" dist/src/main.js worker &
 pids+=($!)
-node --max-semi-space-size=16 --heap-growing-percent=50 dist/src/main.js api &
+node "${node_flags[@]}" dist/src/main.js api &
 pids+=($!)
 
 base="http://${HOST}:${PORT}"

@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { API_NODE_FLAGS } from '../../bench/processes';
+
+/**
+ * The api's V8 flags are written in four launchers; the benchmarks measure API_NODE_FLAGS as
+ * "production's", so each launcher must start node with exactly those.
+ */
+const root = join(__dirname, '..', '..');
+const read = (file: string): string => readFileSync(join(root, file), 'utf8');
+
+/** The flags between `node` and `dist/src/main.js` of one command line. */
+function flagsOf(command: string): string[] {
+  const match = /\bnode\s+(.*?)\s*dist\/src\/main\.js/.exec(command);
+  if (!match) throw new Error(`no node command in: ${command}`);
+  return match[1].split(/\s+/).filter(Boolean);
+}
+
+describe('node flags of the api', () => {
+  it('the Dockerfile ENTRYPOINT', () => {
+    const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(read('Dockerfile'));
+    const argv = JSON.parse(entrypoint?.[1] ?? '[]') as string[];
+    expect(argv.slice(1, argv.indexOf('dist/src/main.js'))).toEqual(API_NODE_FLAGS);
+  });
+
+  it.each(['start', 'start:api', 'start:worker'])('package.json %s', (script) => {
+    const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(flagsOf(scripts[script])).toEqual(API_NODE_FLAGS);
+  });
+
+  it('npm run dev', () => {
+    const flags = /^node_flags=\((.*)\)$/m.exec(read('scripts/dev.sh'));
+    expect(flags?.[1].split(/\s+/)).toEqual(API_NODE_FLAGS);
+  });
+});
