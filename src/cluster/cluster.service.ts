@@ -70,10 +70,10 @@ export class ClusterService {
   }
 
   async list(query: ListClustersQuery): Promise<Page<ClusterProfileResponse>> {
-    const { entities, meta } = await fetchPage(this.profiles.createQueryBuilder('profile'), query, {
+    const { entities, meta } = await fetchPage(this.profiles.manager, ClusterProfile, query, {
       resource: 'clusters',
-      sort: { name: 'name', column: 'profile.name', type: 'text' },
-      id: 'profile.id',
+      sort: { name: 'name', property: 'name', type: 'text' },
+      where: {},
       filters: {},
     });
     return { items: entities.map(toClusterProfileResponse), meta };

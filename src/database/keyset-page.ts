@@ -1,6 +1,4 @@
-import { EntityMetadata, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { Driver } from 'typeorm/driver/Driver';
-import { DriverUtils } from 'typeorm/driver/DriverUtils';
+import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import {
   CursorBinding,
   decodeCursor,
@@ -9,58 +7,57 @@ import {
   Position,
 } from '../common/pagination/cursor';
 import { CountMode, EXACT_COUNT_UP_TO, PageMeta, PageQuery } from '../common/pagination/pagination';
-import { hydrate, KeyedColumns } from './hydrate';
+import {
+  columnOf,
+  Condition,
+  conditionsOf,
+  conditionsShape,
+  conditionsSql,
+  EntityReader,
+  escapeName,
+  hydrateRows,
+  LeanWhere,
+  READ_ALIAS,
+  readerOf,
+  statementOf,
+} from './entity-reader';
 
-/** How one list sorts: the public sort name, its SQL column (`alias.column`) and key type. */
+/** How one list sorts: the public sort name, the entity property it sorts by and its key type. */
 export interface SortSpec {
   name: string;
-  column: string;
+  property: string;
   type: KeyType;
 }
 
-/** One list route's query shape: what its cursors are bound to and how it seeks. */
+/**
+ * A condition beyond column equality, such as an EXISTS over another table: `sql` writes it over
+ * the list's table (alias `t`) given the placeholder of its one parameter.
+ */
+export interface ListCondition {
+  value: unknown;
+  sql: (parameter: string) => string;
+}
+
+/** One list route's query: what it reads, how it filters and sorts, what its cursors are bound to. */
 export interface ListSpec {
   /** Names the list in cursor bindings: a cursor of one list is refused by another. */
   resource: string;
   sort: SortSpec;
-  /** The unique tie-breaker column (`alias.id`), sorted in the same direction as `sort`. */
-  id: string;
+  /** Column equality, as leanFind takes it (undefined adds no condition). */
+  where: LeanWhere;
+  /** Further conditions by name (undefined adds none); the name stands for the SQL in the statement cache. */
+  matching?: Record<string, ListCondition | undefined>;
+  /** Only these properties are read (default: every column find() reads). */
+  select?: readonly string[];
   /** Every filter of the request as the client gave it (undefined = not given). */
   filters: CursorBinding['filters'];
 }
 
-/**
- * The page's entities from its raw rows: one per row, since a list query joins nothing (TypeORM's
- * getRawAndEntities groups rows by primary key and rebuilds its column aliases on every call, a
- * tenth of a list's CPU in bench:rest).
- */
-function hydratePage<E extends ObjectLiteral>(
-  page: SelectQueryBuilder<E>,
-  rows: Array<Record<string, unknown>>,
-): E[] {
-  const { mainAlias, joinAttributes } = page.expressionMap;
-  if (!mainAlias?.hasMetadata || joinAttributes.length > 0)
-    throw new Error('fetchPage reads one entity without joins');
-  const columns = columnsOf(page.connection.driver, mainAlias.metadata, mainAlias.name);
-  return rows.map((row) => hydrate<E>(page.connection.manager, mainAlias.metadata, columns, row));
-}
-
-const COLUMNS = new WeakMap<EntityMetadata, Map<string, KeyedColumns>>();
-
-/** The entity's columns keyed by the aliases a query builder gives them (`alias_column`). */
-function columnsOf(driver: Driver, metadata: EntityMetadata, alias: string): KeyedColumns {
-  const byAlias = COLUMNS.get(metadata) ?? new Map<string, KeyedColumns>();
-  COLUMNS.set(metadata, byAlias);
-  const known = byAlias.get(alias);
-  if (known) return known;
-  const columns = metadata.columns
-    .filter((column) => !column.isVirtual)
-    .map(
-      (column) =>
-        [DriverUtils.buildAlias(driver, undefined, alias, column.databaseName), column] as const,
-    );
-  byAlias.set(alias, columns);
-  return columns;
+/** A list request's filters as SQL and their parameters ($1…), and its statement-cache shape. */
+interface Filter {
+  where: string;
+  parameters: unknown[];
+  shape: string;
 }
 
 interface Total {
@@ -71,71 +68,141 @@ interface Total {
 const KEY_ALIAS = 'page_cursor_key';
 const ID_ALIAS = 'page_cursor_id';
 
-/**
- * Text of a timestamptz key to microseconds (a JavaScript Date would lose them and repeat rows).
- * Parenthesized: TypeORM takes a bare `alias.column` selection for the entity's own column.
- */
-function keyExpression(sort: SortSpec): string {
-  return sort.type === 'timestamptz'
-    ? `to_char(${sort.column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
-    : `(${sort.column})`;
+function filterOf(manager: EntityManager, reader: EntityReader, spec: ListSpec): Filter {
+  const conditions: Condition[] = conditionsOf(reader.metadata, spec.where);
+  const matching = Object.entries(spec.matching ?? {}).flatMap(([name, condition]) =>
+    condition === undefined ? [] : [{ name, ...condition }],
+  );
+  const sql = [
+    ...conditionsSql(manager, conditions),
+    ...matching.map((m, i) => m.sql(`$${conditions.length + i + 1}`)),
+  ];
+  return {
+    where: sql.length > 0 ? ` WHERE ${sql.join(' AND ')}` : '',
+    parameters: [...conditions.map((c) => c.value), ...matching.map((m) => m.value)],
+    shape: `${spec.resource}|${conditionsShape(conditions)}|${matching.map((m) => m.name).join(',')}`,
+  };
 }
 
-function seek<E extends ObjectLiteral>(
-  qb: SelectQueryBuilder<E>,
+/** Whether the list sorts by the entity's id alone (then a position is that id). */
+function sortsById(reader: EntityReader, sort: SortSpec): boolean {
+  return sort.property === reader.metadata.primaryColumns[0]?.propertyName;
+}
+
+/** The sort and id columns as SQL: the entity's one primary column is the tie-breaker. */
+function keysOf(manager: EntityManager, reader: EntityReader, sort: SortSpec) {
+  const [primary, ...more] = reader.metadata.primaryColumns;
+  if (!primary || more.length > 0) throw new Error('fetchPage needs one primary column');
+  const column = (name: string) => `${READ_ALIAS}.${escapeName(manager, name)}`;
+  return {
+    sort: column(columnOf(reader.metadata, sort.property).databaseName),
+    id: column(primary.databaseName),
+    sortIsId: sortsById(reader, sort),
+  };
+}
+
+/** Text of a timestamptz key to microseconds (a JavaScript Date would lose them and repeat rows). */
+function keyExpression(sort: SortSpec, column: string): string {
+  return sort.type === 'timestamptz'
+    ? `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+    : column;
+}
+
+/**
+ * The page statement of this shape: ordered by (sort, id), by keyset after a position or by
+ * OFFSET, then LIMIT; its parameters after the filter's are (key, id) or (offset), then the limit.
+ */
+function pageStatement(
+  manager: EntityManager,
+  reader: EntityReader,
+  filter: Filter,
   spec: ListSpec,
   ascending: boolean,
-  position: Position,
-): void {
-  const op = ascending ? '>' : '<';
-  if (spec.sort.column === spec.id) {
-    qb.andWhere(`${spec.id} ${op} :pageCursorId`, { pageCursorId: position.id });
-    return;
-  }
-  // A row comparison: with (tenant, sort, id) indexes this is where the index scan starts.
-  qb.andWhere(
-    `(${spec.sort.column}, ${spec.id}) ${op} (CAST(:pageCursorKey AS ${spec.sort.type}), :pageCursorId)`,
-    { pageCursorKey: position.key, pageCursorId: position.id },
-  );
+  seek: boolean,
+): string {
+  const shape = `page|${filter.shape}|${spec.sort.property}|${ascending}|${seek}`;
+  return statementOf(reader, shape, () => {
+    const keys = keysOf(manager, reader, spec.sort);
+    const direction = ascending ? 'ASC' : 'DESC';
+    const op = ascending ? '>' : '<';
+    const next = filter.parameters.length + 1;
+    // A row comparison: with (tenant, sort, id) indexes this is where the index scan starts.
+    const after = keys.sortIsId
+      ? `${keys.id} ${op} $${next}`
+      : `(${keys.sort}, ${keys.id}) ${op} (CAST($${next} AS ${spec.sort.type}), $${next + 1})`;
+    const where = seek
+      ? filter.where
+        ? `${filter.where} AND ${after}`
+        : ` WHERE ${after}`
+      : filter.where;
+    const order = keys.sortIsId
+      ? `${keys.id} ${direction}`
+      : `${keys.sort} ${direction}, ${keys.id} ${direction}`;
+    const paging = seek
+      ? `LIMIT $${next + (keys.sortIsId ? 1 : 2)}`
+      : `OFFSET $${next} LIMIT $${next + 1}`;
+    return (
+      `SELECT ${reader.select}, ${keyExpression(spec.sort, keys.sort)} AS "${KEY_ALIAS}", ` +
+      `${keys.id} AS "${ID_ALIAS}" FROM ${reader.from}${where} ORDER BY ${order} ${paging}`
+    );
+  });
 }
 
-async function countRows<E extends ObjectLiteral>(
-  qb: SelectQueryBuilder<E>,
+function pageParameters(
+  reader: EntityReader,
+  filter: Filter,
+  spec: ListSpec,
+  query: PageQuery,
+  position: Position | undefined,
+): unknown[] {
+  if (!position) return [...filter.parameters, query.skip, query.limit + 1];
+  const key = sortsById(reader, spec.sort) ? [] : [position.key];
+  return [...filter.parameters, ...key, position.id, query.limit + 1];
+}
+
+async function countRows(
+  manager: EntityManager,
+  reader: EntityReader,
+  filter: Filter,
   mode: CountMode,
 ): Promise<Total> {
   if (mode === 'none') return { total: null, count: 'none' };
-  const [sql, parameters] = qb.clone().select('1', 'one').getQueryAndParameters();
-  const db = qb.connection;
+  const matching = `SELECT 1 FROM ${reader.from}${filter.where}`;
   if (mode === 'exact') {
-    const [row] = (await db.query(
-      `SELECT count(*)::int AS n FROM (${sql}) AS matching`,
-      parameters,
-    )) as Array<{ n: number }>;
+    const sql = statementOf(reader, `count|${filter.shape}`, () => {
+      return `SELECT count(*)::int AS n FROM (${matching}) AS matching`;
+    });
+    const [row] = (await manager.query(sql, filter.parameters)) as Array<{ n: number }>;
     return { total: row.n, count: 'exact' };
   }
   // Counting at most EXACT_COUNT_UP_TO + 1 rows answers most lists exactly in one statement,
   // whatever the table holds. Only past that is the planner asked: its estimate costs a plan, no
   // scan.
-  const [capped] = (await db.query(
-    `SELECT count(*)::int AS n FROM (${sql} LIMIT ${EXACT_COUNT_UP_TO + 1}) AS matching`,
-    parameters,
-  )) as Array<{ n: number }>;
-  if (capped.n <= EXACT_COUNT_UP_TO) return { total: capped.n, count: 'exact' };
-  const [plan] = (await db.query(`EXPLAIN (FORMAT JSON) ${sql}`, parameters)) as Array<{
+  const capped = statementOf(reader, `capped|${filter.shape}`, () => {
+    return `SELECT count(*)::int AS n FROM (${matching} LIMIT ${EXACT_COUNT_UP_TO + 1}) AS matching`;
+  });
+  const [row] = (await manager.query(capped, filter.parameters)) as Array<{ n: number }>;
+  if (row.n <= EXACT_COUNT_UP_TO) return { total: row.n, count: 'exact' };
+  const [plan] = (await manager.query(
+    `EXPLAIN (FORMAT JSON) ${matching}`,
+    filter.parameters,
+  )) as Array<{
     'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }>;
   }>;
   const estimate = Math.round(plan['QUERY PLAN'][0].Plan['Plan Rows']);
-  return { total: Math.max(estimate, capped.n), count: 'estimated' };
+  return { total: Math.max(estimate, row.n), count: 'estimated' };
 }
 
 /**
- * One page of `qb` (its filters applied, no order or limit yet): by keyset when `query.cursor` is
- * given, by OFFSET for `page`; ordered by (sort, id); limit + 1 rows read to know whether another
- * page follows. The total runs beside it as `query.count` says. Throws a 400 for a bad cursor
+ * One page of `entity` as `spec` says: by keyset when `query.cursor` is given, by OFFSET for
+ * `page`; ordered by (sort, id); limit + 1 rows read to know whether another page follows. The
+ * total runs beside it as `query.count` says. The statements are built once per list shape (and
+ * the rows hydrated as leanFind does): no query builder per request. Throws a 400 for a bad cursor
  * before touching the database.
  */
 export async function fetchPage<E extends ObjectLiteral>(
-  qb: SelectQueryBuilder<E>,
+  manager: EntityManager,
+  entity: EntityTarget<E>,
   query: PageQuery,
   spec: ListSpec,
 ): Promise<{ entities: E[]; meta: PageMeta }> {
@@ -147,29 +214,23 @@ export async function fetchPage<E extends ObjectLiteral>(
   };
   const position =
     query.cursor === undefined ? undefined : decodeCursor(query.cursor, binding, spec.sort.type);
+  const reader = readerOf(manager, manager.connection.getMetadata(entity), spec.select);
+  const filter = filterOf(manager, reader, spec);
   const ascending = query.order === 'asc';
-  const direction = ascending ? 'ASC' : 'DESC';
-  const page = qb.clone();
-  if (position) seek(page, spec, ascending, position);
-  else page.offset(query.skip);
-  page.orderBy(spec.sort.column, direction);
-  if (spec.sort.column !== spec.id) page.addOrderBy(spec.id, direction);
-  page
-    .addSelect(keyExpression(spec.sort), KEY_ALIAS)
-    .addSelect(`(${spec.id})`, ID_ALIAS)
-    .limit(query.limit + 1);
-  const [raw, total] = await Promise.all([
-    page.getRawMany<Record<string, unknown>>(),
-    countRows(qb, query.count),
+  const sql = pageStatement(manager, reader, filter, spec, ascending, position !== undefined);
+  const [rows, total] = await Promise.all([
+    manager.query(sql, pageParameters(reader, filter, spec, query, position)) as Promise<
+      Array<Record<string, unknown>>
+    >,
+    countRows(manager, reader, filter, query.count),
   ]);
-  const more = raw.length > query.limit;
-  const last = more ? raw[query.limit - 1] : undefined;
+  const last = rows.length > query.limit ? rows[query.limit - 1] : undefined;
   const next = last && {
     key: spec.sort.type === 'integer' ? Number(last[KEY_ALIAS]) : String(last[KEY_ALIAS]),
     id: Number(last[ID_ALIAS]),
   };
   return {
-    entities: hydratePage<E>(page, raw.slice(0, query.limit)),
+    entities: hydrateRows<E>(manager, reader, rows.slice(0, query.limit)),
     meta: {
       page: position ? null : (query.page ?? 1),
       limit: query.limit,

@@ -271,22 +271,16 @@ export class InstanceService implements OnModuleInit {
   }
 
   async list(principal: Principal, query: ListInstancesQuery): Promise<Page<InstanceResponse>> {
-    const qb = this.instances.createQueryBuilder('instance');
     const { tenant } = tenantScope(principal);
-    if (tenant !== undefined) qb.andWhere('instance.tenant = :tenant', { tenant });
-    if (query.workload_document_id !== undefined) {
-      qb.andWhere('instance.workload_document_id = :documentId', {
-        documentId: query.workload_document_id,
-      });
-    }
-    if (query.status !== undefined)
-      qb.andWhere('instance.status = :status', { status: query.status });
-    if (query.cluster_name !== undefined)
-      qb.andWhere('instance.cluster_name = :clusterName', { clusterName: query.cluster_name });
-    const { entities, meta } = await fetchPage(qb, query, {
+    const { entities, meta } = await fetchPage(this.instances.manager, WorkloadInstance, query, {
       resource: 'instances',
-      sort: { name: 'id', column: 'instance.id', type: 'integer' },
-      id: 'instance.id',
+      sort: { name: 'id', property: 'id', type: 'integer' },
+      where: {
+        tenant,
+        workloadDocumentId: query.workload_document_id,
+        status: query.status,
+        clusterName: query.cluster_name,
+      },
       filters: {
         workload_document_id: query.workload_document_id,
         status: query.status,

@@ -416,13 +416,10 @@ export class IntentStore {
     intentId: number,
     query: PageQuery,
   ): Promise<{ entries: IntentReportEntry[]; meta: PageMeta }> {
-    const qb = m
-      .createQueryBuilder(IntentReportEntry, 'entry')
-      .where('entry.intent_id = :intentId', { intentId });
-    const { entities, meta } = await fetchPage(qb, query, {
+    const { entities, meta } = await fetchPage(m, IntentReportEntry, query, {
       resource: 'intent_reports',
-      sort: { name: 'id', column: 'entry.id', type: 'integer' },
-      id: 'entry.id',
+      sort: { name: 'id', property: 'id', type: 'integer' },
+      where: { intentId },
       filters: { intent_id: intentId },
     });
     return { entries: entities, meta };
@@ -580,27 +577,32 @@ export class IntentStore {
     principal: Principal,
     query: ListIntentsQuery,
   ): Promise<{ ids: number[]; meta: PageMeta }> {
-    const qb = m.createQueryBuilder(Intent, 'intent').select('intent.id');
     const { tenant } = tenantScope(principal);
-    if (tenant !== undefined) qb.andWhere('intent.tenant = :tenant', { tenant });
-    if (query.user_label !== undefined)
-      qb.andWhere('intent.user_label = :userLabel', { userLabel: query.user_label });
-    if (query.object_instance !== undefined) {
-      qb.andWhere(
-        'EXISTS (SELECT 1 FROM expectation_object o WHERE o.intent_id = intent.id AND o.object_instance = :objectInstance)',
-        { objectInstance: query.object_instance },
-      );
-    }
-    if (query.fulfilment_status !== undefined) {
-      qb.andWhere(
-        'EXISTS (SELECT 1 FROM intent_fulfilment_report f WHERE f.intent_id = intent.id AND f.fulfilment_status = :status)',
-        { status: query.fulfilment_status },
-      );
-    }
-    const { entities, meta } = await fetchPage(qb, query, {
+    const objectInstance = query.object_instance;
+    const fulfilmentStatus = query.fulfilment_status;
+    const { entities, meta } = await fetchPage(m, Intent, query, {
       resource: 'intents',
-      sort: { name: 'id', column: 'intent.id', type: 'integer' },
-      id: 'intent.id',
+      sort: { name: 'id', property: 'id', type: 'integer' },
+      select: ['id'],
+      where: { tenant, userLabel: query.user_label },
+      matching: {
+        object_instance:
+          objectInstance === undefined
+            ? undefined
+            : {
+                value: objectInstance,
+                sql: (p) =>
+                  `EXISTS (SELECT 1 FROM expectation_object o WHERE o.intent_id = t.id AND o.object_instance = ${p})`,
+              },
+        fulfilment_status:
+          fulfilmentStatus === undefined
+            ? undefined
+            : {
+                value: fulfilmentStatus,
+                sql: (p) =>
+                  `EXISTS (SELECT 1 FROM intent_fulfilment_report f WHERE f.intent_id = t.id AND f.fulfilment_status = ${p})`,
+              },
+      },
       filters: {
         user_label: query.user_label,
         object_instance: query.object_instance,

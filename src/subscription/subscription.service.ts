@@ -76,18 +76,18 @@ export class SubscriptionService {
     principal: Principal,
     query: ListSubscriptionsQuery,
   ): Promise<Page<SubscriptionResponse>> {
-    const qb = this.subscriptions.createQueryBuilder('subscription');
-    const scope = tenantScope(principal);
-    if (scope.tenant !== undefined)
-      qb.andWhere('subscription.tenant = :tenant', { tenant: scope.tenant });
-    if (query.status !== undefined)
-      qb.andWhere('subscription.status = :status', { status: query.status });
-    const { entities, meta } = await fetchPage(qb, query, {
-      resource: 'subscriptions',
-      sort: { name: 'id', column: 'subscription.id', type: 'integer' },
-      id: 'subscription.id',
-      filters: { status: query.status },
-    });
+    const { tenant } = tenantScope(principal);
+    const { entities, meta } = await fetchPage(
+      this.subscriptions.manager,
+      WebhookSubscription,
+      query,
+      {
+        resource: 'subscriptions',
+        sort: { name: 'id', property: 'id', type: 'integer' },
+        where: { tenant, status: query.status },
+        filters: { status: query.status },
+      },
+    );
     const pending = await this.pendingCounts(entities.map((entity) => entity.id));
     return {
       items: entities.map((entity) => toSubscriptionResponse(entity, pending.get(entity.id) ?? 0)),

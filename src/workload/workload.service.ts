@@ -58,12 +58,12 @@ export const PROVENANCE_MAX_BYTES = 256 * 1024;
 
 /** The SQL column and cursor key type of each `sort` value (every one backed by an index). */
 const SORT_COLUMNS: Record<WorkloadSortField, Omit<SortSpec, 'name'>> = {
-  created_at: { column: 'document.created_at', type: 'timestamptz' },
-  updated_at: { column: 'document.updated_at', type: 'timestamptz' },
-  name: { column: 'document.name', type: 'text' },
-  version: { column: 'document.version', type: 'text' },
-  status: { column: 'document.status', type: 'text' },
-  id: { column: 'document.id', type: 'integer' },
+  created_at: { property: 'createdAt', type: 'timestamptz' },
+  updated_at: { property: 'updatedAt', type: 'timestamptz' },
+  name: { property: 'name', type: 'text' },
+  version: { property: 'version', type: 'text' },
+  status: { property: 'status', type: 'text' },
+  id: { property: 'id', type: 'integer' },
 };
 
 /** Workload documents: registration, upload, listing, deletion; the rules and the transactions. */
@@ -166,18 +166,13 @@ export class WorkloadService {
   }
 
   async list(principal: Principal, query: ListWorkloadsQuery): Promise<Page<WorkloadResponse>> {
-    const qb = this.documents.createQueryBuilder('document');
     const { tenant } = tenantScope(principal);
-    if (tenant !== undefined) qb.andWhere('document.tenant = :tenant', { tenant });
-    if (query.name !== undefined) qb.andWhere('document.name = :name', { name: query.name });
-    if (query.status !== undefined)
-      qb.andWhere('document.status = :status', { status: query.status });
-    if (query.type !== undefined) qb.andWhere('document.type = :type', { type: query.type });
-    const { entities, meta } = await fetchPage(qb, query, {
+    const filters = { name: query.name, status: query.status, type: query.type };
+    const { entities, meta } = await fetchPage(this.documents.manager, WorkloadDocument, query, {
       resource: 'workloads',
       sort: { name: query.sort, ...SORT_COLUMNS[query.sort] },
-      id: 'document.id',
-      filters: { name: query.name, status: query.status, type: query.type },
+      where: { tenant, ...filters },
+      filters,
     });
     return toWorkloadPageResponse(entities, meta);
   }

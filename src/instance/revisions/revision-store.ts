@@ -61,13 +61,10 @@ export class RevisionStore {
     instanceDbId: number,
     query: PageQuery,
   ): Promise<{ entities: InstanceRevision[]; meta: PageMeta }> {
-    const qb = manager
-      .createQueryBuilder(InstanceRevision, 'revision')
-      .where('revision.instance_id = :instanceDbId', { instanceDbId });
-    return fetchPage(qb, query, {
+    return fetchPage(manager, InstanceRevision, query, {
       resource: 'revisions',
-      sort: { name: 'revision', column: 'revision.revision', type: 'integer' },
-      id: 'revision.id',
+      sort: { name: 'revision', property: 'revision', type: 'integer' },
+      where: { instanceDbId },
       filters: { instance: instanceDbId },
     });
   }

@@ -6,9 +6,9 @@ import { MAX_PAGE_SIZE, PageQuery } from '../../../src/common/pagination/paginat
 import { fetchPage } from '../../../src/database/keyset-page';
 import { leanFind, leanFindOne } from '../../../src/database/lean-find';
 import type { IntentObject } from '../../../src/contract';
-import { InstanceRevision } from '../../../src/instance/entities/instance-revision.entity';
 import { WorkloadInstance } from '../../../src/instance/entities/workload-instance.entity';
 import { Intent } from '../../../src/intent/entities';
+import { WorkloadDocument } from '../../../src/workload/entities/workload-document.entity';
 import { intentBody } from '../../factories/intent.factory';
 import { resetDatabase, startApi } from '../../support/app';
 import { authHeader } from '../../support/auth';
@@ -109,14 +109,18 @@ describe('leanFind and fetchPage against find() and getMany() (real PostgreSQL, 
 
   it('pages every entity of the api as getMany() builds it', async () => {
     const query = Object.assign(new PageQuery(), { limit: MAX_PAGE_SIZE, order: 'asc' as const });
-    for (const metadata of dataSource.entityMetadatas) {
-      const column = `e.${primary(metadata)}`;
-      const qb = () => dataSource.manager.createQueryBuilder(metadata.target, 'e');
-      const expected = await qb().orderBy(column, 'ASC').limit(MAX_PAGE_SIZE).getMany();
-      const { entities } = await fetchPage(qb(), query, {
+    const paged = dataSource.entityMetadatas.filter((m) => m.primaryColumns.length === 1);
+    for (const metadata of paged) {
+      const property = primary(metadata);
+      const expected = await dataSource.manager
+        .createQueryBuilder(metadata.target, 'e')
+        .orderBy(`e.${property}`, 'ASC')
+        .limit(MAX_PAGE_SIZE)
+        .getMany();
+      const { entities } = await fetchPage(dataSource.manager, metadata.target, query, {
         resource: 'lean',
-        sort: { name: 'id', column, type: 'integer' },
-        id: column,
+        sort: { name: 'id', property, type: 'integer' },
+        where: {},
         filters: {},
       });
       expect({ entity: metadata.name, rows: entities }).toStrictEqual({
@@ -124,21 +128,76 @@ describe('leanFind and fetchPage against find() and getMany() (real PostgreSQL, 
         rows: expected,
       });
     }
+    expect(paged.map((m) => m.name)).toEqual(
+      expect.arrayContaining(['WorkloadDocument', 'Intent']),
+    );
   });
 
-  it('refuses to page a query that joins another entity', async () => {
-    const joined = dataSource.manager
-      .createQueryBuilder(InstanceRevision, 'revision')
-      .leftJoinAndSelect('revision.manifestSet', 'manifestSet');
+  it('pages by equality and further conditions, reading only the selected properties', async () => {
+    const spec = (objectInstance: string) => ({
+      resource: 'lean-intents',
+      sort: { name: 'id', property: 'id', type: 'integer' as const },
+      select: ['id'],
+      where: { tenant: 'tenant-a', userLabel: undefined },
+      matching: {
+        object_instance: {
+          value: objectInstance,
+          sql: (p: string) =>
+            `EXISTS (SELECT 1 FROM expectation_object o WHERE o.intent_id = t.id AND o.object_instance = ${p})`,
+        },
+      },
+      filters: { object_instance: objectInstance },
+    });
+    const named = intent.intent_expectations[0].expectation_object.object_instance ?? '';
+    const found = await fetchPage(dataSource.manager, Intent, new PageQuery(), spec(named));
+    const expected = await dataSource.manager
+      .createQueryBuilder(Intent, 'intent')
+      .select('intent.id')
+      .where('intent.id = :id', { id: intent.id })
+      .getMany();
+    expect(found.entities).toStrictEqual(expected);
+    expect(found.meta).toMatchObject({ total: 1, count: 'exact', next_cursor: null });
+    const none = await fetchPage(dataSource.manager, Intent, new PageQuery(), spec('no-such'));
+    expect(none).toMatchObject({ entities: [], meta: { total: 0 } });
+  });
+
+  it("counts and pages inside the caller's transaction", async () => {
+    const query = Object.assign(new PageQuery(), { count: 'exact' as const });
     const spec = {
-      resource: 'lean',
-      sort: { name: 'id', column: 'revision.id', type: 'integer' as const },
-      id: 'revision.id',
+      resource: 'lean-documents',
+      sort: { name: 'id', property: 'id', type: 'integer' as const },
+      where: { tenant: 'tenant-tx' },
       filters: {},
     };
-    await expect(fetchPage(joined, new PageQuery(), spec)).rejects.toThrow(
-      'fetchPage reads one entity without joins',
-    );
+    const inside = dataSource.transaction(async (manager) => {
+      await manager.save(WorkloadDocument, {
+        name: 'uncommitted',
+        version: '1.0.0',
+        owner: 'user-tenant-tx',
+        tenant: 'tenant-tx',
+      });
+      const page = await fetchPage(manager, WorkloadDocument, query, spec);
+      expect(page.entities.map((d) => d.name)).toEqual(['uncommitted']);
+      expect(page.meta.total).toBe(1);
+      throw new Error('roll back');
+    });
+    await expect(inside).rejects.toThrow('roll back');
+    const after = await fetchPage(dataSource.manager, WorkloadDocument, query, spec);
+    expect(after.meta.total).toBe(0);
+  });
+
+  it('refuses to page an entity without a single primary column', async () => {
+    const composite = dataSource.entityMetadatas.find((m) => m.primaryColumns.length > 1);
+    expect(composite).toBeDefined();
+    const spec = {
+      resource: 'lean',
+      sort: { name: 'created_at', property: 'createdAt', type: 'timestamptz' as const },
+      where: {},
+      filters: {},
+    };
+    await expect(
+      fetchPage(dataSource.manager, composite!.target, new PageQuery(), spec),
+    ).rejects.toThrow('fetchPage needs one primary column');
   });
 
   it('filters by equality, lists and In(), and leaves out undefined conditions', async () => {
