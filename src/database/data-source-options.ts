@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { PG_TYPES } from './timestamptz';
 
 /** Bounds of one connection attempt and one statement; the migration CLI runs without them. */
 export interface DatabaseTimeouts {
@@ -38,6 +39,7 @@ export function dataSourceOptions(
       max: poolSize,
       application_name: 'nemo-intent-api',
       keepAlive: true,
+      types: PG_TYPES,
       ...(timeouts && {
         connectionTimeoutMillis: timeouts.connectMs,
         statement_timeout: timeouts.statementMs,

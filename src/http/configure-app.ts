@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { HttpConfig } from '../config/slices/http.config';
 import { validationFailed } from '../common/errors/validation';
-import { RequireBodyTypeInterceptor } from '../common/http/body-type';
+import { RequireBodyTypeGuard } from '../common/http/body-type';
 import { answerClientErrorsWithProblems } from '../common/http/client-error';
 import { corsOptions, corsOrigins } from '../common/http/cors';
 import { jsonBody } from '../common/http/json-body';
@@ -38,7 +38,7 @@ export function configureHttp(app: INestApplication): void {
   app.setGlobalPrefix('api/v1', {
     exclude: UNVERSIONED.map((path) => ({ path, method: RequestMethod.ALL })),
   });
-  app.useGlobalInterceptors(new RequireBodyTypeInterceptor(app.get(Reflector)));
+  app.useGlobalGuards(new RequireBodyTypeGuard(app.get(Reflector)));
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -396,6 +396,21 @@ describe('Input limits (real api and database)', () => {
       expect(body.user_label).toBe('DeliverComputingWorkload');
     });
 
+    it('authenticates and authorizes before it looks at the media type', async () => {
+      const anonymous = await http
+        .patch(`/api/v1/intents/${intentId}`)
+        .set('Content-Type', 'text/plain')
+        .send('user_label=changed');
+      expectProblem(anonymous, 401, 'missing_token');
+      const reader = await authHeader({ subject: 'reader', roles: ['reader'] });
+      const forbidden = await http
+        .patch(`/api/v1/intents/${intentId}`)
+        .set('Authorization', reader)
+        .set('Content-Type', 'text/plain')
+        .send('user_label=changed');
+      expectProblem(forbidden, 403, 'insufficient_permission');
+    });
+
     it('answers a POST without a content type with 415', async () => {
       const response = await http
         .post('/api/v1/workloads')

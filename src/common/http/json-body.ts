@@ -92,7 +92,7 @@ function charsetOf(request: Request): string | undefined {
 /**
  * JSON bodies (any `+json` type) read with express's raw reader — size limit after decompression,
  * gzip/deflate/br — and parsed by parseJsonBody; every failure is a problem+json error with a code.
- * Other media types are left unread for the route to accept or refuse (RequireBodyTypeInterceptor).
+ * Other media types are left unread for the route to accept or refuse (RequireBodyTypeGuard).
  */
 export function jsonBody(options: JsonBodyOptions): RequestHandler {
   const read = raw({ type: JSON_MEDIA_TYPES, limit: options.limit, inflate: true });
