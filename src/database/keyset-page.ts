@@ -53,9 +53,10 @@ export interface ListSpec {
   filters: CursorBinding['filters'];
 }
 
-/** A list request's filters as SQL and their parameters ($1…), and its statement-cache shape. */
+/** A list request's filters: their parameters ($1…) and statement-cache shape; SQL only when built. */
 interface Filter {
-  where: string;
+  conditions: Condition[];
+  matching: Array<ListCondition & { name: string }>;
   parameters: unknown[];
   shape: string;
 }
@@ -68,20 +69,28 @@ interface Total {
 const KEY_ALIAS = 'page_cursor_key';
 const ID_ALIAS = 'page_cursor_id';
 
-function filterOf(manager: EntityManager, reader: EntityReader, spec: ListSpec): Filter {
-  const conditions: Condition[] = conditionsOf(reader.metadata, spec.where);
+function filterOf(reader: EntityReader, spec: ListSpec): Filter {
+  const conditions = conditionsOf(reader.metadata, spec.where);
   const matching = Object.entries(spec.matching ?? {}).flatMap(([name, condition]) =>
     condition === undefined ? [] : [{ name, ...condition }],
   );
-  const sql = [
-    ...conditionsSql(manager, conditions),
-    ...matching.map((m, i) => m.sql(`$${conditions.length + i + 1}`)),
-  ];
   return {
-    where: sql.length > 0 ? ` WHERE ${sql.join(' AND ')}` : '',
+    conditions,
+    matching,
     parameters: [...conditions.map((c) => c.value), ...matching.map((m) => m.value)],
     shape: `${spec.resource}|${conditionsShape(conditions)}|${matching.map((m) => m.name).join(',')}`,
   };
+}
+
+/** The filter's WHERE clause (with `more` conditions after it), built once per statement. */
+function whereSql(manager: EntityManager, filter: Filter, ...more: string[]): string {
+  const first = filter.conditions.length + 1;
+  const sql = [
+    ...conditionsSql(manager, filter.conditions),
+    ...filter.matching.map((m, i) => m.sql(`$${first + i}`)),
+    ...more,
+  ];
+  return sql.length > 0 ? ` WHERE ${sql.join(' AND ')}` : '';
 }
 
 /** Whether the list sorts by the entity's id alone (then a position is that id). */
@@ -130,11 +139,7 @@ function pageStatement(
     const after = keys.sortIsId
       ? `${keys.id} ${op} $${next}`
       : `(${keys.sort}, ${keys.id}) ${op} (CAST($${next} AS ${spec.sort.type}), $${next + 1})`;
-    const where = seek
-      ? filter.where
-        ? `${filter.where} AND ${after}`
-        : ` WHERE ${after}`
-      : filter.where;
+    const where = seek ? whereSql(manager, filter, after) : whereSql(manager, filter);
     const order = keys.sortIsId
       ? `${keys.id} ${direction}`
       : `${keys.sort} ${direction}, ${keys.id} ${direction}`;
@@ -167,10 +172,10 @@ async function countRows(
   mode: CountMode,
 ): Promise<Total> {
   if (mode === 'none') return { total: null, count: 'none' };
-  const matching = `SELECT 1 FROM ${reader.from}${filter.where}`;
+  const matching = () => `SELECT 1 FROM ${reader.from}${whereSql(manager, filter)}`;
   if (mode === 'exact') {
     const sql = statementOf(reader, `count|${filter.shape}`, () => {
-      return `SELECT count(*)::int AS n FROM (${matching}) AS matching`;
+      return `SELECT count(*)::int AS n FROM (${matching()}) AS matching`;
     });
     const [row] = (await manager.query(sql, filter.parameters)) as Array<{ n: number }>;
     return { total: row.n, count: 'exact' };
@@ -179,12 +184,12 @@ async function countRows(
   // whatever the table holds. Only past that is the planner asked: its estimate costs a plan, no
   // scan.
   const capped = statementOf(reader, `capped|${filter.shape}`, () => {
-    return `SELECT count(*)::int AS n FROM (${matching} LIMIT ${EXACT_COUNT_UP_TO + 1}) AS matching`;
+    return `SELECT count(*)::int AS n FROM (${matching()} LIMIT ${EXACT_COUNT_UP_TO + 1}) AS matching`;
   });
   const [row] = (await manager.query(capped, filter.parameters)) as Array<{ n: number }>;
   if (row.n <= EXACT_COUNT_UP_TO) return { total: row.n, count: 'exact' };
   const [plan] = (await manager.query(
-    `EXPLAIN (FORMAT JSON) ${matching}`,
+    `EXPLAIN (FORMAT JSON) ${matching()}`,
     filter.parameters,
   )) as Array<{
     'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }>;
@@ -215,7 +220,7 @@ export async function fetchPage<E extends ObjectLiteral>(
   const position =
     query.cursor === undefined ? undefined : decodeCursor(query.cursor, binding, spec.sort.type);
   const reader = readerOf(manager, manager.connection.getMetadata(entity), spec.select);
-  const filter = filterOf(manager, reader, spec);
+  const filter = filterOf(reader, spec);
   const ascending = query.order === 'asc';
   const sql = pageStatement(manager, reader, filter, spec, ascending, position !== undefined);
   const [rows, total] = await Promise.all([
