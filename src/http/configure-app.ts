@@ -1,6 +1,7 @@
 import { INestApplication, RequestMethod, ValidationPipe } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import type { Server } from 'node:http';
 import { HttpConfig } from '../config/slices/http.config';
 import { validationFailed } from '../common/errors/validation';
 import { RequireBodyTypeGuard } from '../common/http/body-type';
@@ -25,7 +26,11 @@ export function configureHttp(app: INestApplication): void {
   express.disable('etag');
   const origins = corsOrigins(config.CORS_ALLOWED_ORIGINS);
   if (origins.length > 0) app.enableCors(corsOptions(origins));
-  answerClientErrorsWithProblems(express.getHttpServer());
+  const server: Server = express.getHttpServer();
+  // A slow client holds what its request holds (an upload slot, a socket) at most this long.
+  server.requestTimeout = config.HTTP_REQUEST_TIMEOUT_MS;
+  server.headersTimeout = Math.min(server.headersTimeout, config.HTTP_REQUEST_TIMEOUT_MS);
+  answerClientErrorsWithProblems(server);
   app.use(rejectForbiddenUrlInput);
   app.use(
     jsonBody({

@@ -6,11 +6,19 @@ import {
   PayloadTooLargeException,
 } from '@nestjs/common';
 import { FileFieldsInterceptor } from '@nestjs/platform-express';
-import type { Request } from 'express';
+import type { Response } from 'express';
 import { Observable } from 'rxjs';
+import { AuthenticatedRequest } from '../auth/auth.decorators';
 import { assertNoForbiddenInput } from '../common/http/forbidden-input';
 import { OnboardingConfig } from '../config/slices/onboarding.config';
+import { UploadBudget } from './upload-budget';
 import { PackageTooLargeError } from './workload.errors';
+
+/** Multipart text fields an upload may carry besides its files, and the size of each. */
+const FIELDS = 10;
+const FIELD_MAX_BYTES = 64 * 1024;
+/** Part headers and boundaries of two files and the fields, with room to spare. */
+const FRAMING_BYTES = 64 * 1024;
 
 /** The multipart parts of an upload: the package and, optionally, its provenance file. */
 export interface ChartUploadParts {
@@ -21,25 +29,54 @@ export interface ChartUploadParts {
 /**
  * Reads the multipart parts `file` (the package) and `provenance` (its `.prov`, optional) into
  * memory (multer), each capped at WORKLOAD_PACKAGE_MAX_BYTES: a larger upload stops being read and
- * answers 413 with a problem body naming the limit (the service caps the .prov lower).
+ * answers 413 with a problem body naming the limit (the service caps the .prov lower). Reading
+ * starts only once the request's bytes are reserved in the process's UploadBudget (its
+ * Content-Length, or the most an upload may carry when it has none), held until the response ends;
+ * a Content-Length beyond that most is 413 before any byte is read.
  */
 @Injectable()
 export class ChartPackageInterceptor implements NestInterceptor {
   private readonly multer: NestInterceptor;
+  /** Two files at the package limit, the small text fields and the multipart framing. */
+  private readonly mostBytes: number;
 
-  constructor(private readonly config: OnboardingConfig) {
+  constructor(
+    private readonly config: OnboardingConfig,
+    private readonly budget: UploadBudget,
+  ) {
+    this.mostBytes =
+      2 * config.WORKLOAD_PACKAGE_MAX_BYTES + FIELDS * FIELD_MAX_BYTES + FRAMING_BYTES;
     const Multer = FileFieldsInterceptor(
       [
         { name: 'file', maxCount: 1 },
         { name: 'provenance', maxCount: 1 },
       ],
-      { limits: { fileSize: config.WORKLOAD_PACKAGE_MAX_BYTES, files: 2, fields: 10, parts: 12 } },
+      {
+        limits: {
+          fileSize: config.WORKLOAD_PACKAGE_MAX_BYTES,
+          files: 2,
+          fields: FIELDS,
+          fieldSize: FIELD_MAX_BYTES,
+          parts: 12,
+        },
+      },
     );
     this.multer = new Multer({});
   }
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    const request = context.switchToHttp().getRequest<Request>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<AuthenticatedRequest>();
+    const tenant = request.principal?.tenant;
+    if (tenant === undefined)
+      throw new Error('ChartPackageInterceptor used without authentication');
+    const declared = Number(request.headers['content-length'] ?? this.mostBytes);
+    if (declared > this.mostBytes) {
+      throw new PackageTooLargeError(this.config.WORKLOAD_PACKAGE_MAX_BYTES);
+    }
+    const release = this.budget.reserve(tenant, declared);
+    // 'close' follows the end of every response, an aborted upload's too.
+    http.getResponse<Response>().once('close', release);
     // The text fields multer leaves in the body follow the same input rules as a JSON body.
     const checked: CallHandler = {
       handle: () => {

@@ -68,6 +68,23 @@ export class WorkloadController {
 
   @Post(':id/upload')
   @HttpCode(202)
+  // Above RequirePermission, whose generic 429 and 503 would otherwise replace these.
+  @ApiProblemResponses(
+    {
+      status: 429,
+      description:
+        'Too many requests from this client (code `rate_limited`), or the uploads the tenant has ' +
+        'being read would exceed WORKLOAD_UPLOADS_MAX_BYTES_PER_TENANT with this one (code ' +
+        '`uploads_in_progress`); retry after the `Retry-After` header (seconds).',
+    },
+    {
+      status: 503,
+      description:
+        'The uploads this api process is reading would exceed WORKLOAD_UPLOADS_MAX_BYTES with this ' +
+        'one (code `upload_capacity_exhausted`), or a dependency is unavailable; retry after the ' +
+        '`Retry-After` header (seconds).',
+    },
+  )
   @RequirePermission('write')
   @UseInterceptors(ChartPackageInterceptor)
   @MultipartBody()
@@ -112,7 +129,9 @@ export class WorkloadController {
   })
   @ApiProblemResponses({
     status: 413,
-    description: 'The package is larger than WORKLOAD_PACKAGE_MAX_BYTES.',
+    description:
+      'The package is larger than WORKLOAD_PACKAGE_MAX_BYTES, or the Content-Length more than two ' +
+      'such parts and the multipart framing.',
   })
   async upload(
     @CurrentPrincipal() principal: Principal,

@@ -54,3 +54,36 @@ export class PackageTooLargeError extends DomainError {
     );
   }
 }
+
+/** A package is read within a second or so on the platform's network: a short, polite wait. */
+const UPLOAD_RETRY_AFTER_SECONDS = 1;
+
+/** The problem-details filter copies `retryAfterSeconds` into the Retry-After header. */
+export class TenantUploadsBusyError extends DomainError {
+  readonly retryAfterSeconds = UPLOAD_RETRY_AFTER_SECONDS;
+
+  constructor(tenant: string, budget: number) {
+    super(
+      429,
+      'uploads_in_progress',
+      'Too Many Requests',
+      `The uploads tenant ${tenant} has being read would exceed ${budget} bytes ` +
+        `(WORKLOAD_UPLOADS_MAX_BYTES_PER_TENANT); retry after ${UPLOAD_RETRY_AFTER_SECONDS} s`,
+    );
+  }
+}
+
+/** The problem-details filter copies `retryAfterSeconds` into the Retry-After header. */
+export class UploadCapacityExhaustedError extends DomainError {
+  readonly retryAfterSeconds = UPLOAD_RETRY_AFTER_SECONDS;
+
+  constructor(budget: number) {
+    super(
+      503,
+      'upload_capacity_exhausted',
+      'Service Unavailable',
+      `The uploads this api process is reading would exceed ${budget} bytes ` +
+        `(WORKLOAD_UPLOADS_MAX_BYTES); retry after ${UPLOAD_RETRY_AFTER_SECONDS} s`,
+    );
+  }
+}

@@ -18,6 +18,7 @@ import { OnboardingService } from './jobs/onboarding.service';
 import { OnboardingStore } from './jobs/onboarding.store';
 import { OnboardingSweeper } from './jobs/onboarding.sweeper';
 import { ChartProvenanceService } from './provenance/chart-provenance.service';
+import { UploadBudget } from './upload-budget';
 import { WorkloadController } from './workload.controller';
 import { WorkloadService } from './workload.service';
 
@@ -32,7 +33,7 @@ const WORKLOAD_ENTITIES = [WorkloadDocument, WorkloadPackage, WorkloadImageMirro
     HelmRepoModule,
   ],
   controllers: [WorkloadController],
-  providers: [WorkloadService, OnboardingQueue],
+  providers: [WorkloadService, OnboardingQueue, UploadBudget],
   exports: [WorkloadService, OnboardingQueue],
 })
 export class WorkloadModule {}

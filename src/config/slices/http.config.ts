@@ -18,6 +18,13 @@ export class HttpConfig {
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'must look like 1mb, 512kb or 1048576b' })
   HTTP_BODY_LIMIT = '1mb';
 
+  /** Longest time to receive a whole request, body included (node's requestTimeout; 408 after). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(60 * 60 * 1000)
+  HTTP_REQUEST_TIMEOUT_MS = 120_000;
+
   /** Whose X-Forwarded-For names the client (logs, rate limits): nobody's by default. */
   @IsTrustProxy()
   HTTP_TRUST_PROXY = '';

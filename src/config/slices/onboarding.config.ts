@@ -10,6 +10,17 @@ export class OnboardingConfig {
   @Max(1024 * 1024 * 1024)
   WORKLOAD_PACKAGE_MAX_BYTES = 10 * 1024 * 1024;
 
+  // Uploads are read into memory whole: the bytes an api process reads at once (UploadBudget).
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  WORKLOAD_UPLOADS_MAX_BYTES = 64 * 1024 * 1024;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  WORKLOAD_UPLOADS_MAX_BYTES_PER_TENANT = 32 * 1024 * 1024;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

@@ -3479,7 +3479,7 @@ export type WorkloadsUploadErrors = {
      */
     409: ProblemDetails;
     /**
-     * The package is larger than WORKLOAD_PACKAGE_MAX_BYTES.
+     * The package is larger than WORKLOAD_PACKAGE_MAX_BYTES, or the Content-Length more than two such parts and the multipart framing.
      */
     413: ProblemDetails;
     /**
@@ -3488,6 +3488,8 @@ export type WorkloadsUploadErrors = {
     415: ProblemDetails;
     /**
      * Too many requests from this client: retry after the `Retry-After` header (seconds).
+     *
+     * Too many requests from this client (code `rate_limited`), or the uploads the tenant has being read would exceed WORKLOAD_UPLOADS_MAX_BYTES_PER_TENANT with this one (code `uploads_in_progress`); retry after the `Retry-After` header (seconds).
      */
     429: ProblemDetails;
     /**
@@ -3496,6 +3498,8 @@ export type WorkloadsUploadErrors = {
     500: ProblemDetails;
     /**
      * A dependency (identity provider, database, broker) is unavailable; retry after the `Retry-After` header (seconds).
+     *
+     * The uploads this api process is reading would exceed WORKLOAD_UPLOADS_MAX_BYTES with this one (code `upload_capacity_exhausted`), or a dependency is unavailable; retry after the `Retry-After` header (seconds).
      */
     503: ProblemDetails;
 };
