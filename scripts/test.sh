@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs dependencies if missing, starts the backing
-# services (scripts/services.sh), then runs static checks, unit, integration and e2e tests.
-# Exits non-zero on any failure. Extra arguments go to jest (e.g. a path filter).
+# services (scripts/services.sh), then runs static checks, unit, integration and e2e tests, and
+# stops the services it started. Exits non-zero on any failure. Extra arguments go to jest (e.g. a path filter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,11 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 # Nest 11 companions (@nestjs/terminus 12, ...) ship as ES modules; jest loads them through vm modules.
 export NODE_OPTIONS="--experimental-vm-modules --disable-warning=ExperimentalWarning"
 
+# Services this run starts are stopped when it ends, pass or fail; ones already running (a
+# developer's `npm run dev`) are used and left running.
+if ! bash scripts/services.sh status >/dev/null 2>&1; then
+  trap 'echo "==> stopping the backing services this run started"; bash scripts/services.sh stop' EXIT
+fi
 echo "==> starting backing services"
 NEMO_SERVICES_FAST=1 bash scripts/services.sh start
 # shellcheck disable=SC1091
