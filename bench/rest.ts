@@ -4,7 +4,7 @@
  * and the same JSON (bench/rest-raw-server.ts), each its own process, on the same seeded database.
  * Before measuring, every read is asked of both servers once and their JSON compared: the benchmark
  * stops, naming the differing fields, when the raw server would do less work than the api.
- * Per path: a warm-up, then rounds alternating ours/raw with autocannon at 32 connections; medians.
+ * Per path: a warm-up as long as a round, then rounds alternating ours/raw with autocannon at 32 connections; medians.
  * Prints one JSON object: req/s, p50, p99 and CPU ms per request per side, the ratios, and the api's
  * RSS sampled during the run. On a loaded machine req/s ratios drift with the neighbours' load; the
  * CPU each server spends per request does not, so `cpu_ratio` (raw's CPU per request / ours) is the
@@ -23,7 +23,6 @@ import { Client } from 'pg';
 import {
   API_NODE_FLAGS,
   BENCH_AUDIENCE,
-  cpuMs,
   freePort,
   rssMiB,
   startIssuer,
@@ -31,7 +30,8 @@ import {
   stopServer,
   runBench,
 } from './processes';
-import { benchServices, createMigratedDatabase, median } from './support';
+import { Figures, medianFigures, measure } from './load';
+import { benchServices, createMigratedDatabase } from './support';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -39,16 +39,8 @@ const CONNECTIONS = 32;
 const WORKLOADS = 100;
 const INSTANCES = 2000;
 const TENANT = 'bench';
+const LOAD = { connections: CONNECTIONS, durationS: DURATION_S };
 const TARGETS = { read_ratio: 0.6, write_ratio: 0.5, p99_ms: 50, rss_mib: 250 };
-
-interface Figures {
-  requests_per_s: number;
-  p50_ms: number;
-  p99_ms: number;
-  errors: number;
-  non_2xx: number;
-  cpu_ms_per_request: number;
-}
 
 /** The JSON paths (`a.b[0].c`) where two answers differ: where the raw server does other work. */
 function differences(ours: unknown, theirs: unknown, at = ''): string[] {
@@ -133,32 +125,6 @@ interface PathCase {
   name: string;
   kind: 'read' | 'write';
   options: (base: string) => autocannon.Options;
-}
-
-async function measure(options: autocannon.Options, pid: number): Promise<Figures> {
-  const cpuBefore = cpuMs(pid);
-  const result = await autocannon({ ...options, connections: CONNECTIONS, duration: DURATION_S });
-  const cpuPerRequest = (cpuMs(pid) - cpuBefore) / Math.max(1, result.requests.total);
-  return {
-    requests_per_s: Math.round(result.requests.average),
-    p50_ms: result.latency.p50,
-    p99_ms: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non_2xx: result.non2xx,
-    cpu_ms_per_request: Number(cpuPerRequest.toFixed(3)),
-  };
-}
-
-function medianFigures(rounds: Figures[]): Figures {
-  const pick = (key: keyof Figures) => median(rounds.map((r) => r[key]));
-  return {
-    requests_per_s: pick('requests_per_s'),
-    p50_ms: pick('p50_ms'),
-    p99_ms: pick('p99_ms'),
-    errors: rounds.reduce((sum, r) => sum + r.errors, 0),
-    non_2xx: rounds.reduce((sum, r) => sum + r.non_2xx, 0),
-    cpu_ms_per_request: pick('cpu_ms_per_request'),
-  };
 }
 
 function cases(
@@ -291,13 +257,13 @@ async function main(): Promise<void> {
     const selected = cases(token, seeded, intentId).filter((c) => c.name.includes(only));
     await checkSameJson(selected, api.base, raw.base);
     for (const path of selected) {
-      await measure({ ...path.options(api.base), duration: 2 }, apiPid);
-      await measure({ ...path.options(raw.base), duration: 2 }, rawPid);
+      await measure(path.options(api.base), apiPid, LOAD);
+      await measure(path.options(raw.base), rawPid, LOAD);
       const ours: Figures[] = [];
       const theirs: Figures[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        ours.push(await measure(path.options(api.base), apiPid));
-        theirs.push(await measure(path.options(raw.base), rawPid));
+        ours.push(await measure(path.options(api.base), apiPid, LOAD));
+        theirs.push(await measure(path.options(raw.base), rawPid, LOAD));
       }
       const o = medianFigures(ours);
       const r = medianFigures(theirs);
