@@ -13,6 +13,9 @@ export const BENCH_AUDIENCE = 'nemo-intent-api';
 /** The node flags the api runs with in production (the Dockerfile's ENTRYPOINT, package.json's start scripts, scripts/dev.sh; test/unit/node-flags.spec.ts keeps them equal). */
 export const API_NODE_FLAGS = ['--max-semi-space-size=16', '--heap-growing-percent=50'];
 
+/** The environment the api runs with in production, from the same launchers (and the same spec). */
+export const API_ENV = { MALLOC_ARENA_MAX: '2' } as const;
+
 export interface BenchIssuer {
   server: Server;
   issuer: string;

@@ -5,8 +5,9 @@
  * Before measuring, every read is asked of both servers once and their JSON compared: the benchmark
  * stops, naming the differing fields, when the raw server would do less work than the api.
  * Per path: a warm-up as long as a round, then rounds alternating ours/raw with autocannon at 32 connections; medians.
- * Prints one JSON object: req/s, p50, p99 and CPU ms per request per side, the ratios, and the api's
- * RSS sampled during the run. On a loaded machine req/s ratios drift with the neighbours' load; the
+ * Prints one JSON object: req/s, p50, p99 and CPU ms per request per side, the ratios, p50 and p99
+ * of both when paced at half the api's throughput (`at_half_load`), and the api's RSS sampled
+ * during the run. On a loaded machine req/s ratios drift with the neighbours' load; the
  * CPU each server spends per request does not, so `cpu_ratio` (raw's CPU per request / ours) is the
  * figure to compare across runs.
  * `npm run bench:rest` (services running). BENCH_DURATION_S (default 5), BENCH_ROUNDS (default 3),
@@ -21,6 +22,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import {
+  API_ENV,
   API_NODE_FLAGS,
   BENCH_AUDIENCE,
   freePort,
@@ -31,7 +33,8 @@ import {
   runBench,
 } from './processes';
 import { Figures, medianFigures, measure } from './load';
-import { benchServices, createMigratedDatabase } from './support';
+import { PacedFigures, PacedRequest, pacedLoad } from './paced';
+import { benchServices, createMigratedDatabase, median } from './support';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -125,6 +128,39 @@ interface PathCase {
   name: string;
   kind: 'read' | 'write';
   options: (base: string) => autocannon.Options;
+  /** The same request for the paced load. */
+  paced: (base: string) => PacedRequest;
+}
+
+interface Sides {
+  api: { base: string };
+  raw: { base: string };
+}
+
+/**
+ * Latency when the servers are not saturated: both sent `rate` req/s, evenly spaced (half of the
+ * api's saturated throughput; bench/paced.ts), rounds alternating. At 32 connections in a closed
+ * loop, every server's p99 is its queue (32 requests in flight over its throughput); this shows
+ * the tail without it.
+ */
+async function pacedLatency(
+  path: PathCase,
+  sides: Sides,
+  rate: number,
+): Promise<Record<string, unknown>> {
+  const ours: PacedFigures[] = [];
+  const theirs: PacedFigures[] = [];
+  const run = (base: string) => pacedLoad(path.paced(base), rate, DURATION_S, CONNECTIONS);
+  for (let round = 0; round < ROUNDS; round++) {
+    ours.push(await run(sides.api.base));
+    theirs.push(await run(sides.raw.base));
+  }
+  const medians = (rounds: PacedFigures[]) => ({
+    p50_ms: median(rounds.map((r) => r.p50_ms)),
+    p99_ms: median(rounds.map((r) => r.p99_ms)),
+    errors: rounds.reduce((sum, r) => sum + r.errors + r.non_2xx, 0),
+  });
+  return { requests_per_s: Math.round(rate), ours: medians(ours), raw_jwt: medians(theirs) };
 }
 
 function cases(
@@ -154,6 +190,7 @@ function cases(
     name,
     kind: 'read',
     options: (base) => ({ url: `${base}/api/v1${path}`, headers }),
+    paced: (base) => ({ url: `${base}/api/v1${path}`, headers }),
   });
   return [
     get('GET /workloads/{id}', `/workloads/${seeded.workloadId}`),
@@ -168,6 +205,12 @@ function cases(
         method: 'POST',
         headers: { ...headers, 'content-type': 'application/json' },
         requests: [{ setupRequest: (request) => ({ ...request, body: intentBody() }) }],
+      }),
+      paced: (base) => ({
+        url: `${base}/api/v1/intents`,
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: intentBody,
       }),
     },
   ];
@@ -219,6 +262,7 @@ async function main(): Promise<void> {
     RATE_LIMIT_BURST: '100000000',
     WORK_DIR: join(work, 'work'),
     LOG_FORMAT: 'json',
+    ...API_ENV,
   };
   const profile = process.env.BENCH_PROFILE_DIR;
   const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
@@ -267,6 +311,7 @@ async function main(): Promise<void> {
       }
       const o = medianFigures(ours);
       const r = medianFigures(theirs);
+      const halfLoad = await pacedLatency(path, { api, raw }, o.requests_per_s / 2);
       const ratio = Number((o.requests_per_s / r.requests_per_s).toFixed(2));
       const cpuRatio = Number((r.cpu_ms_per_request / o.cpu_ms_per_request).toFixed(2));
       const target = path.kind === 'read' ? TARGETS.read_ratio : TARGETS.write_ratio;
@@ -277,6 +322,7 @@ async function main(): Promise<void> {
         cpu_ratio: cpuRatio,
         target_ratio: target,
         meets: ratio >= target && o.p99_ms <= TARGETS.p99_ms && o.errors + o.non_2xx === 0,
+        at_half_load: halfLoad,
       };
     }
     const rssAfter = rssMiB(apiPid);

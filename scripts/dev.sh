@@ -43,6 +43,7 @@ trap stop INT TERM
 
 # The production node flags (the Dockerfile's ENTRYPOINT; README, Performance: Memory).
 node_flags=(--max-semi-space-size=16 --heap-growing-percent=50)
+export MALLOC_ARENA_MAX=2
 node "${node_flags[@]}" dist/src/main.js worker &
 pids+=($!)
 node "${node_flags[@]}" dist/src/main.js api &
