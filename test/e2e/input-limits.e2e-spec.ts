@@ -239,6 +239,17 @@ describe('Input limits (real api and database)', () => {
     });
   });
 
+  it('refuses a multipart text field over 64 KiB with 400, naming it', async () => {
+    const response = await http
+      .post(`/api/v1/workloads/${workloadId}/upload`)
+      .set('Authorization', writer)
+      .field('note', 'x'.repeat(65 * 1024))
+      .attach('file', Buffer.from('not a chart'), 'x.tgz');
+    expect(expectProblem(response, 400).detail).toMatch(/note/);
+    const { body } = await http.get(`/api/v1/workloads/${workloadId}`).set('Authorization', writer);
+    expect(body.status).toBe('pending');
+  });
+
   describe('ids', () => {
     const loose = (id: number): string[] => [
       `0x${id.toString(16)}`,
