@@ -69,9 +69,11 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # A 16 MiB semi-space (V8 sizes it up to 64 MiB on a large host): the young generation alone held
 # 128 MiB of an idle api's heap and grew RSS by as much under load, for no measured throughput gain;
 # a 50 % heap growing factor: with V8's default, old space held ≈220 MiB of garbage before a
-# mark-compact (README, Performance: Memory).
+# mark-compact (README, Performance: Memory); no memory reducer: its shrinking of an idle heap made
+# the first second of load after a pause slow (half-load p99 of an instance read 76-225 ms with it,
+# 38-50 without).
 # Two glibc malloc arenas instead of up to eight per core for node's threads: 20 MiB less RSS
 # after a full bench:rest, CPU per request within the noise.
 ENV MALLOC_ARENA_MAX=2
-ENTRYPOINT ["node", "--max-semi-space-size=16", "--heap-growing-percent=50", "dist/src/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=16", "--heap-growing-percent=50", "--no-memory-reducer", "dist/src/main.js"]
 CMD ["api"]

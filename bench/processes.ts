@@ -11,7 +11,11 @@ import { AddressInfo } from 'node:net';
 export const BENCH_AUDIENCE = 'nemo-intent-api';
 
 /** The node flags the api runs with in production (the Dockerfile's ENTRYPOINT, package.json's start scripts, scripts/dev.sh; test/unit/node-flags.spec.ts keeps them equal). */
-export const API_NODE_FLAGS = ['--max-semi-space-size=16', '--heap-growing-percent=50'];
+export const API_NODE_FLAGS = [
+  '--max-semi-space-size=16',
+  '--heap-growing-percent=50',
+  '--no-memory-reducer',
+];
 
 /** The environment the api runs with in production, from the same launchers (and the same spec). */
 export const API_ENV = { MALLOC_ARENA_MAX: '2' } as const;

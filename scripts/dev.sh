@@ -42,7 +42,7 @@ stop() {
 trap stop INT TERM
 
 # The production node flags (the Dockerfile's ENTRYPOINT; README, Performance: Memory).
-node_flags=(--max-semi-space-size=16 --heap-growing-percent=50)
+node_flags=(--max-semi-space-size=16 --heap-growing-percent=50 --no-memory-reducer)
 export MALLOC_ARENA_MAX=2
 node "${node_flags[@]}" dist/src/main.js worker &
 pids+=($!)
