@@ -3,16 +3,16 @@ import { percentile } from './support';
 
 /** What an open-loop, paced load saw: latency from each request's scheduled start. */
 export interface PacedFigures {
-  requests_per_s: number;
   p50_ms: number;
   p99_ms: number;
   errors: number;
   non_2xx: number;
 }
 
-export interface PacedRequest {
+/** One request of a load, as both load generators send it. */
+export interface LoadRequest {
   url: string;
-  method?: string;
+  method?: 'GET' | 'POST';
   headers: Record<string, string>;
   /** A new body per request (e.g. a unique intent), or none. */
   body?: () => string;
@@ -26,7 +26,7 @@ export interface PacedRequest {
  * connection busy waits for one, and that wait counts in its latency.
  */
 export async function pacedLoad(
-  target: PacedRequest,
+  target: LoadRequest,
   rate: number,
   durationS: number,
   connections: number,
@@ -69,7 +69,6 @@ export async function pacedLoad(
   await Promise.all(answered);
   agent.destroy();
   return {
-    requests_per_s: Math.round(rate),
     p50_ms: Math.round(percentile(latencies, 50)),
     p99_ms: Math.round(percentile(latencies, 99)),
     errors,

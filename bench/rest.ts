@@ -4,7 +4,8 @@
  * and the same JSON (bench/rest-raw-server.ts), each its own process, on the same seeded database.
  * Before measuring, every read is asked of both servers once and their JSON compared: the benchmark
  * stops, naming the differing fields, when the raw server would do less work than the api.
- * Per path: a warm-up as long as a round, then rounds alternating ours/raw with autocannon at 32 connections; medians.
+ * Per path: a warm-up as long as a round, then rounds alternating ours/raw with autocannon at 32
+ * connections; medians.
  * Prints one JSON object: req/s, p50, p99 and CPU ms per request per side, the ratios, p50 and p99
  * of both when paced at half the api's throughput (`at_half_load`), and the api's RSS sampled
  * during the run. On a loaded machine req/s ratios drift with the neighbours' load; the
@@ -33,7 +34,7 @@ import {
   runBench,
 } from './processes';
 import { Figures, medianFigures, measure } from './load';
-import { PacedFigures, PacedRequest, pacedLoad } from './paced';
+import { PacedFigures, LoadRequest, pacedLoad } from './paced';
 import { benchServices, createMigratedDatabase, median } from './support';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
@@ -64,7 +65,7 @@ async function checkSameJson(paths: PathCase[], api: string, raw: string): Promi
   for (const path of paths.filter((c) => c.kind === 'read')) {
     const [ours, theirs] = await Promise.all(
       [api, raw].map(async (base) => {
-        const { url, headers } = path.options(base);
+        const { url, headers } = path.request(base);
         const response = await fetch(url ?? '', { headers: headers as Record<string, string> });
         return response.json() as Promise<unknown>;
       }),
@@ -127,14 +128,15 @@ async function seed(databaseUrl: string): Promise<{ workloadId: number; instance
 interface PathCase {
   name: string;
   kind: 'read' | 'write';
-  options: (base: string) => autocannon.Options;
-  /** The same request for the paced load. */
-  paced: (base: string) => PacedRequest;
+  /** The request, against one server's base URL: for autocannon and for the paced load. */
+  request: (base: string) => LoadRequest;
 }
 
-interface Sides {
-  api: { base: string };
-  raw: { base: string };
+/** autocannon's options for a path: its request, with a new body per request where it has one. */
+function loadOptions(path: PathCase, base: string): autocannon.Options {
+  const { body, ...request } = path.request(base);
+  if (!body) return request;
+  return { ...request, requests: [{ setupRequest: (r) => ({ ...r, body: body() }) }] };
 }
 
 /**
@@ -145,15 +147,15 @@ interface Sides {
  */
 async function pacedLatency(
   path: PathCase,
-  sides: Sides,
+  bases: { api: string; raw: string },
   rate: number,
 ): Promise<Record<string, unknown>> {
   const ours: PacedFigures[] = [];
   const theirs: PacedFigures[] = [];
-  const run = (base: string) => pacedLoad(path.paced(base), rate, DURATION_S, CONNECTIONS);
+  const run = (base: string) => pacedLoad(path.request(base), rate, DURATION_S, CONNECTIONS);
   for (let round = 0; round < ROUNDS; round++) {
-    ours.push(await run(sides.api.base));
-    theirs.push(await run(sides.raw.base));
+    ours.push(await run(bases.api));
+    theirs.push(await run(bases.raw));
   }
   const medians = (rounds: PacedFigures[]) => ({
     p50_ms: median(rounds.map((r) => r.p50_ms)),
@@ -189,8 +191,7 @@ function cases(
   const get = (name: string, path: string): PathCase => ({
     name,
     kind: 'read',
-    options: (base) => ({ url: `${base}/api/v1${path}`, headers }),
-    paced: (base) => ({ url: `${base}/api/v1${path}`, headers }),
+    request: (base) => ({ url: `${base}/api/v1${path}`, headers }),
   });
   return [
     get('GET /workloads/{id}', `/workloads/${seeded.workloadId}`),
@@ -200,13 +201,7 @@ function cases(
     {
       name: 'POST /intents',
       kind: 'write',
-      options: (base) => ({
-        url: `${base}/api/v1/intents`,
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json' },
-        requests: [{ setupRequest: (request) => ({ ...request, body: intentBody() }) }],
-      }),
-      paced: (base) => ({
+      request: (base) => ({
         url: `${base}/api/v1/intents`,
         method: 'POST',
         headers: { ...headers, 'content-type': 'application/json' },
@@ -301,17 +296,21 @@ async function main(): Promise<void> {
     const selected = cases(token, seeded, intentId).filter((c) => c.name.includes(only));
     await checkSameJson(selected, api.base, raw.base);
     for (const path of selected) {
-      await measure(path.options(api.base), apiPid, LOAD);
-      await measure(path.options(raw.base), rawPid, LOAD);
+      await measure(loadOptions(path, api.base), apiPid, LOAD);
+      await measure(loadOptions(path, raw.base), rawPid, LOAD);
       const ours: Figures[] = [];
       const theirs: Figures[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        ours.push(await measure(path.options(api.base), apiPid, LOAD));
-        theirs.push(await measure(path.options(raw.base), rawPid, LOAD));
+        ours.push(await measure(loadOptions(path, api.base), apiPid, LOAD));
+        theirs.push(await measure(loadOptions(path, raw.base), rawPid, LOAD));
       }
       const o = medianFigures(ours);
       const r = medianFigures(theirs);
-      const halfLoad = await pacedLatency(path, { api, raw }, o.requests_per_s / 2);
+      const halfLoad = await pacedLatency(
+        path,
+        { api: api.base, raw: raw.base },
+        o.requests_per_s / 2,
+      );
       const ratio = Number((o.requests_per_s / r.requests_per_s).toFixed(2));
       const cpuRatio = Number((r.cpu_ms_per_request / o.cpu_ms_per_request).toFixed(2));
       const target = path.kind === 'read' ? TARGETS.read_ratio : TARGETS.write_ratio;

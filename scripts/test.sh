@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs dependencies if missing, starts the backing
 # services (scripts/services.sh), then runs static checks, unit, integration and e2e tests, and
-# stops the services it started. Exits non-zero on any failure. Extra arguments go to jest (e.g. a path filter).
+# stops the services it started. Exits non-zero on any failure. Extra arguments go to jest (e.g. a
+# path filter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

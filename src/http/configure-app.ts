@@ -27,7 +27,8 @@ export function configureHttp(app: INestApplication): void {
   const origins = corsOrigins(config.CORS_ALLOWED_ORIGINS);
   if (origins.length > 0) app.enableCors(corsOptions(origins));
   const server: Server = express.getHttpServer();
-  // A slow client holds what its request holds (an upload slot, a socket) at most this long.
+  // A slow client holds what its request holds (an upload's reserved bytes, a socket) this long
+  // at most.
   server.requestTimeout = config.HTTP_REQUEST_TIMEOUT_MS;
   server.headersTimeout = Math.min(server.headersTimeout, config.HTTP_REQUEST_TIMEOUT_MS);
   answerClientErrorsWithProblems(server);

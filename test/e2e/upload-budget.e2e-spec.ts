@@ -8,7 +8,7 @@ import { resetDatabase, startApi } from '../support/app';
 import { authHeader } from '../support/auth';
 
 const MiB = 1024 * 1024;
-const BOUNDARY = 'nemo-upload-slots';
+const BOUNDARY = 'nemo-upload-budget';
 /** More than loopback's socket buffers hold: the write drains only once the api reads the body. */
 const SENT_BYTES = 24 * MiB;
 /** What a held upload declares: a reservation of 26 MiB, of which the last 2 never come. */
