@@ -53,31 +53,56 @@ async function all(client: PoolClient | Pool, sql: string, params: unknown[]): P
   return (await client.query(sql, params)).rows as Row[];
 }
 
-/** The intents' rows, one query per table, as the api's IntentStore.loadRows reads them. */
-async function loadIntents(client: PoolClient | Pool, ids: number[]): Promise<Row[]> {
-  if (ids.length === 0) return [];
-  const q = (table: string, order = '') =>
-    all(client, `SELECT * FROM ${table} WHERE intent_id = ANY($1)${order}`, [ids]);
-  const intents = await all(client, 'SELECT * FROM intent WHERE id = ANY($1)', [ids]);
+/** The results of several statements sent as one simple query, as the api's leanFindAll sends them. */
+async function batch(client: PoolClient | Pool, statements: string[]): Promise<Row[][]> {
+  const results = (await client.query(statements.join(';\n'))) as unknown as Array<{ rows: Row[] }>;
+  return results.map((result) => result.rows);
+}
+
+/**
+ * The intents' rows, one statement per table in one round trip, as the api's IntentStore.loadRows
+ * reads them (ids are integers: written into the SQL as the api writes them); with `tenant`, only
+ * that tenant's.
+ */
+async function loadIntents(
+  client: PoolClient | Pool,
+  ids: number[],
+  tenant?: string,
+): Promise<Row[]> {
+  if (ids.length === 0 || !ids.every((id) => Number.isSafeInteger(id))) return [];
+  const list = `'{${ids.join(',')}}'`;
+  const of = (table: string, order = '') =>
+    `SELECT * FROM ${table} WHERE intent_id = ANY(${list})${order}`;
   const byPosition = ' ORDER BY position ASC, id ASC';
-  const expectations = await q('intent_expectation', byPosition);
-  const objects = await q('expectation_object');
-  const targets = await q('expectation_target', byPosition);
-  const contexts = await q('intent_context', byPosition);
-  const reports = await all(
-    client,
-    `SELECT *, ${epochMicrosSql('last_updated_time')} AS micros FROM intent_report WHERE intent_id = ANY($1)`,
-    [ids],
-  );
-  const conflicts = await q('intent_conflict_report', ' ORDER BY id ASC');
-  const fulfilment = await q('intent_fulfilment_report');
-  const feasibility = await q('intent_feasibility_check_report');
-  const eResults = await q('expectation_fulfilment_result');
-  const tResults = await q('target_fulfilment_result');
+  const [
+    intents,
+    expectations,
+    objects,
+    targets,
+    contexts,
+    reports,
+    fulfilment,
+    feasibility,
+    eResults,
+    tResults,
+    conflicts,
+  ] = await batch(client, [
+    `SELECT * FROM intent WHERE id = ANY(${list})`,
+    of('intent_expectation', byPosition),
+    of('expectation_object'),
+    of('expectation_target', byPosition),
+    of('intent_context', byPosition),
+    `SELECT *, ${epochMicrosSql('last_updated_time')} AS micros FROM intent_report WHERE intent_id = ANY(${list})`,
+    of('intent_fulfilment_report'),
+    of('intent_feasibility_check_report'),
+    of('expectation_fulfilment_result'),
+    of('target_fulfilment_result'),
+    of('intent_conflict_report', ' ORDER BY id ASC'),
+  ]);
   const contextsOf = (column: string, id: unknown) =>
     contexts.filter((c) => c[column] === id).map(context);
   return ids.flatMap((id) => {
-    const intent = intents.find((i) => i.id === id);
+    const intent = intents.find((i) => i.id === id && (!tenant || i.tenant === tenant));
     const report = reports.find((r) => r.intent_id === id);
     const fulfilmentReport = fulfilment.find((r) => r.intent_id === id);
     if (!intent || !report || !fulfilmentReport) return [];
@@ -202,16 +227,12 @@ function workloadJson(row: Row): Row {
 }
 
 async function getWorkload(tenant: string, id: number): Promise<unknown> {
-  const [row] = await all(pool, 'SELECT * FROM workload_document WHERE id = $1 AND tenant = $2', [
-    id,
-    tenant,
+  if (!Number.isSafeInteger(id)) return null;
+  const [[row], mirrors] = await batch(pool, [
+    `SELECT * FROM workload_document WHERE id = ${id}`,
+    `SELECT * FROM workload_image_mirror WHERE document_id = ${id} ORDER BY id`,
   ]);
-  if (!row) return null;
-  const mirrors = await all(
-    pool,
-    'SELECT * FROM workload_image_mirror WHERE document_id = $1 ORDER BY id',
-    [id],
-  );
+  if (!row || row.tenant !== tenant) return null;
   return {
     ...workloadJson(row),
     images: mirrors.map((m) => ({
@@ -264,12 +285,7 @@ async function listWorkloads(tenant: string, limit: number): Promise<unknown> {
 }
 
 async function getIntent(tenant: string, id: number): Promise<unknown> {
-  const visible = await all(pool, 'SELECT 1 FROM intent WHERE id = $1 AND tenant = $2', [
-    id,
-    tenant,
-  ]);
-  if (visible.length === 0) return null;
-  const [intent] = await loadIntents(pool, [id]);
+  const [intent] = await loadIntents(pool, [id], tenant);
   return intent ?? null;
 }
 

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, IsNull, ObjectLiteral, EntityTarget } from 'typeorm';
 import type { FulfilmentInfo } from '../contract';
-import { Principal, tenantScope } from '../auth/principal';
+import { isForeign, Principal, tenantScope } from '../auth/principal';
 import { NotFoundError } from '../common/errors/domain-error';
 import { fetchPage } from '../database/keyset-page';
-import { leanFind, leanFindOne } from '../database/lean-find';
+import { lean, leanFindAll } from '../database/lean-find';
 import { PageMeta, PageQuery } from '../common/pagination/pagination';
 import type { FeasibilityVerdict } from './domain/feasibility';
 import type { Conflict } from './domain/contradiction';
@@ -73,9 +73,55 @@ function groupByIntent<T extends { intentId: number }>(rows: T[]): Map<number, T
   return groups;
 }
 
+/** The reads of the five tables that define intents (none of the reports), for leanFindAll. */
+function definitionQueries(ids: readonly number[]) {
+  const where = { intentId: [...ids] };
+  const byPosition = { position: 'ASC', id: 'ASC' } as const;
+  return [
+    lean(Intent, { where: { id: [...ids] } }),
+    lean(IntentExpectation, { where, order: byPosition }),
+    lean(ExpectationObject, { where }),
+    lean(ExpectationTarget, { where, order: byPosition }),
+    lean(IntentContext, { where, order: byPosition }),
+  ] as const;
+}
+
+/** The rows of definitionQueries grouped per intent, in the order of `ids` (absent intents left out). */
+function definitionsOf(
+  ids: readonly number[],
+  [intents, expectations, objects, targets, contexts]: [
+    Intent[],
+    IntentExpectation[],
+    ExpectationObject[],
+    ExpectationTarget[],
+    IntentContext[],
+  ],
+): IntentDefinitionRows[] {
+  const byId = new Map(intents.map((intent) => [intent.id, intent]));
+  const [expectationsOf, objectsOf, targetsOf, contextsOf] = [
+    groupByIntent(expectations),
+    groupByIntent(objects),
+    groupByIntent(targets),
+    groupByIntent(contexts),
+  ];
+  return ids.flatMap((id) => {
+    const intent = byId.get(id);
+    if (!intent) return [];
+    return [
+      {
+        intent,
+        expectations: expectationsOf.get(id) ?? [],
+        objects: objectsOf.get(id) ?? [],
+        targets: targetsOf.get(id) ?? [],
+        contexts: contextsOf.get(id) ?? [],
+      },
+    ];
+  });
+}
+
 /**
  * Reads and writes whole intents. Every nested table carries `intent_id`, so a set of intents loads
- * with one query per table and deletes with one statement; lists keep the client's order through
+ * with one statement per table, all in one round trip, and deletes with one statement; lists keep the client's order through
  * `position` columns.
  */
 @Injectable()
@@ -487,53 +533,38 @@ export class IntentStore {
    */
   async loadDefinitions(m: EntityManager, ids: readonly number[]): Promise<IntentDefinitionRows[]> {
     if (ids.length === 0) return [];
-    const where = { intentId: [...ids] };
-    const byPosition = { position: 'ASC', id: 'ASC' } as const;
-    // One after another: inside a transaction they share one connection, which runs one query at a time.
-    const intents = await leanFind(m, Intent, { where: { id: [...ids] } });
-    const expectations = groupByIntent(
-      await leanFind(m, IntentExpectation, { where, order: byPosition }),
-    );
-    const objects = groupByIntent(await leanFind(m, ExpectationObject, { where }));
-    const targets = groupByIntent(
-      await leanFind(m, ExpectationTarget, { where, order: byPosition }),
-    );
-    const contexts = groupByIntent(await leanFind(m, IntentContext, { where, order: byPosition }));
-    const byId = new Map(intents.map((intent) => [intent.id, intent]));
-    return ids.flatMap((id) => {
-      const intent = byId.get(id);
-      if (!intent) return [];
-      return [
-        {
-          intent,
-          expectations: expectations.get(id) ?? [],
-          objects: objects.get(id) ?? [],
-          targets: targets.get(id) ?? [],
-          contexts: contexts.get(id) ?? [],
-        },
-      ];
-    });
+    return definitionsOf(ids, await leanFindAll(m, definitionQueries(ids)));
   }
 
-  /** Every row of the given intents, grouped per intent, in the order of `ids`. */
+  /** Every row of the given intents, grouped per intent, in the order of `ids`: one round trip. */
   async loadRows(m: EntityManager, ids: readonly number[]): Promise<IntentRows[]> {
-    const definitions = await this.loadDefinitions(m, ids);
-    if (definitions.length === 0) return [];
+    if (ids.length === 0) return [];
     const where = { intentId: [...ids] };
-    const reports = await leanFind(m, IntentReport, { where });
-    const fulfilment = await leanFind(m, IntentFulfilmentReport, { where });
-    const feasibility = await leanFind(m, IntentFeasibilityCheckReport, { where });
-    const eResults = groupByIntent(await leanFind(m, ExpectationFulfilmentResult, { where }));
-    const tResults = groupByIntent(await leanFind(m, TargetFulfilmentResult, { where }));
-    const conflicts = groupByIntent(
-      await leanFind(m, IntentConflictReport, { where, order: { id: 'ASC' } }),
+    const [intents, expectations, objects, targets, contexts, ...reportRows] = await leanFindAll(
+      m,
+      [
+        ...definitionQueries(ids),
+        lean(IntentReport, { where }),
+        lean(IntentFulfilmentReport, { where }),
+        lean(IntentFeasibilityCheckReport, { where }),
+        lean(ExpectationFulfilmentResult, { where }),
+        lean(TargetFulfilmentResult, { where }),
+        lean(IntentConflictReport, { where, order: { id: 'ASC' } }),
+      ] as const,
     );
+    const [reports, fulfilment, feasibility, eResults, tResults, conflicts] = reportRows;
+    const definitions = definitionsOf(ids, [intents, expectations, objects, targets, contexts]);
     const oneOf = <R extends { intentId: number }>(rows: R[]) =>
       new Map(rows.map((row) => [row.intentId, row]));
     const [reportOf, fulfilmentOf, feasibilityOf] = [
       oneOf(reports),
       oneOf(fulfilment),
       oneOf(feasibility),
+    ];
+    const [resultsOf, targetResultsOf, conflictsOf] = [
+      groupByIntent(eResults),
+      groupByIntent(tResults),
+      groupByIntent(conflicts),
     ];
     return definitions.flatMap((definition) => {
       const id = definition.intent.id;
@@ -546,9 +577,9 @@ export class IntentStore {
           report,
           fulfilmentReport,
           feasibility: feasibilityOf.get(id) ?? null,
-          expectationResults: eResults.get(id) ?? [],
-          targetResults: tResults.get(id) ?? [],
-          conflicts: conflicts.get(id) ?? [],
+          expectationResults: resultsOf.get(id) ?? [],
+          targetResults: targetResultsOf.get(id) ?? [],
+          conflicts: conflictsOf.get(id) ?? [],
         },
       ];
     });
@@ -565,10 +596,10 @@ export class IntentStore {
     return rows;
   }
 
+  /** The intent's rows, read in one round trip and then checked against the caller's tenant; 404 outside it. */
   async findRows(m: EntityManager, principal: Principal, id: number): Promise<IntentRows> {
-    const visible = (await leanFindOne(m, Intent, { id, ...tenantScope(principal) })) !== null;
-    if (!visible) throw new NotFoundError('intent', id);
     const [rows] = await this.loadRows(m, [id]);
+    if (!rows || isForeign(principal, rows.intent.tenant)) throw new NotFoundError('intent', id);
     return rows;
   }
 

@@ -2,11 +2,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager, Not, QueryFailedError, Repository } from 'typeorm';
-import { isAdmin, Principal, tenantScope } from '../auth/principal';
+import { isAdmin, isForeign, Principal, tenantScope } from '../auth/principal';
 import { BadRequestError, DomainError, NotFoundError } from '../common/errors/domain-error';
 import { fetchPage, SortSpec } from '../database/keyset-page';
 import { Page } from '../common/pagination/pagination';
-import { leanFind, leanFindOne } from '../database/lean-find';
+import { lean, leanFindAll, leanFindOne } from '../database/lean-find';
 import { OutboxService } from '../events/outbox.service';
 import { HelmRepoService } from '../helm-repo/helm-repo.service';
 import type { PodSecurityProfile } from '../contract';
@@ -75,8 +75,6 @@ export class WorkloadService {
   constructor(
     private readonly dataSource: DataSource,
     @InjectRepository(WorkloadDocument) private readonly documents: Repository<WorkloadDocument>,
-    @InjectRepository(WorkloadImageMirror)
-    private readonly mirrors: Repository<WorkloadImageMirror>,
     private readonly outbox: OutboxService,
     private readonly onboardingQueue: OnboardingQueue,
     private readonly helmRepo: HelmRepoService,
@@ -178,11 +176,7 @@ export class WorkloadService {
   }
 
   async get(principal: Principal, id: number): Promise<WorkloadDetailResponse> {
-    const document = await this.findOwned(principal, id);
-    const mirrors = await leanFind(this.mirrors.manager, WorkloadImageMirror, {
-      where: { documentId: id },
-      order: { id: 'ASC' },
-    });
+    const { document, mirrors } = await this.findWithMirrors(principal, id);
     return toWorkloadDetailResponse(document, mirrors);
   }
 
@@ -213,12 +207,7 @@ export class WorkloadService {
 
   /** 404 if not visible to the principal (tenantScope), 409 (code workload_not_accepted) unless status is accepted. */
   async findInstantiable(principal: Principal, id: number): Promise<InstantiableWorkload> {
-    // Both at once (two pool connections): renders and rollbacks wait for this before anything else.
-    // The mirrors of a document the caller may not see are read but never answered.
-    const [document, mirrors] = await Promise.all([
-      this.findOwned(principal, id),
-      this.mirrors.find({ where: { documentId: id }, order: { id: 'ASC' } }),
-    ]);
+    const { document, mirrors } = await this.findWithMirrors(principal, id);
     if (document.status !== 'accepted' || !document.publishedDigest) {
       throw new WorkloadNotAcceptedError(id, document.status);
     }
@@ -291,6 +280,23 @@ export class WorkloadService {
       publishedDigest: document.publishedDigest ?? '',
       status: 'accepted',
     });
+  }
+
+  /**
+   * The document and its image mirrors in one round trip, then checked against the caller's tenant
+   * (the mirrors of a document the caller may not see are read but never answered); 404 outside it.
+   */
+  private async findWithMirrors(
+    principal: Principal,
+    id: number,
+  ): Promise<{ document: WorkloadDocument; mirrors: WorkloadImageMirror[] }> {
+    const [[document], mirrors] = await leanFindAll(this.documents.manager, [
+      lean(WorkloadDocument, { where: { id } }),
+      lean(WorkloadImageMirror, { where: { documentId: id }, order: { id: 'ASC' } }),
+    ]);
+    if (!document || isForeign(principal, document.tenant))
+      throw new NotFoundError('workload_document', id);
+    return { document, mirrors };
   }
 
   private async findOwned(principal: Principal, id: number): Promise<WorkloadDocument> {

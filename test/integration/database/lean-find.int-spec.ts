@@ -4,10 +4,10 @@ import request from 'supertest';
 import { DataSource, EntityMetadata, FindOptionsOrder, In, ObjectLiteral } from 'typeorm';
 import { MAX_PAGE_SIZE, PageQuery } from '../../../src/common/pagination/pagination';
 import { fetchPage } from '../../../src/database/keyset-page';
-import { leanFind, leanFindOne } from '../../../src/database/lean-find';
+import { lean, leanFind, leanFindAll, leanFindOne } from '../../../src/database/lean-find';
 import type { IntentObject } from '../../../src/contract';
 import { WorkloadInstance } from '../../../src/instance/entities/workload-instance.entity';
-import { Intent } from '../../../src/intent/entities';
+import { Intent, IntentExpectation, IntentReport } from '../../../src/intent/entities';
 import { WorkloadDocument } from '../../../src/workload/entities/workload-document.entity';
 import { intentBody } from '../../factories/intent.factory';
 import { resetDatabase, startApi } from '../../support/app';
@@ -213,6 +213,73 @@ describe('leanFind and fetchPage against find() and getMany() (real PostgreSQL, 
     expect(
       await leanFindOne(dataSource.manager, Intent, { id: intent.id, tenant: 'other' }),
     ).toBeNull();
+  });
+
+  it('reads every entity of the api in one batch as find() does, by integer conditions and lists', async () => {
+    const metadatas = dataSource.entityMetadatas;
+    const orders = metadatas.map((metadata) => ({ [primary(metadata)]: 'ASC' as const }));
+    const batch = await leanFindAll(
+      dataSource.manager,
+      metadatas.map((metadata, i) => lean(metadata.target, { where: {}, order: orders[i] })),
+    );
+    for (const [i, metadata] of metadatas.entries()) {
+      const expected = await dataSource.manager.find(metadata.target, {
+        order: orders[i] as FindOptionsOrder<ObjectLiteral>,
+      });
+      expect({ entity: metadata.name, rows: batch[i] }).toStrictEqual({
+        entity: metadata.name,
+        rows: expected,
+      });
+    }
+    const [one, listed, none, expectations] = await leanFindAll(dataSource.manager, [
+      lean(Intent, { where: { id: intent.id } }),
+      lean(Intent, { where: { id: [intent.id, -1] } }),
+      lean(Intent, { where: { id: [] } }),
+      lean(IntentExpectation, { where: { intentId: [intent.id] }, order: { id: 'DESC' } }),
+    ]);
+    expect(one).toStrictEqual(await dataSource.manager.findBy(Intent, { id: intent.id }));
+    expect(listed).toStrictEqual(one);
+    expect(none).toEqual([]);
+    expect(expectations).toStrictEqual(
+      await dataSource.manager.find(IntentExpectation, {
+        where: { intentId: intent.id },
+        order: { id: 'DESC' },
+      }),
+    );
+  });
+
+  it("batches inside the caller's transaction, on its connection", async () => {
+    const inside = dataSource.transaction(async (manager) => {
+      const report = await manager.findOneByOrFail(IntentReport, { intentId: intent.id });
+      await manager.delete(IntentReport, { id: report.id });
+      const [reports, intents] = await leanFindAll(manager, [
+        lean(IntentReport, { where: { intentId: intent.id } }),
+        lean(Intent, { where: { id: intent.id } }),
+      ]);
+      expect({ reports: reports.length, intents: intents.length }).toEqual({
+        reports: 0,
+        intents: 1,
+      });
+      throw new Error('roll back');
+    });
+    await expect(inside).rejects.toThrow('roll back');
+    const [reports] = await leanFindAll(dataSource.manager, [
+      lean(IntentReport, { where: { intentId: intent.id } }),
+    ]);
+    expect(reports).toHaveLength(1);
+  });
+
+  it('binds nothing but integers into a batch, so no value can become SQL', async () => {
+    const injected = [`1; DELETE FROM intent`, 1.5, Number.MAX_SAFE_INTEGER + 2];
+    for (const value of injected) {
+      await expect(
+        leanFindAll(dataSource.manager, [lean(Intent, { where: { id: [value as number] } })]),
+      ).rejects.toThrow('leanFindAll binds integers only, not id');
+    }
+    await expect(
+      leanFindAll(dataSource.manager, [lean(Intent, { where: { tenant: 'tenant-a' } })]),
+    ).rejects.toThrow('leanFindAll binds integers only, not tenant');
+    expect(await dataSource.manager.countBy(Intent, { id: intent.id })).toBe(1);
   });
 
   it('refuses what it cannot express instead of ignoring it', async () => {
