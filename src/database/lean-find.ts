@@ -1,5 +1,6 @@
-import type { ClientBase, QueryResult } from 'pg';
+import type { ClientBase, Pool, QueryResult } from 'pg';
 import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import {
   columnOf,
   Condition,
@@ -96,8 +97,13 @@ export async function leanFindAll<const Q extends readonly LeanQuery<ObjectLiter
   const readers = queries.map((query) => {
     const metadata = manager.connection.getMetadata(query.entity);
     const reader = readerOf(manager, metadata);
-    const where = conditionsOf(metadata, query.where).map((c) => integerCondition(manager, c));
-    return { reader, sql: findSql(manager, reader, where, query.order) };
+    const conditions = conditionsOf(metadata, query.where);
+    const order = Object.entries(query.order ?? {});
+    const shape = `all|${conditionsShape(conditions)}|${order.join(',')}`;
+    const template = statementOf(reader, shape, () =>
+      findSql(manager, reader, conditions.map(literalSlot(manager)), query.order),
+    );
+    return { reader, sql: withLiterals(template, conditions) };
   });
   const results = await simpleQuery(manager, readers.map((r) => r.sql).join(';\n'));
   return readers.map(({ reader }, i) =>
@@ -105,24 +111,38 @@ export async function leanFindAll<const Q extends readonly LeanQuery<ObjectLiter
   ) as { -readonly [K in keyof Q]: Found<Q[K]> };
 }
 
-function integerCondition(manager: EntityManager, condition: Condition): string {
-  const values: unknown[] = condition.list ? (condition.value as unknown[]) : [condition.value];
-  if (!values.every((value) => Number.isSafeInteger(value)))
-    throw new Error(`leanFindAll binds integers only, not ${condition.column.propertyPath}`);
-  const column = `${READ_ALIAS}.${escapeName(manager, condition.column.databaseName)}`;
-  return condition.list ? `${column} = ANY('{${values.join(',')}}')` : `${column} = ${values[0]}`;
+/** Where a batch statement's template takes a condition's literal (a character SQL never holds). */
+const SLOT = '\u0000';
+
+function literalSlot(manager: EntityManager): (condition: Condition) => string {
+  return (condition) =>
+    `${READ_ALIAS}.${escapeName(manager, condition.column.databaseName)} ${condition.list ? `= ANY(${SLOT})` : `= ${SLOT}`}`;
 }
 
-/** The results of `sql`'s statements, run as one simple query on the manager's connection. */
-async function simpleQuery(manager: EntityManager, sql: string): Promise<QueryResult[]> {
-  const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
-  try {
-    const client = (await runner.connect()) as ClientBase;
-    const results = (await client.query(sql)) as QueryResult | QueryResult[];
-    return Array.isArray(results) ? results : [results];
-  } finally {
-    if (runner !== manager.queryRunner) await runner.release();
+/** The template with each slot replaced by its condition's integer literal (`5`, `'{1,2}'`). */
+function withLiterals(template: string, conditions: Condition[]): string {
+  const parts = template.split(SLOT);
+  let sql = parts[0];
+  for (const [i, condition] of conditions.entries()) {
+    const values: unknown[] = condition.list ? (condition.value as unknown[]) : [condition.value];
+    if (!values.every((value) => Number.isSafeInteger(value)))
+      throw new Error(`leanFindAll binds integers only, not ${condition.column.propertyPath}`);
+    sql += (condition.list ? `'{${values.join(',')}}'` : String(values[0])) + parts[i + 1];
   }
+  return sql;
+}
+
+/**
+ * The results of `sql`'s statements, run as one simple query: on the transaction's connection
+ * inside one, else on any of the pool's (no query runner built for a single query).
+ */
+async function simpleQuery(manager: EntityManager, sql: string): Promise<QueryResult[]> {
+  const runner = manager.queryRunner;
+  const client = runner
+    ? ((await runner.connect()) as ClientBase)
+    : ((manager.connection.driver as PostgresDriver).master as Pool);
+  const results = (await client.query(sql)) as QueryResult | QueryResult[];
+  return Array.isArray(results) ? results : [results];
 }
 
 /** One of leanFind's rows, or null. */
