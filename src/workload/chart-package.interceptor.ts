@@ -12,7 +12,8 @@ import { AuthenticatedRequest } from '../auth/auth.decorators';
 import { assertNoForbiddenInput } from '../common/http/forbidden-input';
 import { OnboardingConfig } from '../config/slices/onboarding.config';
 import { UploadBudget } from './upload-budget';
-import { PackageTooLargeError } from './workload.errors';
+import { partCappedMemoryStorage } from './part-capped-memory-storage';
+import { PackageTooLargeError, PROVENANCE_MAX_BYTES, provenanceTooLarge } from './workload.errors';
 
 /** Multipart text fields an upload may carry besides its files, and the size of each. */
 const FIELDS = 10;
@@ -28,8 +29,10 @@ export interface ChartUploadParts {
 
 /**
  * Reads the multipart parts `file` (the package) and `provenance` (its `.prov`, optional) into
- * memory (multer), each capped at WORKLOAD_PACKAGE_MAX_BYTES: a larger upload stops being read and
- * answers 413 with a problem body naming the limit (the service caps the .prov lower). Reading
+ * memory (multer): a package over WORKLOAD_PACKAGE_MAX_BYTES answers 413 with a problem body naming
+ * the limit, a `.prov` over PROVENANCE_MAX_BYTES (or the package limit, if lower) 400 naming the
+ * part; neither is kept past its limit (multer reads the rest of the request and drops it before
+ * answering, so the client does not see its upload cut off). Reading
  * starts only once the request's bytes are reserved in the process's UploadBudget (its
  * Content-Length, or the most an upload may carry when it has none), held until the response ends;
  * a Content-Length beyond that most is 413 before any byte is read.
@@ -37,23 +40,28 @@ export interface ChartUploadParts {
 @Injectable()
 export class ChartPackageInterceptor implements NestInterceptor {
   private readonly multer: NestInterceptor;
-  /** Two files at the package limit, the small text fields and the multipart framing. */
+  /** A package and a .prov at their limits, the small text fields and the multipart framing. */
   private readonly mostBytes: number;
 
   constructor(
     private readonly config: OnboardingConfig,
     private readonly budget: UploadBudget,
   ) {
+    const packageMax = config.WORKLOAD_PACKAGE_MAX_BYTES;
     this.mostBytes =
-      2 * config.WORKLOAD_PACKAGE_MAX_BYTES + FIELDS * FIELD_MAX_BYTES + FRAMING_BYTES;
+      packageMax +
+      Math.min(PROVENANCE_MAX_BYTES, packageMax) +
+      FIELDS * FIELD_MAX_BYTES +
+      FRAMING_BYTES;
     const Multer = FileFieldsInterceptor(
       [
         { name: 'file', maxCount: 1 },
         { name: 'provenance', maxCount: 1 },
       ],
       {
+        storage: partCappedMemoryStorage({ provenance: PROVENANCE_MAX_BYTES }, provenanceTooLarge),
         limits: {
-          fileSize: config.WORKLOAD_PACKAGE_MAX_BYTES,
+          fileSize: packageMax,
           files: 2,
           fields: FIELDS,
           fieldSize: FIELD_MAX_BYTES,

@@ -120,7 +120,8 @@ export class WorkloadController {
   @ApiProblemResponses({
     status: 400,
     description:
-      'No file in the multipart field `file`, or a `provenance` part that is empty or too large.',
+      'No file in the multipart field `file`, or a `provenance` part that is empty or over 256 KiB ' +
+      '(refused as it streams in: nothing past 256 KiB is kept).',
   })
   @ApiProblemResponses({ status: 404, description: NOT_FOUND })
   @ApiProblemResponses({
@@ -130,8 +131,8 @@ export class WorkloadController {
   @ApiProblemResponses({
     status: 413,
     description:
-      'The package is larger than WORKLOAD_PACKAGE_MAX_BYTES, or the Content-Length more than two ' +
-      'such parts and the multipart framing.',
+      'The package is larger than WORKLOAD_PACKAGE_MAX_BYTES, or the Content-Length more than such ' +
+      'a package, a 256 KiB provenance part, the text fields and the multipart framing.',
   })
   async upload(
     @CurrentPrincipal() principal: Principal,

@@ -1,4 +1,4 @@
-import { ConflictError, DomainError } from '../common/errors/domain-error';
+import { BadRequestError, ConflictError, DomainError } from '../common/errors/domain-error';
 
 export class WorkloadExistsError extends ConflictError {
   constructor(name: string, version: string) {
@@ -86,4 +86,25 @@ export class UploadCapacityExhaustedError extends DomainError {
         `(WORKLOAD_UPLOADS_MAX_BYTES); retry after ${UPLOAD_RETRY_AFTER_SECONDS} s`,
     );
   }
+}
+
+/** A .prov is Chart.yaml, one sha256 and a signature: a few KiB; larger is not a provenance file. */
+export const PROVENANCE_MAX_BYTES = 256 * 1024;
+
+/** The multipart part `provenance` is empty or larger than a provenance file can be. */
+export class InvalidProvenancePartError extends BadRequestError {
+  constructor(reason: string) {
+    super(
+      'validation_failed',
+      'The multipart part "provenance" must be the .prov file of the package',
+      [{ field: 'provenance', reason }],
+    );
+  }
+}
+
+/** A provenance part refused as it streamed in, once past PROVENANCE_MAX_BYTES: its size is not known. */
+export function provenanceTooLarge(): InvalidProvenancePartError {
+  return new InvalidProvenancePartError(
+    `is over ${PROVENANCE_MAX_BYTES} bytes, the most a provenance file has; the rest was not kept`,
+  );
 }

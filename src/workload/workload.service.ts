@@ -26,6 +26,8 @@ import { WorkloadPackage } from './entities/workload-package.entity';
 import { uploadEvent } from './workload.events';
 import { OnboardingQueue } from './jobs/onboarding.queue';
 import {
+  InvalidProvenancePartError,
+  PROVENANCE_MAX_BYTES,
   WorkloadExistsError,
   WorkloadInUseError,
   WorkloadNotAcceptedError,
@@ -53,8 +55,6 @@ type DeletionBlocker = (workloadDocumentId: number) => Promise<number>;
 const UNIQUE_VIOLATION = '23505';
 const FOREIGN_KEY_VIOLATION = '23503';
 const UPLOADABLE = new Set(['pending', 'rejected']);
-/** A .prov is Chart.yaml, one sha256 and a signature: a few KiB; larger is not a provenance file. */
-export const PROVENANCE_MAX_BYTES = 256 * 1024;
 
 /** The SQL column and cursor key type of each `sort` value (every one backed by an index). */
 const SORT_COLUMNS: Record<WorkloadSortField, Omit<SortSpec, 'name'>> = {
@@ -322,24 +322,18 @@ export class WorkloadService {
   }
 }
 
-/** The optional `provenance` part: a non-empty file of at most PROVENANCE_MAX_BYTES. */
+/**
+ * The optional `provenance` part: a non-empty file of at most PROVENANCE_MAX_BYTES (an upload
+ * stops keeping a larger one as it streams in, ChartPackageInterceptor; the rule holds here for
+ * any caller).
+ */
 function checkProvenancePart(provenance: Buffer | undefined): void {
   if (provenance === undefined) return;
-  if (provenance.length === 0 || provenance.length > PROVENANCE_MAX_BYTES) {
-    throw new BadRequestError(
-      'validation_failed',
-      'The multipart part "provenance" must be the .prov file of the package',
-      [
-        {
-          field: 'provenance',
-          reason:
-            provenance.length === 0
-              ? 'is empty'
-              : `is ${provenance.length} bytes; a provenance file has at most ${PROVENANCE_MAX_BYTES}`,
-        },
-      ],
+  if (provenance.length === 0) throw new InvalidProvenancePartError('is empty');
+  if (provenance.length > PROVENANCE_MAX_BYTES)
+    throw new InvalidProvenancePartError(
+      `is ${provenance.length} bytes; a provenance file has at most ${PROVENANCE_MAX_BYTES}`,
     );
-  }
 }
 
 function isDatabaseError(error: unknown, code: string): boolean {

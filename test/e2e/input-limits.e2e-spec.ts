@@ -250,6 +250,22 @@ describe('Input limits (real api and database)', () => {
     expect(body.status).toBe('pending');
   });
 
+  it('refuses a provenance part over 256 KiB with 400 naming it, keeping none past the limit', async () => {
+    const response = await http
+      .post(`/api/v1/workloads/${workloadId}/upload`)
+      .set('Authorization', writer)
+      .attach('file', Buffer.from('not a chart'), 'x.tgz')
+      .attach('provenance', Buffer.alloc(4 * 1024 * 1024, 'p'), 'x.tgz.prov');
+    expect(expectProblem(response, 400, 'validation_failed').errors).toEqual([
+      {
+        field: 'provenance',
+        reason: 'is over 262144 bytes, the most a provenance file has; the rest was not kept',
+      },
+    ]);
+    const { body } = await http.get(`/api/v1/workloads/${workloadId}`).set('Authorization', writer);
+    expect(body.status).toBe('pending');
+  });
+
   describe('ids', () => {
     const loose = (id: number): string[] => [
       `0x${id.toString(16)}`,

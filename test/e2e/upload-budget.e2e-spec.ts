@@ -169,9 +169,11 @@ describe('Upload budget (real api and database)', () => {
     await expectStillPending(auth.c, workloads.c[0]);
   });
 
-  it('answers 413 at once to a Content-Length beyond two packages and the framing', async () => {
-    const answer = await outcome(holdUpload(auth.c, workloads.c[1], 200 * MiB));
-    if (answer === 'read') throw new Error('a 200 MiB upload was read');
+  it('answers 413 at once to a Content-Length beyond a package, a .prov and the framing', async () => {
+    // 64 MiB of package, 256 KiB of .prov, ten 64 KiB text fields, 64 KiB of framing, one byte more.
+    const most = 64 * MiB + 256 * 1024 + 10 * 64 * 1024 + 64 * 1024;
+    const answer = await outcome(holdUpload(auth.c, workloads.c[1], most + 1));
+    if (answer === 'read') throw new Error('an upload beyond the most an upload carries was read');
     expect(answer.response.statusCode).toBe(413);
     expect(answer.problem.code).toBe('package_too_large');
   });

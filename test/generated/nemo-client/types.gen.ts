@@ -3459,7 +3459,7 @@ export type WorkloadsUploadData = {
 
 export type WorkloadsUploadErrors = {
     /**
-     * No file in the multipart field `file`, or a `provenance` part that is empty or too large.
+     * No file in the multipart field `file`, or a `provenance` part that is empty or over 256 KiB (refused as it streams in: nothing past 256 KiB is kept).
      */
     400: ProblemDetails;
     /**
@@ -3479,7 +3479,7 @@ export type WorkloadsUploadErrors = {
      */
     409: ProblemDetails;
     /**
-     * The package is larger than WORKLOAD_PACKAGE_MAX_BYTES, or the Content-Length more than two such parts and the multipart framing.
+     * The package is larger than WORKLOAD_PACKAGE_MAX_BYTES, or the Content-Length more than such a package, a 256 KiB provenance part, the text fields and the multipart framing.
      */
     413: ProblemDetails;
     /**
