@@ -162,11 +162,13 @@ describe('two apis and two workers at once (built dist/, same services)', () => 
         const instance = await call(k, 'POST', `/api/v1/workloads/${first}/instances`, {
           release_name: `multi-${k}`,
         });
-        // The body names the cause when it is not a 201 (a 503 says which dependency).
+        // Not a 201: the body names the kind of cause (a 503 which dependency), the processes'
+        // logs the error itself (the api logs every 5xx).
         expect({
           status: instance.status,
           body: instance.status === 201 ? {} : instance.body,
-        }).toEqual({ status: 201, body: {} });
+          logs: instance.status === 201 ? '' : logs(),
+        }).toEqual({ status: 201, body: {}, logs: '' });
         return instance.body.instance_id as string;
       }),
     );
