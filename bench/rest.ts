@@ -14,9 +14,13 @@
  * `npm run bench:rest` (services running). BENCH_DURATION_S (default 5), BENCH_ROUNDS (default 3),
  * BENCH_PATHS (a substring filter on the path names), BENCH_PROFILE_DIR (both servers run with
  * `--cpu-prof` into that folder: where their time goes), BENCH_API_NODE_FLAGS (the api's node flags,
- * space-separated, in place of the production ones: to compare V8 settings).
+ * space-separated, in place of the production ones: to compare V8 settings), BENCH_TRACE=1 (the
+ * api runs with bench/api-trace.ts preloaded, and each paced round of it adds `inside_api`: the
+ * requests' time from node's request event to `finish`, the event loop's delay and GC pauses, as
+ * the api saw them; medians of the rounds).
  */
 import autocannon from 'autocannon';
+import type { ApiTrace } from './api-trace';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -149,12 +153,16 @@ async function pacedLatency(
   path: PathCase,
   bases: { api: string; raw: string },
   rate: number,
+  apiTrace?: () => Promise<ApiTrace>,
 ): Promise<Record<string, unknown>> {
   const ours: PacedFigures[] = [];
   const theirs: PacedFigures[] = [];
+  const traces: ApiTrace[] = [];
   const run = (base: string) => pacedLoad(path.request(base), rate, DURATION_S, CONNECTIONS);
   for (let round = 0; round < ROUNDS; round++) {
+    await apiTrace?.();
     ours.push(await run(bases.api));
+    if (apiTrace) traces.push(await apiTrace());
     theirs.push(await run(bases.raw));
   }
   const medians = (rounds: PacedFigures[]) => ({
@@ -162,7 +170,19 @@ async function pacedLatency(
     p99_ms: median(rounds.map((r) => r.p99_ms)),
     errors: rounds.reduce((sum, r) => sum + r.errors + r.non_2xx, 0),
   });
-  return { requests_per_s: Math.round(rate), ours: medians(ours), raw_jwt: medians(theirs) };
+  const insideApi = apiTrace && {
+    inside_api: Object.fromEntries(
+      (Object.keys(traces[0]) as Array<keyof ApiTrace>).map((key) => [
+        key,
+        median(traces.map((trace) => trace[key])),
+      ]),
+    ),
+  };
+  return {
+    requests_per_s: Math.round(rate),
+    ours: { ...medians(ours), ...insideApi },
+    raw_jwt: medians(theirs),
+  };
 }
 
 function cases(
@@ -262,14 +282,20 @@ async function main(): Promise<void> {
   const profile = process.env.BENCH_PROFILE_DIR;
   const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
   const nodeFlags = process.env.BENCH_API_NODE_FLAGS?.split(' ').filter(Boolean) ?? API_NODE_FLAGS;
+  const tracePort = process.env.BENCH_TRACE ? await freePort() : undefined;
+  const tracing = tracePort ? ['-r', './dist-bench/bench/api-trace.js'] : [];
   const api = {
     base: `http://127.0.0.1:${apiPort}`,
     process: await startServer(
-      [...nodeFlags, ...profiling, 'dist/src/main.js', 'api'],
-      apiEnv,
+      [...nodeFlags, ...profiling, ...tracing, 'dist/src/main.js', 'api'],
+      { ...apiEnv, BENCH_TRACE_PORT: String(tracePort ?? '') },
       apiPort,
     ),
   };
+  const apiTrace =
+    tracePort === undefined
+      ? undefined
+      : async () => (await (await fetch(`http://127.0.0.1:${tracePort}/`)).json()) as ApiTrace;
   const raw = {
     base: `http://127.0.0.1:${rawPort}`,
     process: await startServer(
@@ -310,6 +336,7 @@ async function main(): Promise<void> {
         path,
         { api: api.base, raw: raw.base },
         o.requests_per_s / 2,
+        apiTrace,
       );
       const ratio = Number((o.requests_per_s / r.requests_per_s).toFixed(2));
       const cpuRatio = Number((r.cpu_ms_per_request / o.cpu_ms_per_request).toFixed(2));

@@ -11,13 +11,7 @@ import { DevTokenService } from '../src/auth/dev-token.service';
 import { configureHttp } from '../src/http/configure-app';
 import { createMigratedDatabase as createDatabase } from '../test/support/database';
 
-export const median = (values: number[]): number =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-export const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-};
+export { median, percentile } from './stats';
 
 /**
  * A fresh, migrated database of the benchmark's own next to DATABASE_URL's (nothing of a
