@@ -288,7 +288,7 @@ async function main(): Promise<void> {
     base: `http://127.0.0.1:${apiPort}`,
     process: await startServer(
       [...nodeFlags, ...profiling, ...tracing, 'dist/src/main.js', 'api'],
-      { ...apiEnv, BENCH_TRACE_PORT: String(tracePort ?? '') },
+      tracePort === undefined ? apiEnv : { ...apiEnv, BENCH_TRACE_PORT: String(tracePort) },
       apiPort,
     ),
   };

@@ -99,15 +99,15 @@ export function conditionsShape(conditions: Condition[]): string {
   return conditions.map((c) => `${c.column.propertyPath}${c.list ? '[]' : ''}`).join(',');
 }
 
-/** The conditions as SQL, their parameters numbered from `$first`. */
+/** The conditions as SQL, each value where `placeholder` says (by default `$1`, `$2`, …). */
 export function conditionsSql(
   manager: EntityManager,
   conditions: Condition[],
-  first = 1,
+  placeholder: (index: number) => string = (index) => `$${index + 1}`,
 ): string[] {
   return conditions.map(
     (c, i) =>
-      `${READ_ALIAS}.${escapeName(manager, c.column.databaseName)} ${c.list ? '= ANY' : '='}($${i + first})`,
+      `${READ_ALIAS}.${escapeName(manager, c.column.databaseName)} ${c.list ? '= ANY' : '='}(${placeholder(i)})`,
   );
 }
 

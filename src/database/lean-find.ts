@@ -38,9 +38,7 @@ export async function leanFind<T extends ObjectLiteral>(
   const metadata = manager.connection.getMetadata(entity);
   const reader = readerOf(manager, metadata);
   const conditions = conditionsOf(metadata, options.where);
-  const order = Object.entries(options.order ?? {});
-  const shape = `find|${conditionsShape(conditions)}|${order.join(',')}`;
-  const sql = statementOf(reader, shape, () =>
+  const sql = statementOf(reader, findShape('find', conditions, options.order), () =>
     findSql(manager, reader, conditionsSql(manager, conditions), options.order),
   );
   const rows = (await manager.query(
@@ -48,6 +46,15 @@ export async function leanFind<T extends ObjectLiteral>(
     conditions.map((c) => c.value),
   )) as Array<Record<string, unknown>>;
   return hydrateRows<T>(manager, reader, rows);
+}
+
+/** What distinguishes a find's statement from others of the entity (not its values). */
+function findShape(
+  kind: 'find' | 'all',
+  conditions: Condition[],
+  order: LeanFindOptions['order'],
+): string {
+  return `${kind}|${conditionsShape(conditions)}|${Object.entries(order ?? {}).join(',')}`;
 }
 
 function findSql(
@@ -80,6 +87,9 @@ export function lean<T extends ObjectLiteral>(
   return { entity, ...options };
 }
 
+/** Where a batch statement's template takes a condition's literal (a character SQL never holds). */
+const SLOT = '\u0000';
+
 type Found<Q> = Q extends LeanQuery<infer T> ? T[] : never;
 
 /**
@@ -98,10 +108,13 @@ export async function leanFindAll<const Q extends readonly LeanQuery<ObjectLiter
     const metadata = manager.connection.getMetadata(query.entity);
     const reader = readerOf(manager, metadata);
     const conditions = conditionsOf(metadata, query.where);
-    const order = Object.entries(query.order ?? {});
-    const shape = `all|${conditionsShape(conditions)}|${order.join(',')}`;
-    const template = statementOf(reader, shape, () =>
-      findSql(manager, reader, conditions.map(literalSlot(manager)), query.order),
+    const template = statementOf(reader, findShape('all', conditions, query.order), () =>
+      findSql(
+        manager,
+        reader,
+        conditionsSql(manager, conditions, () => SLOT),
+        query.order,
+      ),
     );
     return { reader, sql: withLiterals(template, conditions) };
   });
@@ -109,14 +122,6 @@ export async function leanFindAll<const Q extends readonly LeanQuery<ObjectLiter
   return readers.map(({ reader }, i) =>
     hydrateRows(manager, reader, results[i].rows as Array<Record<string, unknown>>),
   ) as { -readonly [K in keyof Q]: Found<Q[K]> };
-}
-
-/** Where a batch statement's template takes a condition's literal (a character SQL never holds). */
-const SLOT = '\u0000';
-
-function literalSlot(manager: EntityManager): (condition: Condition) => string {
-  return (condition) =>
-    `${READ_ALIAS}.${escapeName(manager, condition.column.databaseName)} ${condition.list ? `= ANY(${SLOT})` : `= ${SLOT}`}`;
 }
 
 /** The template with each slot replaced by its condition's integer literal (`5`, `'{1,2}'`). */

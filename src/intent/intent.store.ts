@@ -121,8 +121,8 @@ function definitionsOf(
 
 /**
  * Reads and writes whole intents. Every nested table carries `intent_id`, so a set of intents loads
- * with one statement per table, all in one round trip, and deletes with one statement; lists keep the client's order through
- * `position` columns.
+ * with one statement per table, all in one round trip, and deletes with one statement; lists keep
+ * the client's order through `position` columns.
  */
 @Injectable()
 export class IntentStore {
