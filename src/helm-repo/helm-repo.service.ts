@@ -166,20 +166,25 @@ export class HelmRepoService implements OnApplicationBootstrap {
     this.cachedIndex = undefined;
   }
 
-  /** Local path of the chart package as stored in the repository, downloaded once and cached on disk by digest (verify sha256 against index.yaml). */
+  /**
+   * Local path of the chart package as stored in the repository, downloaded once and cached on
+   * disk by digest, its sha256 verified. With `expectedDigest` (a published document's) index.yaml
+   * is not read: every package is published as `<name>-<version>.tgz`, and the index is rewritten by
+   * every other publication meanwhile (an S3 endpoint without atomic writes, such as s3rver, then
+   * answers a torn read). Without it, the index names the package and its digest.
+   */
   async fetchChart(name: string, version: string, expectedDigest?: string): Promise<string> {
-    if (expectedDigest && (await this.isCached(expectedDigest)))
-      return this.cachePath(expectedDigest);
+    if (expectedDigest) return this.cachedPackage(`${name}-${version}.tgz`, expectedDigest);
     let entry = findEntry(await this.indexForFetch(false), name, version);
-    if (!entry || (expectedDigest && entry.digest !== expectedDigest)) {
-      entry = findEntry(await this.indexForFetch(true), name, version);
-    }
+    entry ??= findEntry(await this.indexForFetch(true), name, version);
     if (!entry) throw new NotFoundError('chart', `${name}-${version}`);
-    const digest = entry.digest;
-    if (!SHA256_HEX.test(digest))
-      throw new Error(`index.yaml has no sha256 digest for ${name}-${version}`);
+    return this.cachedPackage(basename(entry.urls[0] ?? `${name}-${version}.tgz`), entry.digest);
+  }
+
+  /** The package `file` of sha256 `digest` from the disk cache, or downloaded once into it. */
+  private async cachedPackage(file: string, digest: string): Promise<string> {
+    if (!SHA256_HEX.test(digest)) throw new Error(`${file} has no sha256 digest (${digest})`);
     if (await this.isCached(digest)) return this.cachePath(digest);
-    const file = basename(entry.urls[0] ?? `${name}-${version}.tgz`);
     const pending = this.downloads.get(digest) ?? this.download(file, digest);
     this.downloads.set(digest, pending);
     try {
@@ -199,10 +204,12 @@ export class HelmRepoService implements OnApplicationBootstrap {
 
   private async download(file: string, digest: string): Promise<string> {
     const stored = await this.objects.get(file);
-    if (!stored) throw new Error(`${file} is listed in index.yaml but missing from the repository`);
+    if (!stored) throw new Error(`${file} is missing from the repository`);
     const actual = sha256(stored.bytes);
     if (actual !== digest) {
-      throw new Error(`${file} in the repository has digest ${actual}, index.yaml says ${digest}`);
+      throw new Error(
+        `${file} in the repository has digest ${actual}, not the published ${digest}`,
+      );
     }
     await mkdir(this.cacheDir, { recursive: true, mode: 0o700 });
     const path = this.cachePath(digest);

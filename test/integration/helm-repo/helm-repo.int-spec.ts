@@ -300,6 +300,39 @@ describe('HelmRepoService against S3 (s3rver), helm and s3cmd', () => {
     await expect(fresh.fetchChart('delta', '1.0.0')).rejects.toThrow(/digest/);
   });
 
+  it('fetches a published package by its digest without reading index.yaml', async () => {
+    const target = await repo();
+    const chart = await chartPackage('zeta');
+    await target.service.publish(chart);
+    const { bucket, prefix } = parseBucketPath(target.config.helmRepository.HELM_REPOSITORY_BUCKET);
+    // What a reader of an index being rewritten on a store without atomic writes can get.
+    await target.s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/index.yaml`, Body: 'apiVersion' }),
+    );
+    const freshRepository = async (dir: string) =>
+      repositoryOf(
+        target.s3,
+        await testConfig({
+          helmRepository: {
+            HELM_REPOSITORY_BUCKET: target.config.helmRepository.HELM_REPOSITORY_BUCKET,
+          },
+          workDir: { WORK_DIR: join(work, dir) },
+        }),
+      );
+    const fresh = await freshRepository('by-digest');
+    const path = await fresh.fetchChart('zeta', '1.0.0', chart.digest);
+    expect(sha256(await readFile(path))).toBe(chart.digest);
+    await expect((await freshRepository('by-index')).fetchChart('zeta', '1.0.0')).rejects.toThrow(
+      /index.yaml is not a mapping/,
+    );
+    await expect(
+      (await freshRepository('other-digest')).fetchChart('zeta', '1.0.0', 'a'.repeat(64)),
+    ).rejects.toThrow(/has digest .*, not the published a{64}/);
+    await expect(fresh.fetchChart('zeta', '1.0.0', '../../etc/passwd')).rejects.toThrow(
+      /no sha256 digest/,
+    );
+  });
+
   it('unpublishes its own version only, and can be repeated', async () => {
     const target = await repo();
     const chart = await chartPackage('eps');
