@@ -239,6 +239,49 @@ describe('Input limits (real api and database)', () => {
     });
   });
 
+  describe('lone surrogates (a JSON \\ud800 escape without its pair)', () => {
+    it.each([
+      [
+        'an intent string field',
+        '/api/v1/intents',
+        () => intentBody({ user_label: 'x\ud800' }),
+        'user_label',
+      ],
+      [
+        'an object instance deep in an intent',
+        '/api/v1/intents',
+        () => intentBody({ object_instance: '\udc00y' }),
+        'intent_expectations[0].expectation_object.object_instance',
+      ],
+      [
+        'helm values (a jsonb column)',
+        '/api/v1/workloads/:workload/instances',
+        () => ({ release_name: 'surrogate', values: { s: 'a\ud800b' } }),
+        'values.s',
+      ],
+    ])('in %s: 400 naming the field', async (_name, path, body, field) => {
+      const response = await http
+        .post(path.replace(':workload', String(workloadId)))
+        .set('Authorization', writer)
+        .send(body());
+      const problem = expectProblem(response, 400, 'forbidden_input');
+      expect(problem.errors).toContainEqual({
+        field,
+        reason: `${field} contains a lone surrogate (not Unicode text)`,
+      });
+    });
+
+    it('in a key, shown with the surrogate replaced', async () => {
+      const response = await http
+        .post(`/api/v1/workloads/${workloadId}/instances`)
+        .set('Authorization', writer)
+        .send({ release_name: 'surrogate', values: { ['k\ud800']: 1 } });
+      expect(expectProblem(response, 400, 'forbidden_input').errors).toEqual([
+        { field: 'values.k\ufffd', reason: 'the key contains a lone surrogate (not Unicode text)' },
+      ]);
+    });
+  });
+
   it('refuses a multipart text field over 64 KiB with 400, naming it', async () => {
     const response = await http
       .post(`/api/v1/workloads/${workloadId}/upload`)

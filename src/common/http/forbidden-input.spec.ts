@@ -14,6 +14,16 @@ describe('findForbiddenInput', () => {
     ]);
   });
 
+  it('names strings and keys holding a lone surrogate, and accepts well-formed pairs', () => {
+    expect(findForbiddenInput({ a: 'x\ud800', b: ['\udc00'], c: '\ud83d\ude80' })).toEqual([
+      { field: 'a', reason: 'a contains a lone surrogate (not Unicode text)' },
+      { field: 'b[0]', reason: 'b[0] contains a lone surrogate (not Unicode text)' },
+    ]);
+    expect(findForbiddenInput({ values: { 'k\ud800': 1, '\ud83d\ude80': 2 } })).toEqual([
+      { field: 'values.k\ufffd', reason: 'the key contains a lone surrogate (not Unicode text)' },
+    ]);
+  });
+
   it('names a key that holds a NUL, printed as its escape', () => {
     expect(findForbiddenInput({ values: { 'a\u0000': 1 } })).toEqual([
       { field: 'values.a\\u0000', reason: 'the key contains a NUL character' },

@@ -11,9 +11,19 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const NUL = '\u0000';
 
 /**
- * Every string (key or value) holding a NUL character and every prototype key in a parsed body or
- * query, as field errors (at most MAX_LISTED_ERRORS). Recursive: callers pass documents whose
- * depth is already bounded (checkJsonStructure, the query parser).
+ * A lone surrogate (a JSON `\ud800` escape without its pair) is not Unicode text: as a text
+ * parameter it would be stored as U+FFFD, inside a jsonb value PostgreSQL refuses it.
+ */
+const reasonIn = (text: string, what: string): string | null => {
+  if (text.includes(NUL)) return `${what} contains a NUL character`;
+  if (!text.isWellFormed()) return `${what} contains a lone surrogate (not Unicode text)`;
+  return null;
+};
+
+/**
+ * Every string (key or value) holding a NUL character or a lone surrogate and every prototype key
+ * in a parsed body or query, as field errors (at most MAX_LISTED_ERRORS). Recursive: callers pass
+ * documents whose depth is already bounded (checkJsonStructure, the query parser).
  */
 export function findForbiddenInput(value: unknown, path = ''): FieldError[] {
   const errors: FieldError[] = [];
@@ -28,7 +38,7 @@ export function assertNoForbiddenInput(value: unknown, path = ''): void {
   const fields = errors.map((error) => error.field || '(body)').join(', ');
   throw new BadRequestError(
     'forbidden_input',
-    `Invalid request: NUL characters and prototype keys are not accepted (${fields})`,
+    `Invalid request: NUL characters, lone surrogates and prototype keys are not accepted (${fields})`,
     errors,
   );
 }
@@ -36,8 +46,8 @@ export function assertNoForbiddenInput(value: unknown, path = ''): void {
 function visit(value: unknown, path: string, errors: FieldError[]): void {
   if (errors.length >= MAX_LISTED_ERRORS) return;
   if (typeof value === 'string') {
-    if (value.includes(NUL))
-      errors.push({ field: path, reason: `${label(path)} contains a NUL character` });
+    const reason = reasonIn(value, label(path));
+    if (reason) errors.push({ field: path, reason });
     return;
   }
   if (Array.isArray(value)) {
@@ -47,15 +57,17 @@ function visit(value: unknown, path: string, errors: FieldError[]): void {
   if (value === null || typeof value !== 'object') return;
   for (const key of Object.keys(value)) {
     const field = path ? `${path}.${printable(key)}` : printable(key);
-    if (FORBIDDEN_KEYS.has(key)) errors.push({ field, reason: `the key ${key} is not accepted` });
-    else if (key.includes(NUL)) errors.push({ field, reason: 'the key contains a NUL character' });
+    const keyReason = FORBIDDEN_KEYS.has(key)
+      ? `the key ${key} is not accepted`
+      : reasonIn(key, 'the key');
+    if (keyReason) errors.push({ field, reason: keyReason });
     else visit((value as Record<string, unknown>)[key], field, errors);
   }
 }
 
-/** A key as it can be shown in a field path: NUL written as the JSON escape. */
+/** A key as it can be shown in a field path: NUL and lone surrogates written as JSON escapes. */
 function printable(key: string): string {
-  return key.replaceAll(NUL, '\\u0000');
+  return key.replaceAll(NUL, '\\u0000').toWellFormed();
 }
 
 function label(path: string): string {
