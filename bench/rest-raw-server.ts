@@ -8,11 +8,14 @@ import { createLocalJWKSet, JSONWebKeySet, jwtVerify } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { Pool, PoolClient } from 'pg';
-import type { WorkloadStatus } from '../src/contract';
+import type { Condition, ExpectationVerb, ValueRange, WorkloadStatus } from '../src/contract';
 import { CursorBinding, encodeCursor } from '../src/common/pagination/cursor';
 import { EXACT_COUNT_UP_TO } from '../src/common/pagination/pagination';
 import { partitionOf } from '../src/events/outbox.service';
+import { acknowledged } from '../src/intent/domain/fulfilment';
+import type { IntentDraft } from '../src/intent/domain/intent-draft';
 import { epochMicrosSql, formatMicroTimestamp } from '../src/intent/domain/timestamp';
+import { insertIntentStatement } from '../src/intent/intent-tree.statement';
 import type { OnboardingStep } from '../src/workload/entities/workload-document.entity';
 import { onboardingProgress } from '../src/workload/onboarding-progress';
 
@@ -343,7 +346,33 @@ interface IntentBody {
   }>;
 }
 
-const ACK = ['NOT_FULFILLED', 'ACKNOWLEDGED', '[]'];
+/** The body as the api's mapper makes it a draft: the defaults of every absent field. */
+function draftOf(body: IntentBody, instance: string): IntentDraft {
+  return {
+    user_label: body.user_label,
+    intent_preemption_capability: 'FALSE',
+    observation_period: 60,
+    intent_expectations: body.intent_expectations.map((e, i) => ({
+      expectation_id: String(i + 1),
+      expectation_verb: e.expectation_verb as ExpectationVerb,
+      expectation_object: {
+        object_type: e.expectation_object.object_type,
+        object_instance: instance,
+        context_selectivity: null,
+        object_contexts: [],
+      },
+      expectation_targets: e.expectation_targets.map((t) => ({
+        target_name: t.target_name,
+        target_condition: t.target_condition as Condition,
+        target_value_range: t.target_value_range as ValueRange,
+        target_contexts: [],
+      })),
+      expectation_contexts: [],
+    })),
+    intent_contexts: [],
+    intent_admin_state: 'ACTIVATED',
+  };
+}
 
 /** One transaction as the api's create path: object lock, contradiction query, rows, outbox. */
 async function createIntent(tenant: string, body: IntentBody): Promise<unknown> {
@@ -374,73 +403,14 @@ async function createIntent(tenant: string, body: IntentBody): Promise<unknown> 
       client,
       active.map((row) => row.id as number),
     );
-    const id = await insertId(
-      client,
-      `INSERT INTO intent (owner, tenant, user_label, intent_preemption_capability, observation_period)
-       VALUES ($1, $2, $3, false, 60)`,
-      ['bench-user', tenant, body.user_label],
+    const { text, values } = insertIntentStatement(
+      { subject: 'bench-user', tenant },
+      draftOf(body, instance),
+      { feasibility_check_type: 'FEASIBLE', infeasibility_reason: null },
+      acknowledged(),
     );
-    const expectationId = await insertId(
-      client,
-      `INSERT INTO intent_expectation (intent_id, position, expectation_id, expectation_verb)
-       VALUES ($1, 0, '1', $2)`,
-      [id, expectation.expectation_verb],
-    );
-    await insertId(
-      client,
-      `INSERT INTO expectation_object (intent_id, intent_expectation_id, object_type, object_instance)
-       VALUES ($1, $2, $3, $4)`,
-      [id, expectationId, object.object_type, instance],
-    );
-    const targetIds: number[] = [];
-    for (const [position, t] of expectation.expectation_targets.entries()) {
-      targetIds.push(
-        await insertId(
-          client,
-          `INSERT INTO expectation_target (intent_id, intent_expectation_id, position, target_name,
-             target_condition, target_value_range) VALUES ($1, $2, $3, $4, $5, $6)`,
-          [
-            id,
-            expectationId,
-            position,
-            t.target_name,
-            t.target_condition,
-            JSON.stringify(t.target_value_range),
-          ],
-        ),
-      );
-    }
-    const reportId = await insertId(client, 'INSERT INTO intent_report (intent_id) VALUES ($1)', [
-      id,
-    ]);
-    const fulfilmentId = await insertId(
-      client,
-      `INSERT INTO intent_fulfilment_report (intent_id, intent_report_id, fulfilment_status,
-         not_fulfilled_state, not_fulfilled_reasons) VALUES ($1, $2, $3, $4, $5)`,
-      [id, reportId, ...ACK],
-    );
-    await insertId(
-      client,
-      `INSERT INTO intent_feasibility_check_report (intent_id, intent_report_id, feasibility_check_type)
-       VALUES ($1, $2, 'FEASIBLE')`,
-      [id, reportId],
-    );
-    const resultId = await insertId(
-      client,
-      `INSERT INTO expectation_fulfilment_result (intent_id, intent_fulfilment_report_id,
-         intent_expectation_id, fulfilment_status, not_fulfilled_state, not_fulfilled_reasons)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [id, fulfilmentId, expectationId, ...ACK],
-    );
-    for (const targetId of targetIds) {
-      await insertId(
-        client,
-        `INSERT INTO target_fulfilment_result (intent_id, expectation_fulfilment_result_id,
-           expectation_target_id, fulfilment_status, not_fulfilled_state, not_fulfilled_reasons)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
-        [id, resultId, targetId, ...ACK],
-      );
-    }
+    const { rows } = await client.query<{ id: number }>(text, values);
+    const id = rows[0].id;
     const [intent] = await loadIntents(client, [id]);
     await client.query(
       `INSERT INTO outbox_message (message_id, routing_key, aggregate_type, aggregate_id, partition, body)
@@ -455,11 +425,6 @@ async function createIntent(tenant: string, body: IntentBody): Promise<unknown> 
   } finally {
     client.release();
   }
-}
-
-async function insertId(client: PoolClient, sql: string, params: unknown[]): Promise<number> {
-  const { rows } = await client.query<{ id: number }>(`${sql} RETURNING id`, params);
-  return rows[0]?.id ?? 0;
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {

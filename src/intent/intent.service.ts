@@ -84,7 +84,7 @@ function recommendedSolution(self: number, other: number, selfIsCandidate: boole
  * The changes other components may want to hear about each happen in one method, inside one
  * transaction: `update` (an intent changed; its admin state too), `delete`,
  * `deactivateForDeletedInstance` (intents suspended because their instance is gone),
- * `reportFulfilment` (a report stored) and `replaceConflicts` (conflict reports changed). Every other
+ * `reportFulfilment` (a report stored) and `recordConflicts` (conflict reports changed). Every other
  * intent whose conflict reports a change touched is announced in the same transaction
  * (`announceConflictChanges`).
  */
@@ -357,6 +357,7 @@ export class IntentService {
    * that would give one of them more than INTENT_MAX_CONFLICT_REPORTS (then the whole change is
    * refused, `field` naming it). Answers the intents whose conflict reports changed.
    */
+  /** Clears the intent's conflict reports, then records `check`'s; answers the intents whose reports changed. */
   private async replaceConflicts(
     m: EntityManager,
     id: number,
@@ -364,6 +365,20 @@ export class IntentService {
     field: string,
   ): Promise<number[]> {
     const cleared = await this.store.clearConflicts(m, [id]);
+    const recorded = await this.recordConflicts(m, id, check, field);
+    return [...new Set([...cleared, ...recorded])];
+  }
+
+  /**
+   * Writes `check`'s conflicts on the intent and, mirrored, on each intent it conflicts with;
+   * answers those intents. A new intent calls it alone: nothing can name it yet, so nothing to clear.
+   */
+  private async recordConflicts(
+    m: EntityManager,
+    id: number,
+    check: FeasibilityCheck,
+    field: string,
+  ): Promise<number[]> {
     const pairs = check.conflicts.flatMap((c: Conflict): ConflictPair[] => [
       {
         ...c,
@@ -379,7 +394,7 @@ export class IntentService {
     ]);
     await this.ensureRoomForConflicts(m, id, pairs, field);
     await this.store.insertConflicts(m, pairs);
-    return [...new Set([...cleared, ...pairs.map((p) => p.intent)])];
+    return [...new Set(pairs.map((p) => p.intent))];
   }
 
   /** Refuses pairs that would take any intent past INTENT_MAX_CONFLICT_REPORTS (counted after clearing). */
@@ -476,7 +491,7 @@ export class IntentService {
   ): Promise<IntentObject> {
     const check = await this.feasibility.check(m, principal, principal.tenant, draft, null);
     const id = await this.store.insert(m, principal, draft, check.verdict);
-    const touched = await this.replaceConflicts(m, id, check, field);
+    const touched = await this.recordConflicts(m, id, check, field);
     const intent = await this.publishIfFeasible(m, id);
     await this.subscriptions.record(
       m,

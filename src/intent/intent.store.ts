@@ -10,7 +10,8 @@ import type { FeasibilityVerdict } from './domain/feasibility';
 import type { Conflict } from './domain/contradiction';
 import { acknowledged, FulfilmentOutcome, suspended } from './domain/fulfilment';
 import type { TargetWindowState } from './domain/observation-window';
-import type { ContextDraft, ExpectationDraft, IntentDraft, ObjectRef } from './domain/intent-draft';
+import type { IntentDraft, ObjectRef } from './domain/intent-draft';
+import { insertIntentStatement, replaceTreeStatement } from './intent-tree.statement';
 import { ListIntentsQuery } from './dto/list-intents.query';
 import {
   ExpectationFulfilmentResult,
@@ -41,21 +42,6 @@ export interface ConflictPair extends Conflict {
 
 /** Advisory-lock namespace ("intn") serializing feasibility checks per object instance. */
 const OBJECT_LOCK_SPACE = 0x696e746e;
-
-type ContextOwner = Pick<
-  IntentContext,
-  'intentExpectationId' | 'expectationObjectId' | 'expectationTargetId'
->;
-const INTENT_LEVEL: ContextOwner = {
-  intentExpectationId: null,
-  expectationObjectId: null,
-  expectationTargetId: null,
-};
-
-interface InsertedExpectation {
-  id: number;
-  targetIds: number[];
-}
 
 const toColumns = (info: FulfilmentInfo): FulfilmentInfoColumns => ({
   fulfilmentStatus: info.fulfilment_status,
@@ -136,124 +122,6 @@ export class IntentStore {
     return result.identifiers.map((identifier) => Number(identifier.id));
   }
 
-  private insertContexts(
-    m: EntityManager,
-    intentId: number,
-    contexts: readonly ContextDraft[],
-    owner: ContextOwner,
-  ): Promise<number[]> {
-    return this.insertRows(
-      m,
-      IntentContext,
-      contexts.map((c, position) => ({
-        intentId,
-        ...owner,
-        position,
-        contextAttribute: c.context_attribute,
-        contextCondition: c.context_condition,
-        contextValueRange: c.context_value_range,
-      })),
-    );
-  }
-
-  private async insertExpectations(
-    m: EntityManager,
-    intentId: number,
-    drafts: readonly ExpectationDraft[],
-  ): Promise<InsertedExpectation[]> {
-    const ids = await this.insertRows(
-      m,
-      IntentExpectation,
-      drafts.map((e, position) => ({
-        intentId,
-        position,
-        expectationId: e.expectation_id,
-        expectationVerb: e.expectation_verb,
-      })),
-    );
-    const objectIds = await this.insertRows(
-      m,
-      ExpectationObject,
-      drafts.map(({ expectation_object: o }, i) => ({
-        intentId,
-        intentExpectationId: ids[i],
-        objectType: o.object_type,
-        objectInstance: o.object_instance,
-        contextSelectivity: o.context_selectivity,
-      })),
-    );
-    const targetRows = drafts.flatMap((e, i) =>
-      e.expectation_targets.map((t, position) => ({
-        intentId,
-        intentExpectationId: ids[i],
-        position,
-        targetName: t.target_name,
-        targetCondition: t.target_condition,
-        targetValueRange: t.target_value_range,
-      })),
-    );
-    const targetIds = await this.insertRows(m, ExpectationTarget, targetRows);
-    const targets = drafts
-      .flatMap((e) => e.expectation_targets)
-      .map((t, i) => ({ draft: t, id: targetIds[i] }));
-    for (const [i, e] of drafts.entries()) {
-      await this.insertContexts(m, intentId, e.expectation_contexts, {
-        ...INTENT_LEVEL,
-        intentExpectationId: ids[i],
-      });
-      await this.insertContexts(m, intentId, e.expectation_object.object_contexts, {
-        ...INTENT_LEVEL,
-        expectationObjectId: objectIds[i],
-      });
-    }
-    for (const t of targets) {
-      await this.insertContexts(m, intentId, t.draft.target_contexts, {
-        ...INTENT_LEVEL,
-        expectationTargetId: t.id,
-      });
-    }
-    return ids.map((id) => ({
-      id,
-      targetIds: targetRows.flatMap((row, i) =>
-        row.intentExpectationId === id ? [targetIds[i]] : [],
-      ),
-    }));
-  }
-
-  /** One ACKNOWLEDGED result per expectation and per target (nothing observed yet). */
-  private async insertResults(
-    m: EntityManager,
-    intentId: number,
-    fulfilmentReportId: number,
-    expectations: InsertedExpectation[],
-    start: FulfilmentInfo,
-  ): Promise<void> {
-    const info = toColumns(start);
-    const resultIds = await this.insertRows(
-      m,
-      ExpectationFulfilmentResult,
-      expectations.map((e) => ({
-        intentId,
-        intentFulfilmentReportId: fulfilmentReportId,
-        intentExpectationId: e.id,
-        info,
-      })),
-    );
-    await this.insertRows(
-      m,
-      TargetFulfilmentResult,
-      expectations.flatMap((e, i) =>
-        e.targetIds.map((targetId) => ({
-          intentId,
-          expectationFulfilmentResultId: resultIds[i],
-          expectationTargetId: targetId,
-          targetAchievedValue: null,
-          info,
-        })),
-      ),
-    );
-  }
-
   /**
    * Writes a whole new intent with its report: fulfilment ACKNOWLEDGED (SUSPENDED when created
    * DEACTIVATED), feasibility as checked.
@@ -264,34 +132,10 @@ export class IntentStore {
     draft: IntentDraft,
     verdict: FeasibilityVerdict,
   ): Promise<number> {
-    const [intentId] = await this.insertRows(m, Intent, [
-      {
-        owner: principal.subject,
-        tenant: principal.tenant,
-        userLabel: draft.user_label,
-        intentPreemptionCapability: draft.intent_preemption_capability === 'TRUE',
-        observationPeriod: draft.observation_period,
-        adminState: draft.intent_admin_state,
-        adminStateReason: null,
-      },
-    ]);
     const start = draft.intent_admin_state === 'DEACTIVATED' ? suspended() : acknowledged();
-    const expectations = await this.insertExpectations(m, intentId, draft.intent_expectations);
-    await this.insertContexts(m, intentId, draft.intent_contexts, INTENT_LEVEL);
-    const [reportId] = await this.insertRows(m, IntentReport, [{ intentId }]);
-    const [fulfilmentReportId] = await this.insertRows(m, IntentFulfilmentReport, [
-      { intentId, intentReportId: reportId, info: toColumns(start) },
-    ]);
-    await this.insertRows(m, IntentFeasibilityCheckReport, [
-      {
-        intentId,
-        intentReportId: reportId,
-        feasibilityCheckType: verdict.feasibility_check_type,
-        infeasibilityReason: verdict.infeasibility_reason,
-      },
-    ]);
-    await this.insertResults(m, intentId, fulfilmentReportId, expectations, start);
-    return intentId;
+    const { text, values } = insertIntentStatement(principal, draft, verdict, start);
+    const rows: Array<{ id: number }> = await m.query(text, values);
+    return Number(rows[0].id);
   }
 
   /**
@@ -315,20 +159,24 @@ export class IntentStore {
     });
     if (replace.expectations) {
       await m.delete(IntentExpectation, { intentId });
-      const expectations = await this.insertExpectations(m, intentId, draft.intent_expectations);
-      await this.insertResults(m, intentId, rows.fulfilmentReport.id, expectations, acknowledged());
       await m.update(IntentFulfilmentReport, rows.fulfilmentReport.id, {
         info: toColumns(acknowledged()),
       });
     }
-    if (replace.contexts) {
+    if (replace.contexts)
       await m.delete(IntentContext, {
         intentId,
         intentExpectationId: IsNull(),
         expectationObjectId: IsNull(),
         expectationTargetId: IsNull(),
       });
-      await this.insertContexts(m, intentId, draft.intent_contexts, INTENT_LEVEL);
+    if (replace.expectations || replace.contexts) {
+      const { text, values } = replaceTreeStatement(
+        { intent: intentId, fulfilmentReport: rows.fulfilmentReport.id },
+        replace.expectations ? draft.intent_expectations : [],
+        replace.contexts ? draft.intent_contexts : [],
+      );
+      await m.query(text, values);
     }
     await m.update(
       IntentFeasibilityCheckReport,
