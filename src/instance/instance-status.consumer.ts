@@ -5,6 +5,7 @@ import { plainToInstance } from 'class-transformer';
 import { IsUUID, validate } from 'class-validator';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError } from '../common/errors/domain-error';
+import { findForbiddenInput } from '../common/http/forbidden-input';
 import { InstanceConfig } from '../config/slices/instance.config';
 import { ReportStatusDto } from './dto/report-status.dto';
 import { InstanceService } from './instance.service';
@@ -22,8 +23,9 @@ const RETRY_DELAY_MS = 1000;
 /**
  * Consumes meta-Orchestrator status reports from INSTANCE_STATUS_QUEUE (durable, declared here),
  * when configured. JSON body `{"instance_id", "status", "cluster_name"?, "reason"?}`. An invalid
- * message is dropped; a report the lifecycle refuses (unknown instance, illegal transition) is
- * logged and acknowledged, since repeating it would not help; other failures are redelivered.
+ * message (NUL characters and lone surrogates included, as on the REST route) is dropped; a report
+ * the lifecycle refuses (unknown instance, illegal transition) is logged and acknowledged, since
+ * repeating it would not help; other failures are redelivered.
  */
 @Injectable()
 export class InstanceStatusConsumer implements OnApplicationBootstrap {
@@ -56,11 +58,7 @@ export class InstanceStatusConsumer implements OnApplicationBootstrap {
 
   async handle(message: unknown): Promise<Nack | undefined> {
     const report = plainToInstance(InstanceStatusMessage, message ?? {});
-    const errors =
-      typeof message === 'object' && message !== null
-        ? await validate(report)
-        : ['not a JSON object'];
-    if (errors.length > 0) {
+    if ((await this.problemsOf(message, report)) > 0) {
       this.logger.warn(
         `Dropped an invalid status report: ${JSON.stringify(message)?.slice(0, 500)}`,
       );
@@ -80,5 +78,15 @@ export class InstanceStatusConsumer implements OnApplicationBootstrap {
       await sleep(RETRY_DELAY_MS);
       return new Nack(true);
     }
+  }
+
+  /**
+   * How many reasons the message has to be dropped. A NUL character or a lone surrogate, which the
+   * HTTP routes refuse before validation, counts too: PostgreSQL would refuse the text, and a
+   * database error is redelivered, so the message would come back forever.
+   */
+  private async problemsOf(message: unknown, report: InstanceStatusMessage): Promise<number> {
+    if (typeof message !== 'object' || message === null) return 1;
+    return findForbiddenInput(message).length + (await validate(report)).length;
   }
 }

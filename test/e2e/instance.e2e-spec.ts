@@ -2,10 +2,12 @@ import { RunEvent, SEED_RUN_MESSAGE } from '../../src/contract';
 import { KubernetesManifest } from '../../src/common/kubernetes-manifest';
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { Nack } from '@golevelup/nestjs-rabbitmq';
 import { connect } from 'amqplib';
 import { dump } from 'js-yaml';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { InstanceStatusConsumer } from '../../src/instance/instance-status.consumer';
 import { EventSubscriber } from '../support/amqp';
 import { pushTestImage, registryDigest } from '../support/oci-image';
 import { resetDatabase, startApi } from '../support/app';
@@ -598,6 +600,22 @@ describe('Workload instances (real api + worker, helm, registry, broker)', () =>
         cluster_name: 'edge-1',
       });
       expect(await queueDepth()).toBe(0);
+    });
+
+    it('drops a report with a NUL character or a lone surrogate instead of redelivering it', async () => {
+      const consumer = app.get(InstanceStatusConsumer);
+      const started = Date.now();
+      for (const reason of ['a\u0000b', 'x\ud800']) {
+        const outcome = await consumer.handle({
+          instance_id: instanceId,
+          status: 'deployed',
+          reason,
+        });
+        expect(outcome).toEqual(new Nack(false));
+      }
+      // A redelivered failure waits a second first; a dropped message does not.
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(await statusBecomes('failed')).toMatchObject({ status_reason: 'ImagePullBackOff' });
     });
   });
   describe('images declared in the artifacthub.io/images annotation', () => {
