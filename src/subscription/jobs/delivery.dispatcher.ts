@@ -32,6 +32,9 @@ interface ClaimedRow {
   secret: string;
 }
 
+/** The longest wait between claims while they fail. */
+const CLAIM_RETRY_MAX_MS = 5000;
+
 /**
  * Claims deliveries that may go now: per subscription and object only the oldest undelivered one
  * (order per object), only for active subscriptions with fewer than
@@ -111,6 +114,8 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, OnApplication
   /** Set while the loop sleeps: a finished delivery frees a slot and wakes it early. */
   private wake?: AbortController;
   private readonly userAgent = `nemo-intent-api/${APP_VERSION} (webhook)`;
+  /** Claims failed in a row (PostgreSQL down): the loop backs off and logs at powers of two. */
+  private claimFailures = 0;
 
   private readonly outcomes;
   private readonly delay;
@@ -146,9 +151,24 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, OnApplication
     while (!this.stopping.signal.aborted) {
       const free = this.settings.concurrency - this.inFlight.size;
       const claimed = free > 0 ? await this.claimSafely(free) : 0;
-      if (claimed === 0 || claimed === free) await this.pause(claimed === free && free > 0);
+      if (this.claimFailures > 0) await this.backOff();
+      else if (claimed === 0 || claimed === free) await this.pause(claimed === free && free > 0);
     }
     await Promise.all(this.inFlight);
+  }
+
+  /** After a failed claim: poll interval · 2^(n-1), at most CLAIM_RETRY_MAX_MS, woken only by shutdown. */
+  private async backOff(): Promise<void> {
+    const delay = retryDelayMs(
+      this.claimFailures,
+      this.settings.pollIntervalMs,
+      CLAIM_RETRY_MAX_MS,
+    );
+    try {
+      await sleep(delay, undefined, { signal: this.stopping.signal });
+    } catch (error) {
+      if (!this.stopping.signal.aborted) throw error;
+    }
   }
 
   /** Sleeps the poll interval, less when a slot frees up; not at all when a full batch came. */
@@ -174,11 +194,23 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, OnApplication
         leaseSeconds,
       ])) as [ClaimedRow[], number];
       for (const row of rows) this.start(row);
+      this.claimSucceeded();
       return rows.length;
     } catch (error) {
-      this.logger.error(`claiming webhook deliveries failed: ${(error as Error).message}`);
+      this.claimFailures++;
+      // One line when an outage starts, then fewer and fewer: not one per poll interval.
+      if (Number.isInteger(Math.log2(this.claimFailures)))
+        this.logger.error(
+          `claiming webhook deliveries failed (${this.claimFailures} in a row, retrying with backoff): ${(error as Error).message}`,
+        );
       return 0;
     }
+  }
+
+  private claimSucceeded(): void {
+    if (this.claimFailures === 0) return;
+    this.logger.log(`claiming webhook deliveries works again after ${this.claimFailures} failures`);
+    this.claimFailures = 0;
   }
 
   private start(row: ClaimedRow): void {
