@@ -8,13 +8,14 @@ import { createLocalJWKSet, JSONWebKeySet, jwtVerify } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { Pool, PoolClient } from 'pg';
-import type { Condition, ExpectationVerb, ValueRange, WorkloadStatus } from '../src/contract';
+import type { WorkloadStatus } from '../src/contract';
 import { CursorBinding, encodeCursor } from '../src/common/pagination/cursor';
 import { EXACT_COUNT_UP_TO } from '../src/common/pagination/pagination';
 import { partitionOf } from '../src/events/outbox.service';
 import { acknowledged } from '../src/intent/domain/fulfilment';
-import type { IntentDraft } from '../src/intent/domain/intent-draft';
 import { epochMicrosSql, formatMicroTimestamp } from '../src/intent/domain/timestamp';
+import type { CreateIntentDto } from '../src/intent/dto/create-intent.dto';
+import { toIntentDraft } from '../src/intent/dto/intent-draft.mapper';
 import { insertIntentStatement } from '../src/intent/intent-tree.statement';
 import type { OnboardingStep } from '../src/workload/entities/workload-document.entity';
 import { onboardingProgress } from '../src/workload/onboarding-progress';
@@ -332,56 +333,14 @@ async function getInstance(tenant: string, instanceId: string): Promise<unknown>
   };
 }
 
-interface TargetBody {
-  target_name: string;
-  target_condition: string;
-  target_value_range: unknown;
-}
-interface IntentBody {
-  user_label: string;
-  intent_expectations: Array<{
-    expectation_verb: string;
-    expectation_object: { object_type: string; object_instance?: string };
-    expectation_targets: TargetBody[];
-  }>;
-}
-
-/** The body as the api's mapper makes it a draft: the defaults of every absent field. */
-function draftOf(body: IntentBody, instance: string): IntentDraft {
-  return {
-    user_label: body.user_label,
-    intent_preemption_capability: 'FALSE',
-    observation_period: 60,
-    intent_expectations: body.intent_expectations.map((e, i) => ({
-      expectation_id: String(i + 1),
-      expectation_verb: e.expectation_verb as ExpectationVerb,
-      expectation_object: {
-        object_type: e.expectation_object.object_type,
-        object_instance: instance,
-        context_selectivity: null,
-        object_contexts: [],
-      },
-      expectation_targets: e.expectation_targets.map((t) => ({
-        target_name: t.target_name,
-        target_condition: t.target_condition as Condition,
-        target_value_range: t.target_value_range as ValueRange,
-        target_contexts: [],
-      })),
-      expectation_contexts: [],
-    })),
-    intent_contexts: [],
-    intent_admin_state: 'ACTIVATED',
-  };
-}
-
 /** One transaction as the api's create path: object lock, contradiction query, rows, outbox. */
-async function createIntent(tenant: string, body: IntentBody): Promise<unknown> {
+async function createIntent(tenant: string, body: CreateIntentDto): Promise<unknown> {
+  const draft = toIntentDraft(body);
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const [expectation] = body.intent_expectations;
-    const object = expectation.expectation_object;
-    const instance = object.object_instance ?? randomUUID();
+    const object = draft.intent_expectations[0].expectation_object;
+    const instance = object.object_instance;
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
       0x696e746e,
       JSON.stringify([tenant, object.object_type, instance]),
@@ -405,7 +364,7 @@ async function createIntent(tenant: string, body: IntentBody): Promise<unknown> 
     );
     const { text, values } = insertIntentStatement(
       { subject: 'bench-user', tenant },
-      draftOf(body, instance),
+      draft,
       { feasibility_check_type: 'FEASIBLE', infeasibility_reason: null },
       acknowledged(),
     );
@@ -436,13 +395,13 @@ function send(response: ServerResponse, status: number, body: unknown): void {
   response.end(text);
 }
 
-function readBody(request: IncomingMessage): Promise<IntentBody> {
+function readBody(request: IncomingMessage): Promise<CreateIntentDto> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as IntentBody);
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as CreateIntentDto);
       } catch (error) {
         reject(error instanceof Error ? error : new Error(String(error)));
       }

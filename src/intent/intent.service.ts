@@ -353,11 +353,9 @@ export class IntentService {
 
   /**
    * The intent's conflict reports start over: every report on it or naming it goes (on both
-   * sides), then each conflict its check found is written on it and on the other intent, unless
-   * that would give one of them more than INTENT_MAX_CONFLICT_REPORTS (then the whole change is
-   * refused, `field` naming it). Answers the intents whose conflict reports changed.
+   * sides), then recordConflicts writes its check's. Answers the intents whose conflict reports
+   * changed.
    */
-  /** Clears the intent's conflict reports, then records `check`'s; answers the intents whose reports changed. */
   private async replaceConflicts(
     m: EntityManager,
     id: number,
@@ -370,8 +368,10 @@ export class IntentService {
   }
 
   /**
-   * Writes `check`'s conflicts on the intent and, mirrored, on each intent it conflicts with;
-   * answers those intents. A new intent calls it alone: nothing can name it yet, so nothing to clear.
+   * Writes each conflict `check` found on the intent and on the other intent, unless that would
+   * give one of them more than INTENT_MAX_CONFLICT_REPORTS (then the whole change is refused,
+   * `field` naming it); answers those intents. A new intent calls it alone: nothing can name it
+   * yet, so there is nothing to clear.
    */
   private async recordConflicts(
     m: EntityManager,

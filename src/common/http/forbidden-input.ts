@@ -65,7 +65,7 @@ function visit(value: unknown, path: string, errors: FieldError[]): void {
   }
 }
 
-/** A key as it can be shown in a field path: NUL and lone surrogates written as JSON escapes. */
+/** A key as it can be shown in a field path: NUL written as its JSON escape, a lone surrogate as U+FFFD. */
 function printable(key: string): string {
   return key.replaceAll(NUL, '\\u0000').toWellFormed();
 }

@@ -63,7 +63,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Bytes → value, cheapest check first: nesting depth and value count in one linear pass over the
- * bytes, then JSON.parse, then NUL characters, lone surrogates and prototype keys anywhere in the result.
+ * bytes, then JSON.parse, then NUL characters, lone surrogates and prototype keys anywhere in the
+ * result.
  */
 export function parseJsonBody(bytes: Buffer, limits: JsonLimits): unknown {
   if (bytes.length === 0) return {};

@@ -5,9 +5,9 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { APP_VERSION } from '../../common/app-version';
+import { pause } from '../../common/concurrency/pause';
 import { EgressRefused } from '../../infra/egress/egress-guard';
 import { guardedPost } from '../../infra/egress/guarded-post';
 import { MetricsService } from '../../metrics/metrics.service';
@@ -152,34 +152,30 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, OnApplication
       const free = this.settings.concurrency - this.inFlight.size;
       const claimed = free > 0 ? await this.claimSafely(free) : 0;
       if (this.claimFailures > 0) await this.backOff();
-      else if (claimed === 0 || claimed === free) await this.pause(claimed === free && free > 0);
+      else if (claimed === 0 || claimed === free) await this.idle(claimed === free && free > 0);
     }
     await Promise.all(this.inFlight);
   }
 
   /** After a failed claim: poll interval · 2^(n-1), at most CLAIM_RETRY_MAX_MS, woken only by shutdown. */
-  private async backOff(): Promise<void> {
+  private backOff(): Promise<void> {
     const delay = retryDelayMs(
       this.claimFailures,
       this.settings.pollIntervalMs,
       CLAIM_RETRY_MAX_MS,
     );
-    try {
-      await sleep(delay, undefined, { signal: this.stopping.signal });
-    } catch (error) {
-      if (!this.stopping.signal.aborted) throw error;
-    }
+    return pause(delay, this.stopping.signal);
   }
 
   /** Sleeps the poll interval, less when a slot frees up; not at all when a full batch came. */
-  private async pause(fullBatch: boolean): Promise<void> {
+  private async idle(fullBatch: boolean): Promise<void> {
     if (fullBatch && this.inFlight.size < this.settings.concurrency) return;
     this.wake = new AbortController();
-    const signal = AbortSignal.any([this.wake.signal, this.stopping.signal]);
     try {
-      await sleep(this.settings.pollIntervalMs, undefined, { signal });
-    } catch (error) {
-      if (!signal.aborted) throw error;
+      await pause(
+        this.settings.pollIntervalMs,
+        AbortSignal.any([this.wake.signal, this.stopping.signal]),
+      );
     } finally {
       this.wake = undefined;
     }
